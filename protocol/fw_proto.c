@@ -1,0 +1,415 @@
+/* fw_proto: packing, framing and transport of flywheel.v1.Envelope.
+ *
+ * Invariants:
+ * - Every length that comes from outside (a ZeroMQ frame, a varint in a log) is
+ *   compared with FW_PROTO_MAX_FRAME before protobuf-c or we allocate anything for it.
+ * - A multipart ZeroMQ message with the wrong number of frames is drained completely
+ *   before we return, so the next receive starts on a message boundary.
+ * - Nothing here logs: the caller knows the peer's seat and logs once with it.
+ */
+#include "fw_proto.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <zmq.h>
+
+#include "fw_version.h"
+
+/* A uint64 varint takes at most 10 bytes. */
+#define S_VARINT_MAX 10
+
+const char *fw_proto_strerror(int rc)
+{
+    switch (rc) {
+    case FW_PROTO_OK: return "success";
+    case FW_PROTO_ETIMEDOUT: return "timed out waiting for a message";
+    case FW_PROTO_ETOOBIG: return "frame over the size cap";
+    case FW_PROTO_EMALFORMED: return "malformed envelope";
+    case FW_PROTO_EVERSION: return "protocol version mismatch";
+    case FW_PROTO_EFRAMING: return "wrong number of ZeroMQ frames";
+    case FW_PROTO_EIO: return "socket or file error";
+    case FW_PROTO_EOF: return "end of file";
+    case FW_PROTO_ETRUNCATED: return "record cut short";
+    case FW_PROTO_EINTR: return "interrupted by a signal";
+    default: return "unknown protocol error";
+    }
+}
+
+const char *fw_proto_schema_hash(void)
+{
+    return FW_SCHEMA_HASH;
+}
+
+const char *fw_proto_body_name(const fw_envelope_t *env)
+{
+    if (!env)
+        return "none";
+    switch (env->body_case) {
+    case FLYWHEEL__V1__ENVELOPE__BODY_HELLO: return "hello";
+    case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME: return "welcome";
+    case FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL: return "refusal";
+    case FLYWHEEL__V1__ENVELOPE__BODY_TICK_START: return "tick_start";
+    case FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS: return "actions";
+    case FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT: return "tick_result";
+    case FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT: return "snapshot";
+    case FLYWHEEL__V1__ENVELOPE__BODY_BYE: return "bye";
+    case FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER: return "run_header";
+    default: return "none";
+    }
+}
+
+/* --- pack / unpack -------------------------------------------------------- */
+
+/* The packed size of `env`, or FW_PROTO_ETOOBIG; computed without allocating. */
+static int s_packed_size(const fw_envelope_t *env, size_t *size)
+{
+    assert(env);
+    *size = flywheel__v1__envelope__get_packed_size(env);
+    return *size > FW_PROTO_MAX_FRAME ? FW_PROTO_ETOOBIG : FW_PROTO_OK;
+}
+
+int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len)
+{
+    assert(env && out && out_len);
+    *out = NULL;
+    *out_len = 0;
+    size_t size;
+    int rc = s_packed_size(env, &size);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    /* An envelope with every field at its default packs to 0 bytes; malloc(0) may
+     * legitimately return NULL, which must not read as out-of-memory. */
+    uint8_t *buf = malloc(size ? size : 1);
+    if (!buf)
+        return FW_PROTO_EIO;
+    size_t packed = flywheel__v1__envelope__pack(env, buf);
+    assert(packed == size);
+    *out = buf;
+    *out_len = packed;
+    return FW_PROTO_OK;
+}
+
+int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
+{
+    assert(out);
+    *out = NULL;
+    /* Before unpack: protobuf-c allocates in proportion to what the bytes claim. */
+    if (len > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    assert(data || len == 0);
+    fw_envelope_t *env = flywheel__v1__envelope__unpack(NULL, len, data);
+    if (!env)
+        return FW_PROTO_EMALFORMED;
+    if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET) {
+        flywheel__v1__envelope__free_unpacked(env, NULL);
+        return FW_PROTO_EMALFORMED;
+    }
+    *out = env;
+    /* The envelope goes back even on a version mismatch so the caller can refuse
+     * the sender's seq by name. */
+    if (env->protocol_version != FW_PROTOCOL_VERSION)
+        return FW_PROTO_EVERSION;
+    return FW_PROTO_OK;
+}
+
+void fw_proto_free(fw_envelope_t **p)
+{
+    if (!p || !*p)
+        return;
+    flywheel__v1__envelope__free_unpacked(*p, NULL);
+    *p = NULL;
+}
+
+/* --- ZeroMQ --------------------------------------------------------------- */
+
+static int s_errno_code(int err)
+{
+    if (err == EINTR)
+        return FW_PROTO_EINTR;
+    if (err == EAGAIN)
+        return FW_PROTO_ETIMEDOUT; /* only with ZMQ_SNDTIMEO/ZMQ_RCVTIMEO set */
+    return FW_PROTO_EIO;
+}
+
+/* Packs `env` straight into a new ZeroMQ message (no intermediate copy). */
+static int s_msg_from_envelope(zmq_msg_t *msg, const fw_envelope_t *env)
+{
+    size_t size;
+    int rc = s_packed_size(env, &size);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    if (zmq_msg_init_size(msg, size) != 0)
+        return FW_PROTO_EIO;
+    if (size > 0) {
+        size_t packed = flywheel__v1__envelope__pack(env, zmq_msg_data(msg));
+        assert(packed == size);
+        (void)packed;
+    }
+    return FW_PROTO_OK;
+}
+
+/* Sends `msg` (consumed on success, closed here on failure). */
+static int s_send_msg(void *socket, zmq_msg_t *msg, int flags)
+{
+    if (zmq_msg_send(msg, socket, flags) >= 0)
+        return FW_PROTO_OK;
+    int err = zmq_errno();
+    zmq_msg_close(msg);
+    return s_errno_code(err);
+}
+
+int fw_proto_send(void *socket, const fw_envelope_t *env)
+{
+    assert(socket && env);
+    zmq_msg_t msg;
+    int rc = s_msg_from_envelope(&msg, env);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    return s_send_msg(socket, &msg, 0);
+}
+
+int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
+                     const fw_envelope_t *env)
+{
+    assert(socket && identity && env);
+    if (identity_len == 0 || identity_len > FW_PROTO_MAX_IDENTITY)
+        return FW_PROTO_EFRAMING;
+    /* Pack before the identity frame goes out, so a failure never leaves half a
+     * multipart message queued on the socket. */
+    zmq_msg_t body;
+    int rc = s_msg_from_envelope(&body, env);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    zmq_msg_t id;
+    if (zmq_msg_init_size(&id, identity_len) != 0) {
+        zmq_msg_close(&body);
+        return FW_PROTO_EIO;
+    }
+    memcpy(zmq_msg_data(&id), identity, identity_len);
+    /* Never block: a ROUTER serves many peers, and one that stopped reading (its
+     * queue at the high-water mark) must not stall the others. It gets EIO/EAGAIN. */
+    rc = s_send_msg(socket, &id, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+    if (rc != FW_PROTO_OK) {
+        zmq_msg_close(&body);
+        return rc;
+    }
+    return s_send_msg(socket, &body, ZMQ_DONTWAIT);
+}
+
+static int64_t s_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits until `socket` has a message or timeout_ms passes (-1 = forever). */
+static int s_wait_readable(void *socket, int64_t deadline_ms, int timeout_ms)
+{
+    long wait_ms = -1;
+    if (timeout_ms >= 0) {
+        int64_t left = deadline_ms - s_now_ms();
+        wait_ms = left > 0 ? (long)left : 0;
+    }
+    zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLIN};
+    int n = zmq_poll(&item, 1, wait_ms);
+    if (n < 0)
+        return s_errno_code(zmq_errno());
+    if (n == 0)
+        return FW_PROTO_ETIMEDOUT;
+    return FW_PROTO_OK;
+}
+
+/* Receives the next frame into `msg` (initialised here), waiting at most
+ * timeout_ms for the first frame of a message. On failure `msg` is closed. */
+static int s_recv_first(void *socket, int timeout_ms, zmq_msg_t *msg)
+{
+    int64_t deadline_ms = timeout_ms >= 0 ? s_now_ms() + timeout_ms : 0;
+    zmq_msg_init(msg);
+    for (;;) {
+        int rc = s_wait_readable(socket, deadline_ms, timeout_ms);
+        if (rc != FW_PROTO_OK) {
+            zmq_msg_close(msg);
+            return rc;
+        }
+        if (zmq_msg_recv(msg, socket, ZMQ_DONTWAIT) >= 0)
+            return FW_PROTO_OK;
+        int err = zmq_errno();
+        /* POLLIN can be stale (another thread, or a message dropped on the way);
+         * poll again for the rest of the time. */
+        if (err == EAGAIN)
+            continue;
+        zmq_msg_close(msg);
+        return s_errno_code(err);
+    }
+}
+
+/* Receives the next part of a multipart message already started. The parts of a
+ * ZeroMQ message arrive together, so this never waits. */
+static int s_recv_more(void *socket, zmq_msg_t *msg)
+{
+    zmq_msg_init(msg);
+    if (zmq_msg_recv(msg, socket, 0) >= 0)
+        return FW_PROTO_OK;
+    int err = zmq_errno();
+    zmq_msg_close(msg);
+    return s_errno_code(err);
+}
+
+/* Discards the remaining parts of the current message, if any. */
+static void s_drain(void *socket, bool more)
+{
+    while (more) {
+        zmq_msg_t part;
+        if (s_recv_more(socket, &part) != FW_PROTO_OK)
+            return;
+        more = zmq_msg_more(&part);
+        zmq_msg_close(&part);
+    }
+}
+
+/* Unpacks the frame `msg` (closed here) after checking its size. */
+static int s_unpack_msg(zmq_msg_t *msg, fw_envelope_t **out)
+{
+    int rc = zmq_msg_size(msg) > FW_PROTO_MAX_FRAME
+                 ? FW_PROTO_ETOOBIG
+                 : fw_proto_unpack(zmq_msg_data(msg), zmq_msg_size(msg), out);
+    zmq_msg_close(msg);
+    return rc;
+}
+
+int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)
+{
+    assert(socket && out);
+    *out = NULL;
+    zmq_msg_t msg;
+    int rc = s_recv_first(socket, timeout_ms, &msg);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    if (zmq_msg_more(&msg)) {
+        zmq_msg_close(&msg);
+        s_drain(socket, true);
+        return FW_PROTO_EFRAMING;
+    }
+    return s_unpack_msg(&msg, out);
+}
+
+int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
+                       size_t *identity_len, fw_envelope_t **out)
+{
+    assert(socket && identity && identity_len && out);
+    *out = NULL;
+    *identity_len = 0;
+    zmq_msg_t id;
+    int rc = s_recv_first(socket, timeout_ms, &id);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    bool more = zmq_msg_more(&id);
+    size_t id_len = zmq_msg_size(&id);
+    if (id_len > FW_PROTO_MAX_IDENTITY || !more) {
+        /* No envelope frame, or an identity we cannot hand back to answer with. */
+        zmq_msg_close(&id);
+        s_drain(socket, more);
+        return FW_PROTO_EFRAMING;
+    }
+    memcpy(identity, zmq_msg_data(&id), id_len);
+    identity[id_len] = '\0'; /* capacity is FW_PROTO_MAX_IDENTITY + 1 */
+    *identity_len = id_len;
+    zmq_msg_close(&id);
+
+    zmq_msg_t body;
+    rc = s_recv_more(socket, &body);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    if (zmq_msg_more(&body)) {
+        /* e.g. a REQ peer's empty delimiter: [identity][""][envelope]. */
+        zmq_msg_close(&body);
+        s_drain(socket, true);
+        return FW_PROTO_EFRAMING;
+    }
+    return s_unpack_msg(&body, out);
+}
+
+/* --- delimited records ---------------------------------------------------- */
+
+int fw_proto_write_delimited(FILE *f, const fw_envelope_t *env)
+{
+    assert(f && env);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = fw_proto_pack(env, &buf, &len);
+    if (rc != FW_PROTO_OK)
+        goto out;
+    uint8_t varint[S_VARINT_MAX];
+    size_t n = 0;
+    uint64_t v = len;
+    do {
+        uint8_t b = v & 0x7f;
+        v >>= 7;
+        varint[n++] = v ? (uint8_t)(b | 0x80) : b;
+    } while (v);
+    if (fwrite(varint, 1, n, f) != n || (len > 0 && fwrite(buf, 1, len, f) != len))
+        rc = FW_PROTO_EIO;
+out:
+    free(buf);
+    return rc;
+}
+
+/* Reads a record's length. Bits beyond what a length under the cap can use are
+ * remembered as "too big" rather than accumulated, so nothing overflows. */
+static int s_read_varint(FILE *f, uint64_t *len)
+{
+    uint64_t v = 0;
+    bool too_big = false;
+    for (int i = 0; i < S_VARINT_MAX; i++) {
+        int c = getc(f);
+        if (c == EOF) {
+            if (ferror(f))
+                return FW_PROTO_EIO;
+            return i == 0 ? FW_PROTO_EOF : FW_PROTO_ETRUNCATED;
+        }
+        unsigned shift = 7u * (unsigned)i;
+        uint64_t bits = (uint64_t)(c & 0x7f);
+        if (shift < 35)
+            v |= bits << shift; /* at most 35 bits: fits, and covers the cap */
+        else if (bits)
+            too_big = true;
+        if (!(c & 0x80)) {
+            if (too_big || v > FW_PROTO_MAX_FRAME)
+                return FW_PROTO_ETOOBIG;
+            *len = v;
+            return FW_PROTO_OK;
+        }
+    }
+    return FW_PROTO_EMALFORMED; /* an 11th byte: not a varint */
+}
+
+int fw_proto_read_delimited(FILE *f, fw_envelope_t **out)
+{
+    assert(f && out);
+    *out = NULL;
+    uint8_t *buf = NULL;
+    uint64_t len = 0;
+    int rc = s_read_varint(f, &len);
+    if (rc != FW_PROTO_OK)
+        goto out;
+    /* len <= FW_PROTO_MAX_FRAME here: the cap was checked before this malloc. */
+    buf = malloc(len ? (size_t)len : 1);
+    if (!buf) {
+        rc = FW_PROTO_EIO;
+        goto out;
+    }
+    if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        rc = ferror(f) ? FW_PROTO_EIO : FW_PROTO_ETRUNCATED;
+        goto out;
+    }
+    rc = fw_proto_unpack(buf, (size_t)len, out);
+out:
+    free(buf);
+    return rc;
+}

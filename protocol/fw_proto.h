@@ -1,0 +1,102 @@
+/* fw_proto: the one module that packs, unpacks, frames, sends and receives
+ * flywheel.v1.Envelope messages (on ZeroMQ sockets and in events.log files).
+ *
+ * Nothing else in Flywheel calls protobuf-c's __pack/__unpack or zmq_send/zmq_recv.
+ * Every length that comes from outside (a ZeroMQ frame, a varint in a log) is checked
+ * against a cap before anything is allocated for it.
+ *
+ * Ownership: an envelope returned by fw_proto_unpack/recv/read is owned by the caller
+ * and freed with fw_proto_free(). Envelopes built by the caller on the stack (with
+ * FLYWHEEL__V1__ENVELOPE__INIT) are never freed by this module.
+ */
+#ifndef FW_PROTO_H
+#define FW_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "flywheel.pb-c.h"
+
+#define FW_PROTOCOL_VERSION 1u
+/* Largest Envelope accepted from a peer or a log, in bytes. Snapshots of a
+ * 1000-seat scenario stay well below it. */
+#define FW_PROTO_MAX_FRAME (4u * 1024u * 1024u)
+/* Largest ZeroMQ routing identity accepted. */
+#define FW_PROTO_MAX_IDENTITY 255u
+
+typedef Flywheel__V1__Envelope fw_envelope_t;
+
+/* Result codes: 0 is success, every failure is negative. */
+enum {
+    FW_PROTO_OK = 0,
+    FW_PROTO_ETIMEDOUT = -1,   /* nothing arrived before the timeout */
+    FW_PROTO_ETOOBIG = -2,     /* frame or record over FW_PROTO_MAX_FRAME */
+    FW_PROTO_EMALFORMED = -3,  /* bytes are not an Envelope, or no body set */
+    FW_PROTO_EVERSION = -4,    /* protocol_version != FW_PROTOCOL_VERSION */
+    FW_PROTO_EFRAMING = -5,    /* wrong number of ZeroMQ frames in a message */
+    FW_PROTO_EIO = -6,         /* socket or file error; errno tells more */
+    FW_PROTO_EOF = -7,         /* clean end of a log file */
+    FW_PROTO_ETRUNCATED = -8,  /* a log record cut short */
+    FW_PROTO_EINTR = -9,       /* interrupted by a signal */
+};
+
+/* A short description of a result code ("frame over the size cap"). */
+const char *fw_proto_strerror(int rc);
+
+/* The schema hash of the .proto this binary was built from (hex SHA-256). */
+const char *fw_proto_schema_hash(void);
+
+/* Packs `env` into a newly allocated buffer (*out, *out_len); caller frees *out.
+ * Returns 0, or FW_PROTO_ETOOBIG if the packed size exceeds the cap. */
+int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len);
+
+/* Unpacks `len` bytes. The size cap is checked before protobuf-c allocates anything;
+ * the version is checked after. On success *out is owned by the caller.
+ * Returns 0, FW_PROTO_ETOOBIG, FW_PROTO_EMALFORMED or FW_PROTO_EVERSION (in which
+ * case *out is still set, so the caller can reply to the sender's seq). */
+int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out);
+
+/* Frees an envelope from fw_proto_unpack/recv/read; NULL-safe; sets *p to NULL. */
+void fw_proto_free(fw_envelope_t **p);
+
+/* --- ZeroMQ ---------------------------------------------------------------
+ * DEALER/SUB/PUB side: one frame per message (the packed Envelope).
+ * ROUTER side: two frames, [identity][envelope]. */
+
+/* Sends `env` on a DEALER or PUB socket. Returns 0 or a negative code. */
+int fw_proto_send(void *socket, const fw_envelope_t *env);
+
+/* Sends `env` to the peer `identity` on a ROUTER socket, never blocking: a peer whose
+ * queue is full gives FW_PROTO_ETIMEDOUT, a peer that is gone FW_PROTO_EIO (with
+ * ZMQ_ROUTER_MANDATORY set; without it ZeroMQ drops the message in silence). */
+int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
+                     const fw_envelope_t *env);
+
+/* Receives one message from a DEALER or SUB socket, waiting at most timeout_ms
+ * (-1 = forever, 0 = poll). Returns 0 with *out owned by the caller, or a negative
+ * code; on FW_PROTO_EVERSION *out is set as in fw_proto_unpack. */
+int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out);
+
+/* Receives one message from a ROUTER socket: the sender's identity is copied into
+ * identity (capacity FW_PROTO_MAX_IDENTITY + 1 bytes) and its length stored in
+ * *identity_len even when the envelope is refused, so the caller can answer the
+ * sender. Extra or missing frames give FW_PROTO_EFRAMING. */
+int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
+                       size_t *identity_len, fw_envelope_t **out);
+
+/* --- Delimited records (events.log) ----------------------------------------
+ * Each record is the packed Envelope preceded by its length as a base-128 varint:
+ * protobuf's standard delimited framing (writeDelimitedTo / parseDelimitedFrom). */
+
+/* Appends one record. Returns 0 or FW_PROTO_EIO/FW_PROTO_ETOOBIG. */
+int fw_proto_write_delimited(FILE *f, const fw_envelope_t *env);
+
+/* Reads the next record. Returns 0 with *out owned by the caller, FW_PROTO_EOF at a
+ * clean end, FW_PROTO_ETRUNCATED, FW_PROTO_ETOOBIG or FW_PROTO_EMALFORMED. */
+int fw_proto_read_delimited(FILE *f, fw_envelope_t **out);
+
+/* The name of an envelope's body ("hello", "tick_start", ...), or "none". */
+const char *fw_proto_body_name(const fw_envelope_t *env);
+
+#endif
