@@ -1,0 +1,84 @@
+/* fw_market: the market state of a run and its clearing, one tick at a time.
+ *
+ * No sockets, no files, no clocks: the coordinator feeds it each seat's actions and
+ * sends what it returns, and the unit tests drive it directly.
+ *
+ * Invariants:
+ *   - a tick is cleared in a fixed order: deliveries, chip market, compute market,
+ *     end customers, base cloud business, depreciation, metrics;
+ *   - within each market, actions are taken in seat index order and, within a seat,
+ *     in the order the seat listed them: never in arrival order, which the market
+ *     never sees;
+ *   - every dollar moves through the ledger, and the books balance after each tick
+ *     (fw_market_step fails with FW_MARKET_EBOOKS otherwise);
+ *   - the market never trusts an action: every quantity is capped by what the seat
+ *     owns or can pay, every reference is checked, and each refusal or trim is
+ *     reported to the seat with a reason.
+ */
+#ifndef FW_MARKET_H
+#define FW_MARKET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flywheel.pb-c.h"
+#include "fw_arena.h"
+#include "fw_ledger.h"
+#include "fw_scenario.h"
+
+typedef struct fw_market fw_market_t;
+
+enum {
+    FW_MARKET_OK = 0,
+    FW_MARKET_ENOMEM = -1,
+    FW_MARKET_EBOOKS = -2, /* the ledger refused a posting or the books do not balance */
+    FW_MARKET_EDONE = -3,  /* every tick of the run has been cleared */
+};
+
+/* A market at tick 0 for scenario `sc`, with opening balances posted. The scenario
+ * is borrowed and must outlive the market; `ticks` is the run length (0 = the
+ * scenario's). Returns NULL if out of memory or the opening books do not balance. */
+fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks);
+
+/* Frees the market; NULL-safe; sets *p to NULL. */
+void fw_market_destroy(fw_market_t **p);
+
+/* The last cleared tick (0 before the first) and the run length. */
+uint32_t fw_market_tick(const fw_market_t *m);
+uint32_t fw_market_ticks(const fw_market_t *m);
+
+/* Fills `out` (already initialised with FLYWHEEL__V1__TICK_START__INIT) with what
+ * seat `seat` sees at the start of the next tick; nested data lives in `arena`. */
+void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *arena,
+                    Flywheel__V1__TickStart *out);
+
+/* Clears the next tick. actions[i] is seat i's actions, or NULL for a seat that did
+ * not answer (it does nothing). On success results[i] (n_seats entries, in arena)
+ * is seat i's TickResult and *snapshot the public Snapshot; returns 0 or a negative
+ * code, with a description in err for FW_MARKET_EBOOKS. */
+int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_arena_t *arena,
+                   Flywheel__V1__TickResult **results, Flywheel__V1__Snapshot *snapshot,
+                   char *err, size_t err_len);
+
+/* The books, for checks and reports (borrowed). */
+const fw_ledger_t *fw_market_ledger(const fw_market_t *m);
+
+/* A seat's cash now, and its revenue and costs summed over the ticks cleared. */
+int64_t fw_market_cash(const fw_market_t *m, uint32_t seat);
+int64_t fw_market_revenue_total(const fw_market_t *m, uint32_t seat);
+int64_t fw_market_cost_total(const fw_market_t *m, uint32_t seat);
+uint32_t fw_market_present_ticks(const fw_market_t *m, uint32_t seat);
+
+/* Compute (H100-equivalent months per tick) that a cloud has in service now, in one
+ * family (family >= 0) or all (family < 0). */
+int64_t fw_market_installed(const fw_market_t *m, uint32_t seat, int family);
+
+/* Units a cloud has ordered that have not arrived yet, in one family. */
+int64_t fw_market_incoming(const fw_market_t *m, uint32_t seat, int family);
+
+/* Splits `supply` among n requests in proportion to want[] (largest remainder
+ * method; leftover units go to the largest fractional parts, ties to the lower
+ * index). If the wants fit, each gets what it wants. grant[] has n entries. */
+void fw_market_ration(int64_t supply, const int64_t *want, size_t n, int64_t *grant);
+
+#endif

@@ -1,0 +1,48 @@
+/* fw_outputs: the run directory's tables: metrics.csv (one row per tick, one
+ * column per metric) and summary.json (final figures, written with jansson).
+ *
+ * The columns of metrics.csv are the metric names of the first snapshot, in order;
+ * the market keeps names and order fixed for a run, and a snapshot that disagrees is
+ * refused rather than written under the wrong header. Numbers are printed so that
+ * the same run gives the same bytes on every host: integers as integers, fractions
+ * with 6 decimals.
+ */
+#ifndef FW_OUTPUTS_H
+#define FW_OUTPUTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flywheel.pb-c.h"
+#include "fw_market.h"
+#include "fw_scenario.h"
+
+typedef struct fw_metrics_csv fw_metrics_csv_t;
+
+/* Creates (truncates) `path`. NULL with errno set on failure. */
+fw_metrics_csv_t *fw_metrics_csv_open(const char *path);
+
+/* Appends the snapshot's row, writing the header first if this is the first row.
+ * Returns 0, -1 on a write error (errno), -2 if the metric names differ from the
+ * header's. */
+int fw_metrics_csv_append(fw_metrics_csv_t *csv, const Flywheel__V1__Snapshot *snap);
+
+/* Flushes, closes and frees; NULL-safe; sets *p to NULL. Returns 0 or -1. */
+int fw_metrics_csv_close(fw_metrics_csv_t **p);
+
+/* What summary.json reports besides the market's own figures. */
+typedef struct {
+    const char *run_id;
+    uint64_t seed;
+    uint32_t ticks;            /* planned */
+    double wall_seconds;
+    int books_balanced;
+    const char *stopped;       /* why the run ended early, or NULL */
+    const Flywheel__V1__Snapshot *last; /* last snapshot, or NULL if no tick ran */
+} fw_summary_info_t;
+
+/* Writes summary.json atomically (temporary file, then rename). Returns 0 or -1. */
+int fw_summary_write(const char *path, const fw_scenario_t *sc, const fw_market_t *m,
+                     const fw_summary_info_t *info);
+
+#endif
