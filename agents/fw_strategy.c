@@ -1,0 +1,318 @@
+/* fw_strategy: see fw_strategy.h. The registry, parameter parsing, the Actions
+ * builders every strategy shares, and the "idle" strategy. */
+#include "fw_strategy.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Fixed order: the role defaults first, as --help lists them. The table is constant,
+ * so it is not mutable global state. */
+static const fw_strategy_t s_strategies[] = {
+    {"hyperscaler", FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER, fw_strategy_hyperscaler,
+     "buys chips when busy, prices compute by utilisation (cloud default)"},
+    {"lab", FLYWHEEL__V1__ROLE__ROLE_LAB, fw_strategy_lab,
+     "bids for the cheapest compute up to its customers' demand (lab default)"},
+    {"vendor", FLYWHEEL__V1__ROLE__ROLE_VENDOR, fw_strategy_vendor,
+     "offers its capacity at a price that follows sell-through (vendor default)"},
+    {"idle", FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED, fw_strategy_idle,
+     "does nothing, any role"},
+};
+
+#define S_N_STRATEGIES (sizeof s_strategies / sizeof s_strategies[0])
+
+const fw_strategy_t *fw_strategy_find(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < S_N_STRATEGIES; i++)
+        if (strcmp(s_strategies[i].name, name) == 0)
+            return &s_strategies[i];
+    return NULL;
+}
+
+const fw_strategy_t *fw_strategy_for_role(Flywheel__V1__Role role)
+{
+    if (role == FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED)
+        return NULL;
+    for (size_t i = 0; i < S_N_STRATEGIES; i++)
+        if (s_strategies[i].role == role)
+            return &s_strategies[i];
+    return NULL;
+}
+
+size_t fw_strategy_count(void)
+{
+    return S_N_STRATEGIES;
+}
+
+const fw_strategy_t *fw_strategy_at(size_t i)
+{
+    return i < S_N_STRATEGIES ? &s_strategies[i] : NULL;
+}
+
+char *fw_strategy_names(char *buf, size_t len)
+{
+    size_t used = 0;
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < S_N_STRATEGIES && used < len; i++) {
+        int n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                         s_strategies[i].name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    return buf;
+}
+
+bool fw_strategy_can_play(const fw_strategy_t *st, Flywheel__V1__Role role)
+{
+    return st && (st->role == FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED || st->role == role);
+}
+
+const char *fw_strategy_role_name(Flywheel__V1__Role role)
+{
+    switch (role) {
+    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER: return "hyperscaler";
+    case FLYWHEEL__V1__ROLE__ROLE_LAB: return "lab";
+    case FLYWHEEL__V1__ROLE__ROLE_VENDOR: return "vendor";
+    default: return "unspecified";
+    }
+}
+
+Flywheel__V1__Role fw_strategy_role_parse(const char *s)
+{
+    if (s && strcmp(s, "hyperscaler") == 0)
+        return FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
+    if (s && strcmp(s, "lab") == 0)
+        return FLYWHEEL__V1__ROLE__ROLE_LAB;
+    if (s && strcmp(s, "vendor") == 0)
+        return FLYWHEEL__V1__ROLE__ROLE_VENDOR;
+    return FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED;
+}
+
+const Flywheel__V1__ChipFamily *fw_strategy_family(const fw_strategy_ctx_t *ctx,
+                                                   const char *id)
+{
+    for (size_t i = 0; i < ctx->n_families; i++)
+        if (ctx->families[i] && strcmp(ctx->families[i]->id, id) == 0)
+            return ctx->families[i];
+    return NULL;
+}
+
+/* --- Parameters ----------------------------------------------------------- */
+
+/* Keeps the first problem only: one line is what a log or a usage message can show. */
+static void s_param_error(char *err, size_t err_len, int *rc, const char *fmt,
+                          const char *what, size_t what_len)
+{
+    if (*rc == 0 && err && err_len > 0)
+        snprintf(err, err_len, fmt, (int)what_len, what);
+    *rc = FW_STRATEGY_EPARAMS;
+}
+
+/* Trims ASCII spaces from both ends of [*b, *e). */
+static void s_trim(const char **b, const char **e)
+{
+    while (*b < *e && isspace((unsigned char)**b))
+        (*b)++;
+    while (*e > *b && isspace((unsigned char)(*e)[-1]))
+        (*e)--;
+}
+
+static bool s_key_ok(const char *b, const char *e)
+{
+    if (b == e || (size_t)(e - b) >= FW_STRATEGY_PARAM_KEY)
+        return false;
+    for (const char *p = b; p < e; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+            return false;
+    return true;
+}
+
+/* Parses [b, e) as a whole finite number. */
+static bool s_number(const char *b, const char *e, double *out)
+{
+    char buf[64];
+    char *end = NULL;
+    size_t len = (size_t)(e - b);
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, b, len);
+    buf[len] = '\0';
+    errno = 0;
+    double v = strtod(buf, &end);
+    if (end != buf + len || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+int fw_strategy_params_parse(const char *text, fw_strategy_params_t *out, char *err,
+                             size_t err_len)
+{
+    int rc = FW_STRATEGY_OK;
+    memset(out, 0, sizeof *out);
+    if (err && err_len > 0)
+        err[0] = '\0';
+    if (!text)
+        return rc;
+    const char *seg = text;
+    while (*seg) {
+        const char *end = strchr(seg, ';');
+        if (!end)
+            end = seg + strlen(seg);
+        const char *b = seg, *e = end;
+        s_trim(&b, &e);
+        seg = *end ? end + 1 : end;
+        if (b == e)
+            continue; /* "a=1;;b=2" and a trailing ';' are harmless */
+        const char *eq = memchr(b, '=', (size_t)(e - b));
+        if (!eq) {
+            s_param_error(err, err_len, &rc, "parameter '%.*s' has no '='", b,
+                          (size_t)(e - b));
+            continue;
+        }
+        const char *kb = b, *ke = eq, *vb = eq + 1, *ve = e;
+        s_trim(&kb, &ke);
+        s_trim(&vb, &ve);
+        if (!s_key_ok(kb, ke)) {
+            s_param_error(err, err_len, &rc, "bad parameter name in '%.*s'", b,
+                          (size_t)(e - b));
+            continue;
+        }
+        double value;
+        if (!s_number(vb, ve, &value)) {
+            s_param_error(err, err_len, &rc, "parameter '%.*s' is not a finite number",
+                          b, (size_t)(e - b));
+            continue;
+        }
+        char key[FW_STRATEGY_PARAM_KEY];
+        memcpy(key, kb, (size_t)(ke - kb));
+        key[ke - kb] = '\0';
+        size_t i = 0;
+        while (i < out->n && strcmp(out->items[i].key, key) != 0)
+            i++;
+        if (i == FW_STRATEGY_MAX_PARAMS) {
+            s_param_error(err, err_len, &rc, "too many parameters at '%.*s'", b,
+                          (size_t)(e - b));
+            continue;
+        }
+        if (i == out->n) {
+            memcpy(out->items[i].key, key, sizeof key);
+            out->n++;
+        }
+        out->items[i].value = value;
+    }
+    return rc;
+}
+
+double fw_strategy_param(const fw_strategy_params_t *params, const char *key,
+                         double fallback)
+{
+    if (!params)
+        return fallback;
+    for (size_t i = 0; i < params->n; i++)
+        if (strcmp(params->items[i].key, key) == 0)
+            return params->items[i].value;
+    return fallback;
+}
+
+/* --- Building Actions ----------------------------------------------------- */
+
+/* Makes room for one more pointer in an arena-backed array of n entries. The capacity
+ * is implicit: arrays are allocated at powers of two, so a full array is one whose
+ * length is 0 or a power of two. */
+static void *s_grow(fw_arena_t *arena, void *items, size_t n)
+{
+    /* Capacities run 4, 8, 16, ...: the array is full at 0 and at each power of two
+     * from 4 on. */
+    bool full = n == 0 || (n >= 4 && (n & (n - 1)) == 0);
+    if (!full)
+        return items;
+    size_t cap = n ? 2 * n : 4;
+    void **grown = fw_arena_calloc(arena, cap, sizeof(void *));
+    if (n)
+        memcpy(grown, items, n * sizeof(void *));
+    return grown;
+}
+
+void fw_actions_add_chip_offer(Flywheel__V1__Actions *out, fw_arena_t *arena,
+                               const char *family, int64_t price, int64_t quantity)
+{
+    Flywheel__V1__ChipOffer *o = fw_arena_calloc(arena, 1, sizeof *o);
+    flywheel__v1__chip_offer__init(o);
+    o->family = fw_arena_strdup(arena, family);
+    o->price = price;
+    o->quantity = quantity;
+    out->chip_offers = s_grow(arena, out->chip_offers, out->n_chip_offers);
+    out->chip_offers[out->n_chip_offers++] = o;
+}
+
+void fw_actions_add_chip_order(Flywheel__V1__Actions *out, fw_arena_t *arena,
+                               const char *family, int64_t quantity, int64_t max_price)
+{
+    Flywheel__V1__ChipOrder *o = fw_arena_calloc(arena, 1, sizeof *o);
+    flywheel__v1__chip_order__init(o);
+    o->family = fw_arena_strdup(arena, family);
+    o->quantity = quantity;
+    o->max_price = max_price;
+    out->chip_orders = s_grow(arena, out->chip_orders, out->n_chip_orders);
+    out->chip_orders[out->n_chip_orders++] = o;
+}
+
+void fw_actions_add_compute_offer(Flywheel__V1__Actions *out, fw_arena_t *arena,
+                                  const char *family, int64_t price, int64_t capacity)
+{
+    Flywheel__V1__ComputeOffer *o = fw_arena_calloc(arena, 1, sizeof *o);
+    flywheel__v1__compute_offer__init(o);
+    o->family = fw_arena_strdup(arena, family);
+    o->price = price;
+    o->capacity = capacity;
+    out->compute_offers = s_grow(arena, out->compute_offers, out->n_compute_offers);
+    out->compute_offers[out->n_compute_offers++] = o;
+}
+
+void fw_actions_add_compute_bid(Flywheel__V1__Actions *out, fw_arena_t *arena,
+                                const char *provider, const char *family,
+                                int64_t quantity, int64_t max_price)
+{
+    Flywheel__V1__ComputeBid *b = fw_arena_calloc(arena, 1, sizeof *b);
+    flywheel__v1__compute_bid__init(b);
+    b->provider = fw_arena_strdup(arena, provider);
+    b->family = fw_arena_strdup(arena, family);
+    b->quantity = quantity;
+    b->max_price = max_price;
+    out->compute_bids = s_grow(arena, out->compute_bids, out->n_compute_bids);
+    out->compute_bids[out->n_compute_bids++] = b;
+}
+
+int64_t fw_strategy_round(double x)
+{
+    if (isnan(x))
+        return 0;
+    /* 2^63 is exactly representable; anything at or past it saturates. */
+    if (x >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (x <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)llround(x);
+}
+
+/* --- idle ----------------------------------------------------------------- */
+
+int fw_strategy_idle(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
+                     fw_rng_t *rng, Flywheel__V1__Actions *out, fw_arena_t *arena)
+{
+    (void)ctx;
+    (void)obs;
+    (void)rng;
+    (void)out;
+    (void)arena;
+    return FW_STRATEGY_OK;
+}

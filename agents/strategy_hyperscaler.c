@@ -1,0 +1,191 @@
+/* The "hyperscaler" strategy: a cloud buys chips when its fleet is busy and sells its
+ * installed compute at a price that follows utilisation.
+ *
+ * Utilisation is last tick's compute sold over the compute installed now.
+ *
+ * Chips: when utilisation is above target_utilisation * 0.8, or the fleet (installed
+ * plus incoming) is under min_installed, the cloud spends
+ * min(capex_per_tick, capex_cash_share * cash) across the families it may buy: never
+ * a family captive to another cloud, never one without a quote. The budget is split
+ * by performance per dollar at the quoted price, with its own captive family (if any)
+ * weighted by captive_bonus, since the cloud designed it for itself. Each order's
+ * max_price is the quote plus order_premium, so a small price rise does not void it.
+ *
+ * Compute: one offer per installed family, all of that family's compute, at the
+ * cloud's last own price for it (compute_price when it has none), raised by
+ * price_step when utilisation is above target, lowered by price_step when it is more
+ * than 0.2 below, with a +-jitter draw from the seat's stream, never below min_price.
+ *
+ * Parameters: capex_per_tick 1e9, capex_cash_share 0.3, target_utilisation 0.85,
+ * price_step 0.02, compute_price 1800, min_price 600, order_premium 0.05,
+ * captive_bonus 1.5, min_installed 10000, jitter 0.005.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "fw_strategy.h"
+
+/* The lowest-priced live quote for `family`, or NULL. */
+static const Flywheel__V1__ChipQuote *s_chip_quote(const Flywheel__V1__MarketView *m,
+                                                   const char *family)
+{
+    const Flywheel__V1__ChipQuote *best = NULL;
+    for (size_t i = 0; m && i < m->n_chip_quotes; i++) {
+        const Flywheel__V1__ChipQuote *q = m->chip_quotes[i];
+        if (strcmp(q->family, family) != 0 || q->price <= 0 || q->quantity <= 0)
+            continue;
+        if (!best || q->price < best->price)
+            best = q;
+    }
+    return best;
+}
+
+/* This cloud's last compute quote for `family`, or NULL. */
+static const Flywheel__V1__ComputeQuote *s_own_compute_quote(
+    const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m, const char *family)
+{
+    for (size_t i = 0; m && i < m->n_compute_quotes; i++) {
+        const Flywheel__V1__ComputeQuote *q = m->compute_quotes[i];
+        if (strcmp(q->provider, ctx->seat) == 0 && strcmp(q->family, family) == 0)
+            return q;
+    }
+    return NULL;
+}
+
+/* Whether this cloud may buy `fam`: open families and its own captive ones. */
+static bool s_may_buy(const fw_strategy_ctx_t *ctx, const Flywheel__V1__ChipFamily *fam)
+{
+    return fam->captive_of[0] == '\0' || strcmp(fam->captive_of, ctx->seat) == 0;
+}
+
+/* Buying weight of a family: H100-equivalents per dollar, 0 if it cannot be bought. */
+static double s_weight(const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m,
+                       const Flywheel__V1__ChipFamily *fam, double captive_bonus)
+{
+    if (!s_may_buy(ctx, fam) || fam->perf_milli == 0)
+        return 0.0;
+    const Flywheel__V1__ChipQuote *q = s_chip_quote(m, fam->id);
+    if (!q)
+        return 0.0;
+    double w = ((double)fam->perf_milli / 1000.0) / (double)q->price;
+    if (fam->captive_of[0] != '\0')
+        w *= captive_bonus;
+    return w;
+}
+
+static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
+                          double budget, Flywheel__V1__Actions *out, fw_arena_t *arena)
+{
+    const fw_strategy_params_t *p = ctx->params;
+    const double premium = fw_strategy_param(p, "order_premium", 0.05);
+    const double captive_bonus = fw_strategy_param(p, "captive_bonus", 1.5);
+
+    double total = 0.0;
+    for (size_t i = 0; i < ctx->n_families; i++)
+        total += s_weight(ctx, obs->market, ctx->families[i], captive_bonus);
+    if (total <= 0.0)
+        return;
+    /* Families in Welcome order: the split does not depend on quote order. */
+    for (size_t i = 0; i < ctx->n_families; i++) {
+        const Flywheel__V1__ChipFamily *fam = ctx->families[i];
+        double w = s_weight(ctx, obs->market, fam, captive_bonus);
+        if (w <= 0.0)
+            continue;
+        const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
+        int64_t units = fw_strategy_round(floor(budget * (w / total) / (double)q->price));
+        if (units > q->quantity)
+            units = q->quantity;
+        if (units <= 0)
+            continue;
+        int64_t max_price = fw_strategy_round(ceil((double)q->price * (1.0 + premium)));
+        fw_actions_add_chip_order(out, arena, fam->id, units, max_price);
+    }
+}
+
+/* Whether installed[i] is the first holding of its family (later ones are summed in). */
+static bool s_first_of_family(const Flywheel__V1__SeatView *me, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(me->installed[j]->family, me->installed[i]->family) == 0)
+            return false;
+    return true;
+}
+
+static void s_offer_compute(const fw_strategy_ctx_t *ctx,
+                            const Flywheel__V1__TickStart *obs, double util, fw_rng_t *rng,
+                            Flywheel__V1__Actions *out, fw_arena_t *arena)
+{
+    const fw_strategy_params_t *p = ctx->params;
+    const double target = fw_strategy_param(p, "target_utilisation", 0.85);
+    const double step = fw_strategy_param(p, "price_step", 0.02);
+    const double opening = fw_strategy_param(p, "compute_price", 1800.0);
+    const double min_price = fw_strategy_param(p, "min_price", 600.0);
+    const double jitter = fw_strategy_param(p, "jitter", 0.005);
+    const Flywheel__V1__SeatView *me = obs->me;
+
+    for (size_t i = 0; i < me->n_installed; i++) {
+        if (!s_first_of_family(me, i))
+            continue;
+        const char *family = me->installed[i]->family;
+        int64_t compute = 0;
+        for (size_t j = i; j < me->n_installed; j++)
+            if (strcmp(me->installed[j]->family, family) == 0 && me->installed[j]->compute > 0)
+                compute += me->installed[j]->compute;
+        if (compute <= 0)
+            continue;
+
+        const Flywheel__V1__ComputeQuote *q = s_own_compute_quote(ctx, obs->market, family);
+        double price;
+        if (q && q->price > 0) {
+            price = (double)q->price;
+            if (util > target)
+                price *= 1.0 + step;
+            else if (util < target - 0.2)
+                price *= 1.0 - step;
+        } else {
+            price = opening; /* nothing sold yet to judge utilisation by */
+        }
+        price *= 1.0 + jitter * (2.0 * fw_rng_uniform(rng) - 1.0);
+        int64_t offer = fw_strategy_round(price);
+        int64_t floor_price = fw_strategy_round(ceil(min_price));
+        if (offer < floor_price)
+            offer = floor_price;
+        if (offer < 1)
+            offer = 1;
+        fw_actions_add_compute_offer(out, arena, family, offer, compute);
+    }
+}
+
+int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
+                            const Flywheel__V1__TickStart *obs, fw_rng_t *rng,
+                            Flywheel__V1__Actions *out, fw_arena_t *arena)
+{
+    const fw_strategy_params_t *p = ctx->params;
+    const double capex = fw_strategy_param(p, "capex_per_tick", 1e9);
+    const double cash_share = fw_strategy_param(p, "capex_cash_share", 0.3);
+    const double target = fw_strategy_param(p, "target_utilisation", 0.85);
+    const double min_installed = fw_strategy_param(p, "min_installed", 10000.0);
+
+    if (!obs || !obs->me)
+        return FW_STRATEGY_EINVAL;
+    const Flywheel__V1__SeatView *me = obs->me;
+
+    double installed = 0.0, incoming = 0.0;
+    for (size_t i = 0; i < me->n_installed; i++)
+        if (me->installed[i]->compute > 0)
+            installed += (double)me->installed[i]->compute;
+    for (size_t i = 0; i < me->n_incoming; i++)
+        if (me->incoming[i]->compute > 0)
+            incoming += (double)me->incoming[i]->compute;
+    const double util = installed > 0.0 ? (double)me->compute_last / installed : 0.0;
+
+    const bool busy = util > target * 0.8;
+    const bool small = installed + incoming < min_installed;
+    if ((busy || small) && me->cash > 0) {
+        double budget = fmin(capex, cash_share * (double)me->cash);
+        if (budget > 0.0)
+            s_order_chips(ctx, obs, budget, out, arena);
+    }
+    s_offer_compute(ctx, obs, util, rng, out, arena);
+    return FW_STRATEGY_OK;
+}

@@ -1,0 +1,1112 @@
+/* Tests of the built-in strategies and the seat core, without a network: each
+ * strategy on a hand-built TickStart gives the expected kind of actions, the same seed
+ * and observation give byte-identical Actions, Welcome.params parsing survives bad
+ * input, and fw_agent_seat_on_message maps Welcome + TickStart to an Actions envelope,
+ * Bye to the end of the run and a fatal Refusal to "refused". */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "fw_agent.h"
+#include "fw_arena.h"
+#include "fw_proto.h"
+#include "fw_rng.h"
+#include "fw_strategy.h"
+
+#define M(name) Flywheel__V1__##name
+#define ROLE(r) FLYWHEEL__V1__ROLE__ROLE_##r
+#define MAXN 16
+
+/* --- fixtures ---------------------------------------------------------------
+ * A small market: NVIDIA makes hopper and blackwell, AMD makes mi300, AWS's trainium
+ * is captive to aws and Google's tpu to google. Everything lives in one arena. */
+
+typedef struct {
+    fw_arena_t *a;
+    M(ChipFamily) *fam[MAXN];
+    size_t n_fam;
+    M(SeatInfo) *seats[MAXN];
+    size_t n_seats;
+    M(TickStart) ts;
+    M(MarketView) market;
+    M(SeatView) me;
+    fw_strategy_params_t params;
+    fw_strategy_ctx_t ctx;
+} world_t;
+
+static void add_family(world_t *w, const char *id, const char *vendor, uint32_t perf_milli,
+                       int64_t unit_cost, const char *captive_of)
+{
+    M(ChipFamily) *f = fw_arena_calloc(w->a, 1, sizeof *f);
+    flywheel__v1__chip_family__init(f);
+    f->id = fw_arena_strdup(w->a, id);
+    f->vendor = fw_arena_strdup(w->a, vendor);
+    f->perf_milli = perf_milli;
+    f->unit_cost = unit_cost;
+    f->lead_time = 3;
+    f->life = 48;
+    f->captive_of = fw_arena_strdup(w->a, captive_of);
+    w->fam[w->n_fam++] = f;
+}
+
+static void add_seat(world_t *w, const char *id, M(Role) role)
+{
+    M(SeatInfo) *s = fw_arena_calloc(w->a, 1, sizeof *s);
+    flywheel__v1__seat_info__init(s);
+    s->id = fw_arena_strdup(w->a, id);
+    s->name = fw_arena_strdup(w->a, id);
+    s->role = role;
+    w->seats[w->n_seats++] = s;
+}
+
+static void world_init(world_t *w, const char *seat, M(Role) role, const char *params)
+{
+    memset(w, 0, sizeof *w);
+    w->a = fw_arena_new();
+    cr_assert_not_null(w->a);
+    add_family(w, "hopper", "nvda", 1000, 10000, "");
+    add_family(w, "blackwell", "nvda", 2500, 15000, "");
+    add_family(w, "mi300", "amd", 1100, 8000, "");
+    add_family(w, "trainium", "aws", 700, 4000, "aws");
+    add_family(w, "tpu", "google", 1200, 5000, "google");
+    add_seat(w, "aws", ROLE(HYPERSCALER));
+    add_seat(w, "google", ROLE(HYPERSCALER));
+    add_seat(w, "oai", ROLE(LAB));
+    add_seat(w, "nvda", ROLE(VENDOR));
+    add_seat(w, "amd", ROLE(VENDOR));
+
+    flywheel__v1__tick_start__init(&w->ts);
+    flywheel__v1__market_view__init(&w->market);
+    flywheel__v1__seat_view__init(&w->me);
+    w->ts.tick = 2;
+    w->ts.month = (char *)"2024-02";
+    w->ts.market = &w->market;
+    w->ts.me = &w->me;
+    w->market.chip_quotes = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+    w->market.compute_quotes = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+    w->me.installed = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+    w->me.incoming = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+    w->me.capacity = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+
+    cr_assert_eq(fw_strategy_params_parse(params, &w->params, NULL, 0), 0);
+    w->ctx.seat = seat;
+    w->ctx.role = role;
+    w->ctx.families = w->fam;
+    w->ctx.n_families = w->n_fam;
+    w->ctx.seats = w->seats;
+    w->ctx.n_seats = w->n_seats;
+    w->ctx.params = &w->params;
+}
+
+static void world_fini(world_t *w)
+{
+    fw_arena_destroy(&w->a);
+}
+
+static void chip_quote(world_t *w, const char *vendor, const char *family, int64_t price,
+                       int64_t quantity)
+{
+    M(ChipQuote) *q = fw_arena_calloc(w->a, 1, sizeof *q);
+    flywheel__v1__chip_quote__init(q);
+    q->vendor = fw_arena_strdup(w->a, vendor);
+    q->family = fw_arena_strdup(w->a, family);
+    q->price = price;
+    q->quantity = quantity;
+    w->market.chip_quotes[w->market.n_chip_quotes++] = q;
+}
+
+static void compute_quote(world_t *w, const char *provider, const char *family,
+                          int64_t price, int64_t capacity)
+{
+    M(ComputeQuote) *q = fw_arena_calloc(w->a, 1, sizeof *q);
+    flywheel__v1__compute_quote__init(q);
+    q->provider = fw_arena_strdup(w->a, provider);
+    q->family = fw_arena_strdup(w->a, family);
+    q->price = price;
+    q->capacity = capacity;
+    w->market.compute_quotes[w->market.n_compute_quotes++] = q;
+}
+
+static M(Holding) *holding(world_t *w, const char *family, int64_t units, int64_t compute)
+{
+    M(Holding) *h = fw_arena_calloc(w->a, 1, sizeof *h);
+    flywheel__v1__holding__init(h);
+    h->family = fw_arena_strdup(w->a, family);
+    h->units = units;
+    h->compute = compute;
+    return h;
+}
+
+static void installed(world_t *w, const char *family, int64_t units, int64_t compute)
+{
+    w->me.installed[w->me.n_installed++] = holding(w, family, units, compute);
+}
+
+static void capacity(world_t *w, const char *family, int64_t units, int64_t unit_cost)
+{
+    M(Capacity) *c = fw_arena_calloc(w->a, 1, sizeof *c);
+    flywheel__v1__capacity__init(c);
+    c->family = fw_arena_strdup(w->a, family);
+    c->units = units;
+    c->unit_cost = unit_cost;
+    w->me.capacity[w->me.n_capacity++] = c;
+}
+
+/* Runs a strategy on the world with a fresh stream seeded `seed`; the Actions live in
+ * *arena (created here, destroyed by the caller). */
+static M(Actions) run(const world_t *w, fw_strategy_fn fn, uint64_t seed,
+                      fw_arena_t **arena)
+{
+    M(Actions) out = FLYWHEEL__V1__ACTIONS__INIT;
+    fw_rng_t rng;
+    fw_rng_seed(&rng, seed);
+    *arena = fw_arena_new();
+    cr_assert_not_null(*arena);
+    cr_assert_eq(fn(&w->ctx, &w->ts, &rng, &out, *arena), FW_STRATEGY_OK);
+    return out;
+}
+
+/* The Actions packed inside an envelope, for byte comparison; caller frees. */
+static uint8_t *packed(M(Actions) *acts, size_t *len)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    uint8_t *buf = NULL;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.seq = 2;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
+    env.actions = acts;
+    cr_assert_eq(fw_proto_pack(&env, &buf, len), 0);
+    return buf;
+}
+
+static bool same_bytes(M(Actions) *x, M(Actions) *y)
+{
+    size_t lx, ly;
+    uint8_t *bx = packed(x, &lx), *by = packed(y, &ly);
+    bool same = lx == ly && memcmp(bx, by, lx) == 0;
+    free(bx);
+    free(by);
+    return same;
+}
+
+static const M(ChipFamily) *family(const world_t *w, const char *id)
+{
+    const M(ChipFamily) *f = fw_strategy_family(&w->ctx, id);
+    cr_assert_not_null(f, "no family %s", id);
+    return f;
+}
+
+/* --- registry ---------------------------------------------------------------- */
+
+Test(fw_strategy, registry_names_every_strategy_and_role_default)
+{
+    const char *names[] = {"hyperscaler", "lab", "vendor", "idle"};
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_not_null(fw_strategy_find(names[i]), "%s missing", names[i]);
+    cr_assert_eq(fw_strategy_count(), 4);
+    cr_assert_null(fw_strategy_find("greedy"));
+    cr_assert_null(fw_strategy_find(NULL));
+    cr_assert_str_eq(fw_strategy_for_role(ROLE(HYPERSCALER))->name, "hyperscaler");
+    cr_assert_str_eq(fw_strategy_for_role(ROLE(LAB))->name, "lab");
+    cr_assert_str_eq(fw_strategy_for_role(ROLE(VENDOR))->name, "vendor");
+    cr_assert_null(fw_strategy_for_role(ROLE(UNSPECIFIED)));
+    cr_assert(fw_strategy_can_play(fw_strategy_find("idle"), ROLE(LAB)));
+    cr_assert(fw_strategy_can_play(fw_strategy_find("idle"), ROLE(VENDOR)));
+    cr_assert(!fw_strategy_can_play(fw_strategy_find("vendor"), ROLE(LAB)));
+    char buf[128];
+    cr_assert_str_eq(fw_strategy_names(buf, sizeof buf), "hyperscaler, lab, vendor, idle");
+    char tiny[8];
+    fw_strategy_names(tiny, sizeof tiny);
+    cr_assert_eq(strlen(tiny), 7, "truncated, NUL-terminated");
+    cr_assert_eq(fw_strategy_role_parse("lab"), ROLE(LAB));
+    cr_assert_eq(fw_strategy_role_parse("cloud"), ROLE(UNSPECIFIED));
+}
+
+/* --- parameters ------------------------------------------------------------- */
+
+Test(fw_strategy, params_parse_key_value_pairs)
+{
+    fw_strategy_params_t p;
+    cr_assert_eq(fw_strategy_params_parse("a=1;b=2.5", &p, NULL, 0), 0);
+    cr_assert_eq(p.n, 2);
+    cr_assert_float_eq(fw_strategy_param(&p, "a", 0), 1.0, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(&p, "b", 0), 2.5, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(&p, "c", 7.0), 7.0, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(NULL, "a", 3.0), 3.0, 1e-12);
+
+    cr_assert_eq(fw_strategy_params_parse(" max_price = 2400 ; ;price_step=-0.5e-1;", &p,
+                                          NULL, 0), 0);
+    cr_assert_eq(p.n, 2);
+    cr_assert_float_eq(fw_strategy_param(&p, "max_price", 0), 2400.0, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(&p, "price_step", 0), -0.05, 1e-12);
+
+    cr_assert_eq(fw_strategy_params_parse("a=1;a=2", &p, NULL, 0), 0);
+    cr_assert_eq(p.n, 1);
+    cr_assert_float_eq(fw_strategy_param(&p, "a", 0), 2.0, 1e-12, "last value wins");
+
+    cr_assert_eq(fw_strategy_params_parse(NULL, &p, NULL, 0), 0);
+    cr_assert_eq(p.n, 0);
+    cr_assert_eq(fw_strategy_params_parse("", &p, NULL, 0), 0);
+    cr_assert_eq(p.n, 0);
+}
+
+Test(fw_strategy, params_malformed_pairs_are_reported_and_skipped)
+{
+    fw_strategy_params_t p;
+    char err[128];
+    cr_assert_eq(fw_strategy_params_parse("a=1;bogus;c=x;d=3", &p, err, sizeof err),
+                 FW_STRATEGY_EPARAMS);
+    cr_assert_eq(p.n, 2);
+    cr_assert_float_eq(fw_strategy_param(&p, "a", 0), 1.0, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(&p, "d", 0), 3.0, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(&p, "c", 9.0), 9.0, 1e-12);
+    cr_assert(strstr(err, "bogus"), "first problem named: %s", err);
+
+    const char *bad[] = {"=5", "k=", "k=inf", "k=nan", "k=1e999", "k=12abc", "k y=1",
+                         "a_key_that_is_far_too_long_to_keep_around=1", "k==1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(fw_strategy_params_parse(bad[i], &p, err, sizeof err),
+                     FW_STRATEGY_EPARAMS, "'%s' accepted", bad[i]);
+        cr_assert_eq(p.n, 0, "'%s' kept", bad[i]);
+        cr_assert_gt(strlen(err), 0);
+    }
+
+    /* More pairs than fit: the first FW_STRATEGY_MAX_PARAMS are kept. */
+    char many[2048] = "";
+    for (int i = 0; i < FW_STRATEGY_MAX_PARAMS + 3; i++) {
+        char pair[32];
+        snprintf(pair, sizeof pair, "k%d=%d;", i, i);
+        strcat(many, pair);
+    }
+    cr_assert_eq(fw_strategy_params_parse(many, &p, NULL, 0), FW_STRATEGY_EPARAMS);
+    cr_assert_eq(p.n, FW_STRATEGY_MAX_PARAMS);
+    cr_assert_float_eq(fw_strategy_param(&p, "k31", -1), 31.0, 1e-12);
+    cr_assert_float_eq(fw_strategy_param(&p, "k32", -1), -1.0, 1e-12);
+}
+
+/* --- building Actions --------------------------------------------------------- */
+
+Test(fw_strategy, actions_builder_keeps_every_entry_in_order)
+{
+    fw_arena_t *a = fw_arena_new();
+    M(Actions) acts = FLYWHEEL__V1__ACTIONS__INIT;
+    char fam[16];
+    for (int i = 0; i < 100; i++) {
+        snprintf(fam, sizeof fam, "f%d", i);
+        fw_actions_add_chip_offer(&acts, a, fam, 1000 + i, i);
+        fw_actions_add_compute_bid(&acts, a, "aws", fam, i, 2000 + i);
+    }
+    fam[0] = 'X'; /* the builder copied the strings */
+    cr_assert_eq(acts.n_chip_offers, 100);
+    cr_assert_eq(acts.n_compute_bids, 100);
+    for (int i = 0; i < 100; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "f%d", i);
+        cr_assert_str_eq(acts.chip_offers[i]->family, want);
+        cr_assert_eq(acts.chip_offers[i]->price, 1000 + i);
+        cr_assert_str_eq(acts.compute_bids[i]->provider, "aws");
+        cr_assert_eq(acts.compute_bids[i]->max_price, 2000 + i);
+    }
+    fw_arena_destroy(&a);
+}
+
+Test(fw_strategy, round_saturates_and_maps_nan_to_zero)
+{
+    cr_assert_eq(fw_strategy_round(2.5), 3);
+    cr_assert_eq(fw_strategy_round(-2.5), -3);
+    cr_assert_eq(fw_strategy_round(1e30), INT64_MAX);
+    cr_assert_eq(fw_strategy_round(-1e30), INT64_MIN);
+    cr_assert_eq(fw_strategy_round(NAN), 0);
+}
+
+/* --- vendor ---------------------------------------------------------------------- */
+
+Test(fw_strategy, vendor_offers_only_its_own_families_at_or_above_the_floor)
+{
+    world_t w;
+    world_init(&w, "nvda", ROLE(VENDOR), "");
+    capacity(&w, "hopper", 500, 10000);
+    capacity(&w, "blackwell", 200, 15000);
+    capacity(&w, "mi300", 300, 8000);   /* AMD's: never ours to sell */
+    capacity(&w, "unknown", 300, 8000); /* not in the Welcome */
+    capacity(&w, "hopper_zero", 0, 1);
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_vendor, 42, &a);
+
+    cr_assert_eq(acts.n_chip_offers, 2);
+    cr_assert_eq(acts.n_chip_orders + acts.n_compute_offers + acts.n_compute_bids, 0);
+    for (size_t i = 0; i < acts.n_chip_offers; i++) {
+        const M(ChipOffer) *o = acts.chip_offers[i];
+        const M(ChipFamily) *f = family(&w, o->family);
+        cr_assert_str_eq(f->vendor, "nvda");
+        cr_assert_geq(o->price, (int64_t)ceil((double)f->unit_cost * 1.2));
+        /* No quote yet: about 3x unit cost, within the jitter. */
+        cr_assert_geq(o->price, (int64_t)floor(3.0 * (double)f->unit_cost * 0.995));
+        cr_assert_leq(o->price, (int64_t)ceil(3.0 * (double)f->unit_cost * 1.005));
+    }
+    cr_assert_str_eq(acts.chip_offers[0]->family, "hopper");
+    cr_assert_eq(acts.chip_offers[0]->quantity, 500);
+    cr_assert_eq(acts.chip_offers[1]->quantity, 200);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+Test(fw_strategy, vendor_price_follows_sell_through)
+{
+    world_t w;
+    fw_arena_t *a;
+    M(Actions) acts;
+
+    /* Sold out: revenue equals everything offered -> up ~3%. */
+    world_init(&w, "nvda", ROLE(VENDOR), "");
+    capacity(&w, "hopper", 100, 10000);
+    chip_quote(&w, "nvda", "hopper", 30000, 100);
+    chip_quote(&w, "amd", "mi300", 20000, 100);
+    w.me.revenue_last = 30000 * 100;
+    acts = run(&w, fw_strategy_vendor, 1, &a);
+    cr_assert_eq(acts.n_chip_offers, 1);
+    cr_assert_geq(acts.chip_offers[0]->price, (int64_t)(30000 * 1.03 * 0.995));
+    cr_assert_leq(acts.chip_offers[0]->price, (int64_t)(30000 * 1.03 * 1.005) + 1);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+
+    /* A quarter sold -> down ~3%. */
+    world_init(&w, "nvda", ROLE(VENDOR), "price_step=0.1");
+    capacity(&w, "hopper", 100, 10000);
+    chip_quote(&w, "nvda", "hopper", 30000, 100);
+    w.me.revenue_last = 30000 * 25;
+    acts = run(&w, fw_strategy_vendor, 1, &a);
+    cr_assert_geq(acts.chip_offers[0]->price, (int64_t)(30000 * 0.9 * 0.995));
+    cr_assert_leq(acts.chip_offers[0]->price, (int64_t)(30000 * 0.9 * 1.005) + 1);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+
+    /* A low quote never drags the price under unit cost * (1 + min_margin). */
+    world_init(&w, "nvda", ROLE(VENDOR), "min_margin=0.5");
+    capacity(&w, "hopper", 100, 10000);
+    chip_quote(&w, "nvda", "hopper", 9000, 100);
+    acts = run(&w, fw_strategy_vendor, 1, &a);
+    cr_assert_eq(acts.chip_offers[0]->price, 15000);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+/* --- hyperscaler ------------------------------------------------------------------ */
+
+/* AWS with a small fleet and quotes for every family. */
+static void aws_world(world_t *w, const char *params)
+{
+    world_init(w, "aws", ROLE(HYPERSCALER), params);
+    chip_quote(w, "nvda", "hopper", 25000, 100000);
+    chip_quote(w, "nvda", "blackwell", 40000, 100000);
+    chip_quote(w, "amd", "mi300", 15000, 100000);
+    chip_quote(w, "aws", "trainium", 8000, 100000);
+    chip_quote(w, "google", "tpu", 6000, 100000); /* cheapest per H100, but Google's */
+    w->me.cash = 50000000000LL;
+}
+
+Test(fw_strategy, hyperscaler_never_orders_a_family_captive_to_another_cloud)
+{
+    world_t w;
+    aws_world(&w, "");
+    installed(&w, "hopper", 1000, 1000);
+    w.me.compute_last = 0; /* idle, but the fleet is small: build it */
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_hyperscaler, 7, &a);
+
+    cr_assert_gt(acts.n_chip_orders, 0);
+    bool trainium = false;
+    double spend = 0;
+    for (size_t i = 0; i < acts.n_chip_orders; i++) {
+        const M(ChipOrder) *o = acts.chip_orders[i];
+        const M(ChipFamily) *f = family(&w, o->family);
+        cr_assert(f->captive_of[0] == '\0' || strcmp(f->captive_of, "aws") == 0,
+                  "ordered %s, captive to %s", o->family, f->captive_of);
+        cr_assert_gt(o->quantity, 0);
+        trainium |= strcmp(o->family, "trainium") == 0;
+        int64_t quote = 0;
+        for (size_t j = 0; j < w.market.n_chip_quotes; j++)
+            if (strcmp(w.market.chip_quotes[j]->family, o->family) == 0)
+                quote = w.market.chip_quotes[j]->price;
+        cr_assert_eq(o->max_price, (int64_t)ceil((double)quote * 1.05));
+        spend += (double)o->quantity * (double)quote;
+    }
+    cr_assert(trainium, "its own captive family is bought");
+    cr_assert_leq(spend, 1e9, "capex_per_tick caps the spend");
+    cr_assert_gt(spend, 0.9e9, "most of the budget is used");
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+Test(fw_strategy, hyperscaler_budget_is_capped_by_cash_and_skips_unquoted_families)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "capex_per_tick=5e9");
+    chip_quote(&w, "nvda", "hopper", 25000, 1000000);
+    w.me.cash = 100000000; /* 30% = 30M */
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert_eq(acts.n_chip_orders, 1, "only the quoted family");
+    cr_assert_str_eq(acts.chip_orders[0]->family, "hopper");
+    cr_assert_eq(acts.chip_orders[0]->quantity, 30000000 / 25000);
+    cr_assert_eq(acts.n_compute_offers, 0, "nothing installed, nothing to sell");
+    fw_arena_destroy(&a);
+    world_fini(&w);
+
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    chip_quote(&w, "nvda", "hopper", 25000, 1000000);
+    w.me.cash = -5;
+    acts = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert_eq(acts.n_chip_orders, 0, "no cash, no orders");
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+Test(fw_strategy, hyperscaler_offers_no_more_compute_than_installed)
+{
+    world_t w;
+    aws_world(&w, "");
+    installed(&w, "hopper", 10000, 10000);
+    installed(&w, "trainium", 40000, 28000);
+    installed(&w, "hopper", 5000, 5000); /* a later batch of the same family */
+    installed(&w, "mi300", 0, 0);
+    w.me.compute_last = 40000; /* 93% busy */
+    compute_quote(&w, "aws", "hopper", 2000, 15000);
+    compute_quote(&w, "google", "hopper", 1500, 9000);
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_hyperscaler, 7, &a);
+
+    cr_assert_eq(acts.n_compute_offers, 2);
+    cr_assert_str_eq(acts.compute_offers[0]->family, "hopper");
+    cr_assert_eq(acts.compute_offers[0]->capacity, 15000);
+    cr_assert_str_eq(acts.compute_offers[1]->family, "trainium");
+    cr_assert_eq(acts.compute_offers[1]->capacity, 28000);
+    /* Busy: its own hopper price goes up ~2%; trainium has no quote: the opening price. */
+    cr_assert_geq(acts.compute_offers[0]->price, (int64_t)(2000 * 1.02 * 0.995));
+    cr_assert_leq(acts.compute_offers[0]->price, (int64_t)(2000 * 1.02 * 1.005) + 1);
+    cr_assert_geq(acts.compute_offers[1]->price, (int64_t)(1800 * 0.995));
+    cr_assert_leq(acts.compute_offers[1]->price, (int64_t)(1800 * 1.005) + 1);
+    cr_assert_gt(acts.n_chip_orders, 0, "busy fleet: it buys");
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+Test(fw_strategy, hyperscaler_idle_fleet_cuts_price_and_buys_nothing)
+{
+    world_t w;
+    aws_world(&w, "min_price=1000");
+    installed(&w, "hopper", 100000, 100000);
+    w.me.compute_last = 20000; /* 20% busy */
+    compute_quote(&w, "aws", "hopper", 1010, 100000);
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert_eq(acts.n_chip_orders, 0);
+    cr_assert_eq(acts.n_compute_offers, 1);
+    cr_assert_eq(acts.compute_offers[0]->price, 1000, "down, but floored at min_price");
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+/* --- lab ---------------------------------------------------------------------------- */
+
+static void lab_world(world_t *w, const char *params, int64_t demand, int64_t cash)
+{
+    world_init(w, "oai", ROLE(LAB), params);
+    compute_quote(w, "google", "tpu", 1900, 400);
+    compute_quote(w, "aws", "hopper", 2000, 300);
+    compute_quote(w, "azure", "hopper", 1800, 500);
+    compute_quote(w, "aws", "trainium", 1800, 200); /* ties azure: aws sorts first */
+    compute_quote(w, "oracle", "hopper", 3000, 10000); /* above max_price */
+    compute_quote(w, "coreweave", "hopper", 1000, 0);   /* nothing on offer */
+    w->me.demand = demand;
+    w->me.cash = cash;
+}
+
+Test(fw_strategy, lab_bids_cheapest_first_within_demand_and_max_price)
+{
+    world_t w;
+    lab_world(&w, "", 1000, 1000000000);
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_lab, 3, &a);
+
+    cr_assert_eq(acts.n_chip_offers + acts.n_chip_orders + acts.n_compute_offers, 0);
+    cr_assert_eq(acts.n_compute_bids, 3);
+    const char *want_provider[] = {"aws", "azure", "google"};
+    const char *want_family[] = {"trainium", "hopper", "tpu"};
+    const int64_t want_qty[] = {200, 500, 300};
+    const int64_t want_max[] = {1980, 1980, 2090};
+    int64_t total = 0;
+    for (size_t i = 0; i < acts.n_compute_bids; i++) {
+        const M(ComputeBid) *b = acts.compute_bids[i];
+        cr_assert_str_eq(b->provider, want_provider[i]);
+        cr_assert_str_eq(b->family, want_family[i]);
+        cr_assert_eq(b->quantity, want_qty[i]);
+        cr_assert_eq(b->max_price, want_max[i]);
+        cr_assert_leq(b->max_price, 2600);
+        total += b->quantity;
+    }
+    cr_assert_eq(total, 1000, "demand met exactly");
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+Test(fw_strategy, lab_never_exceeds_demand_capacity_budget_or_max_price)
+{
+    /* Demand larger than everything on offer under max_price. */
+    world_t w;
+    lab_world(&w, "max_price=1950", 100000, 1000000000000LL);
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_lab, 3, &a);
+    int64_t total = 0;
+    cr_assert_eq(acts.n_compute_bids, 3, "every quote at or under 1950");
+    for (size_t i = 0; i < acts.n_compute_bids; i++) {
+        const M(ComputeBid) *b = acts.compute_bids[i];
+        cr_assert_eq(b->max_price, 1950);
+        const M(ComputeQuote) *q = NULL;
+        for (size_t j = 0; j < w.market.n_compute_quotes; j++)
+            if (!strcmp(w.market.compute_quotes[j]->provider, b->provider) &&
+                !strcmp(w.market.compute_quotes[j]->family, b->family))
+                q = w.market.compute_quotes[j];
+        cr_assert_not_null(q);
+        cr_assert_eq(b->quantity, q->capacity, "all of it, never more");
+        total += b->quantity;
+    }
+    cr_assert_eq(total, 200 + 500 + 400);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+
+    /* Cash-bound: cash / 6 = 600k buys at most 600k / 1980 = 303 units. */
+    lab_world(&w, "", 1000, 3600000);
+    acts = run(&w, fw_strategy_lab, 3, &a);
+    double cost = 0;
+    total = 0;
+    for (size_t i = 0; i < acts.n_compute_bids; i++) {
+        cost += (double)acts.compute_bids[i]->quantity * acts.compute_bids[i]->max_price;
+        total += acts.compute_bids[i]->quantity;
+    }
+    cr_assert_leq(cost, 600000.0);
+    cr_assert_eq(total, 303);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+
+    /* No demand, or no cash: no bids. */
+    lab_world(&w, "", 0, 1000000000);
+    acts = run(&w, fw_strategy_lab, 3, &a);
+    cr_assert_eq(acts.n_compute_bids, 0);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+    lab_world(&w, "", 1000, 0);
+    acts = run(&w, fw_strategy_lab, 3, &a);
+    cr_assert_eq(acts.n_compute_bids, 0);
+    fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+Test(fw_strategy, lab_bids_do_not_depend_on_quote_order)
+{
+    world_t w1, w2;
+    lab_world(&w1, "", 1000, 1000000000);
+    lab_world(&w2, "", 1000, 1000000000);
+    /* Reverse the second market's quote list. */
+    for (size_t i = 0, j = w2.market.n_compute_quotes - 1; i < j; i++, j--) {
+        M(ComputeQuote) *t = w2.market.compute_quotes[i];
+        w2.market.compute_quotes[i] = w2.market.compute_quotes[j];
+        w2.market.compute_quotes[j] = t;
+    }
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&w1, fw_strategy_lab, 3, &a1);
+    M(Actions) y = run(&w2, fw_strategy_lab, 3, &a2);
+    cr_assert(same_bytes(&x, &y));
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&w1);
+    world_fini(&w2);
+}
+
+/* --- idle ----------------------------------------------------------------------------- */
+
+Test(fw_strategy, idle_does_nothing_whatever_the_role)
+{
+    world_t w;
+    aws_world(&w, "");
+    installed(&w, "hopper", 1000, 1000);
+    capacity(&w, "hopper", 100, 10000);
+    w.me.demand = 1000;
+    compute_quote(&w, "aws", "hopper", 2000, 1000);
+    const M(Role) roles[] = {ROLE(HYPERSCALER), ROLE(LAB), ROLE(VENDOR)};
+    for (size_t i = 0; i < 3; i++) {
+        w.ctx.role = roles[i];
+        fw_arena_t *a;
+        M(Actions) acts = run(&w, fw_strategy_find("idle")->fn, 1, &a);
+        cr_assert_eq(acts.n_chip_offers + acts.n_chip_orders + acts.n_compute_offers +
+                     acts.n_compute_bids, 0);
+        fw_arena_destroy(&a);
+    }
+    world_fini(&w);
+}
+
+/* --- determinism --------------------------------------------------------------------- */
+
+Test(fw_strategy, same_seed_and_observation_give_identical_actions)
+{
+    world_t w;
+    aws_world(&w, "");
+    installed(&w, "hopper", 10000, 10000);
+    installed(&w, "trainium", 4000, 2800);
+    w.me.compute_last = 12000;
+    compute_quote(&w, "aws", "hopper", 2000, 10000);
+    capacity(&w, "hopper", 100, 10000); /* ignored by the cloud; used below */
+    w.me.demand = 500;                  /* ignored by the cloud and the vendor */
+
+    fw_strategy_fn fns[] = {fw_strategy_hyperscaler, fw_strategy_lab, fw_strategy_vendor};
+    const char *seats[] = {"aws", "oai", "nvda"};
+    for (size_t k = 0; k < 3; k++) {
+        w.ctx.seat = seats[k];
+        fw_arena_t *a1, *a2;
+        M(Actions) x = run(&w, fns[k], 0xfeedULL, &a1);
+        M(Actions) y = run(&w, fns[k], 0xfeedULL, &a2);
+        cr_assert(same_bytes(&x, &y), "%s not deterministic", seats[k]);
+        fw_arena_destroy(&a1);
+        fw_arena_destroy(&a2);
+    }
+
+    /* The jitter comes from the seat's stream: another seed moves the vendor's price. */
+    w.ctx.seat = "nvda";
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&w, fw_strategy_vendor, 1, &a1);
+    M(Actions) y = run(&w, fw_strategy_vendor, 2, &a2);
+    cr_assert_eq(x.n_chip_offers, 1);
+    cr_assert_neq(x.chip_offers[0]->price, y.chip_offers[0]->price);
+    cr_assert(!same_bytes(&x, &y));
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&w);
+}
+
+/* --- the seat core --------------------------------------------------------------------- */
+
+/* A Welcome envelope for `seat` built on the world's families and seats. */
+typedef struct {
+    fw_envelope_t env;
+    M(Welcome) welcome;
+} welcome_t;
+
+static void welcome_init(welcome_t *wm, world_t *w, const char *seat, M(Role) role,
+                         uint64_t seed, const char *params)
+{
+    flywheel__v1__envelope__init(&wm->env);
+    flywheel__v1__welcome__init(&wm->welcome);
+    wm->welcome.seat = (char *)seat;
+    wm->welcome.role = role;
+    wm->welcome.seat_seed = seed;
+    wm->welcome.ticks = 12;
+    wm->welcome.scenario = (char *)"unit";
+    wm->welcome.families = w->fam;
+    wm->welcome.n_families = w->n_fam;
+    wm->welcome.seats = w->seats;
+    wm->welcome.n_seats = w->n_seats;
+    wm->welcome.params = (char *)params;
+    wm->env.protocol_version = FW_PROTOCOL_VERSION;
+    wm->env.run_id = (char *)"run-1";
+    wm->env.seq = 1;
+    wm->env.seat = (char *)seat;
+    wm->env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_WELCOME;
+    wm->env.welcome = &wm->welcome;
+}
+
+static fw_envelope_t envelope(const char *seat, uint32_t tick)
+{
+    fw_envelope_t e = FLYWHEEL__V1__ENVELOPE__INIT;
+    e.protocol_version = FW_PROTOCOL_VERSION;
+    e.run_id = (char *)"run-1";
+    e.tick = tick;
+    e.seat = (char *)seat;
+    return e;
+}
+
+Test(fw_agent, seat_answers_tick_start_with_actions_for_that_tick)
+{
+    world_t w;
+    welcome_t wm;
+    char err[256];
+    world_init(&w, "nvda", ROLE(VENDOR), "");
+    welcome_init(&wm, &w, "nvda", ROLE(VENDOR), 99, "price_step=0.05");
+    fw_agent_seat_t *s = fw_agent_seat_new(&wm.env, NULL, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_str_eq(fw_agent_seat_name(s), "nvda");
+    cr_assert_eq(fw_agent_seat_role(s), ROLE(VENDOR));
+    cr_assert_str_eq(fw_agent_seat_strategy(s), "vendor");
+    cr_assert_str_eq(fw_agent_seat_run_id(s), "run-1");
+    cr_assert_eq(fw_agent_seat_seq(s), 1);
+
+    capacity(&w, "hopper", 100, 10000);
+    fw_envelope_t in = envelope("nvda", 1);
+    in.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    in.tick_start = &w.ts;
+    w.ts.tick = 1;
+    const fw_envelope_t *reply = NULL;
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_not_null(reply);
+    cr_assert_eq(reply->body_case, FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS);
+    cr_assert_eq(reply->protocol_version, FW_PROTOCOL_VERSION);
+    cr_assert_eq(reply->tick, 1);
+    cr_assert_eq(reply->seq, 2);
+    cr_assert_str_eq(reply->seat, "nvda");
+    cr_assert_str_eq(reply->run_id, "run-1");
+    cr_assert_eq(reply->actions->n_chip_offers, 1);
+    cr_assert_str_eq(reply->actions->chip_offers[0]->family, "hopper");
+
+    /* The reply packs and unpacks as a valid envelope. */
+    uint8_t *buf;
+    size_t len;
+    fw_envelope_t *back = NULL;
+    cr_assert_eq(fw_proto_pack(reply, &buf, &len), 0);
+    cr_assert_eq(fw_proto_unpack(buf, len, &back), 0);
+    cr_assert_eq(back->actions->chip_offers[0]->quantity, 100);
+    fw_proto_free(&back);
+    free(buf);
+
+    /* The same tick again is not answered twice; the next one is, seq + 1. */
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_null(reply);
+    w.ts.tick = 2;
+    in.tick = 2;
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_not_null(reply);
+    cr_assert_eq(reply->tick, 2);
+    cr_assert_eq(reply->seq, 3);
+    cr_assert_eq(fw_agent_seat_tick(s), 2);
+
+    /* A TickResult is taken in silently. */
+    M(TickResult) tr = FLYWHEEL__V1__TICK_RESULT__INIT;
+    M(Rejection) rej = FLYWHEEL__V1__REJECTION__INIT, *rejp[] = {&rej};
+    rej.action = (char *)"chip_offers[0]";
+    rej.reason = (char *)"price below zero";
+    tr.tick = 2;
+    tr.rejected = rejp;
+    tr.n_rejected = 1;
+    in.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
+    in.tick_result = &tr;
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_null(reply);
+
+    /* A Bye from the seat takes the next seq. */
+    const fw_envelope_t *bye = fw_agent_seat_bye(s, "leaving");
+    cr_assert_eq(bye->body_case, FLYWHEEL__V1__ENVELOPE__BODY_BYE);
+    cr_assert_eq(bye->seq, 4);
+    cr_assert_str_eq(bye->bye->reason, "leaving");
+
+    fw_agent_seat_destroy(&s);
+    cr_assert_null(s);
+    fw_agent_seat_destroy(&s); /* NULL-safe */
+    world_fini(&w);
+}
+
+Test(fw_agent, seat_ends_on_bye_and_on_fatal_refusal_only)
+{
+    world_t w;
+    welcome_t wm;
+    world_init(&w, "oai", ROLE(LAB), "");
+    welcome_init(&wm, &w, "oai", ROLE(LAB), 5, "");
+    fw_agent_seat_t *s = fw_agent_seat_new(&wm.env, "lab", NULL, 0);
+    cr_assert_not_null(s);
+    const fw_envelope_t *reply = (const fw_envelope_t *)&wm;
+
+    M(Refusal) r = FLYWHEEL__V1__REFUSAL__INIT;
+    fw_envelope_t in = envelope("oai", 3);
+    in.body_case = FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL;
+    in.refusal = &r;
+    const M(RefusalCode) soft[] = {
+        FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_DUPLICATE,
+        FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_INVALID,
+        FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_MALFORMED};
+    for (size_t i = 0; i < 4; i++) {
+        r.code = soft[i];
+        cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+        cr_assert_null(reply);
+    }
+
+    /* A message for another seat or another run is ignored, even a Bye. */
+    M(Bye) bye = FLYWHEEL__V1__BYE__INIT;
+    bye.reason = (char *)"run complete";
+    fw_envelope_t other = envelope("anthropic", 3);
+    other.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    other.bye = &bye;
+    cr_assert_eq(fw_agent_seat_on_message(s, &other, &reply), FW_AGENT_CONTINUE);
+    other.seat = (char *)"oai";
+    other.run_id = (char *)"run-2";
+    cr_assert_eq(fw_agent_seat_on_message(s, &other, &reply), FW_AGENT_CONTINUE);
+
+    fw_envelope_t b = envelope("oai", 12);
+    b.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    b.bye = &bye;
+    cr_assert_eq(fw_agent_seat_on_message(s, &b, &reply), FW_AGENT_BYE);
+    cr_assert_null(reply);
+    cr_assert_str_eq(fw_agent_seat_reason(s), "run complete");
+
+    r.code = FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN;
+    r.reason = (char *)"seat 'oai' is held by another agent";
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_REFUSED);
+    cr_assert(strstr(fw_agent_seat_reason(s), "held by another agent"));
+    cr_assert(strstr(fw_agent_seat_reason(s), "seat taken"));
+    fw_agent_seat_destroy(&s);
+
+    cr_assert(fw_agent_refusal_is_fatal(FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_VERSION));
+    cr_assert(fw_agent_refusal_is_fatal(FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SCHEMA));
+    cr_assert(fw_agent_refusal_is_fatal(FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT));
+    cr_assert(fw_agent_refusal_is_fatal(FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN));
+    cr_assert(!fw_agent_refusal_is_fatal(FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEQUENCE));
+    world_fini(&w);
+}
+
+Test(fw_agent, seat_new_refuses_what_it_cannot_play)
+{
+    world_t w;
+    welcome_t wm;
+    char err[256];
+    world_init(&w, "oai", ROLE(LAB), "");
+    welcome_init(&wm, &w, "oai", ROLE(LAB), 5, "");
+
+    cr_assert_null(fw_agent_seat_new(&wm.env, "greedy", err, sizeof err));
+    cr_assert(strstr(err, "unknown strategy 'greedy'"), "%s", err);
+    cr_assert(strstr(err, "hyperscaler, lab, vendor, idle"), "%s", err);
+    cr_assert_null(fw_agent_seat_new(&wm.env, "vendor", err, sizeof err));
+    cr_assert(strstr(err, "cannot play"), "%s", err);
+
+    fw_envelope_t not_welcome = envelope("oai", 0);
+    cr_assert_null(fw_agent_seat_new(&not_welcome, NULL, err, sizeof err));
+    cr_assert_null(fw_agent_seat_new(NULL, NULL, err, sizeof err));
+
+    /* idle plays anything; malformed params are skipped, not fatal. */
+    wm.welcome.params = (char *)"max_price=oops;cash_fraction=0.5";
+    fw_agent_seat_t *s = fw_agent_seat_new(&wm.env, "idle", err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    cr_assert_str_eq(fw_agent_seat_strategy(s), "idle");
+    fw_agent_seat_destroy(&s);
+    world_fini(&w);
+}
+
+Test(fw_agent, seats_with_the_same_welcome_answer_identically)
+{
+    world_t w;
+    welcome_t wm;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    welcome_init(&wm, &w, "aws", ROLE(HYPERSCALER), 1234, "price_step=0.03;capex_per_tick=2e9");
+    chip_quote(&w, "nvda", "hopper", 25000, 1000);
+    chip_quote(&w, "aws", "trainium", 8000, 100000);
+    installed(&w, "hopper", 5000, 5000);
+    compute_quote(&w, "aws", "hopper", 2100, 5000);
+    w.me.cash = 10000000000LL;
+    w.me.compute_last = 4900;
+
+    fw_agent_seat_t *s1 = fw_agent_seat_new(&wm.env, NULL, NULL, 0);
+    fw_agent_seat_t *s2 = fw_agent_seat_new(&wm.env, NULL, NULL, 0);
+    cr_assert(s1 && s2);
+    fw_envelope_t in = envelope("aws", 0);
+    in.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    in.tick_start = &w.ts;
+    for (uint32_t t = 1; t <= 5; t++) {
+        const fw_envelope_t *r1, *r2;
+        w.ts.tick = t;
+        in.tick = t;
+        cr_assert_eq(fw_agent_seat_on_message(s1, &in, &r1), FW_AGENT_CONTINUE);
+        uint8_t *b1;
+        size_t l1;
+        cr_assert_eq(fw_proto_pack(r1, &b1, &l1), 0);
+        cr_assert_eq(fw_agent_seat_on_message(s2, &in, &r2), FW_AGENT_CONTINUE);
+        uint8_t *b2;
+        size_t l2;
+        cr_assert_eq(fw_proto_pack(r2, &b2, &l2), 0);
+        cr_assert_eq(l1, l2);
+        cr_assert_eq(memcmp(b1, b2, l1), 0, "tick %u differs", t);
+        cr_assert_gt(r1->actions->n_chip_orders, 0);
+        cr_assert_eq(r1->actions->n_compute_offers, 1);
+        free(b1);
+        free(b2);
+    }
+    fw_agent_seat_destroy(&s1);
+    fw_agent_seat_destroy(&s2);
+    world_fini(&w);
+}
+
+Test(fw_agent, hello_claims_the_seat_with_this_builds_schema)
+{
+    fw_envelope_t env;
+    M(Hello) hello;
+    fw_agent_hello(&env, &hello, "aws", ROLE(UNSPECIFIED));
+    cr_assert_eq(env.protocol_version, FW_PROTOCOL_VERSION);
+    cr_assert_eq(env.seq, 1);
+    cr_assert_str_eq(env.run_id, "");
+    cr_assert_str_eq(env.seat, "aws");
+    cr_assert_eq(env.body_case, FLYWHEEL__V1__ENVELOPE__BODY_HELLO);
+    cr_assert_str_eq(env.hello->seat, "aws");
+    cr_assert_str_eq(env.hello->schema_hash, fw_proto_schema_hash());
+    cr_assert(strncmp(env.hello->agent, "flywheel-agent ", 15) == 0);
+
+    fw_agent_hello(&env, &hello, NULL, ROLE(LAB));
+    cr_assert_str_eq(env.hello->seat, "");
+    cr_assert_eq(env.hello->role, ROLE(LAB));
+}
+
+/* --- the socket shell, over inproc:// with the test as the coordinator ------------ */
+
+typedef struct {
+    fw_agent_config_t cfg;
+    int outcome;
+    char reason[256];
+} run_t;
+
+static void *run_thread(void *p)
+{
+    run_t *r = p;
+    r->outcome = fw_agent_run(&r->cfg, r->reason, sizeof r->reason);
+    return NULL;
+}
+
+typedef struct {
+    void *ctx;
+    void *router;
+    uint8_t id[FW_PROTO_MAX_IDENTITY + 1];
+    size_t id_len;
+    pthread_t thread;
+    run_t run;
+} shell_t;
+
+/* Binds a coordinator ROUTER on `url` and starts fw_agent_run for `seat` on a thread
+ * sharing the context, as a many-seat process would. */
+static void shell_start(shell_t *sh, const char *url, const char *seat, int idle_ms,
+                        volatile sig_atomic_t *stop)
+{
+    memset(sh, 0, sizeof *sh);
+    sh->ctx = zmq_ctx_new();
+    sh->router = zmq_socket(sh->ctx, ZMQ_ROUTER);
+    int linger = 0;
+    zmq_setsockopt(sh->router, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert_eq(zmq_bind(sh->router, url), 0);
+    sh->run.cfg.zmq_ctx = sh->ctx;
+    sh->run.cfg.url = url;
+    sh->run.cfg.seat = seat;
+    sh->run.cfg.idle_timeout_ms = idle_ms;
+    sh->run.cfg.stop = stop;
+    cr_assert_eq(pthread_create(&sh->thread, NULL, run_thread, &sh->run), 0);
+}
+
+static int shell_finish(shell_t *sh)
+{
+    pthread_join(sh->thread, NULL);
+    zmq_close(sh->router);
+    zmq_ctx_term(sh->ctx);
+    return sh->run.outcome;
+}
+
+static fw_envelope_t *coord_recv(shell_t *sh)
+{
+    fw_envelope_t *in = NULL;
+    cr_assert_eq(fw_proto_recv_from(sh->router, 5000, sh->id, &sh->id_len, &in), 0);
+    return in;
+}
+
+static void coord_send(shell_t *sh, const fw_envelope_t *e)
+{
+    cr_assert_eq(fw_proto_send_to(sh->router, sh->id, sh->id_len, e), 0);
+}
+
+Test(fw_agent, run_plays_a_seat_until_the_coordinators_bye)
+{
+    world_t w;
+    welcome_t wm;
+    shell_t sh;
+    world_init(&w, "nvda", ROLE(VENDOR), "");
+    welcome_init(&wm, &w, "nvda", ROLE(VENDOR), 3, "");
+    shell_start(&sh, "inproc://coord-play", "nvda", 5000, NULL);
+
+    fw_envelope_t *in = coord_recv(&sh);
+    cr_assert_eq(in->body_case, FLYWHEEL__V1__ENVELOPE__BODY_HELLO);
+    cr_assert_eq(in->seq, 1);
+    cr_assert_str_eq(in->hello->seat, "nvda");
+    cr_assert_str_eq(in->hello->schema_hash, fw_proto_schema_hash());
+    fw_proto_free(&in);
+    coord_send(&sh, &wm.env);
+
+    capacity(&w, "hopper", 100, 10000);
+    fw_envelope_t ts = envelope("nvda", 1);
+    ts.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    ts.tick_start = &w.ts;
+    w.ts.tick = 1;
+    coord_send(&sh, &ts);
+    in = coord_recv(&sh);
+    cr_assert_eq(in->body_case, FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS);
+    cr_assert_eq(in->tick, 1);
+    cr_assert_eq(in->seq, 2);
+    cr_assert_str_eq(in->run_id, "run-1");
+    cr_assert_eq(in->actions->n_chip_offers, 1);
+    fw_proto_free(&in);
+
+    M(Bye) bye = FLYWHEEL__V1__BYE__INIT;
+    bye.reason = (char *)"run complete";
+    fw_envelope_t b = envelope("nvda", 1);
+    b.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    b.bye = &bye;
+    coord_send(&sh, &b);
+    cr_assert_eq(shell_finish(&sh), FW_AGENT_BYE);
+    cr_assert_str_eq(sh.run.reason, "run complete");
+    world_fini(&w);
+}
+
+Test(fw_agent, run_reports_refusal_silence_and_stop)
+{
+    shell_t sh;
+
+    /* Refused at the door. */
+    shell_start(&sh, "inproc://coord-refuse", "aws", 5000, NULL);
+    fw_envelope_t *in = coord_recv(&sh);
+    fw_proto_free(&in);
+    M(Refusal) r = FLYWHEEL__V1__REFUSAL__INIT;
+    r.code = FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT;
+    r.reason = (char *)"no seat 'aws' in this scenario";
+    fw_envelope_t e = envelope("aws", 0);
+    e.body_case = FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL;
+    e.refusal = &r;
+    coord_send(&sh, &e);
+    cr_assert_eq(shell_finish(&sh), FW_AGENT_REFUSED);
+    cr_assert(strstr(sh.run.reason, "no seat 'aws'"), "%s", sh.run.reason);
+
+    /* A coordinator that never answers. */
+    shell_start(&sh, "inproc://coord-silent", "aws", 300, NULL);
+    in = coord_recv(&sh);
+    fw_proto_free(&in);
+    cr_assert_eq(shell_finish(&sh), FW_AGENT_LOST);
+
+    /* The caller's stop flag (what SIGINT raises in main). */
+    static volatile sig_atomic_t stop;
+    stop = 0;
+    shell_start(&sh, "inproc://coord-stop", "aws", 5000, &stop);
+    in = coord_recv(&sh);
+    fw_proto_free(&in);
+    stop = 1;
+    cr_assert_eq(shell_finish(&sh), FW_AGENT_STOPPED);
+
+    /* Bad configuration never reaches the network. */
+    fw_agent_config_t cfg = {0};
+    char why[128];
+    void *ctx = zmq_ctx_new();
+    cfg.zmq_ctx = ctx;
+    cfg.url = "inproc://nowhere";
+    cfg.role = ROLE(LAB);
+    cfg.strategy = "vendor";
+    cfg.idle_timeout_ms = 100;
+    cr_assert_eq(fw_agent_run(&cfg, why, sizeof why), FW_AGENT_EUSAGE);
+    cr_assert(strstr(why, "cannot play"), "%s", why);
+    cfg.strategy = "nope";
+    cr_assert_eq(fw_agent_run(&cfg, why, sizeof why), FW_AGENT_EUSAGE);
+    cfg.strategy = NULL;
+    cfg.url = "bogus://x";
+    cr_assert_eq(fw_agent_run(&cfg, why, sizeof why), FW_AGENT_EUSAGE);
+    zmq_ctx_term(ctx);
+}
