@@ -1,0 +1,135 @@
+/* `flywheel run` end to end: a whole run with a process per seat, the summary table
+ * on stdout, the outputs on disk; Ctrl-C (SIGINT) stops every process it started;
+ * a bad scenario starts nothing and exits 2 with file:line:col. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fw_testproc.h"
+
+static fw_procs_t s_procs;
+static char s_dir[64];
+
+static void s_setup(void)
+{
+    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
+}
+
+static void s_teardown(void)
+{
+    fw_procs_cleanup(&s_procs);
+    fw_test_rmtree(s_dir);
+}
+
+/* The pids whose parent is `parent`, from /proc. */
+static size_t s_children(pid_t parent, pid_t *out, size_t max)
+{
+    size_t n = 0;
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && (e = readdir(d)) && n < max) {
+        char path[1024], buf[1024];
+        pid_t pid = (pid_t)atoi(e->d_name);
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        /* "pid (comm) state ppid ...": comm may hold spaces, so parse after ')'. */
+        char *close = strrchr(buf, ')');
+        char state;
+        int ppid;
+        if (close && sscanf(close + 1, " %c %d", &state, &ppid) == 2 && ppid == parent)
+            out[n++] = pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+TestSuite(launcher, .init = s_setup, .fini = s_teardown, .timeout = 120);
+
+Test(launcher, runs_a_scenario_and_prints_the_summary)
+{
+    char bin[1024], sc[1024], out[1024], log[1024], path[1024];
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    snprintf(out, sizeof out, "%s/run", s_dir);
+    snprintf(log, sizeof log, "%s/launcher.log", s_dir);
+    char *argv[] = {bin, "run", sc, "--out", out, "--seed", "3", NULL};
+    int p = fw_procs_start(&s_procs, argv, log);
+    cr_assert_eq(fw_procs_wait(&s_procs, p, 90000), 0, "flywheel run exit code");
+    char *text = fw_test_read_file(log, NULL);
+    cr_assert_not_null(text);
+    cr_assert_not_null(strstr(text, "classroom"), "summary names the scenario:\n%s", text);
+    cr_assert_not_null(strstr(text, "openai"), "one row per company:\n%s", text);
+    cr_assert_not_null(strstr(text, "nvidia"));
+    free(text);
+    static const char *files[] = {"events.log", "metrics.csv", "summary.json"};
+    for (int i = 0; i < 3; i++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", out, files[i]);
+        cr_assert_eq(stat(path, &st), 0, "%s missing", files[i]);
+        cr_assert_gt(st.st_size, 0);
+    }
+}
+
+Test(launcher, ctrl_c_stops_every_process_it_started)
+{
+    char bin[1024], sc[1024], out[1024], log[1024], metrics[1024];
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    fw_test_source_path(sc, sizeof sc, "scenarios/baseline.yaml");
+    snprintf(out, sizeof out, "%s/run", s_dir);
+    snprintf(log, sizeof log, "%s/launcher.log", s_dir);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", out);
+    /* 100000 ticks take minutes: Ctrl-C is sure to land mid-run. */
+    char *argv[] = {bin, "run", sc, "--out", out, "--ticks", "100000", NULL};
+    int p = fw_procs_start(&s_procs, argv, log);
+    pid_t launcher = s_procs.pid[p];
+    cr_assert_eq(fw_test_wait_file(metrics, 30000), 0, "the run never started");
+
+    pid_t kids[64];
+    size_t n = 0;
+    for (int tries = 0; tries < 100 && n < 14; tries++) {
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        n = s_children(launcher, kids, 64);
+        nanosleep(&nap, NULL);
+    }
+    cr_assert_geq(n, 14, "a coordinator and 13 agents, found %zu", n);
+
+    kill(launcher, SIGINT);
+    cr_assert_eq(fw_procs_wait(&s_procs, p, 15000), 130, "interrupted runs exit 130");
+    for (size_t i = 0; i < n; i++)
+        cr_assert(kill(kids[i], 0) == -1 && errno == ESRCH, "process %d outlived the launcher", kids[i]);
+    char summary[1024];
+    struct stat st;
+    snprintf(summary, sizeof summary, "%s/summary.json", out);
+    cr_assert_eq(stat(summary, &st), 0, "an interrupted run still writes its summary");
+}
+
+Test(launcher, bad_scenario_starts_nothing_and_exits_2)
+{
+    char bin[1024], sc[1024], out[1024], log[1024];
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    fw_test_source_path(sc, sizeof sc, "tests/fixtures/scenarios/bad_unknown_key.yaml");
+    snprintf(out, sizeof out, "%s/run", s_dir);
+    snprintf(log, sizeof log, "%s/launcher.log", s_dir);
+    char *argv[] = {bin, "run", sc, "--out", out, NULL};
+    int p = fw_procs_start(&s_procs, argv, log);
+    cr_assert_eq(fw_procs_wait(&s_procs, p, 10000), 2);
+    char *text = fw_test_read_file(log, NULL);
+    cr_assert_not_null(strstr(text, "bad_unknown_key.yaml:"), "file:line:col message:\n%s", text);
+    free(text);
+    struct stat st;
+    cr_assert_neq(stat(out, &st), 0, "nothing was started or created");
+}
