@@ -11,6 +11,7 @@
 #ifndef FW_SCENARIO_H
 #define FW_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,9 @@
 #define FW_MAX_SEATS 1024
 #define FW_MAX_FAMILIES 64
 #define FW_MAX_PARAMS 32
+#define FW_MAX_EVENTS 4096
+#define FW_MAX_CHECKS 256
+#define FW_METRIC_MAX 96    /* metric names, e.g. "compute_share.aws" */
 
 typedef enum {
     FW_ROLE_NONE = 0,
@@ -70,12 +74,100 @@ typedef struct {
     int64_t demand;              /* compute (H100-eq months) customers can use per tick at start */
     double demand_growth;        /* per tick */
     int64_t revenue_per_compute; /* dollars earned per H100-eq month served */
-    int64_t valuation;           /* dollars at the start (labs; reported, not traded yet) */
+    int64_t valuation;           /* dollars at the start; 0 = from revenue and the multiple */
+    double capability;           /* labs: capability index at the start, default 1.0 */
+    double price_index;          /* labs: price to customers relative to the market, default 1.0 */
+    double reach;                /* labs: attractiveness beyond capability and price, default 1.0 */
+    double *skill;               /* labs: per family, initial skill in (0, 1]; owned, n_families
+                                    entries (default 0.6 for every family) */
+    /* hyperscalers */
+    double ai_ops_value;         /* dollars of value per H100-eq month of compute the cloud
+                                    uses in its own operations (question 5), default 0 */
     /* every role */
     char strategy[FW_ID_MAX];    /* built-in strategy name; default: the role's name */
     fw_param_t params[FW_MAX_PARAMS];
     size_t n_params;
 } fw_seat_t;
+
+/* Market-wide parameters (`market:`); every key is optional. */
+typedef struct {
+    int64_t ai_spending;         /* end-customer AI spending per tick at the start, dollars;
+                                    0 = the sum of the labs' demand x revenue_per_compute */
+    double ai_spending_growth;   /* per tick, default 0.05 */
+    double capability_weight;    /* logit weight on ln(capability), default 2.0 */
+    double price_weight;         /* logit weight on ln(price_index), default 1.0 */
+    double lab_multiple;         /* valuation / annualised revenue, labs, default 25 */
+    double cloud_multiple;       /* ... hyperscalers, default 8 */
+    double vendor_multiple;      /* ... chip vendors, default 15 */
+    int64_t other_cloud_revenue; /* cloud revenue per tick of providers not in the scenario */
+    double other_cloud_growth;   /* per tick, default 0 */
+    double base_pull;            /* pull of AI compute share on base cloud growth, default 0.02 */
+    double training_exponent;    /* capability growth exponent (diminishing returns), default 0.3 */
+    int64_t training_scale;      /* H100-eq months of effective training per step, default 1M */
+    double learning_scale;       /* H100-eq months over which a lab's skill on a family
+                                    matures, default 2M */
+    double maturity_scale;       /* H100-eq months (all labs) over which a family's software
+                                    matures, default 20M */
+    double falter_churn;         /* share of a faltering lab's reach lost per tick, default 0.05 */
+    double facility_capex;       /* data-centre capex per dollar of chips (capex metric), 0.6 */
+    bool credits_allowed;        /* investments may be paid in credits, default true */
+} fw_market_params_t;
+
+/* An investment's terms: a deal event, or an initial deal. */
+typedef struct {
+    int investor;                /* seat index: a hyperscaler or a vendor; -1 = investors
+                                    outside the scenario (`investor: outside`), cash only */
+    int lab;                     /* seat index: a lab */
+    int64_t amount;              /* dollars */
+    double credit_fraction;      /* part paid as credits on the investor's cloud, [0, 1] */
+    int64_t valuation;           /* post-money; 0 = the lab's valuation then, plus amount */
+    double min_cloud_share;      /* of the lab's compute spend on the investor's cloud, [0, 1] */
+    int chip_family;             /* family index of a chip mandate, or -1 */
+    double min_chip_share;       /* of the lab's compute on that family, [0, 1] */
+    bool exclusive;              /* all compute on the investor's cloud */
+    uint32_t duration;           /* ticks the stipulations last */
+    int64_t penalty;             /* dollars the lab pays on a breach */
+} fw_terms_t;
+
+typedef enum {
+    FW_EVENT_DEAL = 1,             /* the investor offers `deal` to the lab */
+    FW_EVENT_CAPABILITY_SHOCK = 2, /* the lab's capability x factor */
+    FW_EVENT_DEMAND_SHOCK = 3,     /* the lab's reach x factor */
+    FW_EVENT_SUPPLY_SHOCK = 4,     /* the family's capacity x factor, for duration ticks */
+    FW_EVENT_POLICY = 5,           /* credits allowed or not, from this tick on */
+} fw_event_kind_t;
+
+typedef struct {
+    fw_event_kind_t kind;
+    uint32_t tick;               /* fires at the start of this tick (from `at: YYYY-MM`) */
+    char name[FW_NAME_MAX];      /* shown in Snapshot.events; default: made from the kind */
+    fw_terms_t deal;             /* FW_EVENT_DEAL */
+    int seat;                    /* shocks: the lab; -1 otherwise */
+    int family;                  /* supply shock: the family; -1 otherwise */
+    double factor;               /* shocks: multiplier, > 0 */
+    uint32_t duration;           /* supply shock: ticks, 0 = for good */
+    bool credits_allowed;        /* policy */
+} fw_event_t;
+
+/* A deal signed before the start and still in force. */
+typedef struct {
+    fw_terms_t terms;            /* duration counts from tick 1 */
+    double equity;               /* fraction of the lab the investor holds at the start */
+    int64_t credits_left;        /* credits not yet spent at the start, dollars */
+} fw_initial_deal_t;
+
+typedef enum { FW_AGG_LAST = 0, FW_AGG_SUM = 1, FW_AGG_MEAN = 2 } fw_agg_t;
+
+/* An expected band on an outcome, reported by `flywheel run --check`. */
+typedef struct {
+    char name[FW_NAME_MAX];      /* what it checks, for people */
+    char metric[FW_METRIC_MAX];  /* a metrics.csv column */
+    uint32_t from, to;           /* ticks, inclusive (`at:` sets both) */
+    fw_agg_t agg;                /* over [from, to]: last value, sum or mean */
+    double scale;                /* the aggregate is multiplied by this (12 = annualised) */
+    double low, high;            /* the band, inclusive */
+    uint32_t line, col;          /* where the check is written, 1-based, for messages */
+} fw_check_t;
 
 typedef struct {
     char *path;                  /* as given to fw_scenario_load; owned */
@@ -90,6 +182,15 @@ typedef struct {
     size_t n_families;
     fw_seat_t *seats;            /* owned; n_seats entries, in file order */
     size_t n_seats;
+    fw_market_params_t market;   /* `market:` */
+    fw_event_t *events;          /* owned; n_events entries, sorted by tick (stable) */
+    size_t n_events;
+    fw_initial_deal_t *deals;    /* owned; `deals:` in force at the start */
+    size_t n_deals;
+    fw_check_t *checks;          /* owned; `checks:` */
+    size_t n_checks;
+    char *base_path;             /* `extends:` the base file as resolved, or NULL; owned */
+    char *base_text;             /* its bytes, or NULL; owned */
 } fw_scenario_t;
 
 /* Loads and checks a scenario. Returns an owned scenario, or NULL with a one-line
@@ -118,6 +219,9 @@ const char *fw_role_name(fw_role_t role);
 
 /* Parses "hyperscaler"/"lab"/"vendor"; FW_ROLE_NONE if none matches. */
 fw_role_t fw_role_parse(const char *s);
+
+/* The tick at which month "YYYY-MM" starts (1 = the start month; 0 or less: before). */
+int64_t fw_scenario_tick_of(const fw_scenario_t *sc, int year, int month);
 
 /* Writes "YYYY-MM" of tick `tick` (1-based) into buf (>= 8 bytes). */
 void fw_scenario_month(const fw_scenario_t *sc, uint32_t tick, char *buf, size_t len);
