@@ -292,6 +292,104 @@ void fw_actions_add_compute_bid(Flywheel__V1__Actions *out, fw_arena_t *arena,
     out->compute_bids[out->n_compute_bids++] = b;
 }
 
+void fw_actions_add_answer(Flywheel__V1__Actions *out, fw_arena_t *arena, uint64_t proposal_id,
+                          bool accept)
+{
+    Flywheel__V1__ProposalAnswer *a = fw_arena_calloc(arena, 1, sizeof *a);
+    flywheel__v1__proposal_answer__init(a);
+    a->proposal_id = proposal_id;
+    a->accept = accept;
+    out->answers = s_grow(arena, out->answers, out->n_answers);
+    out->answers[out->n_answers++] = a;
+}
+
+void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, const char *lab,
+                            const Flywheel__V1__InvestmentTerms *terms)
+{
+    Flywheel__V1__InvestmentProposal *p = fw_arena_calloc(arena, 1, sizeof *p);
+    Flywheel__V1__InvestmentTerms *t = fw_arena_calloc(arena, 1, sizeof *t);
+    flywheel__v1__investment_proposal__init(p);
+    *t = *terms;
+    t->chip_family = fw_arena_strdup(arena, terms->chip_family ? terms->chip_family : "");
+    p->lab = fw_arena_strdup(arena, lab);
+    p->terms = t;
+    out->proposals = s_grow(arena, out->proposals, out->n_proposals);
+    out->proposals[out->n_proposals++] = p;
+}
+
+/* The seat's deal with `lab` still in force at `tick`, if any. */
+static bool s_has_deal(const Flywheel__V1__SeatView *me, const char *seat, const char *lab,
+                       uint32_t tick)
+{
+    for (size_t i = 0; i < me->n_deals; i++) {
+        const Flywheel__V1__Deal *d = me->deals[i];
+        if (strcmp(d->investor, seat) == 0 && strcmp(d->lab, lab) == 0 && tick <= d->ends_tick)
+            return true;
+    }
+    return false;
+}
+
+static double s_public(Flywheel__V1__Share *const *shares, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(shares[i]->id, id) == 0)
+            return shares[i]->value;
+    return 0.0;
+}
+
+static int64_t s_valuation(const Flywheel__V1__MarketView *m, const char *id)
+{
+    for (size_t i = 0; m && i < m->n_valuations; i++)
+        if (strcmp(m->valuations[i]->id, id) == 0)
+            return m->valuations[i]->value;
+    return 0;
+}
+
+void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
+                        fw_rng_t *rng, const char *mandate, Flywheel__V1__Actions *out,
+                        fw_arena_t *arena)
+{
+    const fw_strategy_params_t *p = ctx->params;
+    const double every = fw_strategy_param(p, "invest_every", 0.0);
+    const double amount = fw_strategy_param(p, "invest_amount", 1e9);
+    const double cash_share = fw_strategy_param(p, "invest_cash_share", 0.1);
+    const bool cloud = ctx->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
+    const Flywheel__V1__MarketView *m = obs->market;
+    if (every < 1.0 || !m || obs->tick % (uint32_t)every != 0 || obs->me->cash <= 0)
+        return;
+    /* The expected return of a stake and of the revenue it brings back both grow with
+     * the lab's share of customers and its capability; a draw from the seat's stream
+     * breaks near-ties so that investors do not all pick the same lab. */
+    const char *best = NULL;
+    double best_score = 0.0;
+    for (size_t i = 0; i < m->n_lab_share; i++) {
+        const char *lab = m->lab_share[i]->id;
+        if (s_has_deal(obs->me, ctx->seat, lab, obs->tick))
+            continue;
+        double score = (m->lab_share[i]->value + 0.05) *
+                       s_public(m->capability, m->n_capability, lab) *
+                       (0.9 + 0.2 * fw_rng_uniform(rng));
+        if (score > best_score) {
+            best_score = score;
+            best = lab;
+        }
+    }
+    double invest = fmin(amount, cash_share * (double)obs->me->cash);
+    if (!best || invest < 1.0)
+        return;
+    Flywheel__V1__InvestmentTerms t = FLYWHEEL__V1__INVESTMENT_TERMS__INIT;
+    t.amount = fw_strategy_round(invest);
+    t.valuation = s_valuation(m, best) + t.amount;
+    t.credit_fraction = cloud && m->credits_allowed ? fw_strategy_param(p, "invest_credit_fraction", 0.5)
+                                                    : 0.0;
+    t.min_cloud_share = cloud ? fw_strategy_param(p, "invest_min_cloud_share", 0.3) : 0.0;
+    t.chip_family = (char *)(mandate ? mandate : "");
+    t.min_chip_share = mandate ? fw_strategy_param(p, "invest_min_chip_share", 0.2) : 0.0;
+    t.duration = (uint32_t)fw_strategy_round(fw_strategy_param(p, "invest_duration", 24.0));
+    t.penalty = fw_strategy_round(fw_strategy_param(p, "invest_penalty_share", 0.1) * invest);
+    fw_actions_add_proposal(out, arena, best, &t);
+}
+
 int64_t fw_strategy_round(double x)
 {
     if (isnan(x))

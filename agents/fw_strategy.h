@@ -135,6 +135,22 @@ void fw_actions_add_compute_bid(Flywheel__V1__Actions *out, fw_arena_t *arena,
                                 const char *provider, const char *family,
                                 int64_t quantity, int64_t max_price);
 
+void fw_actions_add_answer(Flywheel__V1__Actions *out, fw_arena_t *arena, uint64_t proposal_id,
+                          bool accept);
+void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, const char *lab,
+                             const Flywheel__V1__InvestmentTerms *terms);
+
+/* Investing, shared by clouds and vendors: every invest_every ticks (parameter; 0, the
+ * default, never) proposes min(invest_amount, invest_cash_share x cash) to the lab
+ * with the best prospects (share of customers x capability) that the seat has no deal
+ * with, at its current valuation plus the amount; clouds pay invest_credit_fraction in
+ * credits and ask invest_min_cloud_share of the lab's compute spend; `mandate` (a chip
+ * family, or NULL) is asked for invest_min_chip_share of its compute; the deal lasts
+ * invest_duration ticks with a penalty of invest_penalty_share of the amount. */
+void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
+                        fw_rng_t *rng, const char *mandate, Flywheel__V1__Actions *out,
+                        fw_arena_t *arena);
+
 /* Rounds a dollar or quantity figure to int64, saturating at the int64 range and
  * mapping NaN to 0; strategies use it so no float-to-int conversion is undefined. */
 int64_t fw_strategy_round(double x);

@@ -4,8 +4,10 @@
  * Utilisation is last tick's compute sold over the compute installed now.
  *
  * Chips: when utilisation is above target_utilisation * 0.8, or the fleet (installed
- * plus incoming) is under min_installed, the cloud spends
- * min(capex_per_tick, capex_cash_share * cash) across the families it may buy: never
+ * plus incoming) is under min_installed, or the cloud puts unsold compute to work in
+ * its own operations (internal_use = 1: then every chip is busy), it spends its
+ * capex plan, min(capex_per_tick x (1 + capex_growth)^(tick - 1),
+ * capex_cash_share x cash), across the families it may buy: never
  * a family captive to another cloud, never one without a quote. The budget is split
  * by performance per dollar at the quoted price, with its own captive family (if any)
  * weighted by captive_bonus, since the cloud designed it for itself. Each order's
@@ -16,7 +18,10 @@
  * price_step when utilisation is above target, lowered by price_step when it is more
  * than 0.2 below, with a +-jitter draw from the seat's stream, never below min_price.
  *
- * Parameters: capex_per_tick 1e9, capex_cash_share 0.3, target_utilisation 0.85,
+ * Investing: see fw_strategy_invest; a cloud mandates its own captive family, if any.
+ *
+ * Parameters: capex_per_tick 1e9, capex_growth 0, internal_use 0, capex_cash_share 0.3,
+ * target_utilisation 0.85,
  * price_step 0.02, compute_price 1800, min_price 600, order_premium 0.05,
  * captive_bonus 1.5, min_installed 10000, jitter 0.005.
  */
@@ -165,6 +170,8 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
     const double cash_share = fw_strategy_param(p, "capex_cash_share", 0.3);
     const double target = fw_strategy_param(p, "target_utilisation", 0.85);
     const double min_installed = fw_strategy_param(p, "min_installed", 10000.0);
+    const double growth = fw_strategy_param(p, "capex_growth", 0.0);
+    const bool internal = fw_strategy_param(p, "internal_use", 0.0) > 0.5;
 
     if (!obs || !obs->me)
         return FW_STRATEGY_EINVAL;
@@ -179,13 +186,19 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
             incoming += (double)me->incoming[i]->compute;
     const double util = installed > 0.0 ? (double)me->compute_last / installed : 0.0;
 
-    const bool busy = util > target * 0.8;
+    const bool busy = util > target * 0.8 || internal;
     const bool small = installed + incoming < min_installed;
     if ((busy || small) && me->cash > 0) {
-        double budget = fmin(capex, cash_share * (double)me->cash);
+        double plan = capex * pow(1.0 + growth, (double)(obs->tick > 0 ? obs->tick - 1 : 0));
+        double budget = fmin(plan, cash_share * (double)me->cash);
         if (budget > 0.0)
             s_order_chips(ctx, obs, budget, out, arena);
     }
     s_offer_compute(ctx, obs, util, rng, out, arena);
+    const char *mandate = NULL;
+    for (size_t i = 0; i < ctx->n_families && !mandate; i++)
+        if (strcmp(ctx->families[i]->captive_of, ctx->seat) == 0)
+            mandate = ctx->families[i]->id;
+    fw_strategy_invest(ctx, obs, rng, mandate, out, arena);
     return FW_STRATEGY_OK;
 }

@@ -9,6 +9,8 @@
  * identical vendors from moving in lock step, and the price never goes below
  * unit_cost * (1 + min_margin): a vendor does not sell at a loss to clear stock.
  *
+ * Investing: see fw_strategy_invest; a vendor mandates its first family.
+ *
  * Parameters (Welcome.params): price_step 0.03, min_margin 0.2, jitter 0.005,
  * opening_markup 3, sold_out 0.98.
  */
@@ -80,7 +82,9 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
             else if (sell_through >= 0.0 && sell_through < 0.5)
                 price *= 1.0 - step;
         } else {
-            price = (double)unit_cost * markup;
+            /* The scenario's opening list price, or a markup on cost without one. */
+            price = fam->opening_price > 0 ? (double)fam->opening_price
+                                           : (double)unit_cost * markup;
         }
         /* One draw per offer, always, so the stream's use does not depend on prices. */
         price *= 1.0 + jitter * (2.0 * fw_rng_uniform(rng) - 1.0);
@@ -93,5 +97,10 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
             offer = 1;
         fw_actions_add_chip_offer(out, arena, cap->family, offer, cap->units);
     }
+    const char *mandate = NULL;
+    for (size_t i = 0; i < ctx->n_families && !mandate; i++)
+        if (strcmp(ctx->families[i]->vendor, ctx->seat) == 0)
+            mandate = ctx->families[i]->id;
+    fw_strategy_invest(ctx, obs, rng, mandate, out, arena);
     return FW_STRATEGY_OK;
 }

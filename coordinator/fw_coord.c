@@ -184,6 +184,7 @@ static void s_welcome(fw_coord_t *c, uint32_t seat)
         cf->lead_time = fam->lead_time;
         cf->life = fam->life;
         cf->captive_of = fam->captive_of >= 0 ? (char *)sc->seats[fam->captive_of].id : "";
+        cf->opening_price = fam->price;
         w.families[f] = cf;
     }
     w.n_seats = sc->n_seats;
@@ -661,6 +662,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     for (c->tick = 1; c->tick <= c->ticks; c->tick++) {
         fw_arena_reset(c->tick_arena);
         fw_inbox_open(c->inbox, c->tick);
+        fw_market_prepare(c->market);
         s_send_tick_starts(c);
         rc = s_collect(c);
         if (rc == FW_COORD_OK)

@@ -25,8 +25,12 @@ typedef enum {
     FW_ACC_EQUIPMENT = 1, /* chips owned (in transit or in service), at cost less depreciation */
     FW_ACC_REVENUE = 2,   /* income (credit balance) */
     FW_ACC_EXPENSE = 3,   /* costs, including depreciation (debit balance) */
-    FW_ACC_CAPITAL = 4,   /* owners' opening capital (credit balance) */
-    FW_ACC_KINDS = 5
+    FW_ACC_CAPITAL = 4,   /* owners' capital: opening, and equity sold to investors (credit) */
+    FW_ACC_CREDITS = 5,   /* labs: compute credits held, prepaid compute at list price (debit) */
+    FW_ACC_DEFERRED = 6,  /* clouds: credits granted and not yet used, owed as compute (credit) */
+    FW_ACC_STAKES = 7,    /* equity held in other companies, marked to market (debit) */
+    FW_ACC_REVALUATION = 8, /* gains (credit) and losses (debit) from marking stakes to market */
+    FW_ACC_KINDS = 9
 } fw_account_kind_t;
 
 typedef struct {

@@ -1,5 +1,5 @@
 /* fw_market: see fw_market.h for the invariants and the clearing order. */
-#include "fw_market.h"
+#include "fw_market_int.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -8,126 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A lot of chips bought in one tick by one cloud from one family. */
-typedef struct {
-    int family;       /* family index */
-    int64_t units;    /* chips in the lot */
-    int64_t book;     /* cost not yet depreciated, dollars */
-    uint32_t arrives; /* first tick in service */
-    uint32_t retires; /* first tick no longer in service */
-} fw_lot_t;
-
-/* A growable array of plain structs (fills, rejections, lots). */
-typedef struct {
-    void *items;  /* item storage */
-    size_t n;     /* items in use */
-    size_t cap;   /* items allocated */
-    size_t size;  /* bytes per item */
-} fw_vec_t;
-
-/* What one tick did to one seat, reported in its TickResult. */
-typedef struct {
-    fw_vec_t fills;      /* Flywheel__V1__Fill by value; strings point into the scenario */
-    fw_vec_t rejections; /* fw_rejection_t */
-} fw_seat_report_t;
-
-typedef struct {
-    char action[40]; /* e.g. "chip_orders[2]" */
-    char reason[160];
-} fw_rejection_t;
-
-/* An offer standing this tick: a vendor's chips or a cloud's compute. */
-typedef struct {
-    int posted;       /* 1 if the seller posted this tick */
-    int64_t price;    /* dollars per unit */
-    int64_t quantity; /* units (chips) or H100-eq months (compute) offered */
-    int64_t sold;     /* of which sold this tick */
-} fw_offer_t;
-
-/* A buyer's request against one offer, in canonical order. */
-typedef struct {
-    uint32_t seat;
-    size_t index;  /* position of the action in the seat's list */
-    int64_t want;
-    int64_t grant;
-} fw_request_t;
-
-typedef struct {
-    fw_vec_t lots;         /* hyperscalers: fw_lot_t, ordered by purchase */
-    double base_revenue;   /* hyperscalers: base business revenue this tick */
-    double demand;         /* labs: compute customers can use this tick */
-    int64_t compute_tick;  /* clouds: compute sold; labs: bought (this tick) */
-    int64_t revenue_tick;  /* revenue booked this tick */
-    int64_t cost_tick;     /* costs booked this tick */
-    int64_t revenue_total; /* over the run */
-    int64_t cost_total;    /* over the run */
-    uint32_t present_ticks;/* ticks the seat answered */
-    int present;           /* answered this tick */
-} fw_seat_state_t;
-
-struct fw_market {
-    const fw_scenario_t *sc;   /* borrowed */
-    uint32_t n_seats;          /* sc->n_seats */
-    uint32_t n_families;       /* sc->n_families */
-    uint32_t tick;             /* last cleared tick */
-    uint32_t ticks;            /* run length */
-    fw_ledger_t *ledger;       /* owned: every dollar */
-    fw_seat_state_t *seats;    /* n_seats */
-    double *capacity;          /* per family: units the vendor can make this tick */
-    fw_offer_t *chip_offers;   /* per family: this tick's vendor offer */
-    fw_offer_t *compute_offers;/* per seat * family: this tick's cloud offers */
-    double *compute_share;     /* per seat: share of compute sold this tick */
-    double *installed_share;   /* per family: share of compute in service */
-    fw_seat_report_t *reports; /* per seat, this tick */
-    fw_vec_t requests;         /* scratch: fw_request_t */
-    fw_vec_t chip_flows;       /* Flywheel__V1__ChipFlow by value, this tick */
-    fw_vec_t compute_flows;    /* Flywheel__V1__ComputeFlow by value, this tick */
-    int64_t chips_sold;        /* units this tick */
-    int64_t compute_sold;      /* H100-eq months this tick */
-};
-
 /* ---- small helpers -------------------------------------------------------- */
 
-static void s_vec_init(fw_vec_t *v, size_t size)
+void fm_reject(fw_market_t *m, uint32_t seat, const char *list, size_t index, const char *fmt,
+               ...)
 {
-    memset(v, 0, sizeof *v);
-    v->size = size;
-}
-
-static void *s_vec_push(fw_vec_t *v)
-{
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 8;
-        void *items = realloc(v->items, cap * v->size);
-        if (!items)
-            abort(); /* bounded by seats x actions; running out here is unrecoverable */
-        v->items = items;
-        v->cap = cap;
-    }
-    void *item = (char *)v->items + v->n * v->size;
-    memset(item, 0, v->size);
-    v->n++;
-    return item;
-}
-
-static void *s_vec_at(const fw_vec_t *v, size_t i)
-{
-    return (char *)v->items + i * v->size;
-}
-
-static void s_vec_free(fw_vec_t *v)
-{
-    free(v->items);
-    memset(v, 0, sizeof *v);
-}
-
-static void s_reject(fw_market_t *m, uint32_t seat, const char *list, size_t index,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void s_reject(fw_market_t *m, uint32_t seat, const char *list, size_t index,
-                     const char *fmt, ...)
-{
-    fw_rejection_t *r = s_vec_push(&m->reports[seat].rejections);
+    fw_rejection_t *r = fw_vec_push(&m->reports[seat].rejections);
     va_list ap;
     snprintf(r->action, sizeof r->action, "%s[%zu]", list, index);
     va_start(ap, fmt);
@@ -135,10 +21,10 @@ static void s_reject(fw_market_t *m, uint32_t seat, const char *list, size_t ind
     va_end(ap);
 }
 
-static void s_fill(fw_market_t *m, uint32_t seat, Flywheel__V1__FillKind kind, uint32_t other,
-                   int family, int64_t quantity, int64_t price)
+void fm_fill(fw_market_t *m, uint32_t seat, Flywheel__V1__FillKind kind, uint32_t other,
+             int family, int64_t quantity, int64_t price)
 {
-    Flywheel__V1__Fill *f = s_vec_push(&m->reports[seat].fills);
+    Flywheel__V1__Fill *f = fw_vec_push(&m->reports[seat].fills);
     flywheel__v1__fill__init(f);
     f->kind = kind;
     f->counterparty = (char *)m->sc->seats[other].id;
@@ -148,7 +34,18 @@ static void s_fill(fw_market_t *m, uint32_t seat, Flywheel__V1__FillKind kind, u
     f->amount = quantity * price;
 }
 
-static int64_t s_cash(const fw_market_t *m, uint32_t seat)
+void fm_fill_money(fw_market_t *m, uint32_t seat, Flywheel__V1__FillKind kind, int other,
+                   int64_t amount)
+{
+    Flywheel__V1__Fill *f = fw_vec_push(&m->reports[seat].fills);
+    flywheel__v1__fill__init(f);
+    f->kind = kind;
+    f->counterparty = other >= 0 ? (char *)m->sc->seats[other].id : "outside";
+    f->family = "";
+    f->amount = amount;
+}
+
+int64_t fm_cash(const fw_market_t *m, uint32_t seat)
 {
     return fw_ledger_balance(m->ledger, fw_acc(seat, FW_ACC_CASH));
 }
@@ -159,8 +56,8 @@ static int64_t s_compute_of(const fw_family_t *f, int64_t units)
     return units * (int64_t)f->perf_milli / 1000;
 }
 
-static int s_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *memo,
-                  char *err, size_t err_len)
+int fm_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *memo, char *err,
+            size_t err_len)
 {
     int rc = fw_ledger_post(m->ledger, legs, n, memo);
     if (rc != FW_LEDGER_OK) {
@@ -176,7 +73,7 @@ static int s_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *me
 static fw_lot_t *s_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units,
                            int64_t book, uint32_t arrives, uint32_t retires)
 {
-    fw_lot_t *lot = s_vec_push(&m->seats[seat].lots);
+    fw_lot_t *lot = fw_vec_push(&m->seats[seat].lots);
     lot->family = family;
     lot->units = units;
     lot->book = book;
@@ -217,7 +114,6 @@ static int s_open_books(fw_market_t *m)
             }
         }
         m->seats[s].base_revenue = (double)seat->base_revenue;
-        m->seats[s].demand = (double)seat->demand;
     }
     for (uint32_t f = 0; f < m->n_families; f++)
         m->capacity[f] = (double)sc->families[f].capacity;
@@ -241,19 +137,27 @@ fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks)
     m->compute_share = calloc(m->n_seats, sizeof *m->compute_share);
     m->installed_share = calloc(m->n_families, sizeof *m->installed_share);
     m->reports = calloc(m->n_seats, sizeof *m->reports);
+    m->supply_factor = calloc(m->n_families, sizeof *m->supply_factor);
+    m->supply_until = calloc(m->n_families, sizeof *m->supply_until);
+    m->maturity = calloc(m->n_families, sizeof *m->maturity);
+    m->cum_all = calloc(m->n_families, sizeof *m->cum_all);
+    m->family_revenue = calloc(m->n_families, sizeof *m->family_revenue);
+    m->family_units = calloc(m->n_families, sizeof *m->family_units);
     if (!m->ledger || !m->seats || !m->capacity || !m->chip_offers || !m->compute_offers ||
-        !m->compute_share || !m->installed_share || !m->reports)
+        !m->compute_share || !m->installed_share || !m->reports || !m->supply_factor ||
+        !m->supply_until || !m->maturity || !m->cum_all || !m->family_revenue ||
+        !m->family_units)
         goto fail;
     for (uint32_t s = 0; s < m->n_seats; s++) {
-        s_vec_init(&m->seats[s].lots, sizeof(fw_lot_t));
-        s_vec_init(&m->reports[s].fills, sizeof(Flywheel__V1__Fill));
-        s_vec_init(&m->reports[s].rejections, sizeof(fw_rejection_t));
+        fw_vec_init(&m->seats[s].lots, sizeof(fw_lot_t));
+        fw_vec_init(&m->reports[s].fills, sizeof(Flywheel__V1__Fill));
+        fw_vec_init(&m->reports[s].rejections, sizeof(fw_rejection_t));
     }
-    s_vec_init(&m->requests, sizeof(fw_request_t));
-    s_vec_init(&m->chip_flows, sizeof(Flywheel__V1__ChipFlow));
-    s_vec_init(&m->compute_flows, sizeof(Flywheel__V1__ComputeFlow));
+    fw_vec_init(&m->requests, sizeof(fw_request_t));
+    fw_vec_init(&m->chip_flows, sizeof(Flywheel__V1__ChipFlow));
+    fw_vec_init(&m->compute_flows, sizeof(Flywheel__V1__ComputeFlow));
     fw_ledger_begin_tick(m->ledger);
-    if (s_open_books(m) != 0)
+    if (s_open_books(m) != 0 || fe_open(m) != 0)
         goto fail;
     char err[160];
     if (fw_ledger_check(m->ledger, err, sizeof err) != FW_LEDGER_OK)
@@ -271,15 +175,16 @@ void fw_market_destroy(fw_market_t **p)
     fw_market_t *m = *p;
     if (m->seats)
         for (uint32_t s = 0; s < m->n_seats; s++)
-            s_vec_free(&m->seats[s].lots);
+            fw_vec_free(&m->seats[s].lots);
     if (m->reports)
         for (uint32_t s = 0; s < m->n_seats; s++) {
-            s_vec_free(&m->reports[s].fills);
-            s_vec_free(&m->reports[s].rejections);
+            fw_vec_free(&m->reports[s].fills);
+            fw_vec_free(&m->reports[s].rejections);
         }
-    s_vec_free(&m->requests);
-    s_vec_free(&m->chip_flows);
-    s_vec_free(&m->compute_flows);
+    fe_close(m);
+    fw_vec_free(&m->requests);
+    fw_vec_free(&m->chip_flows);
+    fw_vec_free(&m->compute_flows);
     fw_ledger_destroy(&m->ledger);
     free(m->seats);
     free(m->capacity);
@@ -288,25 +193,38 @@ void fw_market_destroy(fw_market_t **p)
     free(m->compute_share);
     free(m->installed_share);
     free(m->reports);
+    free(m->supply_factor);
+    free(m->supply_until);
+    free(m->maturity);
+    free(m->cum_all);
+    free(m->family_revenue);
+    free(m->family_units);
     free(m);
     *p = NULL;
 }
 
+void fw_market_prepare(fw_market_t *m)
+{
+    if (m->tick < m->ticks)
+        fe_fire_events(m, m->tick + 1);
+}
+
+int64_t fw_market_valuation(const fw_market_t *m, uint32_t seat) { return m->seats[seat].valuation; }
 uint32_t fw_market_tick(const fw_market_t *m) { return m->tick; }
 uint32_t fw_market_ticks(const fw_market_t *m) { return m->ticks; }
 const fw_ledger_t *fw_market_ledger(const fw_market_t *m) { return m->ledger; }
-int64_t fw_market_cash(const fw_market_t *m, uint32_t seat) { return s_cash(m, seat); }
+int64_t fw_market_cash(const fw_market_t *m, uint32_t seat) { return fm_cash(m, seat); }
 int64_t fw_market_revenue_total(const fw_market_t *m, uint32_t seat) { return m->seats[seat].revenue_total; }
 int64_t fw_market_cost_total(const fw_market_t *m, uint32_t seat) { return m->seats[seat].cost_total; }
 uint32_t fw_market_present_ticks(const fw_market_t *m, uint32_t seat) { return m->seats[seat].present_ticks; }
 
 /* Compute in service at tick t (lots with arrives <= t < retires). */
-static int64_t s_installed_at(const fw_market_t *m, uint32_t seat, int family, uint32_t t)
+int64_t fm_installed_at(const fw_market_t *m, uint32_t seat, int family, uint32_t t)
 {
     const fw_vec_t *lots = &m->seats[seat].lots;
     int64_t compute = 0;
     for (size_t i = 0; i < lots->n; i++) {
-        const fw_lot_t *lot = s_vec_at(lots, i);
+        const fw_lot_t *lot = fw_vec_at(lots, i);
         if ((family < 0 || lot->family == family) && lot->arrives <= t && t < lot->retires)
             compute += s_compute_of(&m->sc->families[lot->family], lot->units);
     }
@@ -315,7 +233,7 @@ static int64_t s_installed_at(const fw_market_t *m, uint32_t seat, int family, u
 
 int64_t fw_market_installed(const fw_market_t *m, uint32_t seat, int family)
 {
-    return s_installed_at(m, seat, family, m->tick + 1);
+    return fm_installed_at(m, seat, family, m->tick + 1);
 }
 
 int64_t fw_market_incoming(const fw_market_t *m, uint32_t seat, int family)
@@ -323,7 +241,7 @@ int64_t fw_market_incoming(const fw_market_t *m, uint32_t seat, int family)
     const fw_vec_t *lots = &m->seats[seat].lots;
     int64_t units = 0;
     for (size_t i = 0; i < lots->n; i++) {
-        const fw_lot_t *lot = s_vec_at(lots, i);
+        const fw_lot_t *lot = fw_vec_at(lots, i);
         if (lot->family == family && lot->arrives > m->tick + 1)
             units += lot->units;
     }
@@ -382,10 +300,10 @@ static void s_ration_requests(fw_vec_t *reqs, int64_t supply)
     if (!want || !grant)
         abort();
     for (size_t i = 0; i < reqs->n; i++)
-        want[i] = ((fw_request_t *)s_vec_at(reqs, i))->want;
+        want[i] = ((fw_request_t *)fw_vec_at(reqs, i))->want;
     fw_market_ration(supply, want, reqs->n, grant);
     for (size_t i = 0; i < reqs->n; i++)
-        ((fw_request_t *)s_vec_at(reqs, i))->grant = grant[i];
+        ((fw_request_t *)fw_vec_at(reqs, i))->grant = grant[i];
     free(want);
     free(grant);
 }
@@ -398,6 +316,15 @@ static void s_begin_tick(fw_market_t *m, Flywheel__V1__Actions *const *actions)
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_seat_state_t *st = &m->seats[s];
         st->compute_tick = 0;
+        st->ai_revenue_tick = 0;
+        st->chip_spend_tick = 0;
+        st->ai_ops_tick = 0;
+        st->base_tick = 0;
+        st->spend_tick = 0;
+        if (st->family_tick)
+            memset(st->family_tick, 0, m->n_families * sizeof *st->family_tick);
+        if (st->cloud_spend)
+            memset(st->cloud_spend, 0, m->n_seats * sizeof *st->cloud_spend);
         st->present = actions[s] != NULL;
         if (st->present)
             st->present_ticks++;
@@ -410,6 +337,8 @@ static void s_begin_tick(fw_market_t *m, Flywheel__V1__Actions *const *actions)
     m->compute_flows.n = 0;
     m->chips_sold = 0;
     m->compute_sold = 0;
+    memset(m->family_revenue, 0, m->n_families * sizeof *m->family_revenue);
+    memset(m->family_units, 0, m->n_families * sizeof *m->family_units);
 }
 
 static void s_deliveries(fw_market_t *m, uint32_t t)
@@ -418,9 +347,9 @@ static void s_deliveries(fw_market_t *m, uint32_t t)
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_vec_t *lots = &m->seats[s].lots;
         for (size_t i = 0; i < lots->n; i++) {
-            const fw_lot_t *lot = s_vec_at(lots, i);
+            const fw_lot_t *lot = fw_vec_at(lots, i);
             if (lot->arrives == t && t > 0)
-                s_fill(m, s, FLYWHEEL__V1__FILL_KIND__FILL_DELIVERY,
+                fm_fill(m, s, FLYWHEEL__V1__FILL_KIND__FILL_DELIVERY,
                        (uint32_t)sc->families[lot->family].vendor, lot->family, lot->units, 0);
         }
     }
@@ -437,26 +366,26 @@ static void s_chip_offers(fw_market_t *m, Flywheel__V1__Actions *const *actions)
             const Flywheel__V1__ChipOffer *o = a->chip_offers[i];
             int f = fw_scenario_family(sc, o->family);
             if (f < 0) {
-                s_reject(m, s, "chip_offers", i, "unknown chip family '%s'", o->family);
+                fm_reject(m, s, "chip_offers", i, "unknown chip family '%s'", o->family);
                 continue;
             }
             if (sc->families[f].vendor != (int)s) {
-                s_reject(m, s, "chip_offers", i, "'%s' is made by %s, not by you", o->family,
+                fm_reject(m, s, "chip_offers", i, "'%s' is made by %s, not by you", o->family,
                          sc->seats[sc->families[f].vendor].id);
                 continue;
             }
             if (m->chip_offers[f].posted) {
-                s_reject(m, s, "chip_offers", i, "second offer for '%s' this tick", o->family);
+                fm_reject(m, s, "chip_offers", i, "second offer for '%s' this tick", o->family);
                 continue;
             }
             if (o->price <= 0 || o->quantity < 0) {
-                s_reject(m, s, "chip_offers", i, "price must be > 0 and quantity >= 0");
+                fm_reject(m, s, "chip_offers", i, "price must be > 0 and quantity >= 0");
                 continue;
             }
-            int64_t cap = (int64_t)floor(m->capacity[f]);
+            int64_t cap = (int64_t)floor(m->capacity[f] * m->supply_factor[f]);
             int64_t qty = o->quantity;
             if (qty > cap) {
-                s_reject(m, s, "chip_offers", i, "quantity %" PRId64 " trimmed to capacity %" PRId64,
+                fm_reject(m, s, "chip_offers", i, "quantity %" PRId64 " trimmed to capacity %" PRId64,
                          qty, cap);
                 qty = cap;
             }
@@ -465,18 +394,26 @@ static void s_chip_offers(fw_market_t *m, Flywheel__V1__Actions *const *actions)
     }
 }
 
-/* Caps a purchase at what the buyer can still pay; reserve is the cash not yet
- * committed this tick. Returns the units it can buy. */
+/* Caps a purchase at what the buyer can still pay: `reserve` is the cash not yet
+ * committed this tick, `credit` (may be NULL) the credits usable for this purchase,
+ * spent first. Returns the units it can buy. */
 static int64_t s_affordable(fw_market_t *m, uint32_t seat, const char *list, size_t i,
-                            int64_t qty, int64_t price, int64_t *reserve)
+                            int64_t qty, int64_t price, int64_t *reserve, int64_t *credit)
 {
-    int64_t can = *reserve > 0 ? *reserve / price : 0;
+    int64_t cash = *reserve > 0 ? *reserve : 0;
+    int64_t credits = credit && *credit > 0 ? *credit : 0;
+    int64_t can = (cash + credits) / price;
     if (qty > can) {
-        s_reject(m, seat, list, i, "quantity %" PRId64 " trimmed to %" PRId64
-                 ": cash left this tick is %" PRId64, qty, can, *reserve);
+        fm_reject(m, seat, list, i, "quantity %" PRId64 " trimmed to %" PRId64
+                  ": cash left this tick is %" PRId64 " (credits %" PRId64 ")", qty, can,
+                  cash, credits);
         qty = can;
     }
-    *reserve -= qty * price;
+    int64_t cost = qty * price;
+    int64_t from_credit = cost < credits ? cost : credits;
+    if (credit)
+        *credit -= from_credit;
+    *reserve -= cost - from_credit;
     return qty;
 }
 
@@ -489,7 +426,7 @@ static int s_chip_market(fw_market_t *m, Flywheel__V1__Actions *const *actions, 
     if (!reserve)
         return FW_MARKET_ENOMEM;
     for (uint32_t s = 0; s < m->n_seats; s++)
-        reserve[s] = s_cash(m, s);
+        reserve[s] = fm_cash(m, s);
 
     for (uint32_t f = 0; f < m->n_families && rc == FW_MARKET_OK; f++) {
         const fw_family_t *fam = &sc->families[f];
@@ -505,35 +442,35 @@ static int s_chip_market(fw_market_t *m, Flywheel__V1__Actions *const *actions, 
                 if (fw_scenario_family(sc, o->family) != (int)f)
                     continue;
                 if (sc->seats[s].role != FW_ROLE_HYPERSCALER) {
-                    s_reject(m, s, "chip_orders", i, "only hyperscalers buy chips");
+                    fm_reject(m, s, "chip_orders", i, "only hyperscalers buy chips");
                     continue;
                 }
                 if (fam->captive_of >= 0 && fam->captive_of != (int)s) {
-                    s_reject(m, s, "chip_orders", i, "'%s' is captive to %s", fam->id,
+                    fm_reject(m, s, "chip_orders", i, "'%s' is captive to %s", fam->id,
                              sc->seats[fam->captive_of].id);
                     continue;
                 }
                 if (seen++) {
-                    s_reject(m, s, "chip_orders", i, "second order for '%s' this tick", fam->id);
+                    fm_reject(m, s, "chip_orders", i, "second order for '%s' this tick", fam->id);
                     continue;
                 }
                 if (!offer->posted || offer->quantity == 0) {
-                    s_reject(m, s, "chip_orders", i, "no '%s' chips on offer this tick", fam->id);
+                    fm_reject(m, s, "chip_orders", i, "no '%s' chips on offer this tick", fam->id);
                     continue;
                 }
                 if (o->quantity <= 0) {
-                    s_reject(m, s, "chip_orders", i, "quantity must be > 0");
+                    fm_reject(m, s, "chip_orders", i, "quantity must be > 0");
                     continue;
                 }
                 if (o->max_price > 0 && o->max_price < offer->price) {
-                    s_reject(m, s, "chip_orders", i, "price %" PRId64 " is above your max_price %" PRId64,
+                    fm_reject(m, s, "chip_orders", i, "price %" PRId64 " is above your max_price %" PRId64,
                              offer->price, o->max_price);
                     continue;
                 }
                 int64_t qty = s_affordable(m, s, "chip_orders", i, o->quantity, offer->price,
-                                           &reserve[s]);
+                                           &reserve[s], NULL);
                 if (qty > 0) {
-                    fw_request_t *r = s_vec_push(&m->requests);
+                    fw_request_t *r = fw_vec_push(&m->requests);
                     r->seat = s;
                     r->index = i;
                     r->want = qty;
@@ -543,12 +480,12 @@ static int s_chip_market(fw_market_t *m, Flywheel__V1__Actions *const *actions, 
             if (f == 0)
                 for (size_t i = 0; i < a->n_chip_orders; i++)
                     if (fw_scenario_family(sc, a->chip_orders[i]->family) < 0)
-                        s_reject(m, s, "chip_orders", i, "unknown chip family '%s'",
+                        fm_reject(m, s, "chip_orders", i, "unknown chip family '%s'",
                                  a->chip_orders[i]->family);
         }
         s_ration_requests(&m->requests, offer->quantity);
         for (size_t i = 0; i < m->requests.n; i++) {
-            const fw_request_t *r = s_vec_at(&m->requests, i);
+            const fw_request_t *r = fw_vec_at(&m->requests, i);
             if (r->grant <= 0)
                 continue;
             uint32_t v = (uint32_t)fam->vendor;
@@ -564,21 +501,21 @@ static int s_chip_market(fw_market_t *m, Flywheel__V1__Actions *const *actions, 
                 {fw_acc(v, FW_ACC_EXPENSE), making},
                 {fw_acc(v, FW_ACC_CASH), -making},
             };
-            rc = s_post(m, sale, 4, "chip sale", err, err_len);
+            rc = fm_post(m, sale, 4, "chip sale", err, err_len);
             if (rc == FW_MARKET_OK)
-                rc = s_post(m, cost, 2, "chip production cost", err, err_len);
+                rc = fm_post(m, cost, 2, "chip production cost", err, err_len);
             if (rc != FW_MARKET_OK)
                 break;
             if (r->grant < r->want)
-                s_reject(m, r->seat, "chip_orders", r->index, "'%s' oversubscribed: got %" PRId64 " of %" PRId64,
+                fm_reject(m, r->seat, "chip_orders", r->index, "'%s' oversubscribed: got %" PRId64 " of %" PRId64,
                          fam->id, r->grant, r->want);
             s_add_lot(m, r->seat, (int)f, r->grant, amount, t + fam->lead_time,
                       t + fam->lead_time + fam->life);
-            s_fill(m, r->seat, FLYWHEEL__V1__FILL_KIND__FILL_CHIP_PURCHASE, v, (int)f, r->grant,
+            fm_fill(m, r->seat, FLYWHEEL__V1__FILL_KIND__FILL_CHIP_PURCHASE, v, (int)f, r->grant,
                    offer->price);
-            s_fill(m, v, FLYWHEEL__V1__FILL_KIND__FILL_CHIP_SALE, r->seat, (int)f, r->grant,
+            fm_fill(m, v, FLYWHEEL__V1__FILL_KIND__FILL_CHIP_SALE, r->seat, (int)f, r->grant,
                    offer->price);
-            Flywheel__V1__ChipFlow *flow = s_vec_push(&m->chip_flows);
+            Flywheel__V1__ChipFlow *flow = fw_vec_push(&m->chip_flows);
             flywheel__v1__chip_flow__init(flow);
             flow->vendor = (char *)sc->seats[v].id;
             flow->cloud = (char *)sc->seats[r->seat].id;
@@ -587,8 +524,11 @@ static int s_chip_market(fw_market_t *m, Flywheel__V1__Actions *const *actions, 
             flow->amount = amount;
             offer->sold += r->grant;
             m->chips_sold += r->grant;
+            m->family_units[f] += r->grant;
+            m->family_revenue[f] += amount;
+            m->seats[r->seat].chip_spend_tick += amount;
             if (fam->lead_time == 0)
-                s_fill(m, r->seat, FLYWHEEL__V1__FILL_KIND__FILL_DELIVERY, v, (int)f, r->grant, 0);
+                fm_fill(m, r->seat, FLYWHEEL__V1__FILL_KIND__FILL_DELIVERY, v, (int)f, r->grant, 0);
         }
     }
     free(reserve);
@@ -606,26 +546,26 @@ static void s_compute_offers(fw_market_t *m, Flywheel__V1__Actions *const *actio
             const Flywheel__V1__ComputeOffer *o = a->compute_offers[i];
             int f = fw_scenario_family(sc, o->family);
             if (sc->seats[s].role != FW_ROLE_HYPERSCALER) {
-                s_reject(m, s, "compute_offers", i, "only hyperscalers sell compute");
+                fm_reject(m, s, "compute_offers", i, "only hyperscalers sell compute");
                 continue;
             }
             if (f < 0) {
-                s_reject(m, s, "compute_offers", i, "unknown chip family '%s'", o->family);
+                fm_reject(m, s, "compute_offers", i, "unknown chip family '%s'", o->family);
                 continue;
             }
             fw_offer_t *offer = &m->compute_offers[(size_t)s * m->n_families + (size_t)f];
             if (offer->posted) {
-                s_reject(m, s, "compute_offers", i, "second offer for '%s' this tick", o->family);
+                fm_reject(m, s, "compute_offers", i, "second offer for '%s' this tick", o->family);
                 continue;
             }
             if (o->price <= 0 || o->capacity < 0) {
-                s_reject(m, s, "compute_offers", i, "price must be > 0 and capacity >= 0");
+                fm_reject(m, s, "compute_offers", i, "price must be > 0 and capacity >= 0");
                 continue;
             }
-            int64_t have = s_installed_at(m, s, f, t);
+            int64_t have = fm_installed_at(m, s, f, t);
             int64_t cap = o->capacity;
             if (cap > have) {
-                s_reject(m, s, "compute_offers", i, "capacity %" PRId64 " trimmed to the %" PRId64
+                fm_reject(m, s, "compute_offers", i, "capacity %" PRId64 " trimmed to the %" PRId64
                          " you have in service", cap, have);
                 cap = have;
             }
@@ -643,7 +583,7 @@ static int s_compute_market(fw_market_t *m, Flywheel__V1__Actions *const *action
     if (!reserve)
         return FW_MARKET_ENOMEM;
     for (uint32_t s = 0; s < m->n_seats; s++)
-        reserve[s] = s_cash(m, s);
+        reserve[s] = fm_cash(m, s);
 
     /* Bids are checked once, in seat order, and queued on the offer they name. */
     fw_vec_t *queues = calloc((size_t)m->n_seats * m->n_families, sizeof *queues);
@@ -652,48 +592,52 @@ static int s_compute_market(fw_market_t *m, Flywheel__V1__Actions *const *action
         return FW_MARKET_ENOMEM;
     }
     for (size_t q = 0; q < (size_t)m->n_seats * m->n_families; q++)
-        s_vec_init(&queues[q], sizeof(fw_request_t));
+        fw_vec_init(&queues[q], sizeof(fw_request_t));
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const Flywheel__V1__Actions *a = actions[s];
         if (!a)
             continue;
+        /* The lab's credits on each cloud, reserved as its bids are taken. */
+        if (sc->seats[s].role == FW_ROLE_LAB)
+            for (uint32_t c = 0; c < m->n_seats; c++)
+                m->scratch[c] = sc->seats[c].role == FW_ROLE_HYPERSCALER ? fe_credits(m, s, c) : 0;
         for (size_t i = 0; i < a->n_compute_bids; i++) {
             const Flywheel__V1__ComputeBid *b = a->compute_bids[i];
             int p = fw_scenario_seat(sc, b->provider);
             int f = fw_scenario_family(sc, b->family);
             if (sc->seats[s].role != FW_ROLE_LAB) {
-                s_reject(m, s, "compute_bids", i, "only labs buy compute");
+                fm_reject(m, s, "compute_bids", i, "only labs buy compute");
                 continue;
             }
             if (p < 0 || sc->seats[p].role != FW_ROLE_HYPERSCALER) {
-                s_reject(m, s, "compute_bids", i, "'%s' is not a cloud", b->provider);
+                fm_reject(m, s, "compute_bids", i, "'%s' is not a cloud", b->provider);
                 continue;
             }
             if (f < 0) {
-                s_reject(m, s, "compute_bids", i, "unknown chip family '%s'", b->family);
+                fm_reject(m, s, "compute_bids", i, "unknown chip family '%s'", b->family);
                 continue;
             }
             size_t q = (size_t)p * m->n_families + (size_t)f;
             const fw_offer_t *offer = &m->compute_offers[q];
             if (!offer->posted || offer->quantity == 0) {
-                s_reject(m, s, "compute_bids", i, "%s offers no '%s' compute this tick",
+                fm_reject(m, s, "compute_bids", i, "%s offers no '%s' compute this tick",
                          b->provider, b->family);
                 continue;
             }
             if (b->quantity <= 0) {
-                s_reject(m, s, "compute_bids", i, "quantity must be > 0");
+                fm_reject(m, s, "compute_bids", i, "quantity must be > 0");
                 continue;
             }
             if (b->max_price > 0 && b->max_price < offer->price) {
-                s_reject(m, s, "compute_bids", i, "price %" PRId64 " is above your max_price %" PRId64,
+                fm_reject(m, s, "compute_bids", i, "price %" PRId64 " is above your max_price %" PRId64,
                          offer->price, b->max_price);
                 continue;
             }
             int64_t qty = s_affordable(m, s, "compute_bids", i, b->quantity, offer->price,
-                                       &reserve[s]);
+                                       &reserve[s], &m->scratch[p]);
             if (qty <= 0)
                 continue;
-            fw_request_t *r = s_vec_push(&queues[q]);
+            fw_request_t *r = fw_vec_push(&queues[q]);
             r->seat = s;
             r->index = i;
             r->want = qty;
@@ -707,27 +651,21 @@ static int s_compute_market(fw_market_t *m, Flywheel__V1__Actions *const *action
             continue;
         s_ration_requests(&queues[q], offer->quantity);
         for (size_t i = 0; i < queues[q].n; i++) {
-            const fw_request_t *r = s_vec_at(&queues[q], i);
+            const fw_request_t *r = fw_vec_at(&queues[q], i);
             if (r->grant <= 0)
                 continue;
             int64_t amount = r->grant * offer->price;
-            fw_leg_t legs[4] = {
-                {fw_acc(r->seat, FW_ACC_EXPENSE), amount},
-                {fw_acc(r->seat, FW_ACC_CASH), -amount},
-                {fw_acc(cloud, FW_ACC_CASH), amount},
-                {fw_acc(cloud, FW_ACC_REVENUE), -amount},
-            };
-            rc = s_post(m, legs, 4, "compute sale", err, err_len);
+            rc = fe_pay_compute(m, r->seat, cloud, f, r->grant, amount, err, err_len);
             if (rc != FW_MARKET_OK)
                 break;
             if (r->grant < r->want)
-                s_reject(m, r->seat, "compute_bids", r->index, "%s '%s' oversubscribed: got %" PRId64
+                fm_reject(m, r->seat, "compute_bids", r->index, "%s '%s' oversubscribed: got %" PRId64
                          " of %" PRId64, sc->seats[cloud].id, sc->families[f].id, r->grant, r->want);
-            s_fill(m, r->seat, FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_PURCHASE, cloud, f, r->grant,
+            fm_fill(m, r->seat, FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_PURCHASE, cloud, f, r->grant,
                    offer->price);
-            s_fill(m, cloud, FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_SALE, r->seat, f, r->grant,
+            fm_fill(m, cloud, FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_SALE, r->seat, f, r->grant,
                    offer->price);
-            Flywheel__V1__ComputeFlow *flow = s_vec_push(&m->compute_flows);
+            Flywheel__V1__ComputeFlow *flow = fw_vec_push(&m->compute_flows);
             flywheel__v1__compute_flow__init(flow);
             flow->lab = (char *)sc->seats[r->seat].id;
             flow->cloud = (char *)sc->seats[cloud].id;
@@ -741,41 +679,32 @@ static int s_compute_market(fw_market_t *m, Flywheel__V1__Actions *const *action
         }
     }
     for (size_t q = 0; q < (size_t)m->n_seats * m->n_families; q++)
-        s_vec_free(&queues[q]);
+        fw_vec_free(&queues[q]);
     free(queues);
     free(reserve);
     return rc;
 }
 
-/* End customers pay labs for the compute they could serve, and clouds' base
- * (non-AI) business books its revenue and its operating costs. */
-static int s_outside_business(fw_market_t *m, char *err, size_t err_len)
+/* Clouds' base (non-AI) business books its revenue and its operating costs. */
+static int s_base_business(fw_market_t *m, char *err, size_t err_len)
 {
     const fw_scenario_t *sc = m->sc;
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_seat_t *seat = &sc->seats[s];
         fw_seat_state_t *st = &m->seats[s];
-        int rc = FW_MARKET_OK;
-        if (seat->role == FW_ROLE_LAB) {
-            int64_t demand = (int64_t)floor(st->demand);
-            int64_t served = st->compute_tick < demand ? st->compute_tick : demand;
-            int64_t income = served * seat->revenue_per_compute;
-            rc = fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_REVENUE), fw_acc(s, FW_ACC_CASH),
-                                    income, "end customers");
-        } else if (seat->role == FW_ROLE_HYPERSCALER) {
-            int64_t income = llround(st->base_revenue);
-            int64_t costs = llround((double)income * (1.0 - seat->base_margin));
-            rc = fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_REVENUE), fw_acc(s, FW_ACC_CASH),
-                                    income, "base cloud revenue");
-            if (rc == FW_LEDGER_OK)
-                rc = fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_CASH),
-                                        fw_acc(s, FW_ACC_EXPENSE), costs, "base cloud costs");
-        }
-        if (rc != FW_LEDGER_OK) {
-            snprintf(err, err_len, "tick %u: outside business of %s: %s", m->tick + 1, seat->id,
-                     fw_ledger_strerror(rc));
-            return FW_MARKET_EBOOKS;
-        }
+        if (seat->role != FW_ROLE_HYPERSCALER)
+            continue;
+        int64_t income = llround(st->base_revenue);
+        int64_t costs = llround((double)income * (1.0 - seat->base_margin));
+        fw_leg_t legs[4] = {
+            {fw_acc(s, FW_ACC_CASH), income - costs},
+            {fw_acc(s, FW_ACC_REVENUE), -income},
+            {fw_acc(s, FW_ACC_EXPENSE), costs},
+        };
+        int rc = fm_post(m, legs, 3, "base cloud business", err, err_len);
+        if (rc != FW_MARKET_OK)
+            return rc;
+        st->base_tick = income;
     }
     return FW_MARKET_OK;
 }
@@ -789,14 +718,14 @@ static int s_depreciate(fw_market_t *m, uint32_t t, char *err, size_t err_len)
         int64_t total = 0;
         size_t keep = 0;
         for (size_t i = 0; i < lots->n; i++) {
-            fw_lot_t *lot = s_vec_at(lots, i);
+            fw_lot_t *lot = fw_vec_at(lots, i);
             if (lot->arrives <= t && t < lot->retires) {
                 int64_t dep = lot->book / (int64_t)(lot->retires - t);
                 lot->book -= dep;
                 total += dep;
             }
             if (t + 1 < lot->retires)
-                memmove(s_vec_at(lots, keep++), lot, sizeof *lot);
+                memmove(fw_vec_at(lots, keep++), lot, sizeof *lot);
         }
         lots->n = keep;
         if (total > 0 && fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_EQUIPMENT),
@@ -809,26 +738,13 @@ static int s_depreciate(fw_market_t *m, uint32_t t, char *err, size_t err_len)
     return FW_MARKET_OK;
 }
 
-/* Compound growth over a long run would leave the range of int64 (and converting
- * such a double is undefined): curves stop at a ceiling no real market reaches. */
-#define FW_CURVE_MAX 1e14
-
-static double s_grown(double v, double rate)
-{
-    v *= 1.0 + rate;
-    return v > FW_CURVE_MAX ? FW_CURVE_MAX : v;
-}
-
-/* Growth of the exogenous curves, for the next tick. */
+/* Growth of the vendors' capacity, for the next tick (the economy grows the rest). */
 static void s_grow(fw_market_t *m)
 {
     const fw_scenario_t *sc = m->sc;
-    for (uint32_t s = 0; s < m->n_seats; s++) {
-        m->seats[s].base_revenue = s_grown(m->seats[s].base_revenue, sc->seats[s].base_growth);
-        m->seats[s].demand = s_grown(m->seats[s].demand, sc->seats[s].demand_growth);
-    }
     for (uint32_t f = 0; f < m->n_families; f++)
-        m->capacity[f] = s_grown(m->capacity[f], sc->families[f].capacity_growth);
+        m->capacity[f] = fw_grown(m->capacity[f], sc->families[f].capacity_growth);
+    fe_grow(m);
 }
 
 static void s_shares(fw_market_t *m, uint32_t t)
@@ -842,7 +758,7 @@ static void s_shares(fw_market_t *m, uint32_t t)
         int64_t c = 0;
         for (uint32_t s = 0; s < m->n_seats; s++)
             if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
-                c += s_installed_at(m, s, (int)f, t);
+                c += fm_installed_at(m, s, (int)f, t);
         m->installed_share[f] = (double)c;
         installed_total += c;
     }
@@ -869,18 +785,17 @@ static uint64_t s_state_hash(const fw_market_t *m)
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_vec_t *lots = &m->seats[s].lots;
         for (size_t i = 0; i < lots->n; i++) {
-            const fw_lot_t *lot = s_vec_at(lots, i);
+            const fw_lot_t *lot = fw_vec_at(lots, i);
             h = s_hash_bytes(h, &lot->family, sizeof lot->family);
             h = s_hash_bytes(h, &lot->units, sizeof lot->units);
             h = s_hash_bytes(h, &lot->book, sizeof lot->book);
             h = s_hash_bytes(h, &lot->arrives, sizeof lot->arrives);
         }
     }
-    return h;
+    return fe_hash(m, h);
 }
 
-static Flywheel__V1__Metric *s_metric(fw_arena_t *a, const char *prefix, const char *id,
-                                      double value)
+Flywheel__V1__Metric *fm_metric(fw_arena_t *a, const char *prefix, const char *id, double value)
 {
     Flywheel__V1__Metric *mt = fw_arena_calloc(a, 1, sizeof *mt);
     char name[96];
@@ -894,28 +809,46 @@ static Flywheel__V1__Metric *s_metric(fw_arena_t *a, const char *prefix, const c
     return mt;
 }
 
-/* The metrics row: market totals, compute share by cloud, installed share by chip
- * family, then cash, revenue and profit of every company. Names and order are fixed
- * by the scenario, so every row of metrics.csv has the same columns. */
+/* The metrics row: the chip and compute markets' figures here, then the economy's
+ * (fe_metrics), then cash, revenue, profit and valuation of every company. Names and
+ * order are fixed by the scenario, so every row of metrics.csv has the same columns
+ * (docs/outputs.md lists them). */
 static void s_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapshot *snap)
 {
     const fw_scenario_t *sc = m->sc;
-    size_t n = 2 + m->n_seats + m->n_families + 3 * (size_t)m->n_seats, k = 0;
+    size_t n = 3 + m->n_seats + 2 * (size_t)m->n_families + 4 * (size_t)m->n_seats +
+               fe_metric_count(m), k = 0;
     Flywheel__V1__Metric **mt = fw_arena_calloc(a, n, sizeof *mt);
-    mt[k++] = s_metric(a, "compute_sold", NULL, (double)m->compute_sold);
-    mt[k++] = s_metric(a, "chips_sold", NULL, (double)m->chips_sold);
+    int64_t chip_revenue = 0, asic_units = 0;
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        chip_revenue += m->family_revenue[f];
+        if (sc->families[f].captive_of >= 0)
+            asic_units += m->family_units[f];
+    }
+    mt[k++] = fm_metric(a, "compute_sold", NULL, (double)m->compute_sold);
+    mt[k++] = fm_metric(a, "chips_sold", NULL, (double)m->chips_sold);
+    /* Chips made for one cloud (TPU, Trainium): the custom-accelerator (ASIC) share. */
+    mt[k++] = fm_metric(a, "asic_share", NULL,
+                        m->chips_sold > 0 ? (double)asic_units / (double)m->chips_sold : 0.0);
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
-            mt[k++] = s_metric(a, "compute_share", sc->seats[s].id, m->compute_share[s]);
+            mt[k++] = fm_metric(a, "compute_share", sc->seats[s].id, m->compute_share[s]);
     for (uint32_t f = 0; f < m->n_families; f++)
-        mt[k++] = s_metric(a, "installed_share", sc->families[f].id, m->installed_share[f]);
+        mt[k++] = fm_metric(a, "installed_share", sc->families[f].id, m->installed_share[f]);
+    for (uint32_t f = 0; f < m->n_families; f++)
+        mt[k++] = fm_metric(a, "chip_revenue_share", sc->families[f].id,
+                            chip_revenue > 0 ? (double)m->family_revenue[f] / (double)chip_revenue
+                                             : 0.0);
+    fe_metrics(m, a, mt, &k);
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "cash", sc->seats[s].id, (double)s_cash(m, s));
+        mt[k++] = fm_metric(a, "cash", sc->seats[s].id, (double)fm_cash(m, s));
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "revenue", sc->seats[s].id, (double)m->seats[s].revenue_tick);
+        mt[k++] = fm_metric(a, "revenue", sc->seats[s].id, (double)m->seats[s].revenue_tick);
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "profit", sc->seats[s].id,
-                           (double)(m->seats[s].revenue_tick - m->seats[s].cost_tick));
+        mt[k++] = fm_metric(a, "profit", sc->seats[s].id,
+                            (double)(m->seats[s].revenue_tick - m->seats[s].cost_tick));
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        mt[k++] = fm_metric(a, "valuation", sc->seats[s].id, (double)m->seats[s].valuation);
     snap->metrics = mt;
     snap->n_metrics = k;
 }
@@ -940,26 +873,31 @@ static void s_snapshot(const fw_market_t *m, fw_arena_t *a, uint32_t t,
         flywheel__v1__company_state__init(c);
         c->id = (char *)sc->seats[s].id;
         c->role = (Flywheel__V1__Role)sc->seats[s].role;
-        c->cash = s_cash(m, s);
+        c->cash = fm_cash(m, s);
         c->revenue = st->revenue_tick;
         c->cost = st->cost_tick;
-        c->compute = sc->seats[s].role == FW_ROLE_HYPERSCALER ? s_installed_at(m, s, -1, t)
+        c->compute = sc->seats[s].role == FW_ROLE_HYPERSCALER ? fm_installed_at(m, s, -1, t)
                                                               : st->compute_tick;
         c->present = st->present;
+        c->valuation = st->valuation;
+        c->capability = st->capability;
+        c->faltering = st->faltering;
+        c->profit = st->revenue_tick - st->cost_tick;
         snap->companies[s] = c;
     }
     snap->n_flows = m->compute_flows.n;
     snap->flows = fw_arena_calloc(a, m->compute_flows.n, sizeof *snap->flows);
     for (size_t i = 0; i < m->compute_flows.n; i++) {
         snap->flows[i] = fw_arena_calloc(a, 1, sizeof **snap->flows);
-        *snap->flows[i] = *(Flywheel__V1__ComputeFlow *)s_vec_at(&m->compute_flows, i);
+        *snap->flows[i] = *(Flywheel__V1__ComputeFlow *)fw_vec_at(&m->compute_flows, i);
     }
     snap->n_chip_flows = m->chip_flows.n;
     snap->chip_flows = fw_arena_calloc(a, m->chip_flows.n, sizeof *snap->chip_flows);
     for (size_t i = 0; i < m->chip_flows.n; i++) {
         snap->chip_flows[i] = fw_arena_calloc(a, 1, sizeof **snap->chip_flows);
-        *snap->chip_flows[i] = *(Flywheel__V1__ChipFlow *)s_vec_at(&m->chip_flows, i);
+        *snap->chip_flows[i] = *(Flywheel__V1__ChipFlow *)fw_vec_at(&m->chip_flows, i);
     }
+    fe_snapshot(m, a, snap);
     s_metrics(m, a, snap);
     snap->state_hash = s_state_hash(m);
 }
@@ -971,17 +909,17 @@ static Flywheel__V1__TickResult *s_result(const fw_market_t *m, fw_arena_t *a, u
     Flywheel__V1__TickResult *r = fw_arena_calloc(a, 1, sizeof *r);
     flywheel__v1__tick_result__init(r);
     r->tick = t;
-    r->cash = s_cash(m, s);
+    r->cash = fm_cash(m, s);
     r->n_fills = rep->fills.n;
     r->fills = fw_arena_calloc(a, rep->fills.n, sizeof *r->fills);
     for (size_t i = 0; i < rep->fills.n; i++) {
         r->fills[i] = fw_arena_calloc(a, 1, sizeof **r->fills);
-        *r->fills[i] = *(Flywheel__V1__Fill *)s_vec_at(&rep->fills, i);
+        *r->fills[i] = *(Flywheel__V1__Fill *)fw_vec_at(&rep->fills, i);
     }
     r->n_rejected = rep->rejections.n;
     r->rejected = fw_arena_calloc(a, rep->rejections.n, sizeof *r->rejected);
     for (size_t i = 0; i < rep->rejections.n; i++) {
-        const fw_rejection_t *src = s_vec_at(&rep->rejections, i);
+        const fw_rejection_t *src = fw_vec_at(&rep->rejections, i);
         Flywheel__V1__Rejection *rj = fw_arena_calloc(a, 1, sizeof *rj);
         flywheel__v1__rejection__init(rj);
         rj->action = fw_arena_strdup(a, src->action);
@@ -999,23 +937,31 @@ int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_are
     int rc;
     if (m->tick >= m->ticks)
         return FW_MARKET_EDONE;
+    fe_fire_events(m, t); /* normally done already by fw_market_prepare */
     s_begin_tick(m, actions);
-    s_deliveries(m, t);
-    s_chip_offers(m, actions);
-    rc = s_chip_market(m, actions, t, err, err_len);
+    rc = fe_investments(m, actions, t, err, err_len);
+    if (rc == FW_MARKET_OK) {
+        s_deliveries(m, t);
+        s_chip_offers(m, actions);
+        rc = s_chip_market(m, actions, t, err, err_len);
+    }
     if (rc == FW_MARKET_OK) {
         s_compute_offers(m, actions, t);
         rc = s_compute_market(m, actions, err, err_len);
     }
     if (rc == FW_MARKET_OK)
-        rc = s_outside_business(m, err, err_len);
+        rc = fe_customers(m, t, err, err_len);
+    if (rc == FW_MARKET_OK)
+        rc = s_base_business(m, err, err_len);
+    if (rc == FW_MARKET_OK)
+        rc = fe_ai_operations(m, t, err, err_len);
     if (rc == FW_MARKET_OK)
         rc = s_depreciate(m, t, err, err_len);
+    if (rc == FW_MARKET_OK)
+        rc = fe_compliance(m, t, err, err_len);
     if (rc != FW_MARKET_OK)
         return rc;
-    if (fw_ledger_check(m->ledger, err, err_len) != FW_LEDGER_OK)
-        return FW_MARKET_EBOOKS;
-
+    /* Revenue and costs are complete here; valuations are a multiple of revenue. */
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_seat_state_t *st = &m->seats[s];
         st->revenue_tick = -fw_ledger_tick_delta(m->ledger, fw_acc(s, FW_ACC_REVENUE));
@@ -1023,6 +969,11 @@ int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_are
         st->revenue_total += st->revenue_tick;
         st->cost_total += st->cost_tick;
     }
+    rc = fe_valuations(m, t, err, err_len);
+    if (rc != FW_MARKET_OK)
+        return rc;
+    if (fw_ledger_check(m->ledger, err, err_len) != FW_LEDGER_OK)
+        return FW_MARKET_EBOOKS;
     s_shares(m, t);
     m->tick = t;
     s_snapshot(m, arena, t, snapshot);
@@ -1119,11 +1070,12 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
     out->month = fw_arena_strdup(a, month);
     out->market = fw_arena_calloc(a, 1, sizeof *out->market);
     s_view_market(m, a, out->market);
+    fe_view_market(m, a, out->market);
 
     Flywheel__V1__SeatView *v = fw_arena_calloc(a, 1, sizeof *v);
     flywheel__v1__seat_view__init(v);
     out->me = v;
-    v->cash = s_cash(m, seat);
+    v->cash = fm_cash(m, seat);
     v->revenue_last = st->revenue_tick;
     v->cost_last = st->cost_tick;
     v->compute_last = st->compute_tick;
@@ -1135,7 +1087,7 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
             const fw_family_t *fam = &sc->families[f];
             int64_t units = 0;
             for (size_t i = 0; i < st->lots.n; i++) {
-                const fw_lot_t *lot = s_vec_at(&st->lots, i);
+                const fw_lot_t *lot = fw_vec_at(&st->lots, i);
                 if (lot->family == (int)f && lot->arrives <= t && t < lot->retires)
                     units += lot->units;
             }
@@ -1143,7 +1095,7 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
                 v->installed[n_in++] = s_holding(a, fam->id, units, s_compute_of(fam, units), 0);
         }
         for (size_t i = 0; i < st->lots.n; i++) {
-            const fw_lot_t *lot = s_vec_at(&st->lots, i);
+            const fw_lot_t *lot = fw_vec_at(&st->lots, i);
             const fw_family_t *fam = &sc->families[lot->family];
             if (lot->arrives > t)
                 v->incoming[n_inc++] = s_holding(a, fam->id, lot->units,
@@ -1152,7 +1104,6 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
         v->n_installed = n_in;
         v->n_incoming = n_inc;
     } else if (me->role == FW_ROLE_LAB) {
-        v->demand = (int64_t)floor(st->demand);
         v->revenue_per_compute = me->revenue_per_compute;
     } else if (me->role == FW_ROLE_VENDOR) {
         size_t n = 0;
@@ -1163,10 +1114,11 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
             Flywheel__V1__Capacity *c = fw_arena_calloc(a, 1, sizeof *c);
             flywheel__v1__capacity__init(c);
             c->family = (char *)sc->families[f].id;
-            c->units = (int64_t)floor(m->capacity[f]);
+            c->units = (int64_t)floor(m->capacity[f] * m->supply_factor[f]);
             c->unit_cost = sc->families[f].unit_cost;
             v->capacity[n++] = c;
         }
         v->n_capacity = n;
     }
+    fe_view_seat(m, seat, a, v);
 }

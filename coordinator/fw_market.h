@@ -47,6 +47,11 @@ void fw_market_destroy(fw_market_t **p);
 uint32_t fw_market_tick(const fw_market_t *m);
 uint32_t fw_market_ticks(const fw_market_t *m);
 
+/* Opens the next tick: fires its scheduled events (deals offered, shocks, policy),
+ * so that the views show them. Call it before fw_market_view; fw_market_step calls
+ * it too if it was not called. Calling it twice does nothing more. */
+void fw_market_prepare(fw_market_t *m);
+
 /* Fills `out` (already initialised with FLYWHEEL__V1__TICK_START__INIT) with what
  * seat `seat` sees at the start of the next tick; nested data lives in `arena`. */
 void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *arena,
@@ -68,6 +73,9 @@ int64_t fw_market_cash(const fw_market_t *m, uint32_t seat);
 int64_t fw_market_revenue_total(const fw_market_t *m, uint32_t seat);
 int64_t fw_market_cost_total(const fw_market_t *m, uint32_t seat);
 uint32_t fw_market_present_ticks(const fw_market_t *m, uint32_t seat);
+
+/* A company's valuation after the last cleared tick (the opening one before). */
+int64_t fw_market_valuation(const fw_market_t *m, uint32_t seat);
 
 /* Compute (H100-equivalent months per tick) that a cloud has in service now, in one
  * family (family >= 0) or all (family < 0). */

@@ -91,10 +91,11 @@ static json_t *s_companies(const fw_scenario_t *sc, const fw_market_t *m)
         const fw_seat_t *seat = &sc->seats[s];
         int64_t revenue = fw_market_revenue_total(m, s);
         int64_t cost = fw_market_cost_total(m, s);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i}",
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:i}",
             "id", seat->id, "name", seat->name, "role", fw_role_name(seat->role),
             "cash", (json_int_t)fw_market_cash(m, s), "revenue_total", (json_int_t)revenue,
             "cost_total", (json_int_t)cost, "profit_total", (json_int_t)(revenue - cost),
+            "valuation", (json_int_t)fw_market_valuation(m, s),
             "present_ticks", (int)fw_market_present_ticks(m, s)));
     }
     return list;
@@ -125,6 +126,20 @@ int fw_summary_write(const char *path, const fw_scenario_t *sc, const fw_market_
                                 json_real(info->last->metrics[i]->value));
     json_object_set_new(root, "final_metrics", metrics);
     metrics = NULL;
+    json_t *deals = json_array();
+    for (size_t i = 0; info->last && i < info->last->n_deals; i++) {
+        const Flywheel__V1__Deal *d = info->last->deals[i];
+        const Flywheel__V1__InvestmentTerms *t = d->terms;
+        json_array_append_new(deals, json_pack("{s:I, s:s, s:s, s:i, s:I, s:f, s:s, s:b, s:f, s:I, s:f, s:b}",
+            "id", (json_int_t)d->id, "investor", d->investor, "lab", d->lab,
+            "signed_tick", (int)d->signed_tick, "amount", (json_int_t)(t ? t->amount : 0),
+            "credit_fraction", t ? t->credit_fraction : 0.0,
+            "chip_family", t && t->chip_family ? t->chip_family : "",
+            "exclusive", t ? (int)t->exclusive : 0, "equity", d->equity,
+            "returned", (json_int_t)d->returned, "round_trip", d->round_trip,
+            "breached", (int)d->breached));
+    }
+    json_object_set_new(root, "deals", deals);
 
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         goto out;

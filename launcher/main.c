@@ -22,6 +22,8 @@
 
 #include <zmq.h>
 
+#include "fw_check.h"
+#include "fw_compare.h"
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_proto.h"
@@ -30,6 +32,7 @@
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_USAGE 2
+#define EXIT_CHECKS 4
 #define EXIT_INTERRUPTED 130
 
 #define ENDPOINTS_TIMEOUT_MS 10000 /* coordinator start-up: bind and write endpoints */
@@ -53,6 +56,7 @@ typedef struct {
     const char *log_level;
     fw_transport_t transport;
     int quiet;
+    int check;                 /* --check: report the scenario's checks */
 } s_options_t;
 
 /* What the progress display knows; drawn on stderr. */
@@ -81,7 +85,9 @@ static void s_sleep_ms(long ms)
 static void s_usage(FILE *f)
 {
     fprintf(f, "usage: flywheel run SCENARIO [options]   run a scenario to the end\n"
-               "       flywheel help run                  options of `run`\n"
+               "       flywheel compare SCENARIO...       run scenarios with several seeds\n"
+               "                                          and compare their outcomes\n"
+               "       flywheel help run|compare          options of a command\n"
                "       flywheel --help | --version\n");
 }
 
@@ -98,13 +104,125 @@ static void s_usage_run(FILE *f)
             "  -t, --ticks N          override the number of ticks\n"
             "      --transport T      ipc (default, private unix sockets) or tcp (loopback)\n"
             "      --tick-timeout MS  how long the coordinator waits for a seat's actions\n"
+            "      --check            report the scenario's checks (expected bands) after\n"
+            "                         the run; exit 4 if any fails\n"
             "  -q, --quiet            print nothing but errors\n"
             "      --log-level L      debug, info, warn, error or quiet (also passed to\n"
             "                         the coordinator and the agents)\n"
             "  -h, --help             this text\n"
             "\n"
             "Exit status: 0 the run completed, 1 the run failed, 2 usage error or bad\n"
-            "scenario, 130 interrupted (Ctrl-C).\n");
+            "scenario, 4 a check failed (--check), 130 interrupted (Ctrl-C).\n");
+}
+
+/* Reports the scenario's checks against the run in `dir`. Returns 0, EXIT_CHECKS if
+ * any failed, or EXIT_RUN_FAILED if metrics.csv cannot be read. */
+static int s_check(const fw_scenario_t *sc, const char *dir, int quiet)
+{
+    char path[4200], err[512];
+    if (snprintf(path, sizeof path, "%s/metrics.csv", dir) >= (int)sizeof path) {
+        fprintf(stderr, "flywheel: run directory name too long\n");
+        return EXIT_RUN_FAILED;
+    }
+    fw_metrics_t *t = fw_metrics_load(path, err, sizeof err);
+    if (!t) {
+        fprintf(stderr, "flywheel: %s\n", err);
+        return EXIT_RUN_FAILED;
+    }
+    fw_check_result_t *results = calloc(sc->n_checks ? sc->n_checks : 1, sizeof *results);
+    if (!results) {
+        fw_metrics_destroy(&t);
+        return EXIT_RUN_FAILED;
+    }
+    size_t bad = fw_check_evaluate(sc, t, results);
+    if (!quiet || bad)
+        fw_check_print(stdout, sc, results);
+    free(results);
+    fw_metrics_destroy(&t);
+    return bad ? EXIT_CHECKS : 0;
+}
+
+static void s_usage_compare(FILE *f)
+{
+    fprintf(f,
+            "usage: flywheel compare SCENARIO... [options]\n"
+            "\n"
+            "Runs each scenario with several seeds (each a whole `flywheel run`), then\n"
+            "prints one table: per scenario, the mean over seeds of each cloud's and\n"
+            "vendor's cumulative profit, each lab's final valuation and revenue share,\n"
+            "each chip family's share of installed compute, and the round trip of each\n"
+            "investment of $1B or more; and per company the coefficient of variation of\n"
+            "its outcome across the scenarios. Also written as compare.csv and\n"
+            "compare.md in the output directory.\n"
+            "\n"
+            "  -n, --seeds N      runs per scenario, seeds s, s+1, ... (default 3)\n"
+            "  -o, --out DIR      output directory (default runs/compare-<UTC time>)\n"
+            "  -t, --ticks N      override the number of ticks of every run\n"
+            "  -q, --quiet        no progress lines\n"
+            "  -h, --help         this text\n"
+            "\n"
+            "Exit status: 0 done, 1 a run failed, 2 usage error or bad scenario,\n"
+            "130 interrupted.\n");
+}
+
+static void s_install_signals(void);
+static int s_valid_number(const char *s, unsigned long long min, unsigned long long max);
+
+static int s_compare(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"seeds", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
+        {"ticks", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    fw_compare_config_t cfg = {0};
+    char out[512], self[4096];
+    unsigned long seeds = 3;
+    int opt;
+    optind = 1;
+    cfg.seeds = 3;
+    while ((opt = getopt_long(argc, argv, "n:o:t:qh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'n':
+            if (!s_valid_number(optarg, 1, 100)) {
+                fprintf(stderr, "flywheel: --seeds wants a number from 1 to 100, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            seeds = strtoul(optarg, NULL, 10);
+            break;
+        case 'o': cfg.out_dir = optarg; break;
+        case 't':
+            if (!s_valid_number(optarg, 1, 1000000)) {
+                fprintf(stderr, "flywheel: --ticks wants a positive number, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg.ticks = optarg;
+            break;
+        case 'q': cfg.quiet = 1; break;
+        case 'h': s_usage_compare(stdout); return 0;
+        default: s_usage_compare(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, "flywheel: compare needs at least one scenario\n");
+        s_usage_compare(stderr);
+        return EXIT_USAGE;
+    }
+    cfg.seeds = (unsigned)seeds;
+    cfg.scenarios = (const char *const *)(argv + optind);
+    cfg.n_scenarios = (size_t)(argc - optind);
+    if (!cfg.out_dir) {
+        if (fw_launch_run_dir_name("compare", time(NULL), out, sizeof out) != 0)
+            return EXIT_RUN_FAILED;
+        cfg.out_dir = out;
+    }
+    if (fw_launch_find_binary("flywheel", self, sizeof self) != 0) {
+        fprintf(stderr, "flywheel: cannot find my own binary\n");
+        return EXIT_RUN_FAILED;
+    }
+    cfg.self = self;
+    cfg.stop = &s_interrupted;
+    s_install_signals();
+    return fw_compare_run(&cfg, stdout);
 }
 
 /* True if s is a decimal number in [min, max]. */
@@ -124,7 +242,7 @@ static int s_valid_number(const char *s, unsigned long long min, unsigned long l
  * printing why; -1 when --help was asked (usage printed, exit 0). */
 static int s_parse_run(int argc, char **argv, s_options_t *o)
 {
-    enum { OPT_TRANSPORT = 256, OPT_TICK_TIMEOUT, OPT_LOG_LEVEL };
+    enum { OPT_TRANSPORT = 256, OPT_TICK_TIMEOUT, OPT_LOG_LEVEL, OPT_CHECK };
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},
         {"seed", required_argument, NULL, 's'},
@@ -133,6 +251,7 @@ static int s_parse_run(int argc, char **argv, s_options_t *o)
         {"tick-timeout", required_argument, NULL, OPT_TICK_TIMEOUT},
         {"quiet", no_argument, NULL, 'q'},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"check", no_argument, NULL, OPT_CHECK},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -184,6 +303,9 @@ static int s_parse_run(int argc, char **argv, s_options_t *o)
                 return EXIT_USAGE;
             }
             o->tick_timeout = optarg;
+            break;
+        case OPT_CHECK:
+            o->check = 1;
             break;
         case 'q':
             o->quiet = 1;
@@ -626,17 +748,15 @@ stop:
         rc = EXIT_RUN_FAILED;
         goto out;
     }
-    if (o->quiet) {
-        rc = 0;
-        goto out;
-    }
     fflush(stderr);
-    if (fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0) {
+    if (!o->quiet && fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0) {
         fprintf(stderr, "flywheel: %s\n", err);
         rc = EXIT_RUN_FAILED;
         goto out;
     }
     rc = 0;
+    if (o->check)
+        rc = s_check(sc, dir, o->quiet);
 
 out:
     if (sub)
@@ -677,10 +797,16 @@ int main(int argc, char **argv)
             s_usage_run(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "compare") == 0) {
+            s_usage_compare(stdout);
+            return 0;
+        }
         fprintf(stderr, "flywheel: no help on '%s'\n", argv[2]);
         s_usage(stderr);
         return EXIT_USAGE;
     }
+    if (strcmp(cmd, "compare") == 0)
+        return s_compare(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0) {
         s_options_t o;
         int rc = s_parse_run(argc - 1, argv + 1, &o);

@@ -133,3 +133,41 @@ Test(launcher, bad_scenario_starts_nothing_and_exits_2)
     struct stat st;
     cr_assert_neq(stat(out, &st), 0, "nothing was started or created");
 }
+
+/* Runs `flywheel run` and waits; returns its exit code. */
+static int s_flywheel(char *const extra[], const char *log)
+{
+    char bin[1024];
+    char *argv[24];
+    int n = 0;
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    argv[n++] = bin;
+    for (int i = 0; extra[i] && n < 23; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    int p = fw_procs_start(&s_procs, argv, log);
+    return fw_procs_wait(&s_procs, p, 90000);
+}
+
+Test(launcher, same_seed_gives_identical_metrics_over_ipc_and_tcp)
+{
+    char sc[1024], a[1024], b[1024], log[1024], fa[1100], fb[1100];
+    size_t la, lb;
+    fw_test_source_path(sc, sizeof sc, "scenarios/baseline.yaml");
+    snprintf(a, sizeof a, "%s/ipc", s_dir);
+    snprintf(b, sizeof b, "%s/tcp", s_dir);
+    snprintf(log, sizeof log, "%s/log", s_dir);
+    cr_assert_eq(s_flywheel((char *[]){"run", sc, "--out", a, "--seed", "9", "--transport", "ipc",
+                                       "--quiet", NULL}, log), 0);
+    cr_assert_eq(s_flywheel((char *[]){"run", sc, "--out", b, "--seed", "9", "--transport", "tcp",
+                                       "--quiet", NULL}, log), 0);
+    snprintf(fa, sizeof fa, "%s/metrics.csv", a);
+    snprintf(fb, sizeof fb, "%s/metrics.csv", b);
+    char *ca = fw_test_read_file(fa, &la), *cb = fw_test_read_file(fb, &lb);
+    cr_assert_not_null(ca);
+    cr_assert_not_null(cb);
+    cr_assert_eq(la, lb, "metrics.csv differs in length between ipc and tcp");
+    cr_assert_arr_eq(ca, cb, la, "metrics.csv differs between ipc and tcp");
+    free(ca);
+    free(cb);
+}

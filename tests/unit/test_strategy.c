@@ -531,7 +531,7 @@ static void lab_world(world_t *w, const char *params, int64_t demand, int64_t ca
 Test(fw_strategy, lab_bids_cheapest_first_within_demand_and_max_price)
 {
     world_t w;
-    lab_world(&w, "", 1000, 1000000000);
+    lab_world(&w, "train_ratio=0", 1000, 1000000000);
     fw_arena_t *a;
     M(Actions) acts = run(&w, fw_strategy_lab, 3, &a);
 
