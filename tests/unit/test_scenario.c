@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,7 @@ Test(fw_scenario, every_shipped_scenario_loads)
         fw_scenario_destroy(&sc);
     }
     closedir(d);
-    cr_assert_geq(loaded, 2, "expected at least baseline and classroom");
+    cr_assert_geq(loaded, 8, "expected baseline, classroom and the six counterfactuals");
 }
 
 Test(fw_scenario, baseline_has_the_calibrated_seats_in_order)
@@ -159,6 +160,173 @@ Test(fw_scenario, baseline_has_the_calibrated_seats_in_order)
     cr_expect_null(sc);
 }
 
+/* Of lab `lab` at `tick`: the largest min_cloud_share per cloud (or min_chip_share per
+ * family, when `chips`) among the deals in force, added up. */
+static double s_stipulated(const fw_scenario_t *sc, int lab, uint32_t tick, bool chips)
+{
+    double most[FW_MAX_SEATS + FW_MAX_FAMILIES] = {0};
+    for (size_t i = 0; i < sc->n_deals + sc->n_events; i++) {
+        const fw_terms_t *t;
+        uint32_t from = 1;
+        if (i < sc->n_deals) {
+            t = &sc->deals[i].terms;
+        } else {
+            const fw_event_t *e = &sc->events[i - sc->n_deals];
+            if (e->kind != FW_EVENT_DEAL)
+                continue;
+            t = &e->deal;
+            from = e->tick;
+        }
+        if (t->lab != lab || tick < from || tick >= from + t->duration)
+            continue;
+        int key = chips ? t->chip_family : t->investor;
+        double share = chips ? t->min_chip_share : t->min_cloud_share;
+        if (key >= 0 && share > most[key])
+            most[key] = share;
+    }
+    double sum = 0;
+    for (size_t i = 0; i < sizeof most / sizeof most[0]; i++)
+        sum += most[i];
+    return sum;
+}
+
+Test(fw_scenario, baseline_has_the_calibration_deals_events_and_checks)
+{
+    char path[PATH_MAX + 64], err[512] = "";
+    s_path(path, sizeof path, "scenarios/baseline.yaml");
+    fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    int oai = fw_scenario_seat(sc, "openai"), ant = fw_scenario_seat(sc, "anthropic");
+    int msft = fw_scenario_seat(sc, "microsoft");
+
+    /* Microsoft-OpenAI (deals.csv #1-#3) is in force at the start, exclusive to 2025-01. */
+    cr_assert_geq(sc->n_deals, 4);
+    const fw_initial_deal_t *d = &sc->deals[0];
+    cr_expect_eq(d->terms.investor, msft);
+    cr_expect_eq(d->terms.lab, oai);
+    cr_expect(d->terms.exclusive);
+    cr_expect_eq(d->terms.duration, 13);
+    cr_expect(d->equity >= 0.27 && d->equity <= 0.49);
+
+    /* Events: in order, within the run, deals.csv #7 (2024-10) to #26 (2026-04). */
+    cr_assert_geq(sc->n_events, 20);
+    for (size_t i = 1; i < sc->n_events; i++)
+        cr_expect_leq(sc->events[i - 1].tick, sc->events[i].tick);
+    cr_expect_leq(sc->events[sc->n_events - 1].tick, sc->ticks);
+    int oct_2024 = 0;
+    int64_t oct_amount = 0;
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (sc->events[i].tick == 10 && sc->events[i].deal.lab == oai) {
+            oct_2024++;
+            oct_amount += sc->events[i].deal.amount;
+            cr_expect_eq(sc->events[i].deal.valuation, INT64_C(157000000000));
+        }
+    cr_expect_eq(oct_2024, 3); /* #7 split: Microsoft, NVIDIA, outside */
+    cr_expect_eq(oct_amount, INT64_C(6600000000));
+
+    /* Every lab can meet all its stipulations at once, every tick. */
+    for (uint32_t tick = 1; tick <= sc->ticks; tick++)
+        for (size_t s = 0; s < sc->n_seats; s++)
+            if (sc->seats[s].role == FW_ROLE_LAB) {
+                cr_expect_leq(s_stipulated(sc, (int)s, tick, false), 1.0, "%s tick %u cloud",
+                              sc->seats[s].id, tick);
+                cr_expect_leq(s_stipulated(sc, (int)s, tick, true), 1.0, "%s tick %u chips",
+                              sc->seats[s].id, tick);
+            }
+    cr_expect_gt(s_stipulated(sc, ant, 28, false), 0.5);
+
+    /* The market section and the 2024 targets as checks. */
+    cr_expect_eq(sc->market.ai_spending, 479000000);
+    cr_expect(sc->market.credits_allowed);
+    cr_assert_geq(sc->n_checks, 10);
+    bool arr = false;
+    for (size_t i = 0; i < sc->n_checks; i++) {
+        const fw_check_t *c = &sc->checks[i];
+        cr_expect_leq(c->to, 13, "%s: the targets are of 2024 (and NVIDIA's FY2025)", c->name);
+        if (strcmp(c->metric, "revenue.openai") == 0) {
+            arr = true;
+            cr_expect_eq(c->from, 12);
+            cr_expect_eq(c->scale, 12.0);
+            cr_expect_eq(c->low, 5e9);
+            cr_expect_eq(c->high, 7e9);
+        }
+    }
+    cr_expect(arr);
+    fw_scenario_destroy(&sc);
+}
+
+/* Loads scenarios/NAME, which must extend the baseline and keep its seats. */
+static fw_scenario_t *s_counterfactual(const char *name)
+{
+    char path[PATH_MAX + 64], rel[128], err[512] = "";
+    snprintf(rel, sizeof rel, "scenarios/%s", name);
+    s_path(path, sizeof path, rel);
+    fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    cr_assert_not_null(sc->base_path, "%s does not extend anything", name);
+    size_t n = strlen(sc->base_path);
+    cr_expect(n >= 13 && strcmp(sc->base_path + n - 13, "baseline.yaml") == 0, "%s",
+              sc->base_path);
+    cr_expect_eq(sc->n_seats, 13);
+    cr_expect_eq(sc->n_deals, 4);
+    cr_expect_str_neq(sc->name, "baseline");
+    return sc;
+}
+
+Test(fw_scenario, counterfactuals_change_one_thing)
+{
+    char path[PATH_MAX + 64], err[512] = "";
+    s_path(path, sizeof path, "scenarios/baseline.yaml");
+    fw_scenario_t *base = fw_scenario_load(path, err, sizeof err);
+    cr_assert_not_null(base, "%s", err);
+
+    fw_scenario_t *sc = s_counterfactual("both-labs-falter.yaml");
+    cr_expect_eq(sc->n_events, base->n_events + 4);
+    cr_expect_eq(sc->ticks, base->ticks);
+    fw_scenario_destroy(&sc);
+
+    static const char *dominates[] = {"openai-dominates.yaml", "anthropic-dominates.yaml"};
+    for (size_t i = 0; i < 2; i++) {
+        sc = s_counterfactual(dominates[i]);
+        cr_expect_eq(sc->n_events, base->n_events + 2);
+        int shocks = 0;
+        for (size_t e = 0; e < sc->n_events; e++)
+            if (sc->events[e].kind != FW_EVENT_DEAL) {
+                shocks++;
+                cr_expect_eq(sc->events[e].factor, 2.0);
+                cr_expect_eq(sc->events[e].tick, 13); /* 2025-01 */
+            }
+        cr_expect_eq(shocks, 2);
+        fw_scenario_destroy(&sc);
+    }
+
+    sc = s_counterfactual("cash-not-credits.yaml");
+    cr_expect(!sc->market.credits_allowed);
+    cr_expect_eq(sc->market.ai_spending, base->market.ai_spending);
+    cr_expect_eq(sc->n_events, base->n_events);
+    fw_scenario_destroy(&sc);
+
+    sc = s_counterfactual("no-chip-mandates.yaml");
+    for (size_t e = 0; e < sc->n_events; e++) {
+        cr_expect_eq(sc->events[e].deal.chip_family, -1);
+        cr_expect_eq(sc->events[e].deal.min_chip_share, 0.0);
+        cr_expect_eq(sc->events[e].deal.min_cloud_share, base->events[e].deal.min_cloud_share);
+    }
+    for (size_t i = 0; i < sc->n_deals; i++)
+        cr_expect_eq(sc->deals[i].terms.chip_family, -1);
+    fw_scenario_destroy(&sc);
+
+    sc = s_counterfactual("exclusive-alliances.yaml");
+    for (size_t e = 0; e < sc->n_events; e++) {
+        const fw_terms_t *t = &sc->events[e].deal;
+        bool cloud = t->investor >= 0 && sc->seats[t->investor].role == FW_ROLE_HYPERSCALER;
+        cr_expect_eq(t->exclusive, cloud, "%s", sc->events[e].name);
+        cr_expect_eq(t->chip_family, base->events[e].deal.chip_family);
+    }
+    fw_scenario_destroy(&sc);
+    fw_scenario_destroy(&base);
+}
+
 Test(fw_scenario, classroom_is_small)
 {
     char path[PATH_MAX + 64], err[512] = "";
@@ -171,6 +339,8 @@ Test(fw_scenario, classroom_is_small)
     for (size_t i = 0; i < sc->n_families; i++)
         captive += sc->families[i].captive_of == fw_scenario_seat(sc, "google");
     cr_expect_eq(captive, 1);
+    cr_expect_eq(sc->n_events, 1);
+    cr_expect_eq(sc->n_checks, 1);
     fw_scenario_destroy(&sc);
 }
 
@@ -546,4 +716,662 @@ Test(fw_scenario, error_buffer_is_always_terminated)
     memset(err, 'x', sizeof err);
     cr_assert_null(fw_scenario_parse("a-rather-long-path.yaml", "", 0, err, sizeof err));
     cr_expect_eq(strlen(err), sizeof err - 1);
+}
+
+/* ---- the economy: market, seat keys, events, deals, checks --------------------------- */
+
+Test(fw_scenario, market_defaults_when_absent)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS);
+    const fw_market_params_t *m = &sc->market;
+    cr_expect_eq(m->ai_spending, 0);
+    cr_expect_eq(m->ai_spending_growth, 0.05);
+    cr_expect_eq(m->capability_weight, 2.0);
+    cr_expect_eq(m->price_weight, 1.0);
+    cr_expect_eq(m->lab_multiple, 25.0);
+    cr_expect_eq(m->cloud_multiple, 8.0);
+    cr_expect_eq(m->vendor_multiple, 15.0);
+    cr_expect_eq(m->other_cloud_revenue, 0);
+    cr_expect_eq(m->other_cloud_growth, 0.0);
+    cr_expect_eq(m->base_pull, 0.02);
+    cr_expect_eq(m->training_exponent, 0.3);
+    cr_expect_eq(m->training_scale, 1000000);
+    cr_expect_eq(m->learning_scale, 2e6);
+    cr_expect_eq(m->maturity_scale, 2e7);
+    cr_expect_eq(m->falter_churn, 0.05);
+    cr_expect_eq(m->facility_capex, 0.6);
+    cr_expect(m->credits_allowed);
+    cr_expect_eq(sc->n_events, 0);
+    cr_expect_null(sc->events);
+    cr_expect_eq(sc->n_deals, 0);
+    cr_expect_eq(sc->n_checks, 0);
+    cr_expect_null(sc->base_path);
+    cr_expect_null(sc->base_text);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, market_keys_parse)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS
+                             "market:\n"
+                             "  ai_spending: 479M\n"
+                             "  ai_spending_growth: 0.084\n"
+                             "  other_cloud_revenue: $7.84B\n"
+                             "  training_scale: 2M\n"
+                             "  learning_scale: 1.5M\n"
+                             "  maturity_scale: 3e7\n"
+                             "  lab_multiple: 40\n"
+                             "  capability_weight: 0\n"
+                             "  credits_allowed: false\n");
+    const fw_market_params_t *m = &sc->market;
+    cr_expect_eq(m->ai_spending, 479000000);
+    cr_expect_eq(m->ai_spending_growth, 0.084);
+    cr_expect_eq(m->other_cloud_revenue, INT64_C(7840000000));
+    cr_expect_eq(m->training_scale, 2000000);
+    cr_expect_eq(m->learning_scale, 1.5e6);
+    cr_expect_eq(m->maturity_scale, 3e7);
+    cr_expect_eq(m->lab_multiple, 40.0);
+    cr_expect_eq(m->capability_weight, 0.0);
+    cr_expect_eq(m->cloud_multiple, 8.0); /* untouched keys keep their defaults */
+    cr_expect(!m->credits_allowed);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, market_errors)
+{
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {lab_multiple: 40, ai_spend: 1B}\n"),
+                     "t.yaml:8:28: unknown key 'ai_spend' in market");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {credits_allowed: yes}\n"),
+                     "t.yaml:8:27: expected true or false for 'credits_allowed', got 'yes'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {lab_multiple: 0}\n"),
+                     "t.yaml:8:24: lab_multiple must be in (0, 10000], got '0'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {price_weight: -1}\n"),
+                     "t.yaml:8:24: price_weight must be in [0, 100], got '-1'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {training_scale: 0}\n"),
+                     "t.yaml:8:26: training_scale must be >= 1, got '0'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {learning_scale: lots}\n"),
+                     "t.yaml:8:26: expected an amount for 'learning_scale' (e.g. 0.3, 1200, "
+                     "7.6B, 2M), got 'lots'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {falter_churn: 1.5}\n"),
+                     "t.yaml:8:24: falter_churn must be in [0, 1], got '1.5'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: [1]\n"),
+                     "t.yaml:8:9: expected a mapping for market, got a list");
+}
+
+/* Two families and a lab with some skills, a cloud with ai_ops_value. */
+#define FAMS2                                                                               \
+    "families:\n"                                                                           \
+    "  - {id: g, vendor: v, perf: 1, unit_cost: 1k, price: 2k, capacity: 10}\n"             \
+    "  - {id: t, vendor: v, captive_of: c, perf: 1, unit_cost: 1k, price: 2k, capacity: 10}\n"
+
+Test(fw_scenario, new_seat_keys_and_their_defaults)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS2
+                             "seats:\n"
+                             "  - {id: v, role: vendor, cash: 1B, valuation: 1T}\n"
+                             "  - {id: c, role: hyperscaler, cash: 1B, base_revenue: 1M,"
+                             " compute_price: 1800, ai_ops_value: 2.5k, valuation: 90B}\n"
+                             "  - {id: l, role: lab, cash: 1B, demand: 10, revenue_per_compute: 1,"
+                             " capability: 1.5, price_index: 0.8, reach: 2, skill: {t: 0.9}}\n"
+                             "  - {id: m, role: lab, cash: 1B, demand: 10,"
+                             " revenue_per_compute: 1}\n");
+    const fw_seat_t *v = &sc->seats[0], *c = &sc->seats[1], *l = &sc->seats[2], *m = &sc->seats[3];
+    cr_expect_eq(v->valuation, INT64_C(1000000000000));
+    cr_expect_eq(c->valuation, INT64_C(90000000000));
+    cr_expect_eq(c->ai_ops_value, 2500.0);
+    cr_expect_eq(v->ai_ops_value, 0.0);
+    cr_expect_null(v->skill);
+    cr_expect_null(c->skill);
+    cr_expect_eq(l->capability, 1.5);
+    cr_expect_eq(l->price_index, 0.8);
+    cr_expect_eq(l->reach, 2.0);
+    cr_assert_not_null(l->skill);
+    cr_expect_eq(l->skill[0], 0.6);
+    cr_expect_eq(l->skill[1], 0.9);
+    cr_expect_eq(m->capability, 1.0);
+    cr_expect_eq(m->price_index, 1.0);
+    cr_expect_eq(m->reach, 1.0);
+    cr_assert_not_null(m->skill); /* every lab has one entry per family */
+    cr_expect_eq(m->skill[0], 0.6);
+    cr_expect_eq(m->skill[1], 0.6);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, new_seat_key_errors)
+{
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B}\n"
+                                    "  - {id: l, role: lab, cash: 1B, demand: 10,"
+                                    " revenue_per_compute: 1, capability: 0}\n"),
+                     "t.yaml:6:82: capability must be in (0, 1e+06], got '0'");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B}\n"
+                                    "  - {id: l, role: lab, cash: 1B, demand: 10,"
+                                    " revenue_per_compute: 1, skill: {g: 0.5, x: 1}}\n"),
+                     "t.yaml:6:86: skill family 'x' is not a family");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B}\n"
+                                    "  - {id: l, role: lab, cash: 1B, demand: 10,"
+                                    " revenue_per_compute: 1, skill: {g: 0}}\n"),
+                     "t.yaml:6:81: g must be in (0, 1], got '0'");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B}\n"
+                                    "  - {id: l, role: lab, cash: 1B, demand: 10,"
+                                    " revenue_per_compute: 1, skill: 0.5}\n"),
+                     "t.yaml:6:77: expected a mapping for 'skill', got a scalar");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B, reach: 2}\n"),
+                     "t.yaml:5:37: unknown key 'reach' in vendor seat 'v'");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,"
+                                    " ai_ops_value: 2}\n"),
+                     "t.yaml:5:37: unknown key 'ai_ops_value' in vendor seat 'v'");
+}
+
+/* Events after RUN FAMS SEATS: line 8 is "events:", line 9 the first item. */
+#define EV(item) RUN FAMS SEATS "events:\n  - " item "\n"
+
+Test(fw_scenario, events_of_each_kind)
+{
+    fw_scenario_t *sc = s_ok(
+        RUN FAMS SEATS "events:\n"
+        "  - {at: 2024-03, deal: {investor: c, lab: l, amount: 4B, credit_fraction: 0.5,"
+        " valuation: 20B, min_cloud_share: 0.4, chip_family: g, min_chip_share: 0.2,"
+        " exclusive: true, duration: 12, penalty: 1B}}\n"
+        "  - {at: 2024-02, name: Shock!, capability_shock: {lab: l, factor: 1.5}}\n"
+        "  - {at: 2024-02, demand_shock: {lab: l, factor: 0.3}}\n"
+        "  - {at: 2024-04, supply_shock: {family: g, factor: 0.5, duration: 6}}\n"
+        "  - {at: 2024-04, supply_shock: {family: g, factor: 2}}\n"
+        "  - {at: 2024-05, policy: {credits_allowed: false}}\n"
+        "  - {at: 2024-06, deal: {investor: outside, lab: l, amount: 6.6B}}\n"
+        "  - {at: 2024-06, deal: {investor: v, lab: l, amount: 0, chip_family: g,"
+        " min_chip_share: 0.5}}\n"
+        "  - {at: 2031-01, deal: {investor: c, lab: l, amount: 1M}}\n");
+    cr_assert_eq(sc->n_events, 9);
+    const fw_event_t *e = sc->events;
+    /* Sorted by tick; within a tick, file order. */
+    cr_expect_str_eq(e[0].name, "Shock!");
+    cr_expect_eq(e[0].kind, FW_EVENT_CAPABILITY_SHOCK);
+    cr_expect_eq(e[0].tick, 2);
+    cr_expect_eq(e[0].seat, 2);
+    cr_expect_eq(e[0].family, -1);
+    cr_expect_eq(e[0].factor, 1.5);
+    cr_expect_str_eq(e[1].name, "demand shock: l x0.3");
+    cr_expect_eq(e[1].kind, FW_EVENT_DEMAND_SHOCK);
+
+    cr_expect_eq(e[2].kind, FW_EVENT_DEAL);
+    cr_expect_eq(e[2].tick, 3);
+    cr_expect_str_eq(e[2].name, "c invests $4.0B in l");
+    const fw_terms_t *t = &e[2].deal;
+    cr_expect_eq(t->investor, 1);
+    cr_expect_eq(t->lab, 2);
+    cr_expect_eq(t->amount, INT64_C(4000000000));
+    cr_expect_eq(t->credit_fraction, 0.5);
+    cr_expect_eq(t->valuation, INT64_C(20000000000));
+    cr_expect_eq(t->min_cloud_share, 0.4);
+    cr_expect_eq(t->chip_family, 0);
+    cr_expect_eq(t->min_chip_share, 0.2);
+    cr_expect(t->exclusive);
+    cr_expect_eq(t->duration, 12);
+    cr_expect_eq(t->penalty, 1000000000);
+
+    cr_expect_eq(e[3].kind, FW_EVENT_SUPPLY_SHOCK);
+    cr_expect_eq(e[3].family, 0);
+    cr_expect_eq(e[3].seat, -1);
+    cr_expect_eq(e[3].duration, 6);
+    cr_expect_str_eq(e[3].name, "supply shock: g x0.5 for 6 ticks");
+    cr_expect_eq(e[4].duration, 0);
+    cr_expect_str_eq(e[4].name, "supply shock: g x2");
+    cr_expect_eq(e[5].kind, FW_EVENT_POLICY);
+    cr_expect(!e[5].credits_allowed);
+    cr_expect_str_eq(e[5].name, "policy: credits not allowed");
+
+    /* Defaults of a deal's terms. */
+    t = &e[6].deal;
+    cr_expect_str_eq(e[6].name, "outside investors invest $6.6B in l");
+    cr_expect_eq(t->investor, -1);
+    cr_expect_eq(t->credit_fraction, 0.0);
+    cr_expect_eq(t->valuation, 0);
+    cr_expect_eq(t->min_cloud_share, 0.0);
+    cr_expect_eq(t->chip_family, -1);
+    cr_expect_eq(t->min_chip_share, 0.0);
+    cr_expect(!t->exclusive);
+    cr_expect_eq(t->duration, 24);
+    cr_expect_eq(t->penalty, 0);
+    cr_expect_str_eq(e[7].name, "v: compute deal with l");
+    /* After the last tick is allowed: it never fires. */
+    cr_expect_eq(e[8].tick, 85);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, event_errors)
+{
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, demand_shock: {lab: l, factor: 2},"
+                              " policy: {credits_allowed: true}}")),
+                     "t.yaml:9:54: an event is exactly one of deal, capability_shock, "
+                     "demand_shock, supply_shock or policy; this one is already a demand_shock");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, name: nothing}")),
+                     "t.yaml:9:5: an event needs one of deal, capability_shock, demand_shock, "
+                     "supply_shock or policy");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, depand_shock: {lab: l, factor: 2}}")),
+                     "t.yaml:9:19: unknown key 'depand_shock' in event");
+    cr_expect_str_eq(s_err(EV("{demand_shock: {lab: l, factor: 2}}")),
+                     "t.yaml:9:5: missing required key 'at' in event");
+    cr_expect_str_eq(s_err(EV("{at: 2023-12, demand_shock: {lab: l, factor: 2}}")),
+                     "t.yaml:9:10: at 2023-12 is before the run's start 2024-01");
+    cr_expect_str_eq(s_err(EV("{at: March, demand_shock: {lab: l, factor: 2}}")),
+                     "t.yaml:9:10: expected a month YYYY-MM for 'at', got 'March'");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, demand_shock: {lab: l, factor: 0}}")),
+                     "t.yaml:9:50: factor must be in (0, 1e+06], got '0'");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, demand_shock: {lab: c, factor: 2}}")),
+                     "t.yaml:9:39: lab 'c' is a hyperscaler, not a lab");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, demand_shock: {lab: l, factor: 2, duration: 3}}")),
+                     "t.yaml:9:53: unknown key 'duration' in demand_shock");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, supply_shock: {family: x, factor: 2}}")),
+                     "t.yaml:9:42: family 'x' is not a family");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, policy: {}}")),
+                     "t.yaml:9:27: missing required key 'credits_allowed' in policy");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "events: {a: 1}\n"),
+                     "t.yaml:8:9: expected a list for 'events', got a mapping");
+}
+
+Test(fw_scenario, deal_errors)
+{
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: x, amount: 1B}}")),
+                     "t.yaml:9:44: lab 'x' is not a seat");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: c, amount: 1B}}")),
+                     "t.yaml:9:44: lab 'c' is a hyperscaler, not a lab");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: l, lab: l, amount: 1B}}")),
+                     "t.yaml:9:36: investor 'l' is a lab; an investor is a hyperscaler, a "
+                     "vendor or 'outside'");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: sb, lab: l, amount: 1B}}")),
+                     "t.yaml:9:36: investor 'sb' is not a seat (nor 'outside')");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: v, lab: l, amount: 1B,"
+                              " credit_fraction: 0.5}}")),
+                     "t.yaml:9:76: credit_fraction > 0 (credits) needs a hyperscaler "
+                     "investor; 'v' is a vendor");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: outside, lab: l, amount: 1B,"
+                              " min_cloud_share: 0.5}}")),
+                     "t.yaml:9:82: min_cloud_share > 0 needs a hyperscaler investor; "
+                     "'outside' investors pay cash only");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: v, lab: l, amount: 1B,"
+                              " exclusive: true}}")),
+                     "t.yaml:9:70: exclusive needs a hyperscaler investor; 'v' is a vendor");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1B,"
+                              " min_chip_share: 0.5}}")),
+                     "t.yaml:9:75: min_chip_share > 0 needs a chip_family");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1B,"
+                              " chip_family: tpu}}")),
+                     "t.yaml:9:72: chip_family 'tpu' is not a family");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l}}")),
+                     "t.yaml:9:25: missing required key 'amount' in deal");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1B,"
+                              " equity: 0.1}}")),
+                     "t.yaml:9:59: unknown key 'equity' in deal");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1B,"
+                              " credit_fraction: 1.5}}")),
+                     "t.yaml:9:76: credit_fraction must be in [0, 1], got '1.5'");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: -1}}")),
+                     "t.yaml:9:55: amount must be >= 0, got '-1'");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1,"
+                              " exclusive: maybe}}")),
+                     "t.yaml:9:69: expected true or false for 'exclusive', got 'maybe'");
+}
+
+#define DEALS(item) RUN FAMS SEATS "deals:\n  - " item "\n"
+
+Test(fw_scenario, initial_deals)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS "deals:\n"
+                             "  - {investor: c, lab: l, amount: 13B, equity: 0.35,"
+                             " credit_fraction: 0.5, credits_left: 3.4B, exclusive: true,"
+                             " until: 2025-01, penalty: 13B, signed: 2023-01}\n"
+                             "  - {investor: outside, lab: l, amount: 1B, equity: 0.1}\n");
+    cr_assert_eq(sc->n_deals, 2);
+    const fw_initial_deal_t *d = &sc->deals[0];
+    cr_expect_eq(d->terms.investor, 1);
+    cr_expect_eq(d->terms.lab, 2);
+    cr_expect_eq(d->terms.amount, INT64_C(13000000000));
+    cr_expect_eq(d->equity, 0.35);
+    cr_expect_eq(d->credits_left, INT64_C(3400000000));
+    cr_expect_eq(d->terms.credit_fraction, 0.5);
+    cr_expect(d->terms.exclusive);
+    cr_expect_eq(d->terms.duration, 13); /* ticks 1 (2024-01) through 13 (2025-01) */
+    cr_expect_eq(d->terms.penalty, INT64_C(13000000000));
+    cr_expect_eq(sc->deals[1].terms.investor, -1);
+    cr_expect_eq(sc->deals[1].terms.duration, 24);
+    cr_expect_eq(sc->deals[1].credits_left, 0);
+    fw_scenario_destroy(&sc);
+
+    cr_expect_str_eq(s_err(DEALS("{investor: c, lab: l, amount: 1B, until: 2023-12}")),
+                     "t.yaml:9:46: until 2023-12 is before the run's start 2024-01");
+    cr_expect_str_eq(s_err(DEALS("{investor: v, lab: l, amount: 1B, credits_left: 1B}")),
+                     "t.yaml:9:53: credits_left > 0 needs a hyperscaler investor; 'v' is a "
+                     "vendor");
+    cr_expect_str_eq(s_err(DEALS("{investor: c, lab: l, amount: 1B, duration: 5}")),
+                     "t.yaml:9:39: unknown key 'duration' in initial deal");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "deals:\n"
+                                          "  - {investor: c, lab: l, amount: 1B, equity: 0.6}\n"
+                                          "  - {investor: v, lab: l, amount: 1B, equity: 0.5}\n"),
+                     "t.yaml:10:5: initial deals give investors 1.1 of lab 'l'; at most 1");
+}
+
+#define CHECK(item) RUN FAMS SEATS "checks:\n  - " item "\n"
+
+Test(fw_scenario, checks)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS "checks:\n"
+                             "  - {name: ARR, metric: revenue.l, at: 2024-12, scale: 12,"
+                             " low: 5B, high: 7B}\n"
+                             "  - name: share\n"
+                             "    metric: cloud_share.c\n"
+                             "    from: 2024-10\n"
+                             "    to: 2024-12\n"
+                             "    agg: mean\n"
+                             "    low: 0.30\n"
+                             "  - {name: sum, metric: capex.c, from: 2024-01, to: 2024-12,"
+                             " agg: sum, high: 85B}\n");
+    cr_assert_eq(sc->n_checks, 3);
+    const fw_check_t *c = sc->checks;
+    cr_expect_str_eq(c[0].name, "ARR");
+    cr_expect_str_eq(c[0].metric, "revenue.l");
+    cr_expect_eq(c[0].from, 12);
+    cr_expect_eq(c[0].to, 12);
+    cr_expect_eq(c[0].agg, FW_AGG_LAST);
+    cr_expect_eq(c[0].scale, 12.0);
+    cr_expect_eq(c[0].low, 5e9);
+    cr_expect_eq(c[0].high, 7e9);
+    cr_expect_eq(c[0].line, 9);
+    cr_expect_eq(c[0].col, 5);
+    cr_expect_eq(c[1].from, 10);
+    cr_expect_eq(c[1].to, 12);
+    cr_expect_eq(c[1].agg, FW_AGG_MEAN);
+    cr_expect_eq(c[1].scale, 1.0);
+    cr_expect_eq(c[1].low, 0.30);
+    cr_expect(isinf(c[1].high) && c[1].high > 0);
+    cr_expect_eq(c[1].line, 10);
+    cr_expect_eq(c[1].col, 5);
+    cr_expect_eq(c[2].agg, FW_AGG_SUM);
+    cr_expect(isinf(c[2].low) && c[2].low < 0);
+    fw_scenario_destroy(&sc);
+
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, at: 2024-03, low: 7B, high: 5B}")),
+                     "t.yaml:9:54: high 5B is below low 7B");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, at: 2024-03, from: 2024-01, low: 1}")),
+                     "t.yaml:9:39: a check has either 'at' or 'from' and 'to', not both");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, from: 2024-01, low: 1}")),
+                     "t.yaml:9:5: check 'x' needs 'at', or 'from' and 'to'");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, from: 2024-05, to: 2024-04, low: 1}")),
+                     "t.yaml:9:45: to 2024-04 is before from 2024-05");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, at: 2023-03, low: 1}")),
+                     "t.yaml:9:30: at 2023-03 is before the run's start 2024-01");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, at: 2024-03}")),
+                     "t.yaml:9:5: check 'x' needs 'low', 'high' or both");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: Revenue.L, at: 2024-03, low: 1}")),
+                     "t.yaml:9:23: metric 'Revenue.L' must be 1-95 characters of a-z, 0-9, "
+                     "'_', '.' and '-'");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, at: 2024-03, agg: max, low: 1}")),
+                     "t.yaml:9:44: expected agg last, sum or mean, got 'max'");
+    cr_expect_str_eq(s_err(CHECK("{metric: m, at: 2024-03, low: 1}")),
+                     "t.yaml:9:5: missing required key 'name' in check");
+    cr_expect_str_eq(s_err(CHECK("{name: x, metric: m, at: 2024-03, low: 1, hi: 2}")),
+                     "t.yaml:9:47: unknown key 'hi' in check");
+}
+
+Test(fw_scenario, tick_of_a_month)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2024, 1), 1);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2024, 12), 12);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2025, 1), 13);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2023, 12), 0);
+    fw_scenario_destroy(&sc);
+    sc = s_ok("run: {name: t, start: 2024-01, ticks: 12, tick_months: 3}\n" FAMS SEATS
+              "events:\n  - {at: 2024-06, policy: {credits_allowed: false}}\n");
+    cr_expect_eq(fw_scenario_tick_of(sc, 2024, 3), 1);  /* a quarter's months share a tick */
+    cr_expect_eq(fw_scenario_tick_of(sc, 2024, 4), 2);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2025, 1), 5);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2023, 12), 0);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2023, 10), 0);
+    cr_expect_eq(fw_scenario_tick_of(sc, 2023, 9), -1);
+    cr_expect_eq(sc->events[0].tick, 2);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, events_sort_stably_by_tick)
+{
+    /* Many events in reverse month order, several per month: file order within a month. */
+    char yaml[16384];
+    size_t n = (size_t)snprintf(yaml, sizeof yaml, "%s", RUN FAMS SEATS "events:\n");
+    for (int m = 12; m >= 1; m--)
+        for (int k = 0; k < 3; k++)
+            n += (size_t)snprintf(yaml + n, sizeof yaml - n,
+                                  "  - {at: 2024-%02d, name: e%02d-%d, demand_shock:"
+                                  " {lab: l, factor: 2}}\n",
+                                  m, m, k);
+    fw_scenario_t *sc = s_ok(yaml);
+    cr_assert_eq(sc->n_events, 36);
+    for (size_t i = 0; i < 36; i++) {
+        char want[16];
+        snprintf(want, sizeof want, "e%02zu-%zu", i / 3 + 1, i % 3);
+        cr_expect_str_eq(sc->events[i].name, want);
+        cr_expect_eq(sc->events[i].tick, i / 3 + 1);
+    }
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, deal_overrides_in_one_file)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS
+                             "deals:\n  - {investor: c, lab: l, amount: 1B, chip_family: g,"
+                             " min_chip_share: 0.5}\n"
+                             "events:\n"
+                             "  - {at: 2024-02, deal: {investor: v, lab: l, amount: 1B}}\n"
+                             "  - {at: 2024-03, deal: {investor: c, lab: l, amount: 1B}}\n"
+                             "deal_overrides: {exclusive: true, chip_family: g,"
+                             " min_chip_share: 0.3,"
+                             " min_cloud_share: 0.2, credit_fraction: 0.4, penalty: 5M}\n");
+    const fw_terms_t *vendor = &sc->events[0].deal, *cloud = &sc->events[1].deal;
+    const fw_terms_t *init = &sc->deals[0].terms;
+    /* Cloud-only terms reach only the deals from a cloud. */
+    cr_expect(!vendor->exclusive);
+    cr_expect_eq(vendor->min_cloud_share, 0.0);
+    cr_expect_eq(vendor->credit_fraction, 0.0);
+    cr_expect(cloud->exclusive);
+    cr_expect_eq(cloud->min_cloud_share, 0.2);
+    cr_expect_eq(cloud->credit_fraction, 0.4);
+    cr_expect(init->exclusive);
+    /* The rest reach every deal. */
+    cr_expect_eq(vendor->chip_family, 0);
+    cr_expect_eq(vendor->min_chip_share, 0.3);
+    cr_expect_eq(init->min_chip_share, 0.3);
+    cr_expect_eq(vendor->penalty, 5000000);
+    cr_expect_eq(init->penalty, 5000000);
+    cr_expect_eq(init->duration, 24);
+    fw_scenario_destroy(&sc);
+
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "deal_overrides: {chip_family: tpu}\n"),
+                     "t.yaml:8:31: chip_family 'tpu' is not a family");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "deal_overrides: {amount: 1}\n"),
+                     "t.yaml:8:18: unknown key 'amount' in deal_overrides");
+}
+
+/* ---- extends ------------------------------------------------------------------------ */
+
+static fw_scenario_t *s_load_fixture(const char *name, char *err, size_t len)
+{
+    char path[PATH_MAX + 64], rel[128];
+    snprintf(rel, sizeof rel, "tests/fixtures/scenarios/extends/%s", name);
+    s_path(path, sizeof path, rel);
+    return fw_scenario_load(path, err, len);
+}
+
+/* Loads extends/NAME and expects "DIR/FILE:WHAT", where every "%s" in WHAT is DIR (the
+ * fixtures' directory, as the loader builds paths). */
+static void s_expect_extends_error(const char *name, const char *file, const char *what)
+{
+    char err[1024] = "", dir[PATH_MAX], want[4 * PATH_MAX], msg[2 * PATH_MAX];
+    fw_scenario_t *sc = s_load_fixture(name, err, sizeof err);
+    cr_assert_null(sc, "%s loaded", name);
+    s_path(dir, sizeof dir, "tests/fixtures/scenarios/extends");
+    snprintf(msg, sizeof msg, what, dir, dir);
+    snprintf(want, sizeof want, "%s/%s:%s", dir, file, msg);
+    cr_expect_str_eq(err, want);
+}
+
+static const fw_event_t *s_event(const fw_scenario_t *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (strcmp(sc->events[i].name, name) == 0)
+            return &sc->events[i];
+    cr_assert_fail("no event '%s'", name);
+    return NULL;
+}
+
+Test(fw_scenario, extends_merges_run_market_events_checks_and_overrides)
+{
+    char err[1024] = "";
+    fw_scenario_t *sc = s_load_fixture("child.yaml", err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    /* run: the child's keys replace the base's, one by one. */
+    cr_expect_str_eq(sc->name, "child");
+    cr_expect_eq(sc->ticks, 36);
+    cr_expect_eq(sc->seed, 5);
+    cr_expect_eq(sc->start_year, 2024);
+    cr_expect_eq(sc->start_month, 1);
+    /* market: likewise. */
+    cr_expect_eq(sc->market.ai_spending, 100000000);
+    cr_expect_eq(sc->market.lab_multiple, 50.0);
+    cr_expect_eq(sc->market.cloud_multiple, 9.0);
+    cr_expect_eq(sc->market.vendor_multiple, 15.0);
+    /* seats, families and initial deals are the base's. */
+    cr_expect_eq(sc->n_seats, 3);
+    cr_expect_eq(sc->n_families, 2);
+    cr_assert_eq(sc->n_deals, 1);
+    /* events: appended, sorted by tick, the base's first within a tick. */
+    static const char *order[] = {"child-feb", "base-mar", "base-may", "child-may"};
+    cr_assert_eq(sc->n_events, 4);
+    for (size_t i = 0; i < 4; i++)
+        cr_expect_str_eq(sc->events[i].name, order[i]);
+    /* checks: replaced. */
+    cr_assert_eq(sc->n_checks, 1);
+    cr_expect_str_eq(sc->checks[0].name, "child check");
+    cr_expect_eq(sc->checks[0].line, 11);
+    /* deal_overrides: every deal, the base's and the child's, initial and later. */
+    const fw_terms_t *feb = &s_event(sc, "child-feb")->deal;
+    const fw_terms_t *mar = &s_event(sc, "base-mar")->deal;
+    const fw_terms_t *init = &sc->deals[0].terms;
+    cr_expect_eq(feb->chip_family, -1);
+    cr_expect_eq(feb->min_chip_share, 0.0);
+    cr_expect_eq(mar->chip_family, -1);
+    cr_expect_eq(mar->min_chip_share, 0.0);
+    cr_expect_eq(init->chip_family, -1);
+    cr_expect_eq(init->min_chip_share, 0.0);
+    cr_expect(mar->exclusive && init->exclusive && feb->exclusive);
+    cr_expect_eq(mar->duration, 7);
+    cr_expect_eq(init->duration, 7);
+    cr_expect_eq(mar->credit_fraction, 0.5); /* not overridden */
+    /* text is the child's own; base_text the base's. */
+    cr_expect(strstr(sc->text, "extends: base.yaml") != NULL);
+    cr_assert_not_null(sc->base_path);
+    cr_expect(strstr(sc->base_path, "extends/base.yaml") != NULL, "%s", sc->base_path);
+    cr_assert_not_null(sc->base_text);
+    cr_expect(strncmp(sc->base_text, "# A small base", 14) == 0);
+    cr_expect_null(strstr(sc->base_text, "# ---- extends"));
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, extends_two_levels)
+{
+    char err[1024] = "";
+    fw_scenario_t *sc = s_load_fixture("grandchild.yaml", err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    cr_expect_str_eq(sc->name, "child");
+    cr_expect_eq(sc->ticks, 36);
+    cr_expect_eq(sc->start_year, 2023);
+    cr_expect_eq(sc->start_month, 12);
+    /* Every file's months count from the final start (2023-12 is tick 1). */
+    static const char *order[] = {"child-feb", "base-mar", "grandchild-mar", "base-may",
+                                  "child-may"};
+    static const uint32_t ticks[] = {3, 4, 4, 6, 6};
+    cr_assert_eq(sc->n_events, 5);
+    for (size_t i = 0; i < 5; i++) {
+        cr_expect_str_eq(sc->events[i].name, order[i]);
+        cr_expect_eq(sc->events[i].tick, ticks[i]);
+    }
+    /* The child's overrides applied to what came before them, not to the grandchild's. */
+    cr_expect_eq(s_event(sc, "base-mar")->deal.duration, 7);
+    cr_expect_eq(s_event(sc, "grandchild-mar")->deal.duration, 24);
+    /* The nearest checks: the child's. */
+    cr_assert_eq(sc->n_checks, 1);
+    cr_expect_eq(sc->checks[0].from, 3);
+    /* base_text: the child's, then the base's after a marker line. */
+    cr_expect(strstr(sc->base_path, "child.yaml") != NULL);
+    cr_expect(strncmp(sc->base_text, "# Extends base.yaml", 19) == 0);
+    const char *mark = strstr(sc->base_text, "\n# ---- extends: ");
+    cr_assert_not_null(mark);
+    cr_expect(strstr(mark, "base.yaml ----\n# A small base") != NULL);
+    fw_scenario_destroy(&sc);
+
+    /* Four hops are allowed (deep2 > deep1 > grandchild > child > base). */
+    sc = s_load_fixture("deep2.yaml", err, sizeof err);
+    cr_expect_not_null(sc, "%s", err);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, extends_errors)
+{
+    s_expect_extends_error("cycle_a.yaml", "cycle_b.yaml",
+                           "1:10: 'extends' makes a cycle: '%s/cycle_a.yaml' is already "
+                           "being loaded");
+    s_expect_extends_error("redefine.yaml", "redefine.yaml",
+                           "2:1: a scenario that extends another cannot redefine 'seats'");
+    /* A mistake in the base is reported in the base. */
+    s_expect_extends_error("child_of_bad.yaml", "bad_base.yaml",
+                           "8:76: credit_fraction > 0 (credits) needs a hyperscaler investor; "
+                           "'v' is a vendor");
+    s_expect_extends_error("missing_base.yaml", "missing_base.yaml",
+                           "1:10: cannot read base scenario '%s/no-such-base.yaml': No such "
+                           "file or directory");
+}
+
+/* Text in memory that names a path in the fixtures directory, so `extends:` finds its
+ * base there. */
+static const char *s_err_at(const char *name, const char *yaml)
+{
+    static char err[1024];
+    char path[PATH_MAX + 64], rel[128];
+    snprintf(rel, sizeof rel, "tests/fixtures/scenarios/extends/%s", name);
+    s_path(path, sizeof path, rel);
+    fw_scenario_t *sc = fw_scenario_parse(path, yaml, strlen(yaml), err, sizeof err);
+    cr_assert_null(sc, "expected an error for:\n%s", yaml);
+    /* From the file's name on: "DIR/name.yaml:1:2: ..." -> "name.yaml:1:2: ...". */
+    const char *sep = strstr(err, ": ");
+    const char *start = err;
+    for (const char *p = err; sep && p < sep; p++)
+        if (*p == '/')
+            start = p + 1;
+    return start;
+}
+
+Test(fw_scenario, extends_errors_in_the_extending_file)
+{
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nevents:\n"
+                                        "  - {at: 2024-02, demand_shock: {lab: z, factor: 2}}\n"),
+                     "x.yaml:3:39: lab 'z' is not a seat");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nfamilies: []\n"),
+                     "x.yaml:2:1: a scenario that extends another cannot redefine 'families'");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\ndeals: []\n"),
+                     "x.yaml:2:1: a scenario that extends another cannot redefine 'deals'");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nrun: {tick: 3}\n"),
+                     "x.yaml:2:7: unknown key 'tick' in run");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nmarket: {lab_multiple: -1}\n"),
+                     "x.yaml:2:24: lab_multiple must be in (0, 10000], got '-1'");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\ndeal_overrides: {chip_family: q}\n"),
+                     "x.yaml:2:31: chip_family 'q' is not a family");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: [base.yaml]\n"),
+                     "x.yaml:1:10: expected a scalar for 'extends', got a list");
+    /* A month before a start the extending file moved later: reported where it is. */
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nrun: {start: 2024-04}\n"),
+                     "base.yaml:15:10: at 2024-03 is before the run's start 2024-04");
+    /* deep2 is four hops from its root; one more is too many (reported where it happens). */
+    char x[PATH_MAX], want[PATH_MAX + 128];
+    s_path(x, sizeof x, "tests/fixtures/scenarios/extends/x.yaml");
+    snprintf(want, sizeof want,
+             "child.yaml:3:10: too many levels of 'extends' from '%s' (at most 4)", x);
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: deep2.yaml\n"), want);
 }
