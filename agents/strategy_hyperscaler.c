@@ -7,7 +7,8 @@
  * plus incoming) is under min_installed, or the cloud puts unsold compute to work in
  * its own operations (internal_use = 1: then every chip is busy), it spends its
  * capex plan, min(capex_per_tick x (1 + capex_growth)^(tick - 1),
- * capex_cash_share x cash), across the families it may buy: never
+ * capex_cash_share x cash), plus what a shortage kept it from spending last tick,
+ * across the families it may buy: never
  * a family captive to another cloud, never one without a quote. The budget is split
  * by performance per dollar at the quoted price, with its own captive family (if any)
  * weighted by captive_bonus, since the cloud designed it for itself. Each order's
@@ -84,26 +85,68 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
     const fw_strategy_params_t *p = ctx->params;
     const double premium = fw_strategy_param(p, "order_premium", 0.05);
     const double captive_bonus = fw_strategy_param(p, "captive_bonus", 1.5);
+    const size_t n = ctx->n_families;
+    double *units = fw_arena_calloc(arena, n ? n : 1, sizeof *units);
+    bool *full = fw_arena_calloc(arena, n ? n : 1, sizeof *full);
 
-    double total = 0.0;
-    for (size_t i = 0; i < ctx->n_families; i++)
-        total += s_weight(ctx, obs->market, ctx->families[i], captive_bonus);
-    if (total <= 0.0)
-        return;
-    /* Families in Welcome order: the split does not depend on quote order. */
-    for (size_t i = 0; i < ctx->n_families; i++) {
+    /* Split the budget by weight; a family whose offer is used up hands the rest of
+     * its part to the others (a few rounds of water-filling), so a cheap captive chip
+     * in short supply does not leave the budget unspent. Families in Welcome order:
+     * the split does not depend on quote order. */
+    /* Other clouds order the open families too, and an oversubscribed offer is rationed:
+     * count on a fair share (quantity / clouds) of each, except the most plentiful open
+     * family, which takes whatever the budget has left. */
+    int64_t clouds = 0;
+    for (size_t i = 0; i < ctx->n_seats; i++)
+        clouds += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
+    if (clouds < 1)
+        clouds = 1;
+    const char *plentiful = NULL;
+    double most = 0.0;
+    for (size_t i = 0; i < n; i++) {
         const Flywheel__V1__ChipFamily *fam = ctx->families[i];
-        double w = s_weight(ctx, obs->market, fam, captive_bonus);
-        if (w <= 0.0)
+        const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
+        if (q && fam->captive_of[0] == '\0' && (double)q->quantity * (double)q->price > most) {
+            most = (double)q->quantity * (double)q->price;
+            plentiful = fam->id;
+        }
+    }
+    double left = budget;
+    for (int round = 0; round < 4 && left > 1.0; round++) {
+        double total = 0.0;
+        for (size_t i = 0; i < n; i++)
+            if (!full[i])
+                total += s_weight(ctx, obs->market, ctx->families[i], captive_bonus);
+        if (total <= 0.0)
+            break;
+        double spent = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            const Flywheel__V1__ChipFamily *fam = ctx->families[i];
+            double w = full[i] ? 0.0 : s_weight(ctx, obs->market, fam, captive_bonus);
+            if (w <= 0.0)
+                continue;
+            const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
+            double want = floor(left * (w / total) / (double)q->price);
+            double cap = (double)q->quantity;
+            if (fam->captive_of[0] == '\0' && !(plentiful && strcmp(fam->id, plentiful) == 0))
+                cap = floor(cap / (double)clouds);
+            if (units[i] + want >= cap) {
+                want = cap - units[i];
+                full[i] = true;
+            }
+            units[i] += want;
+            spent += want * (double)q->price;
+        }
+        left -= spent;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Flywheel__V1__ChipFamily *fam = ctx->families[i];
+        int64_t u = fw_strategy_round(units[i]);
+        if (u <= 0)
             continue;
         const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
-        int64_t units = fw_strategy_round(floor(budget * (w / total) / (double)q->price));
-        if (units > q->quantity)
-            units = q->quantity;
-        if (units <= 0)
-            continue;
         int64_t max_price = fw_strategy_round(ceil((double)q->price * (1.0 + premium)));
-        fw_actions_add_chip_order(out, arena, fam->id, units, max_price);
+        fw_actions_add_chip_order(out, arena, fam->id, u, max_price);
     }
 }
 
@@ -190,6 +233,12 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
     const bool small = installed + incoming < min_installed;
     if ((busy || small) && me->cash > 0) {
         double plan = capex * pow(1.0 + growth, (double)(obs->tick > 0 ? obs->tick - 1 : 0));
+        /* What rationing kept it from spending last tick is spent now (at most one
+         * tick's plan more), so a cloud that lost out in a shortage orders again. */
+        if (obs->tick > 1) {
+            double last_plan = plan / (1.0 + growth);
+            plan += fmin(plan, fmax(0.0, last_plan - (double)me->chip_spend_last));
+        }
         double budget = fmin(plan, cash_share * (double)me->cash);
         if (budget > 0.0)
             s_order_chips(ctx, obs, budget, out, arena);

@@ -975,12 +975,15 @@ typedef struct {
 static const s_mkey_t s_market_keys[] = {
     {"ai_spending", M_MONEY, S_MP(ai_spending), 0, 0, false},
     {"ai_spending_growth", M_REAL, S_MP(ai_spending_growth), -1.0, S_MAX_GROWTH, true},
+    {"ai_spending_growth_decay", M_REAL, S_MP(ai_spending_growth_decay), 0.0, 1.0, false},
     {"capability_weight", M_REAL, S_MP(capability_weight), 0.0, 100.0, false},
     {"price_weight", M_REAL, S_MP(price_weight), 0.0, 100.0, false},
     {"lab_multiple", M_REAL, S_MP(lab_multiple), 0.0, 10000.0, true},
     {"cloud_multiple", M_REAL, S_MP(cloud_multiple), 0.0, 10000.0, true},
     {"vendor_multiple", M_REAL, S_MP(vendor_multiple), 0.0, 10000.0, true},
     {"other_cloud_revenue", M_MONEY, S_MP(other_cloud_revenue), 0, 0, false},
+    {"other_chip_demand", M_MONEY, S_MP(other_chip_demand), 0, 0, false},
+    {"other_chip_growth", M_REAL, S_MP(other_chip_growth), -1.0, S_MAX_GROWTH, true},
     {"other_cloud_growth", M_REAL, S_MP(other_cloud_growth), -1.0, S_MAX_GROWTH, true},
     {"base_pull", M_REAL, S_MP(base_pull), 0.0, 10.0, false},
     {"training_exponent", M_REAL, S_MP(training_exponent), 0.0, 10.0, true},
@@ -998,6 +1001,7 @@ static void s_market_defaults(fw_market_params_t *m)
 {
     memset(m, 0, sizeof *m);
     m->ai_spending_growth = 0.05;
+    m->ai_spending_growth_decay = 1.0;
     m->capability_weight = 2.0;
     m->price_weight = 1.0;
     m->lab_multiple = 25.0;

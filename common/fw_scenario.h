@@ -93,7 +93,9 @@ typedef struct {
 typedef struct {
     int64_t ai_spending;         /* end-customer AI spending per tick at the start, dollars;
                                     0 = the sum of the labs' demand x revenue_per_compute */
-    double ai_spending_growth;   /* per tick, default 0.05 */
+    double ai_spending_growth;   /* per tick at the start, default 0.05 */
+    double ai_spending_growth_decay; /* the growth rate is multiplied by this each tick, so
+                                    a boom slows down; [0, 1], default 1 (steady) */
     double capability_weight;    /* logit weight on ln(capability), default 2.0 */
     double price_weight;         /* logit weight on ln(price_index), default 1.0 */
     double lab_multiple;         /* valuation / annualised revenue, labs, default 25 */
@@ -101,6 +103,10 @@ typedef struct {
     double vendor_multiple;      /* ... chip vendors, default 15 */
     int64_t other_cloud_revenue; /* cloud revenue per tick of providers not in the scenario */
     double other_cloud_growth;   /* per tick, default 0 */
+    int64_t other_chip_demand;   /* dollars a tick of chips bought by companies outside the
+                                    scenario (own data centres, enterprises, states), from
+                                    what the clouds leave on offer; default 0 */
+    double other_chip_growth;    /* per tick, default 0 */
     double base_pull;            /* pull of AI compute share on base cloud growth, default 0.02 */
     double training_exponent;    /* capability growth exponent (diminishing returns), default 0.3 */
     int64_t training_scale;      /* H100-eq months of effective training per step, default 1M */

@@ -111,7 +111,10 @@ static int s_open_lab(fw_market_t *m, uint32_t s, double total_income, double to
     st->cum_family = calloc(m->n_families, sizeof *st->cum_family);
     st->family_tick = calloc(m->n_families, sizeof *st->family_tick);
     st->cloud_spend = calloc(m->n_seats, sizeof *st->cloud_spend);
-    if (!st->skill || !st->cum_family || !st->family_tick || !st->cloud_spend)
+    st->bid_cloud = calloc(m->n_seats, sizeof *st->bid_cloud);
+    st->bid_family = calloc(m->n_families, sizeof *st->bid_family);
+    if (!st->skill || !st->cum_family || !st->family_tick || !st->cloud_spend ||
+        !st->bid_cloud || !st->bid_family)
         return -1;
     for (uint32_t f = 0; f < m->n_families; f++)
         st->skill[f] = seat->skill && seat->skill[f] > 0 ? seat->skill[f] : 0.6;
@@ -219,7 +222,9 @@ int fe_open(fw_market_t *m)
         }
     }
     m->ai_spending = P->ai_spending > 0 ? (double)P->ai_spending : total_income;
+    m->ai_growth = P->ai_spending_growth;
     m->other_cloud = (double)P->other_cloud_revenue;
+    m->other_chips = (double)P->other_chip_demand;
     m->credits_allowed = P->credits_allowed;
     for (size_t i = 0; i < sc->n_deals; i++)
         if (s_open_deal(m, &sc->deals[i]) != 0)
@@ -236,6 +241,8 @@ void fe_close(fw_market_t *m)
             free(st->cum_family);
             free(st->family_tick);
             free(st->cloud_spend);
+            free(st->bid_cloud);
+            free(st->bid_family);
             fw_vec_free(&st->cap_table);
         }
     fw_vec_free(&m->events_fired);
@@ -670,11 +677,10 @@ int fe_customers(fw_market_t *m, uint32_t t, char *err, size_t err_len)
             m->cum_all[f] += (double)st->family_tick[f];
             st->skill[f] = 1.0 - (1.0 - skill0) * exp(-st->cum_family[f] / s_learning_scale(m));
         }
-        /* Out of cash, with no investor lately: the lab falters. */
-        int64_t burn = st->spend_tick - income;
+        /* Out of cash (less than one tick of what its customers spend, so it cannot
+         * pay to serve them), with no investor lately: the lab falters. */
         int64_t cash = fm_cash(m, s);
-        st->faltering = (cash <= 0 || (burn > 0 && cash < burn)) &&
-                        (st->last_deal == 0 || t > st->last_deal + 3);
+        st->faltering = cash < st->demand_dollars && (st->last_deal == 0 || t > st->last_deal + 3);
     }
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_LAB)
@@ -711,6 +717,28 @@ int fe_ai_operations(fw_market_t *m, uint32_t t, char *err, size_t err_len)
 
 /* ---- stipulations ------------------------------------------------------------------------ */
 
+/* Whether `cloud` had no compute left to sell this tick. */
+static int s_sold_out_cloud(const fw_market_t *m, uint32_t cloud)
+{
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        const fw_offer_t *o = &m->compute_offers[(size_t)cloud * m->n_families + f];
+        if (o->posted && o->sold < o->quantity)
+            return 0;
+    }
+    return 1;
+}
+
+/* Whether no cloud had compute of family f left to sell this tick. */
+static int s_sold_out_family(const fw_market_t *m, int f)
+{
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        const fw_offer_t *o = &m->compute_offers[(size_t)s * m->n_families + (size_t)f];
+        if (o->posted && o->sold < o->quantity)
+            return 0;
+    }
+    return 1;
+}
+
 int fe_compliance(fw_market_t *m, uint32_t t, char *err, size_t err_len)
 {
     const fw_scenario_t *sc = m->sc;
@@ -730,12 +758,22 @@ int fe_compliance(fw_market_t *m, uint32_t t, char *err, size_t err_len)
             ? (double)lab->cloud_spend[T->investor] / (double)lab->spend_tick : 0.0;
         double chip_share = T->chip_family >= 0
             ? (double)lab->family_tick[T->chip_family] / (double)lab->compute_tick : 1.0;
+        /* What the lab asked for counts too: it is not in breach for what a cloud could
+         * not deliver (rationed, or sold out), nor for a cloud that offered nothing. */
+        double cloud_asked = T->investor >= 0 && lab->bid_spend > 0
+            ? (double)lab->bid_cloud[T->investor] / (double)lab->bid_spend : 0.0;
+        double chip_asked = T->chip_family >= 0 && lab->bid_compute > 0
+            ? (double)lab->bid_family[T->chip_family] / (double)lab->bid_compute : 1.0;
+        int cloud_short = T->investor >= 0 && s_sold_out_cloud(m, (uint32_t)T->investor);
+        int chip_short = T->chip_family >= 0 && s_sold_out_family(m, T->chip_family);
+        double cloud_best = cloud_share > cloud_asked ? cloud_share : cloud_asked;
+        double chip_best = chip_share > chip_asked ? chip_share : chip_asked;
         int ok = 1;
-        if (T->exclusive && cloud_share < 0.999)
+        if (T->exclusive && cloud_best < 0.999 && !cloud_short)
             ok = 0;
-        if (T->min_cloud_share > 0 && cloud_share + 1e-9 < T->min_cloud_share)
+        if (T->min_cloud_share > 0 && cloud_best + 1e-9 < T->min_cloud_share && !cloud_short)
             ok = 0;
-        if (T->chip_family >= 0 && chip_share + 1e-9 < T->min_chip_share)
+        if (T->chip_family >= 0 && chip_best + 1e-9 < T->min_chip_share && !chip_short)
             ok = 0;
         if (ok)
             continue;
@@ -832,8 +870,10 @@ void fe_grow(fw_market_t *m)
     const fw_scenario_t *sc = m->sc;
     const fw_market_params_t *P = &sc->market;
     double base_total = 0;
-    m->ai_spending = fw_grown(m->ai_spending, P->ai_spending_growth);
+    m->ai_spending = fw_grown(m->ai_spending, m->ai_growth);
+    m->ai_growth *= P->ai_spending_growth_decay;
     m->other_cloud = fw_grown(m->other_cloud, P->other_cloud_growth);
+    m->other_chips = fw_grown(m->other_chips, P->other_chip_growth);
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
             base_total += (double)m->seats[s].base_tick;
@@ -890,7 +930,7 @@ size_t fe_metric_count(const fw_market_t *m)
         vendors += r == FW_ROLE_VENDOR;
         labs += r == FW_ROLE_LAB;
     }
-    return 3 + 4 * clouds + vendors + m->n_families + 5 * labs + (clouds + vendors) * labs;
+    return 4 + 4 * clouds + vendors + m->n_families + 5 * labs + (clouds + vendors) * labs;
 }
 
 void fe_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt, size_t *k)
@@ -905,6 +945,13 @@ void fe_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt, 
     mt[(*k)++] = fm_metric(a, "ai_spending", NULL, (double)llround(m->ai_spending));
     mt[(*k)++] = fm_metric(a, "cloud_market", NULL, (double)llround(market));
     mt[(*k)++] = fm_metric(a, "credits_outstanding", NULL, credits);
+    double compute_revenue = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        compute_revenue += (double)m->seats[s].ai_revenue_tick;
+    mt[(*k)++] = fm_metric(a, "compute_price", NULL,
+                           m->compute_sold > 0 ? (double)llround(compute_revenue /
+                                                                 (double)m->compute_sold)
+                                               : 0.0);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         if (sc->seats[s].role != FW_ROLE_HYPERSCALER)
             continue;
@@ -1085,6 +1132,7 @@ void fe_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a, Flywheel__
     uint32_t t = m->tick + 1;
     v->valuation = st->valuation;
     v->base_revenue = st->base_tick;
+    v->chip_spend_last = st->chip_spend_tick;
     if (sc->seats[seat].role == FW_ROLE_LAB) {
         /* The compute its customers would use this tick if its share held. */
         double total_attract = 0;

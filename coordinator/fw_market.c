@@ -120,6 +120,27 @@ static int s_open_books(fw_market_t *m)
     return 0;
 }
 
+/* The first tick's view shows the scenario's opening prices as if posted the tick
+ * before: vendors' list prices and capacity, clouds' compute prices on what they have
+ * in service. Without them nobody could act in tick 1. */
+static void s_opening_quotes(fw_market_t *m)
+{
+    const fw_scenario_t *sc = m->sc;
+    for (uint32_t f = 0; f < m->n_families; f++)
+        m->chip_offers[f] = (fw_offer_t){1, sc->families[f].price,
+                                         (int64_t)floor(m->capacity[f]), 0};
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (sc->seats[s].role != FW_ROLE_HYPERSCALER || sc->seats[s].compute_price <= 0)
+            continue;
+        for (uint32_t f = 0; f < m->n_families; f++) {
+            int64_t have = fm_installed_at(m, s, (int)f, 1);
+            if (have > 0)
+                m->compute_offers[(size_t)s * m->n_families + f] =
+                    (fw_offer_t){1, sc->seats[s].compute_price, have, 0};
+        }
+    }
+}
+
 fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks)
 {
     fw_market_t *m = calloc(1, sizeof *m);
@@ -159,6 +180,7 @@ fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks)
     fw_ledger_begin_tick(m->ledger);
     if (s_open_books(m) != 0 || fe_open(m) != 0)
         goto fail;
+    s_opening_quotes(m);
     char err[160];
     if (fw_ledger_check(m->ledger, err, sizeof err) != FW_LEDGER_OK)
         goto fail;
@@ -325,6 +347,12 @@ static void s_begin_tick(fw_market_t *m, Flywheel__V1__Actions *const *actions)
             memset(st->family_tick, 0, m->n_families * sizeof *st->family_tick);
         if (st->cloud_spend)
             memset(st->cloud_spend, 0, m->n_seats * sizeof *st->cloud_spend);
+        if (st->bid_cloud)
+            memset(st->bid_cloud, 0, m->n_seats * sizeof *st->bid_cloud);
+        if (st->bid_family)
+            memset(st->bid_family, 0, m->n_families * sizeof *st->bid_family);
+        st->bid_spend = 0;
+        st->bid_compute = 0;
         st->present = actions[s] != NULL;
         if (st->present)
             st->present_ticks++;
@@ -535,6 +563,50 @@ static int s_chip_market(fw_market_t *m, Flywheel__V1__Actions *const *actions, 
     return rc;
 }
 
+/* Buyers outside the scenario take what the clouds left of the open (not captive)
+ * families, their budget split by H100-equivalents per dollar. They are not seats: the
+ * vendor books the sale and its cost; nobody in the scenario pays. */
+static int s_outside_chips(fw_market_t *m, char *err, size_t err_len)
+{
+    const fw_scenario_t *sc = m->sc;
+    double total = 0;
+    if (m->other_chips <= 0)
+        return FW_MARKET_OK;
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        const fw_offer_t *o = &m->chip_offers[f];
+        if (o->posted && sc->families[f].captive_of < 0 && o->quantity > o->sold)
+            total += (double)sc->families[f].perf_milli / (double)o->price;
+    }
+    for (uint32_t f = 0; f < m->n_families && total > 0; f++) {
+        const fw_family_t *fam = &sc->families[f];
+        fw_offer_t *o = &m->chip_offers[f];
+        if (!o->posted || fam->captive_of >= 0 || o->quantity <= o->sold)
+            continue;
+        double budget = m->other_chips * ((double)fam->perf_milli / (double)o->price) / total;
+        int64_t units = (int64_t)floor(budget / (double)o->price);
+        if (units > o->quantity - o->sold)
+            units = o->quantity - o->sold;
+        if (units <= 0)
+            continue;
+        uint32_t v = (uint32_t)fam->vendor;
+        int64_t amount = units * o->price, making = units * fam->unit_cost;
+        fw_leg_t legs[3] = {
+            {fw_acc(v, FW_ACC_CASH), amount - making},
+            {fw_acc(v, FW_ACC_REVENUE), -amount},
+            {fw_acc(v, FW_ACC_EXPENSE), making},
+        };
+        int rc = fm_post(m, legs, 3, "chips sold outside the scenario", err, err_len);
+        if (rc != FW_MARKET_OK)
+            return rc;
+        o->sold += units;
+        m->chips_sold += units;
+        m->family_units[f] += units;
+        m->family_revenue[f] += amount;
+        fm_fill_money(m, v, FLYWHEEL__V1__FILL_KIND__FILL_CHIP_SALE, -1, amount);
+    }
+    return FW_MARKET_OK;
+}
+
 static void s_compute_offers(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t)
 {
     const fw_scenario_t *sc = m->sc;
@@ -637,6 +709,12 @@ static int s_compute_market(fw_market_t *m, Flywheel__V1__Actions *const *action
                                        &reserve[s], &m->scratch[p]);
             if (qty <= 0)
                 continue;
+            /* What the lab asked for, for its stipulations (fw_economy: compliance). */
+            fw_seat_state_t *lab = &m->seats[s];
+            lab->bid_cloud[p] += qty * offer->price;
+            lab->bid_family[f] += qty;
+            lab->bid_spend += qty * offer->price;
+            lab->bid_compute += qty;
             fw_request_t *r = fw_vec_push(&queues[q]);
             r->seat = s;
             r->index = i;
@@ -945,6 +1023,8 @@ int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_are
         s_chip_offers(m, actions);
         rc = s_chip_market(m, actions, t, err, err_len);
     }
+    if (rc == FW_MARKET_OK)
+        rc = s_outside_chips(m, err, err_len);
     if (rc == FW_MARKET_OK) {
         s_compute_offers(m, actions, t);
         rc = s_compute_market(m, actions, err, err_len);

@@ -152,6 +152,10 @@ typedef struct {
     int64_t *family_tick;  /* per family: compute bought this tick */
     int64_t *cloud_spend;  /* per seat: dollars spent on that cloud's compute this tick */
     int64_t spend_tick;    /* dollars spent on compute this tick */
+    int64_t *bid_cloud;    /* per seat: dollars the lab asked to buy from that cloud this tick */
+    int64_t *bid_family;   /* per family: compute the lab asked for this tick */
+    int64_t bid_spend;     /* dollars asked for this tick (at the offers' prices) */
+    int64_t bid_compute;   /* compute asked for this tick */
     int64_t demand_dollars;/* what customers wanted to spend with the lab this tick */
     double share;          /* AI revenue share this tick */
     int64_t last_round;    /* post-money valuation of the last round */
@@ -189,7 +193,9 @@ struct fw_market {
     int64_t compute_sold;      /* H100-eq months this tick */
     /* the economy */
     double ai_spending;        /* end customers' AI spending this tick, dollars */
+    double ai_growth;          /* its growth rate this tick */
     double other_cloud;        /* cloud revenue of providers outside the scenario */
+    double other_chips;        /* chip budget of buyers outside the scenario, this tick */
     int credits_allowed;       /* policy in force */
     size_t next_event;         /* index of the next scheduled event to fire */
     fw_vec_t events_fired;     /* char[FW_NAME_MAX + 32] of this tick's events */

@@ -168,7 +168,9 @@ size_t fw_check_evaluate(const fw_scenario_t *sc, const fw_metrics_t *t,
 /* Dollars as $12.3B, shares and small figures as they are. */
 static void s_figure(char *buf, size_t len, double v, double scale_hint)
 {
-    if (fabs(scale_hint) >= 1e5)
+    if (isinf(v))
+        snprintf(buf, len, "%s", v < 0 ? "-inf" : "inf");
+    else if (fabs(scale_hint) >= 1e5)
         fw_launch_format_money((int64_t)llround(v), buf, len);
     else
         snprintf(buf, len, "%.4g", v);
@@ -183,7 +185,7 @@ void fw_check_print(FILE *out, const fw_scenario_t *sc, const fw_check_result_t 
         const fw_check_result_t *r = &results[i];
         const fw_check_t *c = r->check;
         char value[32] = "-", low[32], high[32];
-        double hint = fmax(fabs(c->low), fabs(c->high));
+        double hint = fmax(isinf(c->low) ? 0 : fabs(c->low), isinf(c->high) ? 0 : fabs(c->high));
         s_figure(low, sizeof low, c->low, hint);
         s_figure(high, sizeof high, c->high, hint);
         if (r->status == FW_CHECK_PASS || r->status == FW_CHECK_FAIL)

@@ -208,8 +208,9 @@ Test(fw_economy, a_breach_costs_the_lab_its_penalty)
     s_accept_all(&e, L1);
     s_step(&e); /* signed at tick 2 */
     int64_t lab_cash = fw_market_cash(e.m, L1), cloud_cash = fw_market_cash(e.m, C1);
+    s_offer(&e, C1, "gpu", 10, 80); /* c1 has compute to sell... */
     s_offer(&e, C2, "tpu", 10, 80);
-    s_bid(&e, L1, "c2", "tpu", 5); /* all of it elsewhere: a breach of exclusivity */
+    s_bid(&e, L1, "c2", "tpu", 5); /* ...but the lab buys elsewhere: a breach */
     s_step(&e);
     cr_assert(s_has_fill(e.results[L1], FLYWHEEL__V1__FILL_KIND__FILL_PENALTY));
     cr_assert(s_has_fill(e.results[C1], FLYWHEEL__V1__FILL_KIND__FILL_PENALTY));
@@ -286,7 +287,29 @@ Test(fw_economy, a_lab_out_of_cash_with_no_investor_falters)
     fw_market_view(e.m, L2, e.arena, &ts);
     Flywheel__V1__TickStart ts1 = FLYWHEEL__V1__TICK_START__INIT;
     fw_market_view(e.m, L1, e.arena, &ts1);
-    cr_assert_lt(ts.me->demand, ts1.me->demand, "its customers drift away");
+    cr_assert_lt(ts.me->demand, ts1.me->demand, "its customers drift away: %ld vs %ld (faltering %d)", (long)ts.me->demand, (long)ts1.me->demand, (int)e.snap.companies[L2]->faltering);
+    s_teardown(&e);
+}
+
+Test(fw_economy, a_cloud_that_cannot_deliver_excuses_the_lab)
+{
+    econ_t e;
+    s_setup(&e);
+    Flywheel__V1__InvestmentTerms *t = s_terms(&e, 1000, 0, 10000);
+    t->min_cloud_share = 0.8;
+    t->penalty = 100;
+    s_propose(&e, C1, "l1", t);
+    s_step(&e);
+    s_accept_all(&e, L1);
+    s_step(&e);
+    /* The lab asks c1 for 80% of its compute, but c1 offers only 2 units. */
+    s_offer(&e, C1, "gpu", 10, 2);
+    s_offer(&e, C2, "tpu", 10, 80);
+    s_bid(&e, L1, "c1", "gpu", 8);
+    s_bid(&e, L1, "c2", "tpu", 2);
+    s_step(&e);
+    cr_assert_not(s_has_fill(e.results[L1], FLYWHEEL__V1__FILL_KIND__FILL_PENALTY));
+    cr_assert_eq(s_metric(&e, "compliance.l1"), 1.0);
     s_teardown(&e);
 }
 
