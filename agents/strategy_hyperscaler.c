@@ -11,7 +11,9 @@
  * across the families it may buy: never
  * a family captive to another cloud, never one without a quote. The budget is split
  * by performance per dollar at the quoted price, with its own captive family (if any)
- * weighted by captive_bonus, since the cloud designed it for itself. Each order's
+ * weighted by captive_bonus, since the cloud designed it for itself, and each weighted
+ * by how much of that family's compute it sold last tick (0.5 + utilisation): chips
+ * that labs ask for are bought again. Each order's
  * max_price is the quote plus order_premium, so a small price rise does not void it.
  *
  * Compute: one offer per installed family, all of that family's compute, at the
@@ -64,18 +66,33 @@ static bool s_may_buy(const fw_strategy_ctx_t *ctx, const Flywheel__V1__ChipFami
     return fam->captive_of[0] == '\0' || strcmp(fam->captive_of, ctx->seat) == 0;
 }
 
-/* Buying weight of a family: H100-equivalents per dollar, 0 if it cannot be bought. */
-static double s_weight(const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m,
+/* How much of its compute of `family` the cloud sold last tick, or -1 if it has none. */
+static double s_family_util(const Flywheel__V1__SeatView *me, const char *family)
+{
+    double compute = 0, sold = 0;
+    for (size_t i = 0; me && i < me->n_installed; i++)
+        if (strcmp(me->installed[i]->family, family) == 0) {
+            compute += (double)me->installed[i]->compute;
+            sold += (double)me->installed[i]->sold;
+        }
+    return compute > 0 ? sold / compute : -1.0;
+}
+
+/* Buying weight of a family: H100-equivalents per dollar, more for the families whose
+ * compute sells (labs asking for a chip shows up here), 0 if it cannot be bought. */
+static double s_weight(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
                        const Flywheel__V1__ChipFamily *fam, double captive_bonus)
 {
     if (!s_may_buy(ctx, fam) || fam->perf_milli == 0)
         return 0.0;
-    const Flywheel__V1__ChipQuote *q = s_chip_quote(m, fam->id);
+    const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
     if (!q)
         return 0.0;
     double w = ((double)fam->perf_milli / 1000.0) / (double)q->price;
     if (fam->captive_of[0] != '\0')
         w *= captive_bonus;
+    double util = s_family_util(obs->me, fam->id);
+    w *= 0.5 + (util < 0 ? 0.5 : fmin(util, 1.5));
     return w;
 }
 
@@ -116,13 +133,13 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
         double total = 0.0;
         for (size_t i = 0; i < n; i++)
             if (!full[i])
-                total += s_weight(ctx, obs->market, ctx->families[i], captive_bonus);
+                total += s_weight(ctx, obs, ctx->families[i], captive_bonus);
         if (total <= 0.0)
             break;
         double spent = 0.0;
         for (size_t i = 0; i < n; i++) {
             const Flywheel__V1__ChipFamily *fam = ctx->families[i];
-            double w = full[i] ? 0.0 : s_weight(ctx, obs->market, fam, captive_bonus);
+            double w = full[i] ? 0.0 : s_weight(ctx, obs, fam, captive_bonus);
             if (w <= 0.0)
                 continue;
             const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);

@@ -976,6 +976,7 @@ static const s_mkey_t s_market_keys[] = {
     {"ai_spending", M_MONEY, S_MP(ai_spending), 0, 0, false},
     {"ai_spending_growth", M_REAL, S_MP(ai_spending_growth), -1.0, S_MAX_GROWTH, true},
     {"ai_spending_growth_decay", M_REAL, S_MP(ai_spending_growth_decay), 0.0, 1.0, false},
+    {"outside_lab_share", M_REAL, S_MP(outside_lab_share), 0.0, 0.95, false},
     {"capability_weight", M_REAL, S_MP(capability_weight), 0.0, 100.0, false},
     {"price_weight", M_REAL, S_MP(price_weight), 0.0, 100.0, false},
     {"lab_multiple", M_REAL, S_MP(lab_multiple), 0.0, 10000.0, true},

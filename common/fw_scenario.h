@@ -96,6 +96,9 @@ typedef struct {
     double ai_spending_growth;   /* per tick at the start, default 0.05 */
     double ai_spending_growth_decay; /* the growth rate is multiplied by this each tick, so
                                     a boom slows down; [0, 1], default 1 (steady) */
+    double outside_lab_share;    /* share of AI spending that goes, at the start, to labs
+                                    outside the scenario (the logit's outside option, whose
+                                    pull stays constant); [0, 0.95], default 0 */
     double capability_weight;    /* logit weight on ln(capability), default 2.0 */
     double price_weight;         /* logit weight on ln(price_index), default 1.0 */
     double lab_multiple;         /* valuation / annualised revenue, labs, default 25 */

@@ -221,7 +221,12 @@ int fe_open(fw_market_t *m)
                 : llround(multiple * (double)seat->base_revenue * s_annual(m));
         }
     }
-    m->ai_spending = P->ai_spending > 0 ? (double)P->ai_spending : total_income;
+    /* The outside option holds outside_lab_share of the opening split: the labs'
+     * attractions sum to total_attract once reach is scaled (s_open_lab). */
+    double s0 = P->outside_lab_share;
+    m->outside_attract = s0 > 0 && s0 < 1 ? s0 / (1.0 - s0) * total_attract : 0.0;
+    m->ai_spending = P->ai_spending > 0 ? (double)P->ai_spending
+                                        : (s0 < 1 ? total_income / (1.0 - s0) : total_income);
     m->ai_growth = P->ai_spending_growth;
     m->other_cloud = (double)P->other_cloud_revenue;
     m->other_chips = (double)P->other_chip_demand;
@@ -636,7 +641,7 @@ static double s_attract(const fw_market_t *m, uint32_t s)
 int fe_customers(fw_market_t *m, uint32_t t, char *err, size_t err_len)
 {
     const fw_scenario_t *sc = m->sc;
-    double total_attract = 0, total_revenue = 0;
+    double total_attract = m->outside_attract, total_revenue = 0;
     (void)t;
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_LAB)
@@ -930,7 +935,7 @@ size_t fe_metric_count(const fw_market_t *m)
         vendors += r == FW_ROLE_VENDOR;
         labs += r == FW_ROLE_LAB;
     }
-    return 4 + 4 * clouds + vendors + m->n_families + 5 * labs + (clouds + vendors) * labs;
+    return 6 + 4 * clouds + vendors + 2 * m->n_families + 5 * labs + (clouds + vendors) * labs;
 }
 
 void fe_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt, size_t *k)
@@ -970,6 +975,26 @@ void fe_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt, 
             mt[(*k)++] = fm_metric(a, "stake_value", sc->seats[s].id, (double)s_stake_value(m, s));
     for (uint32_t f = 0; f < m->n_families; f++)
         mt[(*k)++] = fm_metric(a, "maturity", sc->families[f].id, m->maturity[f]);
+    /* Compute the labs ran on each family this tick: where a mandate's proof point
+     * would show, as labs without the mandate move onto the chip. */
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        int64_t c = 0;
+        for (uint32_t s = 0; s < m->n_seats; s++)
+            if (sc->seats[s].role == FW_ROLE_LAB)
+                c += m->seats[s].family_tick[f];
+        mt[(*k)++] = fm_metric(a, "family_compute", sc->families[f].id, (double)c);
+    }
+    /* Concentration (Herfindahl-Hirschman, 0-1) of AI compute sold across clouds and of
+     * AI revenue across labs: is anyone dominant? */
+    double hhi_cloud = 0, hhi_lab = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            hhi_cloud += m->compute_share[s] * m->compute_share[s];
+        if (sc->seats[s].role == FW_ROLE_LAB)
+            hhi_lab += m->seats[s].share * m->seats[s].share;
+    }
+    mt[(*k)++] = fm_metric(a, "hhi_cloud", NULL, hhi_cloud);
+    mt[(*k)++] = fm_metric(a, "hhi_lab", NULL, hhi_lab);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         if (sc->seats[s].role != FW_ROLE_LAB)
             continue;
@@ -1135,7 +1160,7 @@ void fe_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a, Flywheel__
     v->chip_spend_last = st->chip_spend_tick;
     if (sc->seats[seat].role == FW_ROLE_LAB) {
         /* The compute its customers would use this tick if its share held. */
-        double total_attract = 0;
+        double total_attract = m->outside_attract;
         for (uint32_t s = 0; s < m->n_seats; s++)
             if (sc->seats[s].role == FW_ROLE_LAB)
                 total_attract += s_attract(m, s);

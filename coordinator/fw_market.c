@@ -1171,8 +1171,11 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
                 if (lot->family == (int)f && lot->arrives <= t && t < lot->retires)
                     units += lot->units;
             }
-            if (units > 0)
-                v->installed[n_in++] = s_holding(a, fam->id, units, s_compute_of(fam, units), 0);
+            if (units > 0) {
+                Flywheel__V1__Holding *h = s_holding(a, fam->id, units, s_compute_of(fam, units), 0);
+                h->sold = m->compute_offers[(size_t)seat * m->n_families + f].sold;
+                v->installed[n_in++] = h;
+            }
         }
         for (size_t i = 0; i < st->lots.n; i++) {
             const fw_lot_t *lot = fw_vec_at(&st->lots, i);

@@ -194,6 +194,7 @@ struct fw_market {
     /* the economy */
     double ai_spending;        /* end customers' AI spending this tick, dollars */
     double ai_growth;          /* its growth rate this tick */
+    double outside_attract;    /* pull of labs outside the scenario (logit outside option) */
     double other_cloud;        /* cloud revenue of providers outside the scenario */
     double other_chips;        /* chip budget of buyers outside the scenario, this tick */
     int credits_allowed;       /* policy in force */

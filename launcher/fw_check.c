@@ -110,6 +110,11 @@ void fw_metrics_destroy(fw_metrics_t **p)
     *p = NULL;
 }
 
+const char *fw_metrics_name(const fw_metrics_t *t, int c)
+{
+    return c >= 0 && (size_t)c < t->columns ? t->names[c] : NULL;
+}
+
 int fw_metrics_column(const fw_metrics_t *t, const char *name)
 {
     for (size_t i = 0; i < t->columns; i++)

@@ -38,6 +38,9 @@ fw_metrics_t *fw_metrics_load(const char *path, char *err, size_t err_len);
 /* Frees the table; NULL-safe; sets *p to NULL. */
 void fw_metrics_destroy(fw_metrics_t **p);
 
+/* The name of column c, or NULL past the last. */
+const char *fw_metrics_name(const fw_metrics_t *t, int c);
+
 /* The column index of `name`, or -1. */
 int fw_metrics_column(const fw_metrics_t *t, const char *name);
 

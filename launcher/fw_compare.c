@@ -183,6 +183,29 @@ static int s_collect(s_table_t *t, size_t scenario, const char *run_dir, char *e
             s_add(t, scenario, "round_trip", pair, json_real_value(rt), 0);
     }
     json_decref(root);
+
+    /* From metrics.csv: the value of AI in the clouds' own operations over the run
+     * (question 5), and how concentrated the market ends (question 4). */
+    if (snprintf(path, sizeof path, "%s/metrics.csv", run_dir) >= (int)sizeof path)
+        return -1;
+    fw_metrics_t *mx = fw_metrics_load(path, err, len);
+    if (!mx)
+        return -1;
+    size_t rows = fw_metrics_rows(mx);
+    for (int col = 0;; col++) {
+        const char *name = fw_metrics_name(mx, col);
+        if (!name)
+            break;
+        if (!strncmp(name, "ai_ops_value.", 13)) {
+            double sum = 0;
+            for (size_t r = 0; r < rows; r++)
+                sum += fw_metrics_value(mx, r, col);
+            s_add(t, scenario, "ai_ops", name + 13, sum, 0);
+        } else if (rows && (!strcmp(name, "hhi_cloud") || !strcmp(name, "hhi_lab"))) {
+            s_add(t, scenario, "concentration", name + 4, fw_metrics_value(mx, rows - 1, col), 0);
+        }
+    }
+    fw_metrics_destroy(&mx);
     return 0;
 }
 
@@ -190,9 +213,9 @@ static void s_cell(char *buf, size_t len, const char *kind, double v)
 {
     if (isnan(v))
         snprintf(buf, len, "-");
-    else if (!strcmp(kind, "profit") || !strcmp(kind, "valuation"))
+    else if (!strcmp(kind, "profit") || !strcmp(kind, "valuation") || !strcmp(kind, "ai_ops"))
         fw_launch_format_money((int64_t)llround(v), buf, len);
-    else if (!strcmp(kind, "round_trip"))
+    else if (!strcmp(kind, "round_trip") || !strcmp(kind, "concentration"))
         snprintf(buf, len, "%.2f", v);
     else
         snprintf(buf, len, "%.1f%%", 100.0 * v);
@@ -200,12 +223,12 @@ static void s_cell(char *buf, size_t len, const char *kind, double v)
 
 static int s_kind_rank(const char *kind)
 {
-    static const char *order[] = {"profit", "valuation", "lab_share", "installed_share",
-                                  "round_trip"};
-    for (int i = 0; i < 5; i++)
+    static const char *order[] = {"profit", "ai_ops", "valuation", "lab_share",
+                                  "installed_share", "round_trip", "concentration"};
+    for (int i = 0; i < 7; i++)
         if (!strcmp(kind, order[i]))
             return i;
-    return 5;
+    return 7;
 }
 
 /* Rows grouped by figure, in the order entities first appeared (a stable sort). */

@@ -6,7 +6,9 @@
  * scenario the table gives the mean over seeds of: each cloud's and vendor's
  * cumulative profit, each lab's final valuation and revenue share, each chip family's
  * share of installed compute, and the round trip of each investor-lab pair with at
- * least $1B invested; then, for each company, the coefficient of variation of its
+ * least $1B invested, the value of AI in each cloud's own operations over the run, and
+ * the concentration (HHI) of clouds and labs at the end; then, for each company, the
+ * coefficient of variation of its
  * outcome (profit, or a lab's valuation) across the scenarios. The same table is
  * written as compare.csv (long form) and compare.md in the output directory.
  */
