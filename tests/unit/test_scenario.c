@@ -236,7 +236,7 @@ Test(fw_scenario, baseline_has_the_calibration_deals_events_and_checks)
     cr_expect_gt(s_stipulated(sc, ant, 28, false), 0.5);
 
     /* The market section and the 2024 targets as checks. */
-    cr_expect_eq(sc->market.ai_spending, 189000000);
+    cr_expect_eq(sc->market.ai_spending, 252000000);
     cr_expect(sc->market.credits_allowed);
     cr_assert_geq(sc->n_checks, 10);
     bool arr = false;
