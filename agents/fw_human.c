@@ -1257,7 +1257,7 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
     const Flywheel__V1__TickStart *ts = s_ts(h);
     const Flywheel__V1__SeatView *me = ts ? ts->me : NULL;
     const Flywheel__V1__MarketView *mk = ts ? ts->market : NULL;
-    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1], left[48];
+    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1], left[48], wide[2 * FW_HUMAN_COLS];
 
     if (h->help) {
         s_render_help(h, &sc);
@@ -1352,7 +1352,6 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
             snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
             s_cat(buf, sizeof buf, "  |  ", item);
         }
-        char wide[2 * FW_HUMAN_COLS];
         snprintf(wide, sizeof wide, "  Compute for rent ($/H100-month x amount): %s",
                  buf[0] ? buf : "none yet");
         s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
@@ -1375,7 +1374,8 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
                      mk->compute_share[i]->value * 100.0);
             s_cat(buf, sizeof buf, ", ", item);
         }
-        s_cat(buf, sizeof buf, "", "   Labs: ");
+        if (mk->n_lab_share)
+            s_cat(buf, sizeof buf, "", "   Labs: ");
         for (size_t i = 0; i < mk->n_lab_share; i++) {
             char item[48];
             snprintf(item, sizeof item, "%s%s %.0f%%", i ? ", " : "", mk->lab_share[i]->id,
@@ -1414,8 +1414,9 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
     for (size_t i = 0; i < h->n_results; i++)
         s_line(&sc, FW_HUMAN_PLAIN, "%s", h->results[i]);
 
-    /* The bottom: the question being asked or the key bar, then the message. */
-    size_t bottom = 3;
+    /* The bottom: the question being asked (three lines) or the key bar and the
+     * token, then the message. */
+    size_t bottom = h->form.kind != FORM_NONE ? 4 : 3;
     while (sc.n + bottom < sc.max)
         s_line(&sc, FW_HUMAN_PLAIN, "%s", "");
     if (sc.n + bottom > sc.max)
@@ -1428,9 +1429,10 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
             snprintf(item, sizeof item, "%zu=%s", i + 1, fl->choices[i]);
             s_cat(buf, sizeof buf, " ", item);
         }
-        char wide[2 * FW_HUMAN_COLS];
-        snprintf(wide, sizeof wide, "%s%s%s  (Esc cancels)", fl->help,
-                 buf[0] ? "  Choices: " : "", buf);
+        /* The help, then the choices and the field, so neither is cut off. */
+        s_line(&sc, FW_HUMAN_PROMPT, "%s", fl->help);
+        snprintf(wide, sizeof wide, "%s%s%s", buf[0] ? "Choices: " : "", buf,
+                 buf[0] ? "   (Esc cancels)" : "(Esc cancels)");
         s_line(&sc, FW_HUMAN_PROMPT, "%s", wide);
         const char *def = s_default(fl);
         s_line(&sc, FW_HUMAN_PROMPT, "%s%s%s%s: %s_", fl->label, def[0] ? " [" : "", def,

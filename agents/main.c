@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
@@ -173,8 +175,11 @@ int main(int argc, char **argv)
         if (!level_set)
             level = FW_LOG_QUIET;
         if (!name[0]) {
+            const struct passwd *pw = getpwuid(getuid());
             const char *user = getenv("USER");
-            snprintf(name, sizeof name, "human: %.40s", user && user[0] ? user : "a player");
+            if (!user || !user[0])
+                user = pw && pw->pw_name[0] ? pw->pw_name : "a player";
+            snprintf(name, sizeof name, "human: %.40s", user);
         }
     }
     if (name[0])

@@ -397,7 +397,8 @@ int fw_serve_main(int argc, char **argv)
                sc->n_seats, o.pace, dir);
         printf("  Players connect to:\n");
         s_print_urls(listen);
-        printf("  e.g.  flywheel play URL SEAT        Viewers subscribe to:\n");
+        printf("  Each player types:  build/flywheel play URL SEAT --name NAME\n");
+        printf("  Viewers subscribe to:\n");
         s_print_urls(publish);
         s_keys_help();
     }
@@ -485,8 +486,22 @@ int fw_serve_main(int argc, char **argv)
                        s->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED ? "  (paused)" : "");
             }
             if (d != digest && s->n_seats) {
-                printf("%s:\n", s->phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY
-                                    ? "Lobby (g starts the game now)" : "Seats");
+                if (s->phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY) {
+                    struct timespec rt;
+                    clock_gettime(CLOCK_REALTIME, &rt);
+                    long long left = s->deadline_unix_ms
+                                         ? (s->deadline_unix_ms - (long long)rt.tv_sec * 1000 -
+                                            rt.tv_nsec / 1000000 + 999) / 1000
+                                         : -1;
+                    printf("Lobby: the game starts when %u seat%s %s players", s->players_wanted,
+                           s->players_wanted == 1 ? " has" : "s have",
+                           s->players_wanted == 1 ? "a" : "");
+                    if (left >= 0)
+                        printf(" or in %lld s (house bots fill the rest)", left);
+                    printf("; g starts it now\n");
+                } else {
+                    printf("Seats:\n");
+                }
                 s_print_seats(sc, s);
             }
             if ((int)s->phase != last_phase && s->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED)
