@@ -400,6 +400,11 @@ int fw_serve_main(int argc, char **argv)
         printf("  Each player types:  build/flywheel play URL SEAT --name NAME\n");
         printf("  Viewers subscribe to:\n");
         s_print_urls(publish);
+        printf("Lobby open: the game starts when %s player%s in", o.players ? o.players : "all",
+               o.players && strcmp(o.players, "1") == 0 ? " is" : "s are");
+        if (o.start_after)
+            printf(", or after %s s (house bots play the empty seats)", o.start_after);
+        printf("; g starts it now.\n");
         s_keys_help();
     }
     tty = isatty(STDIN_FILENO);
@@ -493,11 +498,10 @@ int fw_serve_main(int argc, char **argv)
                                          ? (s->deadline_unix_ms - (long long)rt.tv_sec * 1000 -
                                             rt.tv_nsec / 1000000 + 999) / 1000
                                          : -1;
-                    printf("Lobby: the game starts when %u seat%s %s players", s->players_wanted,
-                           s->players_wanted == 1 ? " has" : "s have",
-                           s->players_wanted == 1 ? "a" : "");
+                    printf("Lobby: waiting for %u player%s", s->players_wanted,
+                           s->players_wanted == 1 ? "" : "s");
                     if (left >= 0)
-                        printf(" or in %lld s (house bots fill the rest)", left);
+                        printf(", or %lld s more (house bots fill the rest)", left);
                     printf("; g starts it now\n");
                 } else {
                     printf("Seats:\n");
