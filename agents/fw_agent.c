@@ -31,6 +31,7 @@
 struct fw_agent_seat {
     char *seat;                     /* seat id from the Welcome; in `statics` */
     char *run_id;                   /* run id from the Welcome envelope; in `statics` */
+    char *token;                    /* Welcome.resume_token; in `statics` */
     Flywheel__V1__Role role;        /* from the Welcome */
     const fw_strategy_t *strategy;  /* registry entry; never NULL */
     fw_rng_t rng;                   /* seeded with Welcome.seat_seed; the only randomness */
@@ -191,6 +192,7 @@ fw_agent_seat_t *fw_agent_seat_new(const fw_envelope_t *welcome, const char *str
     /* The Welcome names the seat; the envelope's seat field is the fallback. */
     s->seat = fw_arena_strdup(s->statics, w->seat[0] ? w->seat : welcome->seat);
     s->run_id = fw_arena_strdup(s->statics, welcome->run_id);
+    s->token = fw_arena_strdup(s->statics, w->resume_token ? w->resume_token : "");
     s->role = w->role;
     s->strategy = st;
     fw_rng_seed(&s->rng, w->seat_seed);
@@ -351,6 +353,7 @@ const char *fw_agent_seat_name(const fw_agent_seat_t *s) { return s->seat; }
 Flywheel__V1__Role fw_agent_seat_role(const fw_agent_seat_t *s) { return s->role; }
 const char *fw_agent_seat_strategy(const fw_agent_seat_t *s) { return s->strategy->name; }
 const char *fw_agent_seat_run_id(const fw_agent_seat_t *s) { return s->run_id; }
+const char *fw_agent_seat_token(const fw_agent_seat_t *s) { return s->token; }
 uint64_t fw_agent_seat_seq(const fw_agent_seat_t *s) { return s->seq; }
 uint32_t fw_agent_seat_tick(const fw_agent_seat_t *s) { return s->tick; }
 const char *fw_agent_seat_reason(const fw_agent_seat_t *s) { return s->reason; }
@@ -446,6 +449,10 @@ static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelo
                     fw_agent_seat_name(*seat),
                     fw_strategy_role_name(fw_agent_seat_role(*seat)),
                     fw_agent_seat_run_id(*seat), fw_agent_seat_strategy(*seat));
+        if (fw_agent_seat_token(*seat)[0])
+            fw_log_info("agent", "resume token: %s (to take the seat back after a "
+                        "disconnect: --seat %s --resume %s)", fw_agent_seat_token(*seat),
+                        fw_agent_seat_name(*seat), fw_agent_seat_token(*seat));
         if (cfg->on_welcome)
             cfg->on_welcome(cfg->on_welcome_arg, fw_agent_seat_name(*seat),
                             fw_agent_seat_role(*seat));
@@ -500,6 +507,10 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
     fw_envelope_t hello_env;
     Flywheel__V1__Hello hello;
     fw_agent_hello(&hello_env, &hello, cfg->seat, cfg->role);
+    if (cfg->resume_token)
+        hello.resume_token = (char *)cfg->resume_token;
+    if (cfg->name && cfg->name[0])
+        hello.agent = (char *)cfg->name;
     int rc = s_send(cfg, sock, &hello_env);
     if (rc != 0) {
         snprintf(msg, sizeof msg, "cannot send hello: %s", fw_proto_strerror(rc));

@@ -89,6 +89,10 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
  * until the next call on it; `reason` is copied. */
 const fw_envelope_t *fw_agent_seat_bye(fw_agent_seat_t *s, const char *reason);
 
+/* The seat's resume token from the Welcome ("" if none): a Hello carrying it takes
+ * the seat back after a disconnect (docs/network.md). */
+const char *fw_agent_seat_token(const fw_agent_seat_t *s);
+
 /* The seat's id, role, strategy name and run id, as the Welcome set them. */
 const char *fw_agent_seat_name(const fw_agent_seat_t *s);
 Flywheel__V1__Role fw_agent_seat_role(const fw_agent_seat_t *s);
@@ -117,6 +121,10 @@ typedef struct {
      * may be NULL. */
     void (*on_welcome)(void *arg, const char *seat, Flywheel__V1__Role role);
     void *on_welcome_arg;
+    /* Network play: the resume token of a seat this agent held before (NULL or "" =
+     * none), and a name for the lobby display (NULL or "" = the program's name). */
+    const char *resume_token;
+    const char *name;
 } fw_agent_config_t;
 
 /* Plays one seat on a DEALER socket connected to cfg->url until the run ends. The

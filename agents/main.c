@@ -8,14 +8,17 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
 #include "fw_agent.h"
+#include "fw_human_tui.h"
 #include "fw_log.h"
 #include "fw_proto.h"
 #include "fw_strategy.h"
@@ -56,6 +59,12 @@ static void s_usage(FILE *to)
         const fw_strategy_t *st = fw_strategy_at(i);
         fprintf(to, "                                %-12s %s\n", st->name, st->summary);
     }
+    fprintf(to, "                                %-12s %s\n", "human",
+            "a person plays at this terminal (a full-screen menu; ? for help)");
+    fprintf(to,
+            "  -R, --resume TOKEN          take back a seat held before (the token is in the\n"
+            "                              Welcome: logged, and shown on the human screen)\n"
+            "  -n, --name NAME             your name, shown in the lobby (default: program)\n");
     fprintf(to,
             "  -t, --idle-timeout SECONDS  give up when the coordinator is silent this long"
             " (default 60)\n"
@@ -90,6 +99,8 @@ int main(int argc, char **argv)
         {"seat", required_argument, NULL, 's'},
         {"role", required_argument, NULL, 'r'},
         {"strategy", required_argument, NULL, 'S'},
+        {"resume", required_argument, NULL, 'R'},
+        {"name", required_argument, NULL, 'n'},
         {"idle-timeout", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
@@ -100,15 +111,22 @@ int main(int argc, char **argv)
     fw_log_level_t level = FW_LOG_INFO;
     const char *role_arg = NULL;
     double idle_s = 60.0;
-    int opt;
+    int opt, human = 0, level_set = 0;
+    char name[80] = "";
 
     opterr = 0; /* we print our own messages */
-    while ((opt = getopt_long(argc, argv, ":c:s:r:S:t:l:hV", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":c:s:r:S:R:n:t:l:hV", options, NULL)) != -1) {
         switch (opt) {
         case 'c': cfg.url = optarg; break;
         case 's': cfg.seat = optarg; break;
         case 'r': role_arg = optarg; break;
         case 'S': cfg.strategy = optarg; break;
+        case 'R': cfg.resume_token = optarg; break;
+        case 'n':
+            if (!optarg[0] || strlen(optarg) > 40)
+                return s_usage_error("--name wants 1 to 40 characters, not '%s'", optarg);
+            snprintf(name, sizeof name, "%s", optarg);
+            break;
         case 't': {
             char *end = NULL;
             errno = 0;
@@ -125,6 +143,7 @@ int main(int argc, char **argv)
                 return s_usage_error("unknown log level '%s' (debug, info, warn, error, "
                                      "quiet)", optarg);
             level = (fw_log_level_t)l;
+            level_set = 1;
             break;
         }
         case 'h': s_usage(stdout); return EXIT_BYE;
@@ -149,6 +168,22 @@ int main(int argc, char **argv)
         if (cfg.role == FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED)
             return s_usage_error("unknown role '%s' (hyperscaler, lab, vendor)", role_arg);
     }
+    if (cfg.strategy && strcmp(cfg.strategy, "human") == 0) {
+        human = 1;
+        cfg.strategy = NULL;
+        /* Log lines would scribble over the screen. */
+        if (!level_set)
+            level = FW_LOG_QUIET;
+        if (!name[0]) {
+            const struct passwd *pw = getpwuid(getuid());
+            const char *user = getenv("USER");
+            if (!user || !user[0])
+                user = pw && pw->pw_name[0] ? pw->pw_name : "a player";
+            snprintf(name, sizeof name, "human: %.40s", user);
+        }
+    }
+    if (name[0])
+        cfg.name = name;
     if (cfg.strategy) {
         const fw_strategy_t *st = fw_strategy_find(cfg.strategy);
         char names[128];
@@ -192,13 +227,16 @@ int main(int argc, char **argv)
     cfg.on_welcome_arg = &level;
 
     char reason[256] = "";
-    int outcome = fw_agent_run(&cfg, reason, sizeof reason);
+    int outcome = human ? fw_human_play(&cfg, reason, sizeof reason)
+                        : fw_agent_run(&cfg, reason, sizeof reason);
     /* Every socket is closed with linger 0, so this returns at once. */
     while (zmq_ctx_term(ctx) != 0 && zmq_errno() == EINTR)
         ;
 
     switch (outcome) {
     case FW_AGENT_BYE:
+        if (human)
+            printf("The game is over: %s\n", reason[0] ? reason : "bye");
         fw_log_info("agent", "run over: %s", reason[0] ? reason : "bye");
         return EXIT_BYE;
     case FW_AGENT_REFUSED:
@@ -208,6 +246,10 @@ int main(int argc, char **argv)
         fw_log_error("agent", "lost the coordinator: %s", reason);
         return EXIT_LOST;
     case FW_AGENT_STOPPED:
+        if (human && strcmp(reason, "you left the game") == 0) {
+            printf("You left the game; the house bot plays your seat.\n");
+            return EXIT_BYE;
+        }
         fw_log_info("agent", "stopped by a signal");
         return EXIT_SIGNAL;
     case FW_AGENT_EUSAGE:

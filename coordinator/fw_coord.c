@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
+#include "fw_agent.h"
 #include "fw_arena.h"
 #include "fw_eventlog.h"
 #include "fw_inbox.h"
@@ -19,18 +21,29 @@
 #include "fw_outputs.h"
 #include "fw_proto.h"
 #include "fw_rng.h"
+#include "fw_strategy.h"
 #include "fw_version.h"
 
-/* One seat of the scenario and the connection that holds it. */
+#define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
+#define S_TOKEN_LEN 32          /* hex characters of a resume token */
+
+/* One seat of the scenario: who holds it, and the connection of its player. */
 typedef struct {
-    int claimed;                                  /* an agent holds the seat */
+    Flywheel__V1__Holder holder; /* EMPTY (lobby), PLAYER or HOUSE */
+    int connected;          /* identity is a live player connection: the holder, or a
+                             * player benched under the house bot, or one returning */
     uint8_t identity[FW_PROTO_MAX_IDENTITY + 1];  /* its ROUTER identity */
     size_t identity_len;
     uint64_t last_seq;      /* highest seq accepted from it */
     uint64_t sent_seq;      /* our seq towards it */
-    int silent;             /* missed a tick: not waited for until it speaks again */
-    int left;               /* said Bye */
+    int silent;             /* lockstep: missed a tick, not waited for until it speaks */
     uint32_t refusals;      /* refusals sent to it, to rate-limit the log */
+    char player[64];        /* the player's Hello.agent, for the lobby display */
+    char token[S_TOKEN_LEN + 1]; /* resume token of the seat's player, "" if none */
+    int returning;          /* a player reclaimed the seat: it plays from the next tick */
+    uint32_t missed;        /* ticks in a row the player has not answered */
+    uint32_t late;          /* late Actions from this seat, whole run */
+    fw_agent_seat_t *house; /* the house bot, made the first time it is needed */
 } fw_seat_conn_t;
 
 typedef struct {
@@ -42,6 +55,8 @@ typedef struct {
     uint32_t ticks;
     uint32_t tick;           /* tick being collected (0 in the lobby) */
     int running;             /* past the lobby */
+    int collecting;          /* the current tick still takes actions (not cleared yet) */
+    int net;                 /* network play: status snapshots, lobby with house bots */
     fw_seat_conn_t *seats;   /* n_seats */
     uint64_t pub_seq;
     fw_market_t *market;
@@ -49,7 +64,19 @@ typedef struct {
     fw_eventlog_t *log;
     fw_metrics_csv_t *csv;
     fw_arena_t *arena;       /* per message being built */
-    fw_arena_t *tick_arena;  /* per tick: results and snapshot */
+    /* Two tick arenas and snapshots, alternating by tick parity, so that the last
+     * tick's snapshot stays valid (for status snapshots) while the next is collected. */
+    fw_arena_t *tick_arena[2];
+    Flywheel__V1__Snapshot snaps[2];
+    const Flywheel__V1__Snapshot *last; /* the last tick's snapshot, or NULL */
+    Flywheel__V1__SeatStatus *status;   /* n_seats: Snapshot.seats, rebuilt per publish */
+    Flywheel__V1__SeatStatus **status_ptrs;
+    Flywheel__V1__CompanyState *lobby_cs; /* n_seats: companies of a lobby snapshot */
+    Flywheel__V1__CompanyState **lobby_cs_ptrs;
+    char pacing[32];         /* "lockstep" or "deadline:S" */
+    int64_t deadline_unix_ms;/* the tick being collected's deadline, or the lobby's */
+    int64_t next_status_ms;  /* monotonic time of the next status snapshot */
+    uint64_t token_counter;  /* mixes into tokens if getrandom fails */
 } fw_coord_t;
 
 static int64_t s_now_ms(void)
@@ -58,6 +85,16 @@ static int64_t s_now_ms(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+/* Wall-clock time: deadlines travel to other hosts, so they are Unix time. */
+static int64_t s_unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
 
 static int s_path(char *buf, size_t len, const char *dir, const char *name)
 {
@@ -93,14 +130,41 @@ static void s_envelope(fw_coord_t *c, fw_envelope_t *env, uint32_t seat)
     env->seat = (char *)c->sc->seats[seat].id;
 }
 
+static void s_takeover(fw_coord_t *c, uint32_t seat, const char *why);
+
+/* A player's connection is gone (the ROUTER could not route to it). */
+static void s_lost(fw_coord_t *c, uint32_t seat)
+{
+    fw_seat_conn_t *conn = &c->seats[seat];
+    conn->connected = 0;
+    conn->returning = 0;
+    if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
+        return;
+    if (c->cfg->house_bots && c->running) {
+        s_takeover(c, seat, "its player disconnected");
+    } else {
+        conn->silent = 1;
+        fw_log_warn("seats", "seat %s: its player disconnected; it does nothing until it "
+                    "reconnects with its resume token", c->sc->seats[seat].id);
+    }
+}
+
 static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
 {
     const fw_seat_conn_t *sc = &c->seats[seat];
+    if (!sc->connected)
+        return;
     int rc = fw_proto_send_to(c->router, sc->identity, sc->identity_len, env);
-    /* A peer that is gone is the tick timeout's business, not an error here. */
-    if (rc != FW_PROTO_OK)
+    if (rc == FW_PROTO_EIO) {
+        /* ROUTER_MANDATORY: the peer is not connected any more. */
+        fw_log_info("seats", "seat %s: %s not delivered: its player is gone",
+                    c->sc->seats[seat].id, fw_proto_body_name(env));
+        s_lost(c, seat);
+    } else if (rc != FW_PROTO_OK) {
+        /* A full queue is the tick timeout's business, not an error here. */
         fw_log_debug("seats", "send %s to %s failed: %s", fw_proto_body_name(env),
                      c->sc->seats[seat].id, fw_proto_strerror(rc));
+    }
 }
 
 /* Refuses a message from `identity` (seat index or -1 if it holds none). */
@@ -132,12 +196,99 @@ static void s_refuse(fw_coord_t *c, const uint8_t *identity, size_t identity_len
         fw_log_debug("seats", "refusal not delivered: %s", fw_proto_strerror(rc));
 }
 
+/* ---- status: who holds each seat, the phase and the pace ------------------------ */
+
+/* Sets snap's seats (built in `arena`, or in c->status for a status snapshot when
+ * arena is NULL; the strings point into c->seats), phase and pace. */
+static void s_fill_status(fw_coord_t *c, Flywheel__V1__Snapshot *snap,
+                          Flywheel__V1__Phase phase, fw_arena_t *arena)
+{
+    Flywheel__V1__SeatStatus *status = c->status, **ptrs = c->status_ptrs;
+    if (arena) {
+        status = fw_arena_calloc(arena, c->sc->n_seats, sizeof *status);
+        ptrs = fw_arena_calloc(arena, c->sc->n_seats, sizeof *ptrs);
+    }
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        Flywheel__V1__SeatStatus *st = &status[s];
+        const fw_seat_conn_t *conn = &c->seats[s];
+        flywheel__v1__seat_status__init(st);
+        st->seat = (char *)c->sc->seats[s].id;
+        st->holder = conn->holder;
+        if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
+            st->player = (char *)conn->player;
+        else if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE && conn->house)
+            st->player = (char *)fw_agent_seat_strategy(conn->house);
+        else
+            st->player = "";
+        st->late = conn->late;
+        st->missed = conn->missed;
+        st->returning = conn->returning;
+        ptrs[s] = st;
+    }
+    snap->n_seats = c->sc->n_seats;
+    snap->seats = ptrs;
+    snap->phase = phase;
+    snap->pacing = c->pacing;
+    snap->deadline_unix_ms = c->deadline_unix_ms;
+    snap->players_wanted = c->cfg->players && c->cfg->players < c->sc->n_seats
+                               ? c->cfg->players
+                               : (uint32_t)c->sc->n_seats;
+}
+
+static void s_publish(fw_coord_t *c, const Flywheel__V1__Snapshot *snap, uint32_t tick)
+{
+    fw_envelope_t pub = FLYWHEEL__V1__ENVELOPE__INIT;
+    pub.protocol_version = FW_PROTOCOL_VERSION;
+    pub.run_id = c->run_id;
+    pub.tick = tick;
+    pub.seq = ++c->pub_seq;
+    pub.seat = "";
+    pub.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    pub.snapshot = (Flywheel__V1__Snapshot *)snap;
+    int rc = fw_proto_send(c->pub, &pub);
+    if (rc != FW_PROTO_OK)
+        fw_log_warn("observers", "snapshot of tick %u not published: %s", tick,
+                    fw_proto_strerror(rc));
+}
+
+/* Publishes a status snapshot (network play only): in the lobby a tick-0 snapshot
+ * naming the companies; later the last tick's snapshot again, with the seats and
+ * phase as they are now. Not written to the log: it adds nothing a replay needs. */
+static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase)
+{
+    Flywheel__V1__Snapshot snap;
+    if (!c->net)
+        return;
+    if (c->last) {
+        snap = *c->last;
+    } else {
+        flywheel__v1__snapshot__init(&snap);
+        snap.ticks = c->ticks;
+        snap.scenario = (char *)c->sc->name;
+        snap.month = "";
+        for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+            Flywheel__V1__CompanyState *cs = &c->lobby_cs[s];
+            flywheel__v1__company_state__init(cs);
+            cs->id = (char *)c->sc->seats[s].id;
+            cs->role = (Flywheel__V1__Role)c->sc->seats[s].role;
+            cs->cash = c->sc->seats[s].cash;
+            c->lobby_cs_ptrs[s] = cs;
+        }
+        snap.n_companies = c->sc->n_seats;
+        snap.companies = c->lobby_cs_ptrs;
+    }
+    snap.final = 0;
+    s_fill_status(c, &snap, phase, NULL);
+    s_publish(c, &snap, snap.tick);
+    c->next_status_ms = s_now_ms() + S_STATUS_EVERY_MS;
+}
+
 /* ---- handshake ---------------------------------------------------------------- */
 
 static int s_seat_of_identity(const fw_coord_t *c, const uint8_t *id, size_t len)
 {
     for (uint32_t s = 0; s < c->sc->n_seats; s++)
-        if (c->seats[s].claimed && c->seats[s].identity_len == len &&
+        if (c->seats[s].connected && c->seats[s].identity_len == len &&
             memcmp(c->seats[s].identity, id, len) == 0)
             return (int)s;
     return -1;
@@ -154,25 +305,27 @@ static char *s_params(fw_arena_t *a, const fw_seat_t *seat)
     return fw_arena_strdup(a, buf);
 }
 
-static void s_welcome(fw_coord_t *c, uint32_t seat)
+/* Builds seat's Welcome in *env and *w; nested data lives in c->arena (reset here). */
+static void s_build_welcome(fw_coord_t *c, uint32_t seat, fw_envelope_t *env,
+                            Flywheel__V1__Welcome *w)
 {
     const fw_scenario_t *sc = c->sc;
     fw_arena_t *a = c->arena;
-    fw_envelope_t env;
-    Flywheel__V1__Welcome w = FLYWHEEL__V1__WELCOME__INIT;
     char month[16];
 
     fw_arena_reset(a);
-    w.seat = (char *)sc->seats[seat].id;
-    w.role = (Flywheel__V1__Role)sc->seats[seat].role;
-    w.seat_seed = fw_rng_seat_seed(c->cfg->seed, seat);
-    w.ticks = c->ticks;
-    w.scenario = (char *)sc->name;
+    flywheel__v1__welcome__init(w);
+    w->seat = (char *)sc->seats[seat].id;
+    w->role = (Flywheel__V1__Role)sc->seats[seat].role;
+    w->seat_seed = fw_rng_seat_seed(c->cfg->seed, seat);
+    w->ticks = c->ticks;
+    w->scenario = (char *)sc->name;
     fw_scenario_month(sc, 1, month, sizeof month);
-    w.start_month = month;
-    w.params = s_params(a, &sc->seats[seat]);
-    w.n_families = sc->n_families;
-    w.families = fw_arena_calloc(a, sc->n_families, sizeof *w.families);
+    w->start_month = fw_arena_strdup(a, month);
+    w->params = s_params(a, &sc->seats[seat]);
+    w->resume_token = c->seats[seat].token;
+    w->n_families = sc->n_families;
+    w->families = fw_arena_calloc(a, sc->n_families, sizeof *w->families);
     for (size_t f = 0; f < sc->n_families; f++) {
         const fw_family_t *fam = &sc->families[f];
         Flywheel__V1__ChipFamily *cf = fw_arena_calloc(a, 1, sizeof *cf);
@@ -185,22 +338,190 @@ static void s_welcome(fw_coord_t *c, uint32_t seat)
         cf->life = fam->life;
         cf->captive_of = fam->captive_of >= 0 ? (char *)sc->seats[fam->captive_of].id : "";
         cf->opening_price = fam->price;
-        w.families[f] = cf;
+        w->families[f] = cf;
     }
-    w.n_seats = sc->n_seats;
-    w.seats = fw_arena_calloc(a, sc->n_seats, sizeof *w.seats);
+    w->n_seats = sc->n_seats;
+    w->seats = fw_arena_calloc(a, sc->n_seats, sizeof *w->seats);
     for (size_t s = 0; s < sc->n_seats; s++) {
         Flywheel__V1__SeatInfo *si = fw_arena_calloc(a, 1, sizeof *si);
         flywheel__v1__seat_info__init(si);
         si->id = (char *)sc->seats[s].id;
         si->name = (char *)sc->seats[s].name;
         si->role = (Flywheel__V1__Role)sc->seats[s].role;
-        w.seats[s] = si;
+        w->seats[s] = si;
     }
-    s_envelope(c, &env, seat);
-    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_WELCOME;
-    env.welcome = &w;
+    s_envelope(c, env, seat);
+    env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_WELCOME;
+    env->welcome = w;
+}
+
+static void s_welcome(fw_coord_t *c, uint32_t seat)
+{
+    fw_envelope_t env;
+    Flywheel__V1__Welcome w;
+    s_build_welcome(c, seat, &env, &w);
     s_send_seat(c, seat, &env);
+}
+
+/* The seat's house bot, made from the Welcome the seat would get (same seed, same
+ * parameters, the scenario's strategy or the role's default). NULL if it cannot be
+ * made (logged). */
+static fw_agent_seat_t *s_house(fw_coord_t *c, uint32_t seat)
+{
+    fw_seat_conn_t *conn = &c->seats[seat];
+    if (conn->house)
+        return conn->house;
+    fw_envelope_t env;
+    Flywheel__V1__Welcome w;
+    char err[256];
+    uint64_t sent = conn->sent_seq;
+    s_build_welcome(c, seat, &env, &w);
+    conn->sent_seq = sent; /* the bot's welcome never goes to the player */
+    w.resume_token = "";
+    const char *name = c->sc->seats[seat].strategy;
+    conn->house = fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name : NULL,
+                                    err, sizeof err);
+    if (!conn->house)
+        fw_log_error("house", "seat %s: no house bot: %s; the seat does nothing",
+                     c->sc->seats[seat].id, err);
+    return conn->house;
+}
+
+/* The house bot of `seat` answers this tick's TickStart; its Actions go into the
+ * inbox exactly as a player's would. */
+static void s_house_act(fw_coord_t *c, uint32_t seat, const fw_envelope_t *tick_start)
+{
+    fw_agent_seat_t *bot = s_house(c, seat);
+    const fw_envelope_t *reply = NULL;
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    fw_envelope_t *owned = NULL;
+
+    if (!bot || fw_inbox_has(c->inbox, seat))
+        return;
+    if (fw_agent_seat_on_message(bot, tick_start, &reply) != FW_AGENT_CONTINUE || !reply)
+        return;
+    /* A copy the inbox can own and free like an envelope from the wire: through the
+     * wire format, so a house bot's actions are byte for byte what a player's are. */
+    if (fw_proto_pack(reply, &bytes, &len) != FW_PROTO_OK ||
+        fw_proto_unpack(bytes, len, &owned) != FW_PROTO_OK) {
+        fw_log_error("house", "seat %s: cannot copy the house bot's actions",
+                     c->sc->seats[seat].id);
+    } else if (fw_inbox_put(c->inbox, seat, &owned) != FW_INBOX_ACCEPTED) {
+        fw_log_error("house", "seat %s: the inbox refused the house bot's actions",
+                     c->sc->seats[seat].id);
+    }
+    fw_proto_free(&owned);
+    free(bytes);
+}
+
+/* Builds seat's TickStart for the current tick in *env and *ts (nested data in c->arena). */
+static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_envelope_t *env,
+                               Flywheel__V1__TickStart *ts)
+{
+    flywheel__v1__tick_start__init(ts);
+    fw_arena_reset(c->arena);
+    fw_market_view(c->market, seat, c->arena, ts);
+    ts->deadline_unix_ms = c->deadline_unix_ms;
+    s_envelope(c, env, seat);
+    env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    env->tick_start = ts;
+}
+
+/* The house bot takes the seat from its player, and plays this tick if the seat
+ * has not acted yet. The player's connection, if still there, is kept (benched): it
+ * still sees every tick, and gets the seat back at the next tick once it acts. */
+static void s_takeover(fw_coord_t *c, uint32_t seat, const char *why)
+{
+    fw_seat_conn_t *conn = &c->seats[seat];
+    if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
+        return;
+    conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+    conn->returning = 0;
+    conn->missed = 0;
+    fw_log_info("seats", "seat %s: the house bot takes over at tick %u: %s",
+                c->sc->seats[seat].id, c->tick, why);
+    if (c->collecting && !fw_inbox_has(c->inbox, seat)) {
+        fw_envelope_t env;
+        Flywheel__V1__TickStart ts;
+        uint64_t sent = conn->sent_seq;
+        s_build_tick_start(c, seat, &env, &ts);
+        conn->sent_seq = sent;
+        s_house_act(c, seat, &env);
+    }
+    s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
+}
+
+/* A fresh secret for a seat's player: 128 bits from the kernel's generator. */
+static void s_new_token(fw_coord_t *c, char *out)
+{
+    uint8_t raw[S_TOKEN_LEN / 2];
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+        fw_rng_t r;
+        fw_rng_seed(&r, (uint64_t)s_unix_ms() ^ ((uint64_t)getpid() << 40) ^
+                            (++c->token_counter * 0x9e3779b97f4a7c15ULL));
+        for (size_t i = 0; i < sizeof raw; i++)
+            raw[i] = (uint8_t)fw_rng_next(&r);
+    }
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* Gives `seat` to the connection `id`. `resume` keeps the seat's token (the player
+ * proved it holds it); otherwise a new one is made, so the previous player's token
+ * no longer works. */
+static void s_grant(fw_coord_t *c, uint32_t seat, const uint8_t *id, size_t id_len,
+                    const fw_envelope_t *env, int resume)
+{
+    fw_seat_conn_t *conn = &c->seats[seat];
+    Flywheel__V1__Holder was = conn->holder;
+    const char *how;
+
+    memcpy(conn->identity, id, id_len);
+    conn->identity_len = id_len;
+    conn->connected = 1;
+    conn->last_seq = env->seq;
+    conn->sent_seq = 0;
+    conn->silent = 0;
+    conn->refusals = 0;
+    snprintf(conn->player, sizeof conn->player, "%s",
+             env->hello->agent[0] ? env->hello->agent : "an agent");
+    if (!resume || !conn->token[0])
+        s_new_token(c, conn->token);
+    if (!c->running || was == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY) {
+        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+        how = resume ? "reclaimed in the lobby" : "claimed";
+    } else if (was == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE) {
+        /* The bot has played (or will play) this tick; the player gets the next. */
+        conn->returning = 1;
+        how = resume ? "reclaimed from the house bot; handed back at the next tick"
+                     : "taken from the house bot by a late joiner; handed over at the "
+                       "next tick";
+    } else {
+        /* Still ours on paper (the old connection was not noticed gone): the new
+         * connection plays at once, from the tick being collected. */
+        conn->missed = 0;
+        how = "reconnected";
+    }
+    fw_log_info("seats", "seat %s %s by %.64s", c->sc->seats[seat].id, how, conn->player);
+    s_welcome(c, seat);
+    if (c->running && conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER &&
+        !fw_inbox_has(c->inbox, seat)) {
+        fw_envelope_t ts_env;
+        Flywheel__V1__TickStart ts;
+        s_build_tick_start(c, seat, &ts_env, &ts);
+        s_send_seat(c, seat, &ts_env);
+    }
+    s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
+                                    : FLYWHEEL__V1__PHASE__PHASE_LOBBY);
+}
+
+/* Whether a late joiner may take `seat` (by name or by role). */
+static int s_open_to_joiner(const fw_coord_t *c, uint32_t seat)
+{
+    const fw_seat_conn_t *conn = &c->seats[seat];
+    return conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY ||
+           (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE && !conn->returning);
 }
 
 static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_envelope_t *env)
@@ -231,15 +552,45 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_en
                      env->seq, reason);
             return;
         }
-        if (c->seats[seat].claimed) {
-            snprintf(reason, sizeof reason, "seat '%s' is taken", sc->seats[seat].id);
+    }
+    if (h->resume_token[0]) {
+        /* A reconnect: the token must be the seat's (or, with no seat named, some
+         * seat's). A wrong token is refused even for a seat a house bot holds, so a
+         * mistyped token never silently makes the player someone else. */
+        for (uint32_t s = 0; s < sc->n_seats && seat < 0; s++)
+            if (strcmp(c->seats[s].token, h->resume_token) == 0)
+                seat = (int)s;
+        if (seat < 0 || strcmp(c->seats[seat].token, h->resume_token) != 0) {
+            if (seat >= 0)
+                snprintf(reason, sizeof reason, "wrong resume token for seat '%s'",
+                         sc->seats[seat].id);
+            else
+                snprintf(reason, sizeof reason, "no seat has this resume token");
+            s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN,
+                     env->seq, reason);
+            return;
+        }
+        s_grant(c, (uint32_t)seat, id, id_len, env, 1);
+        return;
+    }
+    if (seat >= 0) {
+        if (!s_open_to_joiner(c, (uint32_t)seat)) {
+            const fw_seat_conn_t *conn = &c->seats[seat];
+            snprintf(reason, sizeof reason, "seat '%s' is taken by %.64s%s", sc->seats[seat].id,
+                     conn->player[0] ? conn->player : "another player",
+                     c->cfg->house_bots ? " (its player reconnects with its resume token)" : "");
             s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN, env->seq,
                      reason);
             return;
         }
     } else {
+        /* By role: an empty seat first, then one a house bot holds. */
         for (uint32_t s = 0; s < sc->n_seats && seat < 0; s++)
-            if (!c->seats[s].claimed && (int)sc->seats[s].role == (int)h->role)
+            if (c->seats[s].holder == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY &&
+                (int)sc->seats[s].role == (int)h->role)
+                seat = (int)s;
+        for (uint32_t s = 0; s < sc->n_seats && seat < 0; s++)
+            if (s_open_to_joiner(c, s) && (int)sc->seats[s].role == (int)h->role)
                 seat = (int)s;
         if (seat < 0) {
             snprintf(reason, sizeof reason, "no free seat of role '%s'",
@@ -249,15 +600,7 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_en
             return;
         }
     }
-    fw_seat_conn_t *conn = &c->seats[seat];
-    memset(conn, 0, sizeof *conn);
-    conn->claimed = 1;
-    memcpy(conn->identity, id, id_len);
-    conn->identity_len = id_len;
-    conn->last_seq = env->seq;
-    fw_log_info("seats", "seat %s claimed by %.64s", sc->seats[seat].id,
-                h->agent[0] ? h->agent : "an agent");
-    s_welcome(c, (uint32_t)seat);
+    s_grant(c, (uint32_t)seat, id, id_len, env, 0);
 }
 
 /* ---- receiving ----------------------------------------------------------------- */
@@ -265,18 +608,38 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_en
 static void s_actions(fw_coord_t *c, int seat, const uint8_t *id, size_t id_len,
                       fw_envelope_t **env)
 {
-    char reason[160];
+    char reason[200];
     uint64_t seq = (*env)->seq;
     uint32_t tick = (*env)->tick;
+    fw_seat_conn_t *conn = &c->seats[seat];
     if (!c->running) {
         s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED, seq,
                  "actions before the first tick");
         return;
     }
-    fw_inbox_status_t st = fw_inbox_put(c->inbox, (uint32_t)seat, env);
-    c->seats[seat].silent = 0; /* it speaks: wait for it again from the next tick */
-    if (st == FW_INBOX_ACCEPTED)
+    if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE) {
+        /* A benched or returning player: the bot plays this tick, the player the next. */
+        if (!conn->returning)
+            fw_log_info("seats", "seat %s: its player is back; handed back at tick %u",
+                        c->sc->seats[seat].id, c->tick + 1);
+        conn->returning = 1;
+        snprintf(reason, sizeof reason, "the house bot plays seat '%s' in tick %u; the seat "
+                 "is yours again from tick %u", c->sc->seats[seat].id, c->tick, c->tick + 1);
+        s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE, seq, reason);
         return;
+    }
+    fw_inbox_status_t st = fw_inbox_put(c->inbox, (uint32_t)seat, env);
+    conn->silent = 0; /* it speaks: wait for it again from the next tick */
+    if (st == FW_INBOX_ACCEPTED) {
+        conn->missed = 0;
+        return;
+    }
+    if (st == FW_INBOX_LATE) {
+        conn->late++;
+        fw_log_warn("tick", "late: seat %s's actions for tick %u arrived during tick %u; "
+                    "they miss their tick and are not applied (%u late so far)",
+                    c->sc->seats[seat].id, tick, c->tick, conn->late);
+    }
     snprintf(reason, sizeof reason, "actions for tick %u refused (now collecting tick %u): %s",
              tick, c->tick, fw_inbox_strstatus(st));
     s_refuse(c, id, id_len, seat,
@@ -284,6 +647,27 @@ static void s_actions(fw_coord_t *c, int seat, const uint8_t *id, size_t id_len,
              : st == FW_INBOX_DUPLICATE ? FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_DUPLICATE
                                         : FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED,
              seq, reason);
+}
+
+static void s_bye(fw_coord_t *c, uint32_t seat, const char *why)
+{
+    fw_seat_conn_t *conn = &c->seats[seat];
+    fw_log_info("seats", "seat %s left: %.100s", c->sc->seats[seat].id, why);
+    conn->connected = 0;
+    conn->returning = 0;
+    if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
+        return;
+    if (!c->running && c->cfg->house_bots) {
+        /* In the lobby the seat is simply free again. */
+        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+        conn->token[0] = '\0';
+        conn->player[0] = '\0';
+        s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
+    } else if (c->cfg->house_bots) {
+        s_takeover(c, seat, "its player left");
+    } else {
+        conn->silent = 1;
+    }
 }
 
 /* Receives and handles one message, waiting at most timeout_ms. Returns 0 if a
@@ -346,9 +730,7 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
         s_actions(c, seat, id, id_len, &env);
         break;
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
-        fw_log_info("seats", "seat %s left: %.100s", c->sc->seats[seat].id, env->bye->reason);
-        c->seats[seat].left = 1;
-        c->seats[seat].silent = 1;
+        s_bye(c, (uint32_t)seat, env->bye->reason);
         break;
     default:
         snprintf(reason, sizeof reason, "a %s is not accepted from an agent",
@@ -362,94 +744,223 @@ out:
     return 0;
 }
 
+/* Receives for at most wait_ms, publishing a status snapshot when one is due.
+ * Returns 0, or -1 if interrupted. */
+static int s_pump(fw_coord_t *c, int64_t wait_ms, Flywheel__V1__Phase phase)
+{
+    if (c->net) {
+        int64_t to_status = c->next_status_ms - s_now_ms();
+        if (to_status <= 0) {
+            s_publish_status(c, phase);
+            to_status = S_STATUS_EVERY_MS;
+        }
+        if (wait_ms > to_status)
+            wait_ms = to_status;
+    }
+    if (wait_ms < 0)
+        wait_ms = 0;
+    return s_receive(c, (int)(wait_ms > 200 ? 200 : wait_ms));
+}
+
 /* ---- the run -------------------------------------------------------------------- */
+
+static size_t s_count(const fw_coord_t *c, Flywheel__V1__Holder holder)
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < c->sc->n_seats; s++)
+        n += c->seats[s].holder == holder;
+    return n;
+}
 
 static int s_lobby(fw_coord_t *c)
 {
-    int64_t deadline = c->cfg->join_timeout_ms >= 0 ? s_now_ms() + c->cfg->join_timeout_ms : -1;
-    fw_log_info("lobby", "waiting for %zu seats", c->sc->n_seats);
+    const fw_coord_config_t *cfg = c->cfg;
+    int house = cfg->house_bots;
+    size_t want = cfg->players && cfg->players < c->sc->n_seats ? cfg->players
+                                                                  : c->sc->n_seats;
+    int64_t t0 = s_now_ms();
+    int64_t join_deadline = !house && cfg->join_timeout_ms >= 0 ? t0 + cfg->join_timeout_ms : -1;
+    int64_t start_at = house && cfg->start_after_ms >= 0 ? t0 + cfg->start_after_ms : -1;
+    c->deadline_unix_ms = start_at >= 0 ? s_unix_ms() + cfg->start_after_ms : 0;
+    if (house)
+        fw_log_info("lobby", "waiting for %zu player%s (of %zu seats)%s", want,
+                    want == 1 ? "" : "s", c->sc->n_seats,
+                    start_at >= 0 ? "; house bots fill the rest when the time is up" : "");
+    else
+        fw_log_info("lobby", "waiting for %zu seats", c->sc->n_seats);
+    s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
     for (;;) {
-        size_t claimed = 0;
-        for (uint32_t s = 0; s < c->sc->n_seats; s++)
-            claimed += c->seats[s].claimed;
-        if (claimed == c->sc->n_seats)
-            return FW_COORD_OK;
-        if (*c->cfg->stop)
+        size_t players = s_count(c, FLYWHEEL__V1__HOLDER__HOLDER_PLAYER);
+        int paused = cfg->pause && *cfg->pause;
+        if (*cfg->stop)
             return FW_COORD_EINTERRUPTED;
+        if (cfg->go && *cfg->go) {
+            *cfg->go = 0;
+            if (house) {
+                fw_log_info("lobby", "the operator starts the game with %zu player%s", players,
+                            players == 1 ? "" : "s");
+                return FW_COORD_OK;
+            }
+            fw_log_warn("lobby", "cannot start before every seat is claimed: no house bots");
+        }
+        if (players >= want && !paused)
+            return FW_COORD_OK;
         int64_t now = s_now_ms();
-        if (deadline >= 0 && now >= deadline) {
+        if (start_at >= 0 && now >= start_at && !paused) {
+            fw_log_info("lobby", "start time reached with %zu player%s", players,
+                        players == 1 ? "" : "s");
+            return FW_COORD_OK;
+        }
+        if (join_deadline >= 0 && now >= join_deadline) {
             char missing[512];
             size_t used = 0;
             missing[0] = '\0';
             for (uint32_t s = 0; s < c->sc->n_seats && used < sizeof missing; s++)
-                if (!c->seats[s].claimed)
+                if (c->seats[s].holder == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY)
                     used += (size_t)snprintf(missing + used, sizeof missing - used, " %s",
                                              c->sc->seats[s].id);
-            fw_log_error("lobby", "seats not claimed after %d ms:%s", c->cfg->join_timeout_ms,
+            fw_log_error("lobby", "seats not claimed after %d ms:%s", cfg->join_timeout_ms,
                          missing);
             return FW_COORD_EFAIL;
         }
-        int wait = deadline >= 0 ? (int)(deadline - now) : 1000;
-        if (s_receive(c, wait > 200 ? 200 : wait) < 0 && *c->cfg->stop)
+        int64_t wait = 1000;
+        if (join_deadline >= 0 && join_deadline - now < wait)
+            wait = join_deadline - now;
+        if (start_at >= 0 && start_at - now < wait)
+            wait = start_at - now;
+        if (s_pump(c, wait, FLYWHEEL__V1__PHASE__PHASE_LOBBY) < 0 && *cfg->stop)
             return FW_COORD_EINTERRUPTED;
     }
 }
 
-static void s_send_tick_starts(fw_coord_t *c)
+/* Leaving the lobby: house bots take every empty seat. */
+static void s_fill_empty_seats(fw_coord_t *c)
 {
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-        fw_envelope_t env;
-        Flywheel__V1__TickStart ts = FLYWHEEL__V1__TICK_START__INIT;
-        if (!c->seats[s].claimed || c->seats[s].left)
+        fw_seat_conn_t *conn = &c->seats[s];
+        if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_EMPTY)
             continue;
-        fw_arena_reset(c->arena);
-        fw_market_view(c->market, s, c->arena, &ts);
-        s_envelope(c, &env, s);
-        env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
-        env.tick_start = &ts;
-        s_send_seat(c, s, &env);
+        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+        if (!s_house(c, s))
+            continue;
+        fw_log_debug("seats", "seat %s: no player; the house bot plays it",
+                    c->sc->seats[s].id);
     }
 }
 
-/* Waits until every seat that is not silent has acted, or the tick timeout. */
+/* Holds the game between ticks while the operator has paused it. */
+static int s_hold_if_paused(fw_coord_t *c)
+{
+    const fw_coord_config_t *cfg = c->cfg;
+    if (!cfg->pause || !*cfg->pause)
+        return FW_COORD_OK;
+    fw_log_info("coordinator", "paused after tick %u", c->tick);
+    c->deadline_unix_ms = 0;
+    s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
+    while (*cfg->pause && !*cfg->stop)
+        if (s_pump(c, 200, FLYWHEEL__V1__PHASE__PHASE_PAUSED) < 0 && *cfg->stop)
+            break;
+    if (*cfg->stop)
+        return FW_COORD_EINTERRUPTED;
+    fw_log_info("coordinator", "resumed");
+    return FW_COORD_OK;
+}
+
+/* Opens tick c->tick: returning players take their seats, every connected player
+ * gets its TickStart (also a player benched under the house bot, so it can follow
+ * and come back), then every house bot acts. */
+static void s_open_tick(fw_coord_t *c)
+{
+    const fw_coord_config_t *cfg = c->cfg;
+    int wait_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : cfg->tick_timeout_ms;
+    c->deadline_unix_ms = s_unix_ms() + wait_ms;
+    fw_inbox_open(c->inbox, c->tick);
+    fw_market_prepare(c->market); /* the tick's events fire before anyone looks */
+    c->collecting = 1;
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_seat_conn_t *conn = &c->seats[s];
+        if (conn->returning && conn->connected) {
+            conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+            conn->returning = 0;
+            conn->missed = 0;
+            conn->silent = 0;
+            fw_log_info("seats", "seat %s: handed back to %.64s at tick %u",
+                        c->sc->seats[s].id, conn->player, c->tick);
+        }
+    }
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_envelope_t env;
+        Flywheel__V1__TickStart ts;
+        fw_seat_conn_t *conn = &c->seats[s];
+        if (!conn->connected && conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
+            continue;
+        s_build_tick_start(c, s, &env, &ts);
+        if (conn->connected)
+            s_send_seat(c, s, &env); /* may find the player gone: the bot takes over */
+        if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
+            s_house_act(c, s, &env);
+    }
+}
+
+/* Waits until every player that is not silent has acted, or the tick's time is up
+ * (the tick timeout in lockstep, the turn timer with a deadline). */
 static int s_collect(fw_coord_t *c)
 {
-    int64_t deadline = s_now_ms() + c->cfg->tick_timeout_ms;
+    const fw_coord_config_t *cfg = c->cfg;
+    int deadline_pacing = cfg->deadline_ms > 0;
+    int wait_ms = deadline_pacing ? cfg->deadline_ms : cfg->tick_timeout_ms;
+    int64_t deadline = s_now_ms() + wait_ms;
     for (;;) {
         size_t waiting = 0;
-        for (uint32_t s = 0; s < c->sc->n_seats; s++)
-            if (!c->seats[s].silent && !fw_inbox_has(c->inbox, s))
+        for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+            const fw_seat_conn_t *conn = &c->seats[s];
+            /* With a turn timer everyone gets the whole turn: a player who missed
+             * one tick is not skipped in the next. */
+            if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER && conn->connected &&
+                (deadline_pacing || !conn->silent) && !fw_inbox_has(c->inbox, s))
                 waiting++;
+        }
         if (waiting == 0)
             break;
         int64_t left = deadline - s_now_ms();
         if (left <= 0)
             break;
-        if (s_receive(c, (int)left) < 0 && *c->cfg->stop)
+        if (s_pump(c, left, FLYWHEEL__V1__PHASE__PHASE_RUNNING) < 0 && *cfg->stop)
             return FW_COORD_EINTERRUPTED;
-        if (*c->cfg->stop)
+        if (*cfg->stop)
             return FW_COORD_EINTERRUPTED;
     }
-    for (uint32_t s = 0; s < c->sc->n_seats; s++)
-        if (!c->seats[s].silent && !fw_inbox_has(c->inbox, s)) {
-            c->seats[s].silent = 1;
-            fw_log_warn("tick", "seat %s silent past the tick timeout (%d ms) at tick %u: "
-                        "default action, not waited for until it speaks",
-                        c->sc->seats[s].id, c->cfg->tick_timeout_ms, c->tick);
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_seat_conn_t *conn = &c->seats[s];
+        if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER || fw_inbox_has(c->inbox, s))
+            continue;
+        conn->missed++;
+        if (!conn->silent && conn->connected) {
+            conn->silent = !deadline_pacing;
+            fw_log_warn("tick", "seat %s did not act within %d ms at tick %u: default action%s",
+                        c->sc->seats[s].id, wait_ms, c->tick,
+                        deadline_pacing ? "" : ", not waited for until it speaks");
         }
+        if (cfg->house_bots && cfg->takeover_after && conn->missed >= cfg->takeover_after) {
+            char why[96];
+            snprintf(why, sizeof why, "its player missed %u tick%s in a row", conn->missed,
+                     conn->missed == 1 ? "" : "s");
+            s_takeover(c, s, why);
+        }
+    }
     return FW_COORD_OK;
 }
 
-static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
+static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t *arena)
 {
     const fw_scenario_t *sc = c->sc;
-    Flywheel__V1__Actions **actions = fw_arena_calloc(c->tick_arena, sc->n_seats, sizeof *actions);
-    Flywheel__V1__TickResult **results = fw_arena_calloc(c->tick_arena, sc->n_seats,
-                                                         sizeof *results);
+    Flywheel__V1__Actions **actions = fw_arena_calloc(arena, sc->n_seats, sizeof *actions);
+    Flywheel__V1__TickResult **results = fw_arena_calloc(arena, sc->n_seats, sizeof *results);
     char err[256];
 
+    c->collecting = 0;
     fw_inbox_actions(c->inbox, actions);
-    int rc = fw_market_step(c->market, actions, c->tick_arena, results, snap, err, sizeof err);
+    int rc = fw_market_step(c->market, actions, arena, results, snap, err, sizeof err);
     if (rc != FW_MARKET_OK) {
         fw_log_error("market", "tick %u could not be cleared: %s", c->tick, err);
         return FW_COORD_EFAIL;
@@ -462,28 +973,35 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
             return FW_COORD_EFAIL;
         }
     }
+    /* Who held each seat while the tick was played is part of its record, in the log
+     * too (a player found gone while the results go out changes the next tick's). */
+    s_fill_status(c, snap,
+                  snap->final ? FLYWHEEL__V1__PHASE__PHASE_OVER
+                  : c->cfg->pause && *c->cfg->pause ? FLYWHEEL__V1__PHASE__PHASE_PAUSED
+                                                    : FLYWHEEL__V1__PHASE__PHASE_RUNNING,
+                  arena);
     for (uint32_t s = 0; s < sc->n_seats; s++) {
         fw_envelope_t env;
-        if (!c->seats[s].claimed || c->seats[s].left)
+        fw_seat_conn_t *conn = &c->seats[s];
+        /* House bots need no TickResult: the next TickStart tells them their cash. */
+        if (!conn->connected)
             continue;
         s_envelope(c, &env, s);
         env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
         env.tick_result = results[s];
         s_send_seat(c, s, &env);
     }
-    fw_envelope_t pub = FLYWHEEL__V1__ENVELOPE__INIT;
-    pub.protocol_version = FW_PROTOCOL_VERSION;
-    pub.run_id = c->run_id;
-    pub.tick = c->tick;
-    pub.seq = ++c->pub_seq;
-    pub.seat = "";
-    pub.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
-    pub.snapshot = snap;
-    rc = fw_proto_send(c->pub, &pub);
-    if (rc != FW_PROTO_OK)
-        fw_log_warn("observers", "snapshot of tick %u not published: %s", c->tick,
-                    fw_proto_strerror(rc));
-    if (fw_eventlog_append(c->log, &pub) != FW_PROTO_OK || fw_eventlog_flush(c->log) != 0) {
+    s_publish(c, snap, c->tick);
+    c->next_status_ms = s_now_ms() + S_STATUS_EVERY_MS;
+    fw_envelope_t rec = FLYWHEEL__V1__ENVELOPE__INIT;
+    rec.protocol_version = FW_PROTOCOL_VERSION;
+    rec.run_id = c->run_id;
+    rec.tick = c->tick;
+    rec.seq = c->pub_seq;
+    rec.seat = "";
+    rec.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    rec.snapshot = snap;
+    if (fw_eventlog_append(c->log, &rec) != FW_PROTO_OK || fw_eventlog_flush(c->log) != 0) {
         fw_log_error("log", "cannot write events.log: %s", strerror(errno));
         return FW_COORD_EFAIL;
     }
@@ -501,7 +1019,7 @@ static void s_goodbye(fw_coord_t *c, const char *reason)
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         fw_envelope_t env;
         Flywheel__V1__Bye bye = FLYWHEEL__V1__BYE__INIT;
-        if (!c->seats[s].claimed || c->seats[s].left)
+        if (!c->seats[s].connected)
             continue;
         bye.reason = (char *)reason;
         s_envelope(c, &env, s);
@@ -611,24 +1129,37 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     int rc = FW_COORD_EFAIL;
     const char *stopped = NULL;
     int books_ok = 1;
-    Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
-    const Flywheel__V1__Snapshot *last = NULL;
     int64_t started = s_now_ms();
+    size_t n;
 
     memset(c, 0, sizeof *c);
     c->cfg = cfg;
     c->sc = cfg->scenario;
+    n = c->sc->n_seats ? c->sc->n_seats : 1;
     c->ticks = cfg->ticks ? cfg->ticks : cfg->scenario->ticks;
+    c->net = cfg->house_bots || cfg->deadline_ms > 0;
+    if (cfg->deadline_ms > 0)
+        snprintf(c->pacing, sizeof c->pacing, "deadline:%g", cfg->deadline_ms / 1000.0);
+    else
+        snprintf(c->pacing, sizeof c->pacing, "lockstep");
     s_run_id(c);
-    c->seats = calloc(c->sc->n_seats, sizeof *c->seats);
+    c->seats = calloc(n, sizeof *c->seats);
+    c->status = calloc(n, sizeof *c->status);
+    c->status_ptrs = calloc(n, sizeof *c->status_ptrs);
+    c->lobby_cs = calloc(n, sizeof *c->lobby_cs);
+    c->lobby_cs_ptrs = calloc(n, sizeof *c->lobby_cs_ptrs);
     c->market = fw_market_new(c->sc, c->ticks);
     c->inbox = fw_inbox_new((uint32_t)c->sc->n_seats);
     c->arena = fw_arena_new();
-    c->tick_arena = fw_arena_new();
-    if (!c->seats || !c->market || !c->inbox || !c->arena || !c->tick_arena) {
+    c->tick_arena[0] = fw_arena_new();
+    c->tick_arena[1] = fw_arena_new();
+    if (!c->seats || !c->status || !c->status_ptrs || !c->lobby_cs || !c->lobby_cs_ptrs ||
+        !c->market || !c->inbox || !c->arena || !c->tick_arena[0] || !c->tick_arena[1]) {
         fw_log_error("coordinator", "out of memory, or the opening books do not balance");
         goto out;
     }
+    for (size_t s = 0; s < c->sc->n_seats; s++)
+        c->seats[s].holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
     if (s_mkdirs(cfg->out_dir) != 0) {
         fw_log_error("outputs", "cannot create %s: %s", cfg->out_dir, strerror(errno));
         goto out;
@@ -650,30 +1181,38 @@ int fw_coord_run(const fw_coord_config_t *cfg)
                      strerror(errno));
         goto out;
     }
-    fw_log_info("coordinator", "run %s: scenario %s, %u ticks, seed %" PRIu64, c->run_id,
-                c->sc->name, c->ticks, cfg->seed);
+    fw_log_info("coordinator", "run %s: scenario %s, %u ticks, seed %" PRIu64 ", pacing %s",
+                c->run_id, c->sc->name, c->ticks, cfg->seed, c->pacing);
 
     rc = s_lobby(c);
     if (rc != FW_COORD_OK) {
         stopped = rc == FW_COORD_EINTERRUPTED ? "interrupted in the lobby" : "seats never came";
         goto finish;
     }
+    if (cfg->house_bots)
+        s_fill_empty_seats(c);
+    if (cfg->go)
+        *cfg->go = 0;
     c->running = 1;
     for (c->tick = 1; c->tick <= c->ticks; c->tick++) {
-        fw_arena_reset(c->tick_arena);
-        fw_inbox_open(c->inbox, c->tick);
-        fw_market_prepare(c->market);
-        s_send_tick_starts(c);
-        rc = s_collect(c);
+        Flywheel__V1__Snapshot *snap = &c->snaps[c->tick & 1];
+        fw_arena_t *arena = c->tick_arena[c->tick & 1];
+        rc = s_hold_if_paused(c);
+        if (rc == FW_COORD_OK) {
+            fw_arena_reset(arena);
+            flywheel__v1__snapshot__init(snap);
+            s_open_tick(c);
+            rc = s_collect(c);
+        }
         if (rc == FW_COORD_OK)
-            rc = s_clear_tick(c, &snap);
+            rc = s_clear_tick(c, snap, arena);
         if (rc != FW_COORD_OK) {
             books_ok = rc != FW_COORD_EFAIL;
-            last = NULL;
+            c->last = NULL;
             stopped = rc == FW_COORD_EINTERRUPTED ? "interrupted" : "a tick failed";
             break;
         }
-        last = &snap;
+        c->last = snap;
         fw_log_debug("tick", "tick %u of %u cleared", c->tick, c->ticks);
     }
     if (rc == FW_COORD_OK)
@@ -684,7 +1223,7 @@ finish:
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(s_now_ms() - started) / 1000.0, books_ok, stopped,
-                                  last};
+                                  c->last};
         if (s_path(path, sizeof path, cfg->out_dir, "summary.json") != 0 ||
             fw_summary_write(path, c->sc, c->market, &info) != 0) {
             fw_log_error("outputs", "cannot write summary.json in %s", cfg->out_dir);
@@ -700,10 +1239,17 @@ out:
         zmq_close(c->router);
     if (c->pub)
         zmq_close(c->pub);
-    fw_arena_destroy(&c->tick_arena);
+    for (size_t s = 0; c->seats && s < c->sc->n_seats; s++)
+        fw_agent_seat_destroy(&c->seats[s].house);
+    fw_arena_destroy(&c->tick_arena[0]);
+    fw_arena_destroy(&c->tick_arena[1]);
     fw_arena_destroy(&c->arena);
     fw_inbox_destroy(&c->inbox);
     fw_market_destroy(&c->market);
+    free(c->lobby_cs_ptrs);
+    free(c->lobby_cs);
+    free(c->status_ptrs);
+    free(c->status);
     free(c->seats);
     return rc;
 }

@@ -13,12 +13,37 @@
 #include "fw_scenario.h"
 #include "fw_version.h"
 
-static volatile sig_atomic_t s_stop; /* set by the signal handler, read by the run */
+/* Set by the signal handlers, read by the run: a handler takes no arguments, so
+ * these flags live at file scope. */
+static volatile sig_atomic_t s_stop;
+static volatile sig_atomic_t s_pause; /* SIGUSR1: pause after the current tick */
+static volatile sig_atomic_t s_go;    /* SIGUSR2: resume, or start now from the lobby */
 
 static void s_on_signal(int sig)
 {
-    (void)sig;
-    s_stop = 1;
+    if (sig == SIGUSR1) {
+        s_pause = 1;
+    } else if (sig == SIGUSR2) {
+        s_pause = 0;
+        s_go = 1;
+    } else {
+        s_stop = 1;
+    }
+}
+
+/* Parses "lockstep" (0) or "deadline:SECONDS" (milliseconds > 0). -1 if neither. */
+static long s_parse_pace(const char *s)
+{
+    if (strcmp(s, "lockstep") == 0)
+        return 0;
+    if (strncmp(s, "deadline:", 9) != 0)
+        return -1;
+    char *end;
+    errno = 0;
+    double secs = strtod(s + 9, &end);
+    if (errno || end == s + 9 || *end || !(secs >= 0.05) || secs > 86400)
+        return -1;
+    return (long)(secs * 1000.0 + 0.5);
 }
 
 static void s_usage(FILE *f)
@@ -27,10 +52,12 @@ static void s_usage(FILE *f)
         "usage: flywheel-coordinator --scenario FILE --listen URL --publish URL --out DIR\n"
         "                            [--seed N] [--ticks N] [--tick-timeout MS]\n"
         "                            [--join-timeout MS] [--log-level LEVEL]\n"
+        "                            [--house-bots] [--players N] [--start-after S]\n"
+        "                            [--pace lockstep|deadline:S] [--takeover-after K]\n"
         "\n"
-        "Runs the market of a scenario: waits until every seat is claimed by an agent on\n"
-        "--listen (ROUTER), steps the ticks in lockstep, publishes a Snapshot per tick on\n"
-        "--publish (PUB), and writes events.log, metrics.csv and summary.json in --out.\n"
+        "Runs the market of a scenario: waits until the seats are claimed by agents on\n"
+        "--listen (ROUTER), steps the ticks, publishes a Snapshot per tick on --publish\n"
+        "(PUB), and writes events.log, metrics.csv and summary.json in --out.\n"
         "\n"
         "  --scenario FILE      scenario YAML (see docs/scenarios.md)\n"
         "  --listen URL         endpoint for agents: ipc://PATH or tcp://HOST:PORT (port * = any)\n"
@@ -41,6 +68,23 @@ static void s_usage(FILE *f)
         "  --tick-timeout MS    wait at most this long for a tick's actions (default 5000)\n"
         "  --join-timeout MS    wait at most this long for every seat (default 60000; -1 forever)\n"
         "  --log-level LEVEL    debug, info, warn (default), error, quiet\n"
+        "\n"
+        "Network play (docs/network.md; `flywheel serve` sets these for you):\n"
+        "  --house-bots         seats without a player are played by the built-in strategy\n"
+        "                       of their role, inside the coordinator; lost players too\n"
+        "  --players N          start as soon as N seats have players (default: all);\n"
+        "                       implies --house-bots\n"
+        "  --start-after S      start after S seconds in the lobby, house bots filling the\n"
+        "                       empty seats (default: wait for the players); implies\n"
+        "                       --house-bots\n"
+        "  --pace P             lockstep (default: wait for every player, at most\n"
+        "                       --tick-timeout) or deadline:S (a turn timer of S seconds;\n"
+        "                       late actions miss the tick and are logged as late)\n"
+        "  --takeover-after K   the house bot replaces a player silent K ticks in a row\n"
+        "                       (default 0 = never; a disconnected player is replaced at\n"
+        "                       once); implies --house-bots\n"
+        "Signals: SIGUSR1 pauses after the current tick; SIGUSR2 resumes, or starts the\n"
+        "game from the lobby at once (with house bots).\n"
         "\n"
         "Exit codes: 0 done, 1 a part failed, 2 bad usage or scenario, 130 interrupted.\n");
 }
@@ -65,11 +109,17 @@ int main(int argc, char **argv)
         {"tick-timeout", required_argument, NULL, 't'},
         {"join-timeout", required_argument, NULL, 'j'},
         {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+        {"house-bots", no_argument, NULL, 'H'},     {"players", required_argument, NULL, 'P'},
+        {"start-after", required_argument, NULL, 'A'},
+        {"pace", required_argument, NULL, 'C'},
+        {"takeover-after", required_argument, NULL, 'K'},
         {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
     const char *scenario = NULL, *listen = NULL, *publish = NULL, *out = NULL;
     uint64_t seed = 0, ticks = 0, tick_timeout = 5000;
-    long join_timeout = 60000;
-    int seed_set = 0, level = FW_LOG_WARN, opt;
+    long join_timeout = 60000, deadline_ms = 0;
+    uint64_t players = 0, takeover_after = 0;
+    double start_after = -1;
+    int seed_set = 0, level = FW_LOG_WARN, opt, house_bots = 0;
 
     while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (opt) {
@@ -104,6 +154,34 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'H': house_bots = 1; break;
+        case 'P':
+            if (s_parse_u64(optarg, &players) != 0 || players == 0 || players > 100000)
+                goto bad_number;
+            house_bots = 1;
+            break;
+        case 'A': {
+            char *end;
+            errno = 0;
+            start_after = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(start_after >= 0) || start_after > 86400)
+                goto bad_number;
+            house_bots = 1;
+            break;
+        }
+        case 'C':
+            deadline_ms = s_parse_pace(optarg);
+            if (deadline_ms < 0) {
+                fprintf(stderr, "flywheel-coordinator: --pace is lockstep or deadline:SECONDS "
+                                "(e.g. deadline:30), not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'K':
+            if (s_parse_u64(optarg, &takeover_after) != 0 || takeover_after > 1000000)
+                goto bad_number;
+            house_bots = 1;
+            break;
         case 'h': s_usage(stdout); return 0;
         case 'V': printf("flywheel-coordinator %s\n", FW_VERSION); return 0;
         default: s_usage(stderr); return 2;
@@ -129,6 +207,8 @@ int main(int argc, char **argv)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGUSR2, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
     void *ctx = zmq_ctx_new();
@@ -142,6 +222,10 @@ int main(int argc, char **argv)
         .seed = seed_set ? seed : sc->seed, .ticks = (uint32_t)ticks,
         .tick_timeout_ms = (int)tick_timeout, .join_timeout_ms = (int)join_timeout,
         .zmq_ctx = ctx, .stop = &s_stop,
+        .house_bots = house_bots, .players = (uint32_t)players,
+        .start_after_ms = start_after < 0 ? -1 : (int)(start_after * 1000.0 + 0.5),
+        .deadline_ms = (int)deadline_ms, .takeover_after = (uint32_t)takeover_after,
+        .pause = &s_pause, .go = &s_go,
     };
     int rc = fw_coord_run(&cfg);
     zmq_ctx_term(ctx);

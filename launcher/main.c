@@ -28,6 +28,7 @@
 #include "fw_log.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
+#include "fw_serve.h"
 #include "fw_version.h"
 
 #define EXIT_RUN_FAILED 1
@@ -87,7 +88,9 @@ static void s_usage(FILE *f)
     fprintf(f, "usage: flywheel run SCENARIO [options]   run a scenario to the end\n"
                "       flywheel compare SCENARIO...       run scenarios with several seeds\n"
                "                                          and compare their outcomes\n"
-               "       flywheel help run|compare          options of a command\n"
+               "       flywheel serve SCENARIO [options] a game for players on the network\n"
+               "       flywheel play URL SEAT            play a seat at this terminal\n"
+               "       flywheel help run|compare|serve|play  options of a command\n"
                "       flywheel --help | --version\n");
 }
 
@@ -801,6 +804,14 @@ int main(int argc, char **argv)
             s_usage_compare(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "serve") == 0) {
+            fw_serve_usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[2], "play") == 0) {
+            fw_play_usage(stdout);
+            return 0;
+        }
         fprintf(stderr, "flywheel: no help on '%s'\n", argv[2]);
         s_usage(stderr);
         return EXIT_USAGE;
@@ -818,6 +829,10 @@ int main(int argc, char **argv)
         fw_log_init("launcher", "-", (fw_log_level_t)level);
         return s_run(&o);
     }
+    if (strcmp(cmd, "serve") == 0)
+        return fw_serve_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "play") == 0)
+        return fw_play_main(argc - 1, argv + 1);
     fprintf(stderr, "flywheel: unknown command '%s'\n", cmd);
     s_usage(stderr);
     return EXIT_USAGE;

@@ -1,0 +1,1450 @@
+/* fw_human: see fw_human.h. */
+#include "fw_human.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fw_agent.h"
+#include "fw_arena.h"
+#include "fw_strategy.h"
+#include "fw_version.h"
+
+#define S_MAX_MOVES 24       /* moves in a draft */
+#define S_MAX_FIELDS 5       /* fields in a form */
+#define S_MAX_CHOICES 16     /* choices of a text field */
+#define S_ID 32              /* ids and short texts */
+#define S_INPUT 24           /* characters a player may type in a field */
+#define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline */
+#define S_RESULT_LINES 4
+
+typedef enum {
+    MOVE_CHIP_OFFER,    /* vendors */
+    MOVE_CHIP_ORDER,    /* clouds */
+    MOVE_COMPUTE_OFFER, /* clouds */
+    MOVE_COMPUTE_BID,   /* labs */
+    MOVE_PROPOSAL,      /* clouds and vendors: invest in a lab */
+} move_kind_t;
+
+typedef struct {
+    move_kind_t kind;
+    char who[S_ID];    /* bid: provider; proposal: lab */
+    char family[S_ID];
+    int64_t quantity;  /* units, H100-months, or the amount invested */
+    int64_t price;     /* per unit; proposal: the valuation */
+    double fraction;   /* proposal: part paid as credits */
+} move_t;
+
+typedef enum {
+    FIELD_CHOICE, /* one of choices[] (typed, or its number) */
+    FIELD_AMOUNT, /* a positive whole number; k, M, B, T suffixes */
+    FIELD_PERCENT,/* 0 to 100 */
+    FIELD_INDEX,  /* 1..max */
+} field_kind_t;
+
+typedef struct {
+    field_kind_t kind;
+    const char *label;
+    const char *help;
+    char choices[S_MAX_CHOICES][S_ID];
+    size_t n_choices;
+    int64_t max;           /* FIELD_INDEX */
+    char def[S_ID];        /* Enter on an empty field takes this */
+    char buf[S_INPUT + 1]; /* what the player typed */
+    size_t len;
+    char text[S_ID];       /* the accepted value */
+    int64_t value;
+    double fraction;
+} field_t;
+
+typedef enum {
+    FORM_NONE,
+    FORM_ADD_KIND,  /* which kind of move to add */
+    FORM_MOVE,      /* the fields of a move */
+    FORM_EDIT_WHICH,
+    FORM_DELETE_WHICH,
+    FORM_ANSWER_WHICH,
+    FORM_QUIT,
+} form_kind_t;
+
+typedef struct {
+    form_kind_t kind;
+    move_kind_t move;   /* FORM_MOVE */
+    int editing;        /* FORM_MOVE: index of the move replaced, or -1 */
+    int accept;         /* FORM_ANSWER_WHICH */
+    field_t fields[S_MAX_FIELDS];
+    size_t n_fields, cur;
+} form_t;
+
+typedef struct {
+    char id[S_ID];
+    char name[64];
+    Flywheel__V1__Role role;
+} seat_info_t;
+
+struct fw_human {
+    fw_agent_seat_t *advisor;     /* the role's default strategy: the suggestion */
+    char seat[S_ID];
+    char company[64];
+    char run_id[40];
+    char token[40];
+    Flywheel__V1__Role role;
+    uint32_t ticks;
+    seat_info_t *seats;           /* from the Welcome */
+    size_t n_seats;
+    char (*families)[S_ID];       /* family ids from the Welcome */
+    char (*captive)[S_ID];        /* their captive_of */
+    size_t n_families;
+    fw_envelope_t *tick_start;    /* the TickStart on screen (owned), or NULL */
+    uint32_t tick;
+    int sent;                     /* the draft of `tick` has been sent */
+    int over;                     /* the coordinator said Bye */
+    move_t moves[S_MAX_MOVES];    /* the draft */
+    size_t n_moves;
+    move_t suggested[S_MAX_MOVES];/* the house bot's moves for this tick */
+    size_t n_suggested;
+    int *answers;                 /* per proposal on screen: 0 none, 1 accept, 2 reject */
+    int *suggested_answers;
+    size_t n_answers;
+    int from_house;               /* the draft is still the untouched suggestion */
+    form_t form;
+    int help;                     /* the help page is shown */
+    char message[200];
+    int message_alert;
+    char results[S_RESULT_LINES][160];
+    size_t n_results;
+    uint64_t seq;                 /* last seq sent; the Hello was 1 */
+    fw_arena_t *arena;            /* the outgoing Actions */
+    fw_envelope_t out;
+    Flywheel__V1__Actions actions;
+    Flywheel__V1__Bye bye;
+};
+
+/* ---- small helpers ---------------------------------------------------------------- */
+
+/* Bounded string copy; dst and src may be fields of one struct. */
+static void s_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memmove(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
+
+static void s_say(fw_human_t *h, int alert, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void s_say(fw_human_t *h, int alert, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->message, sizeof h->message, fmt, ap);
+    va_end(ap);
+    h->message_alert = alert;
+}
+
+/* "$12.3B", "$450.0M", "$12.0k", "$950" (and the same without "$" for quantities). */
+static void s_fmt(char *buf, size_t len, int64_t v, int dollars)
+{
+    static const struct { int64_t div; char unit; } units[] = {
+        {1000000000000LL, 'T'}, {1000000000LL, 'B'}, {1000000LL, 'M'}, {1000LL, 'k'}};
+    const char *sign = v < 0 ? "-" : "";
+    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    if (a < 100000) {
+        /* Prices a player compares digit by digit: exact, "$1,750". */
+        if (a >= 1000)
+            snprintf(buf, len, "%s%s%" PRIu64 ",%03" PRIu64, sign, dollars ? "$" : "",
+                     a / 1000, a % 1000);
+        else
+            snprintf(buf, len, "%s%s%" PRIu64, sign, dollars ? "$" : "", a);
+        return;
+    }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (a >= (uint64_t)units[i].div) {
+            snprintf(buf, len, "%s%s%.1f%c", sign, dollars ? "$" : "",
+                     (double)a / (double)units[i].div, units[i].unit);
+            return;
+        }
+    }
+    snprintf(buf, len, "%s%s%" PRIu64, sign, dollars ? "$" : "", a);
+}
+
+/* Parses what a person types for an amount: "40000", "40k", "2.5M", "$1,000", "3B".
+ * Returns 0 with *out > 0, or -1. */
+static int s_parse_amount(const char *text, int64_t *out)
+{
+    char clean[S_INPUT + 1];
+    size_t n = 0;
+    for (const char *p = text; *p && n < sizeof clean - 1; p++)
+        if (*p != ',' && *p != '$' && *p != '_' && *p != ' ')
+            clean[n++] = *p;
+    clean[n] = '\0';
+    if (!n)
+        return -1;
+    double mult = 1;
+    switch (clean[n - 1]) {
+    case 'k': case 'K': mult = 1e3; break;
+    case 'm': case 'M': mult = 1e6; break;
+    case 'b': case 'B': mult = 1e9; break;
+    case 't': case 'T': mult = 1e12; break;
+    default: break;
+    }
+    if (mult != 1)
+        clean[--n] = '\0';
+    char *end;
+    errno = 0;
+    double v = strtod(clean, &end);
+    if (!n || errno || *end || !isfinite(v))
+        return -1;
+    v *= mult;
+    if (!(v >= 1) || v > 9e18)
+        return -1;
+    *out = (int64_t)llround(v);
+    return 0;
+}
+
+static const char *s_role_text(Flywheel__V1__Role role)
+{
+    switch (role) {
+    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER: return "a cloud";
+    case FLYWHEEL__V1__ROLE__ROLE_LAB: return "an AI lab";
+    case FLYWHEEL__V1__ROLE__ROLE_VENDOR: return "a chip maker";
+    default: return "a company";
+    }
+}
+
+static const Flywheel__V1__TickStart *s_ts(const fw_human_t *h)
+{
+    return h->tick_start ? h->tick_start->tick_start : NULL;
+}
+
+/* ---- new / destroy ---------------------------------------------------------------- */
+
+fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len)
+{
+    char msg[256] = "";
+    fw_human_t *h = NULL;
+    if (!welcome || welcome->body_case != FLYWHEEL__V1__ENVELOPE__BODY_WELCOME ||
+        !welcome->welcome) {
+        snprintf(msg, sizeof msg, "expected a welcome");
+        goto out;
+    }
+    const Flywheel__V1__Welcome *w = welcome->welcome;
+    h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(msg, sizeof msg, "out of memory");
+        goto out;
+    }
+    h->advisor = fw_agent_seat_new(welcome, NULL, msg, sizeof msg);
+    h->arena = fw_arena_new();
+    h->seats = calloc(w->n_seats ? w->n_seats : 1, sizeof *h->seats);
+    h->families = calloc(w->n_families ? w->n_families : 1, sizeof *h->families);
+    h->captive = calloc(w->n_families ? w->n_families : 1, sizeof *h->captive);
+    if (!h->advisor || !h->arena || !h->seats || !h->families || !h->captive) {
+        if (!msg[0])
+            snprintf(msg, sizeof msg, "out of memory");
+        fw_human_destroy(&h);
+        goto out;
+    }
+    s_copy(h->seat, sizeof h->seat, w->seat);
+    s_copy(h->company, sizeof h->company, w->seat);
+    s_copy(h->run_id, sizeof h->run_id, welcome->run_id);
+    s_copy(h->token, sizeof h->token, w->resume_token);
+    h->role = w->role;
+    h->ticks = w->ticks;
+    h->n_seats = w->n_seats;
+    for (size_t i = 0; i < w->n_seats; i++) {
+        s_copy(h->seats[i].id, sizeof h->seats[i].id, w->seats[i]->id);
+        s_copy(h->seats[i].name, sizeof h->seats[i].name, w->seats[i]->name);
+        h->seats[i].role = w->seats[i]->role;
+        if (strcmp(w->seats[i]->id, w->seat) == 0 && w->seats[i]->name[0])
+            s_copy(h->company, sizeof h->company, w->seats[i]->name);
+    }
+    h->n_families = w->n_families;
+    for (size_t i = 0; i < w->n_families; i++) {
+        s_copy(h->families[i], S_ID, w->families[i]->id);
+        s_copy(h->captive[i], S_ID, w->families[i]->captive_of);
+    }
+    h->seq = 1;
+    s_say(h, 0, "Welcome! You play %s. The game starts when the teacher starts it. "
+          "Press ? for help.", h->company);
+out:
+    if (err && err_len > 0)
+        snprintf(err, err_len, "%s", msg);
+    return h;
+}
+
+void fw_human_destroy(fw_human_t **p)
+{
+    if (!p || !*p)
+        return;
+    fw_human_t *h = *p;
+    fw_agent_seat_destroy(&h->advisor);
+    fw_arena_destroy(&h->arena);
+    fw_proto_free(&h->tick_start);
+    free(h->answers);
+    free(h->suggested_answers);
+    free(h->seats);
+    free(h->families);
+    free(h->captive);
+    free(h);
+    *p = NULL;
+}
+
+/* ---- messages --------------------------------------------------------------------- */
+
+static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < a->n_chip_offers && n < cap; i++, n++) {
+        out[n] = (move_t){.kind = MOVE_CHIP_OFFER, .quantity = a->chip_offers[i]->quantity,
+                          .price = a->chip_offers[i]->price};
+        s_copy(out[n].family, S_ID, a->chip_offers[i]->family);
+    }
+    for (size_t i = 0; i < a->n_chip_orders && n < cap; i++, n++) {
+        out[n] = (move_t){.kind = MOVE_CHIP_ORDER, .quantity = a->chip_orders[i]->quantity,
+                          .price = a->chip_orders[i]->max_price};
+        s_copy(out[n].family, S_ID, a->chip_orders[i]->family);
+    }
+    for (size_t i = 0; i < a->n_compute_offers && n < cap; i++, n++) {
+        out[n] = (move_t){.kind = MOVE_COMPUTE_OFFER,
+                          .quantity = a->compute_offers[i]->capacity,
+                          .price = a->compute_offers[i]->price};
+        s_copy(out[n].family, S_ID, a->compute_offers[i]->family);
+    }
+    for (size_t i = 0; i < a->n_compute_bids && n < cap; i++, n++) {
+        out[n] = (move_t){.kind = MOVE_COMPUTE_BID, .quantity = a->compute_bids[i]->quantity,
+                          .price = a->compute_bids[i]->max_price};
+        s_copy(out[n].who, S_ID, a->compute_bids[i]->provider);
+        s_copy(out[n].family, S_ID, a->compute_bids[i]->family);
+    }
+    for (size_t i = 0; i < a->n_proposals && n < cap; i++) {
+        const Flywheel__V1__InvestmentProposal *p = a->proposals[i];
+        if (!p->terms)
+            continue;
+        out[n] = (move_t){.kind = MOVE_PROPOSAL, .quantity = p->terms->amount,
+                          .price = p->terms->valuation,
+                          .fraction = p->terms->credit_fraction};
+        s_copy(out[n].who, S_ID, p->lab);
+        n++;
+    }
+    return n;
+}
+
+static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
+{
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    fw_envelope_t *copy = NULL;
+    const fw_envelope_t *reply = NULL;
+    const Flywheel__V1__TickStart *ts;
+
+    if (in->tick_start->tick <= h->tick)
+        return;
+    if (h->tick && !h->sent)
+        s_say(h, 1, "Tick %u closed before your moves were sent.", h->tick);
+    /* Keep our own copy: the caller frees the message. */
+    if (fw_proto_pack(in, &bytes, &len) != FW_PROTO_OK ||
+        fw_proto_unpack(bytes, len, &copy) != FW_PROTO_OK) {
+        free(bytes);
+        fw_proto_free(&copy);
+        s_say(h, 1, "Could not read tick %u; the game goes on without you this tick.",
+              in->tick_start->tick);
+        return;
+    }
+    free(bytes);
+    fw_proto_free(&h->tick_start);
+    h->tick_start = copy;
+    ts = copy->tick_start;
+    h->tick = ts->tick;
+    h->sent = 0;
+    h->form.kind = FORM_NONE;
+
+    /* What the house bot would do: the starting draft. */
+    h->n_suggested = 0;
+    free(h->answers);
+    free(h->suggested_answers);
+    h->n_answers = ts->me ? ts->me->n_proposals : 0;
+    h->answers = calloc(h->n_answers ? h->n_answers : 1, sizeof *h->answers);
+    h->suggested_answers = calloc(h->n_answers ? h->n_answers : 1, sizeof *h->answers);
+    if (!h->answers || !h->suggested_answers)
+        h->n_answers = 0;
+    if (fw_agent_seat_on_message(h->advisor, in, &reply) == FW_AGENT_CONTINUE && reply &&
+        reply->actions) {
+        const Flywheel__V1__Actions *a = reply->actions;
+        h->n_suggested = s_moves_from_actions(a, h->suggested, S_MAX_MOVES);
+        for (size_t i = 0; i < a->n_answers; i++)
+            for (size_t p = 0; p < h->n_answers; p++)
+                if (ts->me->proposals[p]->id == a->answers[i]->proposal_id)
+                    h->suggested_answers[p] = a->answers[i]->accept ? 1 : 2;
+    }
+    memcpy(h->moves, h->suggested, h->n_suggested * sizeof *h->moves);
+    h->n_moves = h->n_suggested;
+    if (h->n_answers)
+        memcpy(h->answers, h->suggested_answers, h->n_answers * sizeof *h->answers);
+    h->from_house = 1;
+    if (!h->message_alert || h->tick == 1)
+        s_say(h, 0, "Tick %u: your moves below are the house bot's suggestion. Change them "
+              "or press Enter to send.", h->tick);
+}
+
+static const char *s_fill_text(Flywheel__V1__FillKind kind)
+{
+    switch (kind) {
+    case FLYWHEEL__V1__FILL_KIND__FILL_CHIP_SALE: return "sold chips to";
+    case FLYWHEEL__V1__FILL_KIND__FILL_CHIP_PURCHASE: return "bought chips from";
+    case FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_SALE: return "rented compute to";
+    case FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_PURCHASE: return "rented compute from";
+    case FLYWHEEL__V1__FILL_KIND__FILL_DELIVERY: return "chips delivered by";
+    case FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT: return "deal signed with";
+    case FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED: return "used credits at";
+    case FLYWHEEL__V1__FILL_KIND__FILL_PENALTY: return "penalty with";
+    default: return "filled with";
+    }
+}
+
+static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
+{
+    char cash[24], q[24], amt[24];
+    s_fmt(cash, sizeof cash, tr->cash, 1);
+    h->n_results = 0;
+    snprintf(h->results[h->n_results++], sizeof h->results[0],
+             "Tick %u cleared: %zu fill%s, %zu move%s trimmed or refused; cash now %s.",
+             tr->tick, tr->n_fills, tr->n_fills == 1 ? "" : "s", tr->n_rejected,
+             tr->n_rejected == 1 ? "" : "s", cash);
+    for (size_t i = 0; i < tr->n_fills && h->n_results < S_RESULT_LINES - 1; i++) {
+        const Flywheel__V1__Fill *f = tr->fills[i];
+        s_fmt(q, sizeof q, f->quantity, 0);
+        s_fmt(amt, sizeof amt, f->amount, 1);
+        snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s %s for %s",
+                 s_fill_text(f->kind), f->counterparty, q, f->family, amt);
+    }
+    for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
+        snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s: %s",
+                 tr->rejected[i]->action, tr->rejected[i]->reason);
+}
+
+int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in)
+{
+    if (in->seat && in->seat[0] && strcmp(in->seat, h->seat) != 0)
+        return FW_AGENT_CONTINUE;
+    switch (in->body_case) {
+    case FLYWHEEL__V1__ENVELOPE__BODY_TICK_START:
+        if (in->tick_start)
+            s_on_tick_start(h, in);
+        return FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT:
+        if (in->tick_result)
+            s_on_tick_result(h, in->tick_result);
+        return FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL:
+        if (!in->refusal)
+            return FW_AGENT_CONTINUE;
+        s_say(h, 1, "The coordinator refused a message: %.150s", in->refusal->reason);
+        return fw_agent_refusal_is_fatal(in->refusal->code) ? FW_AGENT_REFUSED
+                                                             : FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
+        h->over = 1;
+        h->form.kind = FORM_NONE;
+        s_say(h, 0, "The game is over (%.100s). Press any key to leave.",
+              in->bye && in->bye->reason ? in->bye->reason : "bye");
+        return FW_AGENT_BYE;
+    default:
+        return FW_AGENT_CONTINUE;
+    }
+}
+
+/* ---- forms ---------------------------------------------------------------------- */
+
+static field_t *s_field(form_t *f, field_kind_t kind, const char *label, const char *help,
+                        const char *def)
+{
+    /* Forms are built here with at most S_MAX_FIELDS fields: a bug otherwise. */
+    assert(f->n_fields < S_MAX_FIELDS);
+    field_t *fl = &f->fields[f->n_fields++];
+    memset(fl, 0, sizeof *fl);
+    fl->kind = kind;
+    fl->label = label;
+    fl->help = help;
+    s_copy(fl->def, sizeof fl->def, def);
+    return fl;
+}
+
+static void s_choice(field_t *fl, const char *choice)
+{
+    for (size_t i = 0; i < fl->n_choices; i++)
+        if (strcmp(fl->choices[i], choice) == 0)
+            return;
+    if (fl->n_choices < S_MAX_CHOICES)
+        s_copy(fl->choices[fl->n_choices++], S_ID, choice);
+}
+
+static void s_amount_text(char *buf, size_t len, int64_t v)
+{
+    snprintf(buf, len, "%" PRId64, v);
+}
+
+/* The families a move of this kind may use: vendors their own, clouds any they may
+ * buy (or have), labs any. */
+static void s_family_choices(const fw_human_t *h, field_t *fl, move_kind_t kind)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    if (kind == MOVE_CHIP_OFFER && ts && ts->me) {
+        for (size_t i = 0; i < ts->me->n_capacity; i++)
+            s_choice(fl, ts->me->capacity[i]->family);
+        return;
+    }
+    if (kind == MOVE_COMPUTE_OFFER && ts && ts->me) {
+        for (size_t i = 0; i < ts->me->n_installed; i++)
+            s_choice(fl, ts->me->installed[i]->family);
+        if (fl->n_choices)
+            return;
+    }
+    for (size_t i = 0; i < h->n_families; i++)
+        if (kind != MOVE_CHIP_ORDER || !h->captive[i][0] || strcmp(h->captive[i], h->seat) == 0)
+            s_choice(fl, h->families[i]);
+}
+
+static void s_open_move_form(fw_human_t *h, move_kind_t kind, int editing)
+{
+    form_t *f = &h->form;
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const move_t *old = editing >= 0 ? &h->moves[editing] : NULL;
+    char def[S_ID];
+    field_t *fl;
+
+    memset(f, 0, sizeof *f);
+    f->kind = FORM_MOVE;
+    f->move = kind;
+    f->editing = editing;
+    switch (kind) {
+    case MOVE_COMPUTE_BID: {
+        /* Defaults: the cheapest offer on the market, the lab's demand. */
+        const Flywheel__V1__ComputeQuote *best = NULL;
+        for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++) {
+            const Flywheel__V1__ComputeQuote *q = ts->market->compute_quotes[i];
+            if (!best || q->price < best->price)
+                best = q;
+        }
+        fl = s_field(f, FIELD_CHOICE, "Cloud to rent from",
+                     "Which cloud's offer you bid on (see MARKET). Type its name or number.",
+                     old ? old->who : best ? best->provider : "");
+        for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++)
+            s_choice(fl, ts->market->compute_quotes[i]->provider);
+        for (size_t i = 0; i < h->n_seats; i++)
+            if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER)
+                s_choice(fl, h->seats[i].id);
+        fl = s_field(f, FIELD_CHOICE, "Chip family",
+                     "Which kind of chips the compute runs on.",
+                     old ? old->family : best ? best->family : "");
+        s_family_choices(h, fl, kind);
+        s_amount_text(def, sizeof def,
+                      old ? old->quantity : ts && ts->me && ts->me->demand ? ts->me->demand
+                                                                           : 1000);
+        s_field(f, FIELD_AMOUNT, "Quantity (H100-months)",
+                "How much compute to rent this tick. 40k = 40,000. Your customers' demand "
+                "is shown under YOUR COMPANY.", def);
+        s_amount_text(def, sizeof def, old ? old->price : best ? best->price : 2000);
+        s_field(f, FIELD_AMOUNT, "Most you pay per H100-month ($)",
+                "You pay the cloud's posted price if it is at or below this; above it you "
+                "get nothing.", def);
+        break;
+    }
+    case MOVE_CHIP_ORDER: {
+        const Flywheel__V1__ChipQuote *best = NULL;
+        for (size_t i = 0; ts && ts->market && i < ts->market->n_chip_quotes; i++)
+            if (!best || ts->market->chip_quotes[i]->price < best->price)
+                best = ts->market->chip_quotes[i];
+        fl = s_field(f, FIELD_CHOICE, "Chip family to order",
+                     "Chips arrive after the family's lead time and then give you compute "
+                     "to rent out.", old ? old->family : best ? best->family : "");
+        s_family_choices(h, fl, kind);
+        s_amount_text(def, sizeof def, old ? old->quantity : 1000);
+        s_field(f, FIELD_AMOUNT, "Number of chips", "Units to order. 5k = 5,000.", def);
+        s_amount_text(def, sizeof def, old ? old->price : best ? best->price : 25000);
+        s_field(f, FIELD_AMOUNT, "Most you pay per chip ($)",
+                "The order is void if the maker's price this tick is higher.", def);
+        break;
+    }
+    case MOVE_COMPUTE_OFFER: {
+        int64_t cap = 0;
+        for (size_t i = 0; ts && ts->me && i < ts->me->n_installed; i++)
+            cap += ts->me->installed[i]->compute;
+        fl = s_field(f, FIELD_CHOICE, "Chip family to rent out",
+                     "Compute you have installed, by chip family.",
+                     old ? old->family : "");
+        s_family_choices(h, fl, kind);
+        if (!fl->def[0] && fl->n_choices)
+            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+        s_amount_text(def, sizeof def, old ? old->price : 2000);
+        s_field(f, FIELD_AMOUNT, "Price per H100-month ($)",
+                "Labs pay this for each H100-month they rent. Cheaper wins more labs.", def);
+        s_amount_text(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
+        s_field(f, FIELD_AMOUNT, "Capacity on offer (H100-months)",
+                "At most what you have installed in that family.", def);
+        break;
+    }
+    case MOVE_CHIP_OFFER: {
+        int64_t cap = 0;
+        fl = s_field(f, FIELD_CHOICE, "Chip family to sell",
+                     "The chips your factory makes.", old ? old->family : "");
+        s_family_choices(h, fl, kind);
+        if (!fl->def[0] && fl->n_choices)
+            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+        for (size_t i = 0; ts && ts->me && i < ts->me->n_capacity; i++)
+            cap = ts->me->capacity[i]->units > cap ? ts->me->capacity[i]->units : cap;
+        s_amount_text(def, sizeof def, old ? old->price : 25000);
+        s_field(f, FIELD_AMOUNT, "Price per chip ($)",
+                "Clouds pay this per chip. Above your cost is profit; too high and they buy "
+                "elsewhere.", def);
+        s_amount_text(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
+        s_field(f, FIELD_AMOUNT, "Chips on offer",
+                "At most what your factory can make this tick (YOUR COMPANY).", def);
+        break;
+    }
+    case MOVE_PROPOSAL: {
+        fl = s_field(f, FIELD_CHOICE, "Lab to invest in",
+                     "The lab gets your offer next tick and may accept or reject it.",
+                     old ? old->who : "");
+        for (size_t i = 0; i < h->n_seats; i++)
+            if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_LAB)
+                s_choice(fl, h->seats[i].id);
+        if (!fl->def[0] && fl->n_choices)
+            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+        s_amount_text(def, sizeof def, old ? old->quantity : 1000000000);
+        s_field(f, FIELD_AMOUNT, "Amount to invest ($)", "e.g. 2B = two billion dollars.",
+                def);
+        s_amount_text(def, sizeof def, old ? old->price : 20000000000LL);
+        s_field(f, FIELD_AMOUNT, "Valuation of the lab ($)",
+                "Your share of the lab = amount / valuation.", def);
+        snprintf(def, sizeof def, "%g", old ? old->fraction * 100.0
+                 : h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER ? 50.0 : 0.0);
+        s_field(f, FIELD_PERCENT, "Part paid as credits on your cloud (%)",
+                "Credits can only be spent on your cloud, so the money comes back to you "
+                "(clouds only; chip makers pay cash: 0).", def);
+        break;
+    }
+    }
+}
+
+static void s_open_simple(fw_human_t *h, form_kind_t kind, const char *label, const char *help,
+                          int64_t max)
+{
+    form_t *f = &h->form;
+    memset(f, 0, sizeof *f);
+    f->kind = kind;
+    field_t *fl = s_field(f, FIELD_INDEX, label, help, max == 1 ? "1" : "");
+    fl->max = max;
+}
+
+static void s_open_add(fw_human_t *h)
+{
+    form_t *f = &h->form;
+    memset(f, 0, sizeof *f);
+    f->kind = FORM_ADD_KIND;
+    field_t *fl = s_field(f, FIELD_CHOICE, "Kind of move", "Type the word or its number.", "");
+    switch (h->role) {
+    case FLYWHEEL__V1__ROLE__ROLE_LAB:
+        s_choice(fl, "bid");
+        break;
+    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER:
+        s_choice(fl, "order");
+        s_choice(fl, "rent-out");
+        s_choice(fl, "invest");
+        fl->help = "order = buy chips from a maker; rent-out = offer compute to labs; "
+                   "invest = propose an investment to a lab.";
+        break;
+    case FLYWHEEL__V1__ROLE__ROLE_VENDOR:
+        s_choice(fl, "sell");
+        s_choice(fl, "invest");
+        fl->help = "sell = offer chips to clouds; invest = propose an investment to a lab.";
+        break;
+    default:
+        break;
+    }
+    s_copy(fl->def, sizeof fl->def, fl->n_choices ? fl->choices[0] : "");
+    if (fl->n_choices == 1)
+        s_open_move_form(h, h->role == FLYWHEEL__V1__ROLE__ROLE_LAB ? MOVE_COMPUTE_BID
+                                                                     : MOVE_CHIP_OFFER, -1);
+}
+
+/* What Enter on an empty field takes: the field's default, or its first choice. */
+static const char *s_default(const field_t *fl)
+{
+    if (fl->def[0] || fl->kind != FIELD_CHOICE || !fl->n_choices)
+        return fl->def;
+    return fl->choices[0];
+}
+
+/* Checks and stores what the player typed in the current field. 0 or -1 (message set). */
+static int s_accept_field(fw_human_t *h, field_t *fl)
+{
+    const char *in = fl->len ? fl->buf : s_default(fl);
+    if (!in[0]) {
+        s_say(h, 1, "Please type a value (Esc cancels).");
+        return -1;
+    }
+    switch (fl->kind) {
+    case FIELD_CHOICE: {
+        char *end;
+        long idx = strtol(in, &end, 10);
+        if (*end == '\0' && end != in && idx >= 1 && (size_t)idx <= fl->n_choices) {
+            s_copy(fl->text, sizeof fl->text, fl->choices[idx - 1]);
+            return 0;
+        }
+        for (size_t i = 0; i < fl->n_choices; i++)
+            if (strcasecmp(in, fl->choices[i]) == 0) {
+                s_copy(fl->text, sizeof fl->text, fl->choices[i]);
+                return 0;
+            }
+        s_say(h, 1, "'%.24s' is not one of the choices shown.", in);
+        return -1;
+    }
+    case FIELD_AMOUNT:
+        if (s_parse_amount(in, &fl->value) != 0) {
+            s_say(h, 1, "'%.24s' is not an amount: type a number like 40000, 40k or 2.5M.", in);
+            return -1;
+        }
+        return 0;
+    case FIELD_PERCENT: {
+        char *end;
+        char clean[S_INPUT + 1];
+        s_copy(clean, sizeof clean, in);
+        size_t n = strlen(clean);
+        if (n && clean[n - 1] == '%')
+            clean[n - 1] = '\0';
+        errno = 0;
+        double v = strtod(clean, &end);
+        if (errno || end == clean || *end || !(v >= 0 && v <= 100)) {
+            s_say(h, 1, "'%.24s' is not a percentage from 0 to 100.", in);
+            return -1;
+        }
+        fl->fraction = v / 100.0;
+        return 0;
+    }
+    case FIELD_INDEX: {
+        char *end;
+        errno = 0;
+        long v = strtol(in, &end, 10);
+        if (errno || end == in || *end || v < 1 || v > fl->max) {
+            s_say(h, 1, "Type a number from 1 to %" PRId64 ".", fl->max);
+            return -1;
+        }
+        fl->value = v;
+        return 0;
+    }
+    }
+    return -1;
+}
+
+static void s_commit_move(fw_human_t *h)
+{
+    form_t *f = &h->form;
+    move_t m;
+    memset(&m, 0, sizeof m);
+    m.kind = f->move;
+    switch (f->move) {
+    case MOVE_COMPUTE_BID:
+        s_copy(m.who, S_ID, f->fields[0].text);
+        s_copy(m.family, S_ID, f->fields[1].text);
+        m.quantity = f->fields[2].value;
+        m.price = f->fields[3].value;
+        break;
+    case MOVE_CHIP_ORDER:
+        s_copy(m.family, S_ID, f->fields[0].text);
+        m.quantity = f->fields[1].value;
+        m.price = f->fields[2].value;
+        break;
+    case MOVE_COMPUTE_OFFER:
+    case MOVE_CHIP_OFFER:
+        s_copy(m.family, S_ID, f->fields[0].text);
+        m.price = f->fields[1].value;
+        m.quantity = f->fields[2].value;
+        break;
+    case MOVE_PROPOSAL:
+        s_copy(m.who, S_ID, f->fields[0].text);
+        m.quantity = f->fields[1].value;
+        m.price = f->fields[2].value;
+        m.fraction = f->fields[3].fraction;
+        break;
+    }
+    if (f->editing >= 0 && (size_t)f->editing < h->n_moves) {
+        h->moves[f->editing] = m;
+        s_say(h, 0, "Move %d changed. Enter sends your moves.", f->editing + 1);
+    } else if (h->n_moves < S_MAX_MOVES) {
+        h->moves[h->n_moves++] = m;
+        s_say(h, 0, "Move %zu added. Enter sends your moves.", h->n_moves);
+    } else {
+        s_say(h, 1, "You already have %d moves: delete one first.", S_MAX_MOVES);
+    }
+    h->from_house = 0;
+}
+
+/* The current field is complete: go on to the next, or finish the form. */
+static fw_human_do_t s_form_next(fw_human_t *h, int64_t now_ms)
+{
+    form_t *f = &h->form;
+    field_t *fl = &f->fields[f->cur];
+    (void)now_ms;
+    if (s_accept_field(h, fl) != 0) {
+        fl->len = 0;
+        fl->buf[0] = '\0';
+        return FW_HUMAN_NOTHING;
+    }
+    h->message[0] = '\0';
+    if (++f->cur < f->n_fields)
+        return FW_HUMAN_NOTHING;
+    switch (f->kind) {
+    case FORM_ADD_KIND: {
+        const char *k = f->fields[0].text;
+        move_kind_t kind = strcmp(k, "order") == 0      ? MOVE_CHIP_ORDER
+                           : strcmp(k, "rent-out") == 0 ? MOVE_COMPUTE_OFFER
+                           : strcmp(k, "sell") == 0     ? MOVE_CHIP_OFFER
+                           : strcmp(k, "invest") == 0   ? MOVE_PROPOSAL
+                                                        : MOVE_COMPUTE_BID;
+        s_open_move_form(h, kind, -1);
+        return FW_HUMAN_NOTHING;
+    }
+    case FORM_MOVE:
+        s_commit_move(h);
+        break;
+    case FORM_EDIT_WHICH: {
+        int i = (int)f->fields[0].value - 1;
+        s_open_move_form(h, h->moves[i].kind, i);
+        return FW_HUMAN_NOTHING;
+    }
+    case FORM_DELETE_WHICH: {
+        size_t i = (size_t)f->fields[0].value - 1;
+        memmove(&h->moves[i], &h->moves[i + 1], (h->n_moves - i - 1) * sizeof *h->moves);
+        h->n_moves--;
+        h->from_house = 0;
+        s_say(h, 0, "Move %zu deleted.", i + 1);
+        break;
+    }
+    case FORM_ANSWER_WHICH: {
+        size_t i = (size_t)f->fields[0].value - 1;
+        h->answers[i] = f->accept ? 1 : 2;
+        h->from_house = 0;
+        s_say(h, 0, "Proposal P%zu: you %s it (sent with your moves).", i + 1,
+              f->accept ? "accept" : "reject");
+        break;
+    }
+    case FORM_QUIT:
+        f->kind = FORM_NONE;
+        return f->fields[0].value == 1 ? FW_HUMAN_QUIT : FW_HUMAN_NOTHING;
+    case FORM_NONE:
+        break;
+    }
+    f->kind = FORM_NONE;
+    return FW_HUMAN_NOTHING;
+}
+
+static fw_human_do_t s_form_key(fw_human_t *h, int key, int64_t now_ms)
+{
+    form_t *f = &h->form;
+    field_t *fl = &f->fields[f->cur];
+    if (key == FW_HUMAN_KEY_ESCAPE) {
+        f->kind = FORM_NONE;
+        s_say(h, 0, "Cancelled.");
+        return FW_HUMAN_NOTHING;
+    }
+    if (key == FW_HUMAN_KEY_ENTER || key == '\r' || key == '\n')
+        return s_form_next(h, now_ms);
+    if (key == FW_HUMAN_KEY_BACKSPACE || key == 127 || key == 8) {
+        if (fl->len)
+            fl->buf[--fl->len] = '\0';
+        return FW_HUMAN_NOTHING;
+    }
+    if (key == FW_HUMAN_KEY_HELP) {
+        h->help = !h->help;
+        return FW_HUMAN_NOTHING;
+    }
+    if (key >= 32 && key < 127) {
+        if (fl->len < S_INPUT) {
+            fl->buf[fl->len++] = (char)key;
+            fl->buf[fl->len] = '\0';
+        } else {
+            s_say(h, 1, "That is long enough: Enter to accept, Backspace to correct.");
+        }
+        return FW_HUMAN_NOTHING;
+    }
+    s_say(h, 1, "Type a value and press Enter (Esc cancels).");
+    return FW_HUMAN_NOTHING;
+}
+
+/* ---- keys ------------------------------------------------------------------------- */
+
+static int s_can_edit(fw_human_t *h)
+{
+    if (h->over) {
+        s_say(h, 0, "The game is over. Press q to leave.");
+        return 0;
+    }
+    if (!h->tick_start) {
+        s_say(h, 0, "The game has not started yet: wait for the first tick.");
+        return 0;
+    }
+    if (h->sent) {
+        s_say(h, 0, "Your moves for tick %u are sent. Wait for the next tick.", h->tick);
+        return 0;
+    }
+    return 1;
+}
+
+fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
+{
+    if (h->help) {
+        /* Any key leaves the help page; it does nothing else. */
+        h->help = 0;
+        return FW_HUMAN_NOTHING;
+    }
+    if (h->over)
+        return FW_HUMAN_QUIT;
+    if (h->form.kind != FORM_NONE)
+        return s_form_key(h, key, now_ms);
+    switch (key) {
+    case '?':
+    case FW_HUMAN_KEY_HELP:
+        h->help = 1;
+        return FW_HUMAN_NOTHING;
+    case 'q':
+    case 'Q':
+        s_open_simple(h, FORM_QUIT, "Leave the game? Type 1 and Enter to leave",
+                      "The house bot plays your company until you come back with your "
+                      "resume token. Esc stays.", 1);
+        h->form.fields[0].def[0] = '\0';
+        return FW_HUMAN_NOTHING;
+    case FW_HUMAN_KEY_ENTER:
+    case '\r':
+    case '\n':
+        if (!s_can_edit(h))
+            return FW_HUMAN_NOTHING;
+        return FW_HUMAN_SEND;
+    case 'a':
+    case 'A':
+        if (s_can_edit(h))
+            s_open_add(h);
+        return FW_HUMAN_NOTHING;
+    case 'e':
+    case 'E':
+    case 'd':
+    case 'D':
+        if (!s_can_edit(h))
+            return FW_HUMAN_NOTHING;
+        if (!h->n_moves) {
+            s_say(h, 0, "You have no moves yet: press a to add one.");
+            return FW_HUMAN_NOTHING;
+        }
+        s_open_simple(h, tolower(key) == 'e' ? FORM_EDIT_WHICH : FORM_DELETE_WHICH,
+                      tolower(key) == 'e' ? "Number of the move to change"
+                                          : "Number of the move to delete",
+                      "The number at the start of the move's line.", (int64_t)h->n_moves);
+        return FW_HUMAN_NOTHING;
+    case 'c':
+    case 'C':
+        if (!s_can_edit(h))
+            return FW_HUMAN_NOTHING;
+        h->n_moves = 0;
+        h->from_house = 0;
+        s_say(h, 0, "All moves cleared: Enter now sends \"do nothing\"; h brings back the "
+              "house bot's suggestion.");
+        return FW_HUMAN_NOTHING;
+    case 'h':
+    case 'H':
+        if (!s_can_edit(h))
+            return FW_HUMAN_NOTHING;
+        memcpy(h->moves, h->suggested, h->n_suggested * sizeof *h->moves);
+        h->n_moves = h->n_suggested;
+        if (h->n_answers)
+            memcpy(h->answers, h->suggested_answers, h->n_answers * sizeof *h->answers);
+        h->from_house = 1;
+        s_say(h, 0, "Your moves are the house bot's suggestion again.");
+        return FW_HUMAN_NOTHING;
+    case 'y':
+    case 'Y':
+    case 'n':
+    case 'N':
+        if (!s_can_edit(h))
+            return FW_HUMAN_NOTHING;
+        if (!h->n_answers) {
+            s_say(h, 0, "No investment proposal is waiting for your answer.");
+            return FW_HUMAN_NOTHING;
+        }
+        s_open_simple(h, FORM_ANSWER_WHICH,
+                      tolower(key) == 'y' ? "Accept which proposal (P number)"
+                                          : "Reject which proposal (P number)",
+                      "Proposals are listed under PROPOSALS.", (int64_t)h->n_answers);
+        h->form.accept = tolower(key) == 'y';
+        return FW_HUMAN_NOTHING;
+    default:
+        if (key >= 32 && key < 127)
+            s_say(h, 1, "The key '%c' does nothing here. Press ? for help.", key);
+        else
+            s_say(h, 1, "That key does nothing here. Press ? for help.");
+        return FW_HUMAN_NOTHING;
+    }
+}
+
+fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    if (!ts || h->sent || h->over || ts->deadline_unix_ms <= 0)
+        return FW_HUMAN_NOTHING;
+    if (now_ms < ts->deadline_unix_ms - S_AUTO_SEND_MS)
+        return FW_HUMAN_NOTHING;
+    if (h->form.kind == FORM_MOVE || h->form.kind == FORM_ADD_KIND) {
+        h->form.kind = FORM_NONE;
+        s_say(h, 1, "Time is up: your moves were sent as they stood (the move you were "
+              "typing was not added).");
+    } else {
+        h->form.kind = FORM_NONE;
+        s_say(h, 0, "Time is up: your moves were sent%s.",
+              h->from_house ? " (the house bot's suggestion)" : "");
+    }
+    return FW_HUMAN_SEND;
+}
+
+/* ---- sending ---------------------------------------------------------------------- */
+
+static fw_envelope_t *s_begin(fw_human_t *h, uint32_t tick)
+{
+    fw_envelope_t *e = &h->out;
+    flywheel__v1__envelope__init(e);
+    e->protocol_version = FW_PROTOCOL_VERSION;
+    e->run_id = h->run_id;
+    e->tick = tick;
+    e->seq = ++h->seq;
+    e->seat = h->seat;
+    return e;
+}
+
+const fw_envelope_t *fw_human_actions(fw_human_t *h)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    if (!ts || h->sent || h->over)
+        return NULL;
+    fw_arena_t *a = h->arena;
+    Flywheel__V1__Actions *out = &h->actions;
+    fw_arena_reset(a);
+    flywheel__v1__actions__init(out);
+    size_t n_prop = 0;
+    for (size_t i = 0; i < h->n_moves; i++)
+        n_prop += h->moves[i].kind == MOVE_PROPOSAL;
+    if (n_prop)
+        out->proposals = fw_arena_calloc(a, n_prop, sizeof *out->proposals);
+    for (size_t i = 0; i < h->n_moves; i++) {
+        const move_t *m = &h->moves[i];
+        switch (m->kind) {
+        case MOVE_CHIP_OFFER:
+            fw_actions_add_chip_offer(out, a, m->family, m->price, m->quantity);
+            break;
+        case MOVE_CHIP_ORDER:
+            fw_actions_add_chip_order(out, a, m->family, m->quantity, m->price);
+            break;
+        case MOVE_COMPUTE_OFFER:
+            fw_actions_add_compute_offer(out, a, m->family, m->price, m->quantity);
+            break;
+        case MOVE_COMPUTE_BID:
+            fw_actions_add_compute_bid(out, a, m->who, m->family, m->quantity, m->price);
+            break;
+        case MOVE_PROPOSAL: {
+            Flywheel__V1__InvestmentProposal *p = fw_arena_calloc(a, 1, sizeof *p);
+            Flywheel__V1__InvestmentTerms *t = fw_arena_calloc(a, 1, sizeof *t);
+            flywheel__v1__investment_proposal__init(p);
+            flywheel__v1__investment_terms__init(t);
+            p->lab = fw_arena_strdup(a, m->who);
+            t->amount = m->quantity;
+            t->valuation = m->price;
+            t->credit_fraction = m->fraction;
+            t->chip_family = "";
+            t->duration = 12;
+            p->terms = t;
+            out->proposals[out->n_proposals++] = p;
+            break;
+        }
+        }
+    }
+    size_t n_ans = 0;
+    for (size_t i = 0; i < h->n_answers; i++)
+        n_ans += h->answers[i] != 0;
+    if (n_ans) {
+        out->answers = fw_arena_calloc(a, n_ans, sizeof *out->answers);
+        for (size_t i = 0; i < h->n_answers; i++) {
+            if (!h->answers[i])
+                continue;
+            Flywheel__V1__ProposalAnswer *pa = fw_arena_calloc(a, 1, sizeof *pa);
+            flywheel__v1__proposal_answer__init(pa);
+            pa->proposal_id = ts->me->proposals[i]->id;
+            pa->accept = h->answers[i] == 1;
+            out->answers[out->n_answers++] = pa;
+        }
+    }
+    fw_envelope_t *e = s_begin(h, h->tick);
+    e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
+    e->actions = out;
+    h->sent = 1;
+    h->form.kind = FORM_NONE;
+    if (!h->message_alert || strncmp(h->message, "Time is up", 10) != 0)
+        s_say(h, 0, "Sent %zu move%s for tick %u. Waiting for the other players...",
+              h->n_moves, h->n_moves == 1 ? "" : "s", h->tick);
+    return e;
+}
+
+const fw_envelope_t *fw_human_bye(fw_human_t *h)
+{
+    fw_envelope_t *e = s_begin(h, h->tick);
+    flywheel__v1__bye__init(&h->bye);
+    h->bye.reason = "the player left";
+    e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    e->bye = &h->bye;
+    return e;
+}
+
+uint32_t fw_human_tick(const fw_human_t *h) { return h->tick; }
+int fw_human_sent(const fw_human_t *h) { return h->sent; }
+size_t fw_human_moves(const fw_human_t *h) { return h->n_moves; }
+const char *fw_human_token(const fw_human_t *h) { return h->token; }
+
+/* ---- the screen ------------------------------------------------------------------- */
+
+typedef struct {
+    fw_human_line_t *lines;
+    size_t n, max, cols;
+} screen_t;
+
+static void s_line(screen_t *sc, fw_human_style_t style, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void s_line(screen_t *sc, fw_human_style_t style, const char *fmt, ...)
+{
+    if (sc->n >= sc->max)
+        return;
+    fw_human_line_t *l = &sc->lines[sc->n++];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->text, sizeof l->text, fmt, ap);
+    va_end(ap);
+    if (sc->cols < sizeof l->text)
+        l->text[sc->cols] = '\0';
+    l->style = style;
+}
+
+/* Writes text over as many lines as it needs at this width, breaking at spaces;
+ * the lines after the first are indented by `indent` spaces. */
+static void s_wrap(screen_t *sc, fw_human_style_t style, size_t indent, const char *text)
+{
+    size_t width = sc->cols > indent + 20 ? sc->cols : indent + 20;
+    const char *p = text;
+    int first = 1;
+    while (*p && sc->n < sc->max) {
+        size_t room = first ? width : width - indent;
+        size_t n = strlen(p);
+        if (n > room) {
+            n = room;
+            while (n > room / 2 && p[n] != ' ')
+                n--;
+            if (p[n] != ' ')
+                n = room;
+        }
+        s_line(sc, style, "%*s%.*s", first ? 0 : (int)indent, "", (int)n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+        first = 0;
+    }
+}
+
+/* Appends "text" to buf (cap) separated by sep. */
+static void s_cat(char *buf, size_t cap, const char *sep, const char *text)
+{
+    size_t used = strlen(buf);
+    if (used + 1 >= cap)
+        return;
+    snprintf(buf + used, cap - used, "%s%s", used ? sep : "", text);
+}
+
+static void s_move_text(const move_t *m, char *buf, size_t len)
+{
+    char q[24], p[24];
+    s_fmt(q, sizeof q, m->quantity, 0);
+    s_fmt(p, sizeof p, m->price, 1);
+    switch (m->kind) {
+    case MOVE_COMPUTE_BID:
+        snprintf(buf, len, "rent %s H100-months of %s from %s, paying at most %s each", q,
+                 m->family, m->who, p);
+        break;
+    case MOVE_CHIP_ORDER:
+        snprintf(buf, len, "order %s %s chips, paying at most %s each", q, m->family, p);
+        break;
+    case MOVE_COMPUTE_OFFER:
+        snprintf(buf, len, "rent out up to %s H100-months of %s at %s each", q, m->family, p);
+        break;
+    case MOVE_CHIP_OFFER:
+        snprintf(buf, len, "sell up to %s %s chips at %s each", q, m->family, p);
+        break;
+    case MOVE_PROPOSAL: {
+        char amt[24];
+        s_fmt(amt, sizeof amt, m->quantity, 1);
+        snprintf(buf, len, "offer %s %s at a %s valuation, %.0f%% as credits", m->who, amt, p,
+                 m->fraction * 100.0);
+        break;
+    }
+    }
+}
+
+static void s_render_help(const fw_human_t *h, screen_t *sc)
+{
+    s_line(sc, FW_HUMAN_TITLE, " FLYWHEEL - HELP  (any key goes back) ");
+    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
+    s_line(sc, FW_HUMAN_PLAIN, "You run %s, %s, in a market for AI computing power.",
+           h->company, s_role_text(h->role));
+    s_line(sc, FW_HUMAN_PLAIN, "Chip makers sell chips to clouds; clouds rent the chips' "
+           "compute to AI labs; labs sell AI to customers.");
+    s_line(sc, FW_HUMAN_PLAIN, "The game moves in ticks (one month each). Each tick you "
+           "choose your moves; then the market clears for everyone at once.");
+    switch (h->role) {
+    case FLYWHEEL__V1__ROLE__ROLE_LAB:
+        s_line(sc, FW_HUMAN_PLAIN, "As a lab you BID for compute: which cloud, which chips, "
+               "how much, and the most you pay.");
+        s_line(sc, FW_HUMAN_PLAIN, "Compute serves your customers (revenue) - no compute, "
+               "no revenue. Investors may offer you money: y/n answers them.");
+        break;
+    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER:
+        s_line(sc, FW_HUMAN_PLAIN, "As a cloud you ORDER chips (they arrive later) and RENT "
+               "OUT compute to labs at a price you set.");
+        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST in a lab, partly in credits that can only "
+               "be spent on your cloud.");
+        break;
+    case FLYWHEEL__V1__ROLE__ROLE_VENDOR:
+        s_line(sc, FW_HUMAN_PLAIN, "As a chip maker you SELL chips to clouds: a price and how "
+               "many, up to what your factory makes each tick.");
+        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST cash in a lab.");
+        break;
+    default:
+        break;
+    }
+    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
+    s_line(sc, FW_HUMAN_HEADING, "KEYS");
+    s_line(sc, FW_HUMAN_PLAIN, "  a  add a move             e  change a move        d  delete a move");
+    s_line(sc, FW_HUMAN_PLAIN, "  c  clear all moves        h  back to the house bot's suggestion");
+    s_line(sc, FW_HUMAN_PLAIN, "  y  accept a proposal      n  reject a proposal");
+    s_line(sc, FW_HUMAN_PLAIN, "  Enter  send your moves now (you cannot change them after)");
+    s_line(sc, FW_HUMAN_PLAIN, "  ?  this help              q  leave the game");
+    s_line(sc, FW_HUMAN_PLAIN, "In a form: type, Enter accepts (an empty field takes the "
+           "value in [brackets]), Backspace corrects, Esc cancels.");
+    s_line(sc, FW_HUMAN_PLAIN, "Amounts: 40000, 40k, 2.5M or 3B all work.");
+    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
+    s_line(sc, FW_HUMAN_PLAIN, "If you do nothing, your moves (the house bot's suggestion) "
+           "are sent shortly before the countdown ends.");
+    s_line(sc, FW_HUMAN_PLAIN, "If you are disconnected, the house bot plays for you; "
+           "come back with:");
+    s_line(sc, FW_HUMAN_PLAIN, "  flywheel play URL %s --resume %s", h->seat,
+           h->token[0] ? h->token : "TOKEN");
+}
+
+size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t cols,
+                       fw_human_line_t *lines, size_t max)
+{
+    screen_t sc = {lines, 0, max < rows ? max : rows, cols < FW_HUMAN_COLS ? cols : FW_HUMAN_COLS};
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__SeatView *me = ts ? ts->me : NULL;
+    const Flywheel__V1__MarketView *mk = ts ? ts->market : NULL;
+    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1], left[48], wide[2 * FW_HUMAN_COLS];
+
+    if (h->help) {
+        s_render_help(h, &sc);
+        return sc.n;
+    }
+    left[0] = '\0';
+    if (ts && ts->deadline_unix_ms > 0 && !h->over) {
+        int64_t ms = ts->deadline_unix_ms - now_ms;
+        if (ms < 0)
+            ms = 0;
+        snprintf(left, sizeof left, "  |  %" PRId64 " s left%s", (ms + 999) / 1000,
+                 h->sent ? " (sent)" : "");
+    }
+    if (ts)
+        s_line(&sc, FW_HUMAN_TITLE, " FLYWHEEL  |  %s (%s)  |  tick %u of %u, %s%s ",
+               h->company, s_role_text(h->role), h->tick, h->ticks, ts->month, left);
+    else
+        s_line(&sc, FW_HUMAN_TITLE, " FLYWHEEL  |  %s (%s)  |  waiting for the game to start ",
+               h->company, s_role_text(h->role));
+
+    if (me) {
+        s_line(&sc, FW_HUMAN_HEADING, "YOUR COMPANY");
+        s_fmt(a, sizeof a, me->cash, 1);
+        s_fmt(b, sizeof b, me->revenue_last, 1);
+        s_fmt(c, sizeof c, me->cost_last, 1);
+        s_line(&sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
+               b, c);
+        if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
+            s_fmt(a, sizeof a, me->demand, 0);
+            s_fmt(b, sizeof b, me->revenue_per_compute, 1);
+            s_fmt(c, sizeof c, me->compute_last, 0);
+            s_line(&sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
+                   "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
+        } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
+            buf[0] = '\0';
+            for (size_t i = 0; i < me->n_installed; i++) {
+                char item[64];
+                s_fmt(a, sizeof a, me->installed[i]->compute, 0);
+                snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
+                s_cat(buf, sizeof buf, ", ", item);
+            }
+            s_line(&sc, FW_HUMAN_PLAIN, "  Installed compute (H100-months a tick): %s",
+                   buf[0] ? buf : "none");
+            buf[0] = '\0';
+            for (size_t i = 0; i < me->n_incoming; i++) {
+                char item[64];
+                s_fmt(a, sizeof a, me->incoming[i]->units, 0);
+                snprintf(item, sizeof item, "%s %s chips at tick %u", a,
+                         me->incoming[i]->family, me->incoming[i]->arrives);
+                s_cat(buf, sizeof buf, ", ", item);
+            }
+            if (buf[0])
+                s_line(&sc, FW_HUMAN_PLAIN, "  On the way: %s", buf);
+        } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_VENDOR) {
+            buf[0] = '\0';
+            for (size_t i = 0; i < me->n_capacity; i++) {
+                char item[80];
+                s_fmt(a, sizeof a, me->capacity[i]->units, 0);
+                s_fmt(b, sizeof b, me->capacity[i]->unit_cost, 1);
+                snprintf(item, sizeof item, "%s %s (cost %s each)", me->capacity[i]->family, a,
+                         b);
+                s_cat(buf, sizeof buf, ", ", item);
+            }
+            s_line(&sc, FW_HUMAN_PLAIN, "  Factory can make this tick: %s", buf[0] ? buf : "none");
+        }
+        buf[0] = '\0';
+        for (size_t i = 0; i < me->n_credits; i++) {
+            char item[64];
+            s_fmt(a, sizeof a, me->credits[i]->amount, 1);
+            snprintf(item, sizeof item, "%s %s at %s", a, "credits", me->credits[i]->cloud);
+            s_cat(buf, sizeof buf, ", ", item);
+        }
+        for (size_t i = 0; i < me->n_deals; i++) {
+            char item[96];
+            const Flywheel__V1__Deal *d = me->deals[i];
+            s_fmt(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
+            snprintf(item, sizeof item, "deal #%" PRIu64 " %s->%s %s until tick %u%s", d->id,
+                     d->investor, d->lab, a, d->ends_tick, d->compliant ? "" : " (BREACH)");
+            s_cat(buf, sizeof buf, ", ", item);
+        }
+        if (buf[0])
+            s_line(&sc, FW_HUMAN_PLAIN, "  %s", buf);
+    }
+    if (mk) {
+        s_line(&sc, FW_HUMAN_HEADING, "MARKET (offers posted last tick)");
+        buf[0] = '\0';
+        for (size_t i = 0; i < mk->n_compute_quotes; i++) {
+            char item[80];
+            const Flywheel__V1__ComputeQuote *q = mk->compute_quotes[i];
+            s_fmt(a, sizeof a, q->price, 1);
+            s_fmt(b, sizeof b, q->capacity, 0);
+            snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
+            s_cat(buf, sizeof buf, "  |  ", item);
+        }
+        snprintf(wide, sizeof wide, "  Compute for rent ($/H100-month x amount): %s",
+                 buf[0] ? buf : "none yet");
+        s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
+        buf[0] = '\0';
+        for (size_t i = 0; i < mk->n_chip_quotes; i++) {
+            char item[80];
+            const Flywheel__V1__ChipQuote *q = mk->chip_quotes[i];
+            s_fmt(a, sizeof a, q->price, 1);
+            s_fmt(b, sizeof b, q->quantity, 0);
+            snprintf(item, sizeof item, "%s %s %s x %s", q->vendor, q->family, a, b);
+            s_cat(buf, sizeof buf, "  |  ", item);
+        }
+        snprintf(wide, sizeof wide, "  Chips for sale ($/chip x units): %s",
+                 buf[0] ? buf : "none yet");
+        s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
+        buf[0] = '\0';
+        for (size_t i = 0; i < mk->n_compute_share; i++) {
+            char item[48];
+            snprintf(item, sizeof item, "%s %.0f%%", mk->compute_share[i]->id,
+                     mk->compute_share[i]->value * 100.0);
+            s_cat(buf, sizeof buf, ", ", item);
+        }
+        if (mk->n_lab_share)
+            s_cat(buf, sizeof buf, "", "   Labs: ");
+        for (size_t i = 0; i < mk->n_lab_share; i++) {
+            char item[48];
+            snprintf(item, sizeof item, "%s%s %.0f%%", i ? ", " : "", mk->lab_share[i]->id,
+                     mk->lab_share[i]->value * 100.0);
+            s_cat(buf, sizeof buf, "", item);
+        }
+        s_line(&sc, FW_HUMAN_PLAIN, "  Shares - Clouds: %s", buf);
+    }
+    if (me && me->n_proposals) {
+        s_line(&sc, FW_HUMAN_HEADING, "PROPOSALS WAITING FOR YOUR ANSWER (y accept, n reject)");
+        for (size_t i = 0; i < me->n_proposals; i++) {
+            const Flywheel__V1__Proposal *p = me->proposals[i];
+            const Flywheel__V1__InvestmentTerms *t = p->terms;
+            s_fmt(a, sizeof a, t ? t->amount : 0, 1);
+            s_fmt(b, sizeof b, t ? t->valuation : 0, 1);
+            s_line(&sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
+                   "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
+                   t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
+                   t && t->chip_family ? t->chip_family : "",
+                   t && t->exclusive ? ", exclusive" : "",
+                   i < h->n_answers && h->answers[i] == 1   ? "ACCEPT"
+                   : i < h->n_answers && h->answers[i] == 2 ? "reject"
+                                                            : "no answer");
+        }
+    }
+    if (ts) {
+        s_line(&sc, FW_HUMAN_HEADING, "YOUR MOVES FOR TICK %u%s", h->tick,
+               h->sent ? " (sent)" : h->from_house ? " (the house bot's suggestion)" : "");
+        if (!h->n_moves)
+            s_line(&sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
+        for (size_t i = 0; i < h->n_moves; i++) {
+            s_move_text(&h->moves[i], buf, sizeof buf);
+            s_line(&sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
+        }
+    }
+    for (size_t i = 0; i < h->n_results; i++)
+        s_line(&sc, FW_HUMAN_PLAIN, "%s", h->results[i]);
+
+    /* The bottom: the question being asked (three lines) or the key bar and the
+     * token, then the message. */
+    size_t bottom = h->form.kind != FORM_NONE ? 4 : 3;
+    while (sc.n + bottom < sc.max)
+        s_line(&sc, FW_HUMAN_PLAIN, "%s", "");
+    if (sc.n + bottom > sc.max)
+        sc.n = sc.max > bottom ? sc.max - bottom : 0;
+    if (h->form.kind != FORM_NONE && h->form.cur < h->form.n_fields) {
+        const field_t *fl = &h->form.fields[h->form.cur];
+        buf[0] = '\0';
+        for (size_t i = 0; i < fl->n_choices; i++) {
+            char item[48];
+            snprintf(item, sizeof item, "%zu=%s", i + 1, fl->choices[i]);
+            s_cat(buf, sizeof buf, " ", item);
+        }
+        /* The help, then the choices and the field, so neither is cut off. */
+        s_line(&sc, FW_HUMAN_PROMPT, "%s", fl->help);
+        snprintf(wide, sizeof wide, "%s%s%s", buf[0] ? "Choices: " : "", buf,
+                 buf[0] ? "   (Esc cancels)" : "(Esc cancels)");
+        s_line(&sc, FW_HUMAN_PROMPT, "%s", wide);
+        const char *def = s_default(fl);
+        s_line(&sc, FW_HUMAN_PROMPT, "%s%s%s%s: %s_", fl->label, def[0] ? " [" : "", def,
+               def[0] ? "]" : "", fl->buf);
+    } else if (h->over) {
+        s_line(&sc, FW_HUMAN_PROMPT, "The game is over. Any key leaves.");
+        s_line(&sc, FW_HUMAN_PROMPT, "%s", "");
+    } else {
+        s_line(&sc, FW_HUMAN_PROMPT, "a add  e change  d delete  c clear  h house suggestion  "
+               "y/n answer proposal  Enter SEND  ? help  q quit");
+        s_line(&sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
+    }
+    s_line(&sc, h->message_alert ? FW_HUMAN_ALERT : FW_HUMAN_PLAIN, "%s", h->message);
+    return sc.n;
+}

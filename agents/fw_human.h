@@ -1,0 +1,100 @@
+/* fw_human: a person plays a seat at a terminal. This is the model of that screen:
+ * what it shows, what each key does, and the Actions it sends. No curses, no socket,
+ * no clock of its own (the caller passes the time), so it is tested without a
+ * terminal, and random keys are part of those tests.
+ *
+ * The flow of one tick: a TickStart arrives; the draft (the moves the player will
+ * send) starts as what the house bot (the role's default strategy, fw_strategy) would
+ * do; the player adds, edits or deletes moves and answers proposals through short
+ * forms that explain every field; Enter sends the draft. If the player does nothing,
+ * the draft is sent on its own shortly before the tick's deadline, so a player who
+ * walks away plays like the house bot instead of doing nothing.
+ *
+ * Invariants: at most one Actions is sent per tick, for the tick on screen; any key
+ * in any state is handled (unknown keys get a hint, never a crash); every string
+ * the player types is bounded.
+ */
+#ifndef FW_HUMAN_H
+#define FW_HUMAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fw_proto.h"
+
+/* Keys other than plain bytes (the terminal layer maps its own codes to these). */
+enum {
+    FW_HUMAN_KEY_ENTER = 0x10000,
+    FW_HUMAN_KEY_ESCAPE,
+    FW_HUMAN_KEY_BACKSPACE,
+    FW_HUMAN_KEY_UP,
+    FW_HUMAN_KEY_DOWN,
+    FW_HUMAN_KEY_HELP, /* F1 */
+    FW_HUMAN_KEY_OTHER, /* any other special key: ignored with a hint */
+};
+
+/* What the caller must do after a key or a clock step. */
+typedef enum {
+    FW_HUMAN_NOTHING = 0, /* redraw and carry on */
+    FW_HUMAN_SEND = 1,    /* send fw_human_actions() now */
+    FW_HUMAN_QUIT = 2,    /* the player leaves: send fw_human_bye() and exit */
+} fw_human_do_t;
+
+/* Line styles for the terminal layer. */
+typedef enum {
+    FW_HUMAN_PLAIN = 0,
+    FW_HUMAN_TITLE = 1,   /* the top bar */
+    FW_HUMAN_HEADING = 2, /* a section name */
+    FW_HUMAN_PROMPT = 3,  /* the question being asked, or the key bar */
+    FW_HUMAN_ALERT = 4,   /* an error, a warning, the last seconds of the countdown */
+} fw_human_style_t;
+
+#define FW_HUMAN_COLS 240 /* widest line rendered */
+
+typedef struct {
+    char text[FW_HUMAN_COLS + 1];
+    fw_human_style_t style;
+} fw_human_line_t;
+
+typedef struct fw_human fw_human_t;
+
+/* A screen for the seat of `welcome` (a Welcome envelope, copied). Returns an owned
+ * model, or NULL with a reason in err (always NUL-terminated when err_len > 0). */
+fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len);
+
+/* Frees the model; NULL-safe; sets *p to NULL. */
+void fw_human_destroy(fw_human_t **p);
+
+/* Feeds one message from the coordinator (TickStart, TickResult, Refusal, Bye).
+ * Returns FW_AGENT_CONTINUE, FW_AGENT_BYE (the game is over) or FW_AGENT_REFUSED (a
+ * fatal refusal). */
+int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in);
+
+/* Handles one key (a byte, or an FW_HUMAN_KEY_*) at wall-clock time now_ms (Unix ms). */
+fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms);
+
+/* Lets time pass: returns FW_HUMAN_SEND when the deadline is close and the draft has
+ * not been sent. */
+fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms);
+
+/* The draft as an Actions envelope for the tick on screen, marked as sent. Owned by
+ * the model, valid until the next call on it; NULL if there is nothing to send
+ * (no tick yet, or already sent). */
+const fw_envelope_t *fw_human_actions(fw_human_t *h);
+
+/* A Bye from this seat, owned by the model and valid until the next call on it. */
+const fw_envelope_t *fw_human_bye(fw_human_t *h);
+
+/* Renders the screen for a terminal of rows x cols at time now_ms into lines[0..max)
+ * and returns the number of lines written (<= rows, <= max). */
+size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t cols,
+                       fw_human_line_t *lines, size_t max);
+
+/* For tests and the terminal layer: the tick on screen, whether its draft was sent,
+ * the number of moves in the draft, and the seat's resume token. */
+uint32_t fw_human_tick(const fw_human_t *h);
+int fw_human_sent(const fw_human_t *h);
+size_t fw_human_moves(const fw_human_t *h);
+const char *fw_human_token(const fw_human_t *h);
+
+#endif

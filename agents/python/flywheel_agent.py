@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""A small Flywheel agent in Python: plays one seat with a simple strategy.
+
+It shows that any language with ZeroMQ and protobuf can play, from
+protocol/flywheel.proto and docs/protocol.md alone. Run it with Debian's
+interpreter, which has the python3-zmq and python3-protobuf packages:
+
+    /usr/bin/python3 agents/python/flywheel_agent.py --connect tcp://HOST:5555 --seat anthropic
+
+The Python code for the messages (flywheel_pb2) is generated from the .proto with
+protoc the first time it is needed, into a cache directory named after the .proto's
+hash, so a changed .proto gets fresh code. See agents/python/README.md.
+"""
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROTO = os.path.join(HERE, "..", "..", "protocol", "flywheel.proto")
+PROTOCOL_VERSION = 1
+
+
+def load_bindings(proto_path):
+    """Generates flywheel_pb2 from the .proto (once per .proto version) and imports it.
+    Returns the module and the .proto's schema hash (what the coordinator checks)."""
+    with open(proto_path, "rb") as f:
+        schema_hash = hashlib.sha256(f.read()).hexdigest()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    out = os.path.join(base, "flywheel", "python-" + schema_hash[:16])
+    if not os.path.exists(os.path.join(out, "flywheel_pb2.py")):
+        os.makedirs(out, exist_ok=True)
+        # Generate into a private directory, then rename: two agents starting at once
+        # never import half a file.
+        tmp = tempfile.mkdtemp(dir=out)
+        subprocess.run(["protoc", "--python_out=" + tmp, "-I" + os.path.dirname(proto_path),
+                        proto_path], check=True)
+        os.replace(os.path.join(tmp, "flywheel_pb2.py"), os.path.join(out, "flywheel_pb2.py"))
+        os.rmdir(tmp)
+    sys.path.insert(0, out)
+    import flywheel_pb2  # noqa: E402  (generated just above)
+    return flywheel_pb2, schema_hash
+
+
+# --- The strategy: one function per role, from the TickStart to the Actions. -------
+
+def play_lab(pb, ts, actions):
+    """Rent the cheapest compute on offer, as much as the customers need and the cash
+    allows, in whole thousands of H100-months; pay at most the posted price."""
+    quotes = [q for q in ts.market.compute_quotes if q.capacity > 0 and q.price > 0]
+    if not quotes:
+        return
+    q = min(quotes, key=lambda q: (q.price, q.provider, q.family))
+    want = min(ts.me.demand, q.capacity, ts.me.cash // q.price)
+    want -= want % 1000
+    if want > 0:
+        actions.compute_bids.add(provider=q.provider, family=q.family, quantity=want,
+                                 max_price=q.price)
+
+
+def play_cloud(pb, ts, actions):
+    """Rent out everything installed at a steady price; order a few chips when they are
+    on sale, keeping most of the cash."""
+    for h in ts.me.installed:
+        if h.compute > 0:
+            actions.compute_offers.add(family=h.family, price=2000, capacity=h.compute)
+    for q in ts.market.chip_quotes:
+        units = min(q.quantity // 10, ts.me.cash // 20 // max(q.price, 1))
+        if units > 0:
+            actions.chip_orders.add(family=q.family, quantity=units, max_price=q.price)
+
+
+def play_vendor(pb, ts, actions):
+    """Sell the whole factory output at three times its cost."""
+    for c in ts.me.capacity:
+        if c.units > 0:
+            actions.chip_offers.add(family=c.family, price=3 * c.unit_cost, quantity=c.units)
+
+
+# --- The conversation with the coordinator. ----------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description="Play one seat of a Flywheel game.")
+    ap.add_argument("--connect", required=True, help="coordinator URL, e.g. tcp://host:5555")
+    ap.add_argument("--seat", required=True, help="seat to play, e.g. anthropic")
+    ap.add_argument("--resume", default="", help="resume token from an earlier Welcome")
+    ap.add_argument("--proto", default=PROTO, help="path of protocol/flywheel.proto")
+    ap.add_argument("--idle-timeout", type=float, default=60.0,
+                    help="give up after this many seconds without a message")
+    args = ap.parse_args()
+
+    import zmq  # Debian: python3-zmq
+    pb, schema_hash = load_bindings(args.proto)
+    plays = {pb.ROLE_LAB: play_lab, pb.ROLE_HYPERSCALER: play_cloud, pb.ROLE_VENDOR: play_vendor}
+    fatal = {pb.REFUSAL_VERSION, pb.REFUSAL_SCHEMA, pb.REFUSAL_UNKNOWN_SEAT,
+             pb.REFUSAL_SEAT_TAKEN}
+
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(args.connect)
+    poller = zmq.Poller()
+    poller.register(sock, zmq.POLLIN)
+    state = {"seq": 0, "run_id": "", "role": pb.ROLE_UNSPECIFIED, "answered": 0}
+
+    def send(tick, **body):
+        state["seq"] += 1
+        env = pb.Envelope(protocol_version=PROTOCOL_VERSION, run_id=state["run_id"],
+                          tick=tick, seq=state["seq"], seat=args.seat, **body)
+        sock.send(env.SerializeToString())  # one frame: the packed Envelope
+
+    send(0, hello=pb.Hello(seat=args.seat, schema_hash=schema_hash,
+                           agent="flywheel_agent.py (python)", resume_token=args.resume))
+    while True:
+        if not poller.poll(int(args.idle_timeout * 1000)):
+            print(f"{args.seat}: no message from the coordinator for {args.idle_timeout} s",
+                  file=sys.stderr)
+            return 4
+        env = pb.Envelope.FromString(sock.recv())
+        kind = env.WhichOneof("body")
+        if kind == "welcome":
+            state["run_id"], state["role"] = env.run_id, env.welcome.role
+            print(f"{args.seat}: welcome to run {env.run_id} "
+                  f"(resume token {env.welcome.resume_token or 'none'})", file=sys.stderr)
+        elif kind == "refusal":
+            print(f"{args.seat}: refused: {env.refusal.reason}", file=sys.stderr)
+            if env.refusal.code in fatal:
+                return 3
+        elif kind == "tick_start":
+            ts = env.tick_start
+            if ts.tick <= state["answered"]:
+                continue  # answer each tick once
+            actions = pb.Actions()
+            play = plays.get(state["role"])
+            if play:
+                play(pb, ts, actions)
+            send(ts.tick, actions=actions)  # an empty Actions is "do nothing"
+            state["answered"] = ts.tick
+        elif kind == "tick_result":
+            for r in env.tick_result.rejected:
+                print(f"{args.seat}: tick {env.tick_result.tick}: {r.action}: {r.reason}",
+                      file=sys.stderr)
+        elif kind == "bye":
+            print(f"{args.seat}: bye: {env.bye.reason}", file=sys.stderr)
+            return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,313 @@
+/* fw_human, the model of the human player's screen, driven without a terminal: the
+ * house bot's suggestion as the default, forms that build moves, refusals of bad
+ * input with a hint, sending before the deadline, and random keys that never break
+ * it. The observations come from a real market (classroom.yaml) stepped by the
+ * built-in strategies. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw_agent.h"
+#include "fw_human.h"
+#include "fw_market.h"
+#include "fw_rng.h"
+#include "fw_scenario.h"
+#include "fw_testproc.h"
+
+static fw_scenario_t *s_sc;
+static fw_market_t *s_market;
+static fw_arena_t *s_arena;
+static fw_envelope_t *s_welcome[8];
+static fw_agent_seat_t *s_bots[8];
+
+/* A Welcome for seat i, through the wire format like a real one. */
+static fw_envelope_t *s_make_welcome(uint32_t i)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT, *out = NULL;
+    Flywheel__V1__Welcome w = FLYWHEEL__V1__WELCOME__INIT;
+    Flywheel__V1__SeatInfo infos[8], *ip[8];
+    Flywheel__V1__ChipFamily fams[8], *fp[8];
+    for (size_t s = 0; s < s_sc->n_seats; s++) {
+        flywheel__v1__seat_info__init(&infos[s]);
+        infos[s].id = s_sc->seats[s].id;
+        infos[s].name = s_sc->seats[s].name;
+        infos[s].role = (Flywheel__V1__Role)s_sc->seats[s].role;
+        ip[s] = &infos[s];
+    }
+    for (size_t f = 0; f < s_sc->n_families; f++) {
+        flywheel__v1__chip_family__init(&fams[f]);
+        fams[f].id = s_sc->families[f].id;
+        fams[f].vendor = s_sc->seats[s_sc->families[f].vendor].id;
+        fams[f].perf_milli = s_sc->families[f].perf_milli;
+        fams[f].unit_cost = s_sc->families[f].unit_cost;
+        fams[f].lead_time = s_sc->families[f].lead_time;
+        fams[f].life = s_sc->families[f].life;
+        fams[f].captive_of = s_sc->families[f].captive_of >= 0
+                                 ? s_sc->seats[s_sc->families[f].captive_of].id : "";
+        fp[f] = &fams[f];
+    }
+    w.seat = s_sc->seats[i].id;
+    w.role = (Flywheel__V1__Role)s_sc->seats[i].role;
+    w.seat_seed = fw_rng_seat_seed(1, i);
+    w.ticks = s_sc->ticks;
+    w.scenario = s_sc->name;
+    w.start_month = "2024-01";
+    w.resume_token = "0123456789abcdef0123456789abcdef";
+    w.params = "";
+    w.n_seats = s_sc->n_seats;
+    w.seats = ip;
+    w.n_families = s_sc->n_families;
+    w.families = fp;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "run1";
+    env.seq = 1;
+    env.seat = s_sc->seats[i].id;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_WELCOME;
+    env.welcome = &w;
+    uint8_t *bytes;
+    size_t len;
+    cr_assert_eq(fw_proto_pack(&env, &bytes, &len), 0);
+    cr_assert_eq(fw_proto_unpack(bytes, len, &out), 0);
+    free(bytes);
+    return out;
+}
+
+static void s_setup(void)
+{
+    char path[1024], err[512];
+    fw_test_source_path(path, sizeof path, "scenarios/classroom.yaml");
+    s_sc = fw_scenario_load(path, err, sizeof err);
+    cr_assert_not_null(s_sc, "%s", err);
+    s_market = fw_market_new(s_sc, 0);
+    s_arena = fw_arena_new();
+    for (uint32_t i = 0; i < s_sc->n_seats; i++) {
+        s_welcome[i] = s_make_welcome(i);
+        s_bots[i] = fw_agent_seat_new(s_welcome[i], NULL, err, sizeof err);
+        cr_assert_not_null(s_bots[i], "%s", err);
+    }
+}
+
+static void s_teardown(void)
+{
+    for (uint32_t i = 0; i < s_sc->n_seats; i++) {
+        fw_agent_seat_destroy(&s_bots[i]);
+        fw_proto_free(&s_welcome[i]);
+    }
+    fw_arena_destroy(&s_arena);
+    fw_market_destroy(&s_market);
+    fw_scenario_destroy(&s_sc);
+}
+
+TestSuite(fw_human, .init = s_setup, .fini = s_teardown);
+
+/* The TickStart seat i sees now, as an owned envelope, with the given deadline. */
+static fw_envelope_t *s_tick_start(uint32_t i, int64_t deadline)
+{
+    Flywheel__V1__TickStart ts = FLYWHEEL__V1__TICK_START__INIT;
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT, *out = NULL;
+    fw_arena_reset(s_arena);
+    fw_market_view(s_market, i, s_arena, &ts);
+    ts.deadline_unix_ms = deadline;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "run1";
+    env.tick = ts.tick;
+    env.seat = s_sc->seats[i].id;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    env.tick_start = &ts;
+    uint8_t *bytes;
+    size_t len;
+    cr_assert_eq(fw_proto_pack(&env, &bytes, &len), 0);
+    cr_assert_eq(fw_proto_unpack(bytes, len, &out), 0);
+    free(bytes);
+    return out;
+}
+
+/* Steps the market one tick with every seat played by its built-in strategy. */
+static void s_step(void)
+{
+    Flywheel__V1__Actions *acts[8] = {0};
+    Flywheel__V1__TickResult *res[8];
+    Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
+    fw_envelope_t *ts[8];
+    fw_arena_t *a = fw_arena_new();
+    char err[256];
+    for (uint32_t i = 0; i < s_sc->n_seats; i++) {
+        const fw_envelope_t *reply = NULL;
+        ts[i] = s_tick_start(i, 0);
+        fw_agent_seat_on_message(s_bots[i], ts[i], &reply);
+        acts[i] = reply ? reply->actions : NULL;
+        /* The reply lives in the bot until its next message: copy through the wire. */
+        if (reply) {
+            uint8_t *bytes;
+            size_t len;
+            fw_envelope_t *copy = NULL;
+            cr_assert_eq(fw_proto_pack(reply, &bytes, &len), 0);
+            cr_assert_eq(fw_proto_unpack(bytes, len, &copy), 0);
+            free(bytes);
+            fw_proto_free(&ts[i]);
+            ts[i] = copy;
+            acts[i] = copy->actions;
+        }
+    }
+    cr_assert_eq(fw_market_step(s_market, acts, a, res, &snap, err, sizeof err), 0, "%s", err);
+    for (uint32_t i = 0; i < s_sc->n_seats; i++)
+        fw_proto_free(&ts[i]);
+    fw_arena_destroy(&a);
+}
+
+#define OPENAI 4
+#define NOW 1000000000000LL
+
+static void s_type(fw_human_t *h, const char *text)
+{
+    for (const char *p = text; *p; p++)
+        fw_human_key(h, *p == '\n' ? FW_HUMAN_KEY_ENTER : (unsigned char)*p, NOW);
+}
+
+static int s_screen_has(const fw_human_t *h, const char *needle)
+{
+    static fw_human_line_t lines[100];
+    size_t n = fw_human_render(h, NOW, 50, 160, lines, 100);
+    for (size_t i = 0; i < n; i++)
+        if (strstr(lines[i].text, needle))
+            return 1;
+    return 0;
+}
+
+Test(fw_human, starts_from_the_house_bots_suggestion_and_sends_it_before_the_deadline)
+{
+    char err[256];
+    s_step();
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    cr_assert_not_null(h, "%s", err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    cr_assert_eq(fw_human_on_message(h, ts), FW_AGENT_CONTINUE);
+    cr_assert_eq(fw_human_tick(h), 2);
+
+    /* What the lab's default strategy does with the same observation. */
+    fw_agent_seat_t *advisor = fw_agent_seat_new(s_welcome[OPENAI], NULL, err, sizeof err);
+    const fw_envelope_t *want = NULL;
+    fw_agent_seat_on_message(advisor, ts, &want);
+    cr_assert_gt(want->actions->n_compute_bids, 0);
+    cr_assert_eq(fw_human_moves(h), want->actions->n_compute_bids);
+    cr_assert(s_screen_has(h, "house bot's suggestion"));
+    cr_assert(s_screen_has(h, "Cash $"));
+    cr_assert(s_screen_has(h, "30 s left"), "the countdown");
+    cr_assert(s_screen_has(h, "0123456789abcdef0123456789abcdef"), "the resume token");
+
+    cr_assert_eq(fw_human_clock(h, NOW + 10000), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND, "sent just before the deadline");
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_not_null(sent);
+    cr_assert_eq(sent->tick, 2);
+    cr_assert_eq(sent->seq, 2, "the Hello was 1");
+    cr_assert_eq(sent->actions->n_compute_bids, want->actions->n_compute_bids);
+    for (size_t i = 0; i < sent->actions->n_compute_bids; i++) {
+        cr_assert_str_eq(sent->actions->compute_bids[i]->provider,
+                         want->actions->compute_bids[i]->provider);
+        cr_assert_eq(sent->actions->compute_bids[i]->quantity,
+                     want->actions->compute_bids[i]->quantity);
+    }
+    cr_assert_null(fw_human_actions(h), "one Actions per tick");
+    cr_assert_eq(fw_human_clock(h, NOW + 29500), FW_HUMAN_NOTHING);
+    fw_agent_seat_destroy(&advisor);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, keys_build_a_bid_and_enter_sends_it)
+{
+    char err[256];
+    s_step();
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, 0);
+    fw_human_on_message(h, ts);
+    s_type(h, "c");
+    cr_assert_eq(fw_human_moves(h), 0);
+    s_type(h, "a");
+    cr_assert(s_screen_has(h, "Cloud to rent from"), "a form field with its help");
+    s_type(h, "aws\ngpu\n12.5k\n$2,500\n");
+    cr_assert_eq(fw_human_moves(h), 1);
+    cr_assert(s_screen_has(h, "1. rent 12,500 H100-months of gpu from aws, paying at most $2,500"));
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW), FW_HUMAN_SEND);
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_eq(sent->actions->n_compute_bids, 1);
+    cr_assert_str_eq(sent->actions->compute_bids[0]->provider, "aws");
+    cr_assert_eq(sent->actions->compute_bids[0]->quantity, 12500);
+    cr_assert_eq(sent->actions->compute_bids[0]->max_price, 2500);
+    /* After sending, editing is refused with a reason. */
+    s_type(h, "a");
+    cr_assert(s_screen_has(h, "are sent. Wait for the next tick"));
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, bad_input_gets_a_hint_and_loses_nothing)
+{
+    char err[256];
+    s_step();
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, 0);
+    fw_human_on_message(h, ts);
+    size_t before = fw_human_moves(h);
+    s_type(h, "a" "nowhere\n");
+    cr_assert(s_screen_has(h, "is not one of the choices"));
+    s_type(h, "2\n" "gpu\n" "lots\n");
+    cr_assert(s_screen_has(h, "is not an amount"));
+    s_type(h, "-5\n");
+    cr_assert(s_screen_has(h, "is not an amount"));
+    fw_human_key(h, FW_HUMAN_KEY_ESCAPE, NOW);
+    cr_assert(s_screen_has(h, "Cancelled"));
+    cr_assert_eq(fw_human_moves(h), before, "a cancelled form changes nothing");
+    s_type(h, "Z");
+    cr_assert(s_screen_has(h, "does nothing here. Press ? for help"));
+    s_type(h, "?");
+    cr_assert(s_screen_has(h, "HELP"));
+    s_type(h, "x");
+    cr_assert(s_screen_has(h, "YOUR MOVES"), "any key leaves the help");
+    s_type(h, "d9\n");
+    cr_assert(s_screen_has(h, "Type a number from 1 to"));
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, random_keys_and_screen_sizes_never_break_it)
+{
+    char err[256];
+    fw_rng_t r;
+    fw_rng_seed(&r, 42);
+    static fw_human_line_t lines[100];
+    for (uint32_t seat = 0; seat < s_sc->n_seats; seat++) {
+        fw_human_t *h = fw_human_new(s_welcome[seat], err, sizeof err);
+        cr_assert_not_null(h, "%s", err);
+        fw_envelope_t *ts = NULL;
+        int64_t now = NOW;
+        for (int i = 0; i < 20000; i++) {
+            uint64_t x = fw_rng_next(&r);
+            if (i % 2000 == 0) {
+                if (i && fw_market_tick(s_market) + 1 < fw_market_ticks(s_market))
+                    s_step();
+                fw_proto_free(&ts);
+                ts = s_tick_start(seat, now + 20000);
+                cr_assert_eq(fw_human_on_message(h, ts), FW_AGENT_CONTINUE);
+            }
+            int key = x % 7 == 0 ? FW_HUMAN_KEY_ENTER + (int)(x >> 8) % 7 : (int)(x >> 16) % 256;
+            if (x % 97 == 0)
+                key = (int)(x >> 24); /* anything at all */
+            fw_human_do_t act = fw_human_key(h, key, now);
+            if (act == FW_HUMAN_SEND)
+                (void)fw_human_actions(h);
+            cr_assert_leq(fw_human_moves(h), 24);
+            now += 7;
+            if (fw_human_clock(h, now) == FW_HUMAN_SEND)
+                cr_assert_not_null(fw_human_actions(h));
+            size_t rows = (x >> 32) % 60, cols = (x >> 40) % 300;
+            size_t n = fw_human_render(h, now, rows, cols, lines, 100);
+            cr_assert_leq(n, rows);
+            for (size_t l = 0; l < n; l++)
+                cr_assert_leq(strlen(lines[l].text), cols < FW_HUMAN_COLS ? cols : FW_HUMAN_COLS);
+        }
+        fw_proto_free(&ts);
+        fw_human_destroy(&h);
+    }
+}
