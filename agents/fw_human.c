@@ -1425,7 +1425,7 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         const field_t *fl = &h->form.fields[h->form.cur];
         buf[0] = '\0';
         for (size_t i = 0; i < fl->n_choices; i++) {
-            char item[48];
+            char item[64];
             snprintf(item, sizeof item, "%zu=%s", i + 1, fl->choices[i]);
             s_cat(buf, sizeof buf, " ", item);
         }
