@@ -9,6 +9,7 @@
  *   arena and embedded structs), reset at the next message: no allocation per tick
  *   once the arena has grown to the seat's usual size.
  */
+#include "fw_clock.h"
 #include "fw_agent.h"
 
 #include <stdio.h>
@@ -360,13 +361,6 @@ const char *fw_agent_seat_reason(const fw_agent_seat_t *s) { return s->reason; }
 
 /* --- The socket shell ----------------------------------------------------- */
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool s_stopped(const fw_agent_config_t *cfg)
 {
     return cfg->stop && *cfg->stop;
@@ -521,7 +515,7 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
                 cfg->seat && cfg->seat[0] ? "seat " : "any ",
                 cfg->seat && cfg->seat[0] ? cfg->seat : fw_strategy_role_name(cfg->role));
 
-    int64_t deadline = s_now_ms() + cfg->idle_timeout_ms;
+    int64_t deadline = fw_clock_ms() + cfg->idle_timeout_ms;
     for (;;) {
         if (s_stopped(cfg)) {
             snprintf(msg, sizeof msg, "interrupted");
@@ -533,7 +527,7 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
             }
             goto out;
         }
-        int64_t left = deadline - s_now_ms();
+        int64_t left = deadline - fw_clock_ms();
         if (left <= 0) {
             snprintf(msg, sizeof msg, "no message from the coordinator for %d ms",
                      cfg->idle_timeout_ms);
@@ -549,7 +543,7 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
             fw_log_warn("agent", "dropped a message from the coordinator: %s",
                         fw_proto_strerror(rc));
             fw_proto_free(&in);
-            deadline = s_now_ms() + cfg->idle_timeout_ms;
+            deadline = fw_clock_ms() + cfg->idle_timeout_ms;
             continue;
         }
         if (rc == FW_PROTO_EVERSION) {
@@ -564,7 +558,7 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
             outcome = FW_AGENT_EIO;
             goto out;
         }
-        deadline = s_now_ms() + cfg->idle_timeout_ms;
+        deadline = fw_clock_ms() + cfg->idle_timeout_ms;
 
         if (!seat) {
             outcome = s_handshake(cfg, sock, in, &seat, msg, sizeof msg);

@@ -1,4 +1,5 @@
 /* fw_human_tui: see fw_human_tui.h. Curses lives in this file only. */
+#include "fw_clock.h"
 #include "fw_human_tui.h"
 
 #include <curses.h>
@@ -15,20 +16,6 @@
 #define S_OVER_LINGER_MS 600000   /* after the game, the last screen stays this long */
 
 enum { PAIR_TITLE = 1, PAIR_HEADING, PAIR_PROMPT, PAIR_ALERT };
-
-static int64_t s_unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t s_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Curses key codes to the model's. */
 static int s_key(int ch)
@@ -72,7 +59,7 @@ static void s_draw_lines(const fw_human_line_t *lines, size_t n)
 static void s_draw(const fw_human_t *h)
 {
     static fw_human_line_t lines[200];
-    size_t n = fw_human_render(h, s_unix_ms(), (size_t)(LINES > 0 ? LINES : 24),
+    size_t n = fw_human_render(h, fw_clock_unix_ms(), (size_t)(LINES > 0 ? LINES : 24),
                                (size_t)(COLS > 0 ? COLS : 80), lines, 200);
     s_draw_lines(lines, n);
 }
@@ -153,7 +140,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
         init_pair(PAIR_ALERT, COLOR_RED, -1);
     }
 
-    int64_t welcome_by = s_mono_ms() + cfg->idle_timeout_ms;
+    int64_t welcome_by = fw_clock_ms() + cfg->idle_timeout_ms;
     s_draw_waiting(cfg, "Connecting to");
     for (;;) {
         zmq_pollitem_t items[2] = {{sock, 0, ZMQ_POLLIN, 0}, {NULL, STDIN_FILENO, ZMQ_POLLIN, 0}};
@@ -202,7 +189,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
                     goto out;
                 }
                 if (r == FW_AGENT_BYE && over_since < 0) {
-                    over_since = s_mono_ms();
+                    over_since = fw_clock_ms();
                     snprintf(msg, sizeof msg, "%s",
                              in->bye && in->bye->reason ? in->bye->reason : "bye");
                 }
@@ -210,7 +197,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
             fw_proto_free(&in);
         }
         if (!h) {
-            if (s_mono_ms() > welcome_by) {
+            if (fw_clock_ms() > welcome_by) {
                 snprintf(msg, sizeof msg, "no answer from the coordinator at %s", cfg->url);
                 outcome = FW_AGENT_LOST;
                 goto out;
@@ -226,7 +213,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
         while ((ch = getch()) != ERR) {
             if (ch == KEY_RESIZE)
                 continue;
-            fw_human_do_t act = fw_human_key(h, s_key(ch), s_unix_ms());
+            fw_human_do_t act = fw_human_key(h, s_key(ch), fw_clock_unix_ms());
             if (act == FW_HUMAN_QUIT) {
                 if (over_since < 0) {
                     (void)s_send(sock, fw_human_bye(h), msg, sizeof msg);
@@ -243,12 +230,12 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
                     goto out;
             }
         }
-        if (fw_human_clock(h, s_unix_ms()) == FW_HUMAN_SEND) {
+        if (fw_human_clock(h, fw_clock_unix_ms()) == FW_HUMAN_SEND) {
             const fw_envelope_t *a = fw_human_actions(h);
             if (a && s_send(sock, a, msg, sizeof msg) != FW_PROTO_OK)
                 goto out;
         }
-        if (over_since >= 0 && s_mono_ms() - over_since > S_OVER_LINGER_MS) {
+        if (over_since >= 0 && fw_clock_ms() - over_since > S_OVER_LINGER_MS) {
             outcome = FW_AGENT_BYE;
             goto out;
         }

@@ -1,4 +1,5 @@
 /* fw_coord: see fw_coord.h. */
+#include "fw_clock.h"
 #include "fw_coord.h"
 
 #include <errno.h>
@@ -79,21 +80,7 @@ typedef struct {
     uint64_t token_counter;  /* mixes into tokens if getrandom fails */
 } fw_coord_t;
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wall-clock time: deadlines travel to other hosts, so they are Unix time. */
-static int64_t s_unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 
 
 static int s_path(char *buf, size_t len, const char *dir, const char *name)
@@ -280,7 +267,7 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase)
     snap.final = 0;
     s_fill_status(c, &snap, phase, NULL);
     s_publish(c, &snap, snap.tick);
-    c->next_status_ms = s_now_ms() + S_STATUS_EVERY_MS;
+    c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
 }
 
 /* ---- handshake ---------------------------------------------------------------- */
@@ -458,7 +445,7 @@ static void s_new_token(fw_coord_t *c, char *out)
     uint8_t raw[S_TOKEN_LEN / 2];
     if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
         fw_rng_t r;
-        fw_rng_seed(&r, (uint64_t)s_unix_ms() ^ ((uint64_t)getpid() << 40) ^
+        fw_rng_seed(&r, (uint64_t)fw_clock_unix_ms() ^ ((uint64_t)getpid() << 40) ^
                             (++c->token_counter * 0x9e3779b97f4a7c15ULL));
         for (size_t i = 0; i < sizeof raw; i++)
             raw[i] = (uint8_t)fw_rng_next(&r);
@@ -749,7 +736,7 @@ out:
 static int s_pump(fw_coord_t *c, int64_t wait_ms, Flywheel__V1__Phase phase)
 {
     if (c->net) {
-        int64_t to_status = c->next_status_ms - s_now_ms();
+        int64_t to_status = c->next_status_ms - fw_clock_ms();
         if (to_status <= 0) {
             s_publish_status(c, phase);
             to_status = S_STATUS_EVERY_MS;
@@ -778,10 +765,10 @@ static int s_lobby(fw_coord_t *c)
     int house = cfg->house_bots;
     size_t want = cfg->players && cfg->players < c->sc->n_seats ? cfg->players
                                                                   : c->sc->n_seats;
-    int64_t t0 = s_now_ms();
+    int64_t t0 = fw_clock_ms();
     int64_t join_deadline = !house && cfg->join_timeout_ms >= 0 ? t0 + cfg->join_timeout_ms : -1;
     int64_t start_at = house && cfg->start_after_ms >= 0 ? t0 + cfg->start_after_ms : -1;
-    c->deadline_unix_ms = start_at >= 0 ? s_unix_ms() + cfg->start_after_ms : 0;
+    c->deadline_unix_ms = start_at >= 0 ? fw_clock_unix_ms() + cfg->start_after_ms : 0;
     if (house)
         fw_log_info("lobby", "waiting for %zu player%s (of %zu seats)%s", want,
                     want == 1 ? "" : "s", c->sc->n_seats,
@@ -805,7 +792,7 @@ static int s_lobby(fw_coord_t *c)
         }
         if (players >= want && !paused)
             return FW_COORD_OK;
-        int64_t now = s_now_ms();
+        int64_t now = fw_clock_ms();
         if (start_at >= 0 && now >= start_at && !paused) {
             fw_log_info("lobby", "start time reached with %zu player%s", players,
                         players == 1 ? "" : "s");
@@ -873,7 +860,7 @@ static void s_open_tick(fw_coord_t *c)
 {
     const fw_coord_config_t *cfg = c->cfg;
     int wait_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : cfg->tick_timeout_ms;
-    c->deadline_unix_ms = s_unix_ms() + wait_ms;
+    c->deadline_unix_ms = fw_clock_unix_ms() + wait_ms;
     fw_inbox_open(c->inbox, c->tick);
     fw_market_prepare(c->market); /* the tick's events fire before anyone looks */
     c->collecting = 1;
@@ -909,7 +896,7 @@ static int s_collect(fw_coord_t *c)
     const fw_coord_config_t *cfg = c->cfg;
     int deadline_pacing = cfg->deadline_ms > 0;
     int wait_ms = deadline_pacing ? cfg->deadline_ms : cfg->tick_timeout_ms;
-    int64_t deadline = s_now_ms() + wait_ms;
+    int64_t deadline = fw_clock_ms() + wait_ms;
     for (;;) {
         size_t waiting = 0;
         for (uint32_t s = 0; s < c->sc->n_seats; s++) {
@@ -922,7 +909,7 @@ static int s_collect(fw_coord_t *c)
         }
         if (waiting == 0)
             break;
-        int64_t left = deadline - s_now_ms();
+        int64_t left = deadline - fw_clock_ms();
         if (left <= 0)
             break;
         if (s_pump(c, left, FLYWHEEL__V1__PHASE__PHASE_RUNNING) < 0 && *cfg->stop)
@@ -992,7 +979,7 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
         s_send_seat(c, s, &env);
     }
     s_publish(c, snap, c->tick);
-    c->next_status_ms = s_now_ms() + S_STATUS_EVERY_MS;
+    c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
     fw_envelope_t rec = FLYWHEEL__V1__ENVELOPE__INIT;
     rec.protocol_version = FW_PROTOCOL_VERSION;
     rec.run_id = c->run_id;
@@ -1129,7 +1116,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     int rc = FW_COORD_EFAIL;
     const char *stopped = NULL;
     int books_ok = 1;
-    int64_t started = s_now_ms();
+    int64_t started = fw_clock_ms();
     size_t n;
 
     memset(c, 0, sizeof *c);
@@ -1217,12 +1204,12 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     }
     if (rc == FW_COORD_OK)
         fw_log_info("coordinator", "run complete: %u ticks in %.2f s", c->ticks,
-                    (double)(s_now_ms() - started) / 1000.0);
+                    (double)(fw_clock_ms() - started) / 1000.0);
 finish:
     s_goodbye(c, stopped ? stopped : "run complete");
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
-                                  (double)(s_now_ms() - started) / 1000.0, books_ok, stopped,
+                                  (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,
                                   c->last};
         if (s_path(path, sizeof path, cfg->out_dir, "summary.json") != 0 ||
             fw_summary_write(path, c->sc, c->market, &info) != 0) {

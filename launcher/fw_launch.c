@@ -5,6 +5,7 @@
  * by its pid (never waitpid(-1)), so it never steals another part of the program's
  * children nor loses one of its own.
  */
+#include "fw_clock.h"
 #include "fw_launch.h"
 
 #include <errno.h>
@@ -37,20 +38,6 @@ struct fw_supervisor {
     size_t n;
     size_t cap;
 };
-
-static long long s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void s_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    /* An EINTR here only shortens one poll interval; callers loop on the clock. */
-    nanosleep(&ts, NULL);
-}
 
 fw_supervisor_t *fw_supervisor_new(void)
 {
@@ -278,15 +265,15 @@ size_t fw_supervisor_terminate_all(fw_supervisor_t *sv, int grace_ms)
     if (!sv || fw_supervisor_running(sv) == 0)
         return 0;
     fw_supervisor_signal_all(sv, SIGTERM);
-    deadline = s_now_ms() + (grace_ms > 0 ? grace_ms : 0);
+    deadline = fw_clock_ms() + (grace_ms > 0 ? grace_ms : 0);
     for (;;) {
         for (size_t i = 0; i < sv->n; i++)
             if (sv->children[i].running && s_try_reap(&sv->children[i]) < 0)
                 fw_log_warn("launch", "waitpid(%d): %s", (int)sv->children[i].pid,
                             strerror(errno));
-        if (fw_supervisor_running(sv) == 0 || s_now_ms() >= deadline)
+        if (fw_supervisor_running(sv) == 0 || fw_clock_ms() >= deadline)
             break;
-        s_sleep_ms(10);
+        fw_clock_sleep_ms(10);
     }
     for (size_t i = 0; i < sv->n; i++) {
         s_child_t *c = &sv->children[i];

@@ -7,6 +7,7 @@
  * resumes (or starts the game from the lobby), SIGTERM ends it with the outputs
  * written.
  */
+#include "fw_clock.h"
 #include "fw_serve.h"
 
 #include <arpa/inet.h>
@@ -200,19 +201,6 @@ static int s_parse(int argc, char **argv, s_serve_opts_t *o)
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static long long s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void s_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 /* Prints how players reach a tcp:// endpoint bound to every interface: one URL per
  * IPv4 address of this machine. */
 static void s_print_urls(const char *bound)
@@ -367,7 +355,7 @@ int fw_serve_main(int argc, char **argv)
         goto out;
     }
     /* The endpoints: the coordinator writes them once bound. */
-    for (long long until = s_now_ms() + ENDPOINTS_TIMEOUT_MS;;) {
+    for (long long until = fw_clock_ms() + ENDPOINTS_TIMEOUT_MS;;) {
         fw_child_exit_t ex;
         if (fw_supervisor_reap(sv, &ex) == 1 && ex.pid == coord) {
             fprintf(stderr, "flywheel serve: the coordinator stopped before it was ready "
@@ -378,11 +366,11 @@ int fw_serve_main(int argc, char **argv)
         int r = fw_launch_read_endpoints(path, listen, publish, sizeof listen);
         if (r == FW_LAUNCH_OK)
             break;
-        if (s_interrupted || s_now_ms() > until || r == FW_LAUNCH_EMALFORMED || r == FW_LAUNCH_EIO) {
+        if (s_interrupted || fw_clock_ms() > until || r == FW_LAUNCH_EMALFORMED || r == FW_LAUNCH_EIO) {
             fprintf(stderr, "flywheel serve: the coordinator did not start\n");
             goto out;
         }
-        s_sleep_ms(20);
+        fw_clock_sleep_ms(20);
     }
     ctx = zmq_ctx_new();
     sub = ctx ? zmq_socket(ctx, ZMQ_SUB) : NULL;

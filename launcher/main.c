@@ -22,6 +22,7 @@
 
 #include <zmq.h>
 
+#include "fw_clock.h"
 #include "fw_check.h"
 #include "fw_compare.h"
 #include "fw_launch.h"
@@ -69,19 +70,6 @@ typedef struct {
     size_t drawn;          /* mode 2: length of the line on screen, 0 if none */
     long long t0_ms;
 } s_progress_t;
-
-static long long s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void s_sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL); /* EINTR just ends the nap early: the loops check the flag */
-}
 
 static void s_usage(FILE *f)
 {
@@ -365,7 +353,7 @@ static void s_install_signals(void)
 static void s_progress_draw(s_progress_t *p)
 {
     char line[160];
-    double elapsed = (double)(s_now_ms() - p->t0_ms) / 1000.0;
+    double elapsed = (double)(fw_clock_ms() - p->t0_ms) / 1000.0;
 
     if (p->mode == 0 || p->tick == 0)
         return;
@@ -401,7 +389,7 @@ static void s_progress_pump(void *sub, int timeout_ms, s_progress_t *p)
     int rc;
 
     if (!sub) {
-        s_sleep_ms(timeout_ms);
+        fw_clock_sleep_ms(timeout_ms);
         return;
     }
     rc = fw_proto_recv(sub, timeout_ms, &env);
@@ -452,7 +440,7 @@ static int s_wait_endpoints(fw_supervisor_t *sv, pid_t coord, const char *dir, c
                             char *publish, size_t cap)
 {
     char path[PATH_MAX + 64];
-    long long deadline = s_now_ms() + ENDPOINTS_TIMEOUT_MS;
+    long long deadline = fw_clock_ms() + ENDPOINTS_TIMEOUT_MS;
     fw_child_exit_t ex;
 
     snprintf(path, sizeof path, "%s/endpoints", dir);
@@ -475,12 +463,12 @@ static int s_wait_endpoints(fw_supervisor_t *sv, pid_t coord, const char *dir, c
                     rc == FW_LAUNCH_EIO ? strerror(errno) : "no listen= and publish= lines");
             return EXIT_RUN_FAILED;
         }
-        if (s_now_ms() >= deadline) {
+        if (fw_clock_ms() >= deadline) {
             fprintf(stderr, "flywheel: coordinator did not write %s within %d s\n", path,
                     ENDPOINTS_TIMEOUT_MS / 1000);
             return EXIT_RUN_FAILED;
         }
-        s_sleep_ms(10);
+        fw_clock_sleep_ms(10);
     }
 }
 
@@ -578,13 +566,13 @@ fail:
 /* After the coordinator's exit: lets agents leave on their own, then stops the rest. */
 static void s_let_agents_leave(fw_supervisor_t *sv)
 {
-    long long deadline = s_now_ms() + AGENT_EXIT_GRACE_MS;
+    long long deadline = fw_clock_ms() + AGENT_EXIT_GRACE_MS;
 
-    while (fw_supervisor_running(sv) > 0 && s_now_ms() < deadline && !s_interrupted) {
+    while (fw_supervisor_running(sv) > 0 && fw_clock_ms() < deadline && !s_interrupted) {
         while (fw_supervisor_reap(sv, NULL) == 1)
             ;
         if (fw_supervisor_running(sv) > 0)
-            s_sleep_ms(10);
+            fw_clock_sleep_ms(10);
     }
     fw_supervisor_terminate_all(sv, TERMINATE_GRACE_MS);
 }
@@ -674,7 +662,7 @@ static int s_run(const s_options_t *o)
     }
     prog.mode = o->quiet ? 0 : (isatty(STDERR_FILENO) ? 2 : 1);
     prog.ticks = o->ticks ? (unsigned)strtoul(o->ticks, NULL, 10) : sc->ticks;
-    prog.t0_ms = s_now_ms();
+    prog.t0_ms = fw_clock_ms();
     coord = s_start_coordinator(sv, coord_bin, o, child_level, &ep, dir);
     if (coord < 0)
         goto out;

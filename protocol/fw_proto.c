@@ -7,6 +7,7 @@
  *   before we return, so the next receive starts on a message boundary.
  * - Nothing here logs: the caller knows the peer's seat and logs once with it.
  */
+#include "fw_clock.h"
 #include "fw_proto.h"
 
 #include <assert.h>
@@ -201,19 +202,12 @@ int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
     return s_send_msg(socket, &body, ZMQ_DONTWAIT);
 }
 
-static int64_t s_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until `socket` has a message or timeout_ms passes (-1 = forever). */
 static int s_wait_readable(void *socket, int64_t deadline_ms, int timeout_ms)
 {
     long wait_ms = -1;
     if (timeout_ms >= 0) {
-        int64_t left = deadline_ms - s_now_ms();
+        int64_t left = deadline_ms - fw_clock_ms();
         wait_ms = left > 0 ? (long)left : 0;
     }
     zmq_pollitem_t item = {.socket = socket, .events = ZMQ_POLLIN};
@@ -229,7 +223,7 @@ static int s_wait_readable(void *socket, int64_t deadline_ms, int timeout_ms)
  * timeout_ms for the first frame of a message. On failure `msg` is closed. */
 static int s_recv_first(void *socket, int timeout_ms, zmq_msg_t *msg)
 {
-    int64_t deadline_ms = timeout_ms >= 0 ? s_now_ms() + timeout_ms : 0;
+    int64_t deadline_ms = timeout_ms >= 0 ? fw_clock_ms() + timeout_ms : 0;
     zmq_msg_init(msg);
     for (;;) {
         int rc = s_wait_readable(socket, deadline_ms, timeout_ms);
