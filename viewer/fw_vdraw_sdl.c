@@ -1087,7 +1087,9 @@ static void s_graph(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
                 break;
             k++;
         }
-        float width = s_edge_width(d, vm, ed), arrow = fmaxf(6 * s, width * 1.6f);
+        /* A crowded graph gets thinner links, so that the big ones still stand out. */
+        float width = s_edge_width(d, vm, ed) * (crowd < 1 ? 0.4f + 0.6f * crowd : 1.0f);
+        float arrow = fmaxf(6 * s * fminf(1, crowd * 1.5f), width * 1.6f);
         float bend = ed->kind == FW_EDGE_STAKE ? 0.10f : ed->kind == FW_EDGE_CREDIT ? 0.16f : 0.05f;
         s_edge_hit_t *h = &d->edge_hits[d->n_edge_hits++];
         h->edge = (int)e;

@@ -461,12 +461,16 @@ static double s_angdiff(double a, double b)
     return d;
 }
 
-/* One damped refinement step of frame f from angles `theta` (in place). Each node
- * is pulled by a spring to its seed angle and toward the nodes it trades with or
- * holds stakes in, and pushed away from close neighbours on its ring; the step is
- * clamped so that no node moves more than FW_VLAYOUT_MAX_STEP. */
+/* Gain and number of the small steps a tick's refinement takes: gain x repulsion
+ * stays below 1, so two close nodes settle apart instead of bouncing. */
+#define LAYOUT_GAIN 0.08
+#define LAYOUT_ITERATIONS 8
+
+/* One small refinement step of frame f from angles `theta` (in place). Each node is
+ * pulled by a spring to its seed angle and toward the nodes it trades with or holds
+ * stakes in, and pushed away from close neighbours on its ring. */
 static void s_layout_step(const fw_vmodel_t *vm, const fw_vframe_t *f, double *theta,
-                          double *force)
+                          double *force, double *pull)
 {
     size_t n = f->n_nodes;
     double kind_max[FW_EDGE_KINDS] = {0};
@@ -474,16 +478,27 @@ static void s_layout_step(const fw_vmodel_t *vm, const fw_vframe_t *f, double *t
     for (size_t e = 0; e < f->n_edges; e++)
         if (f->edges[e].dollars > kind_max[f->edges[e].kind])
             kind_max[f->edges[e].kind] = f->edges[e].dollars;
-    for (size_t i = 0; i < n; i++)
-        force[i] = 0.5 * s_angdiff(s_seed_angle(vm, i), theta[i]);
+    for (size_t i = 0; i < 2 * n; i++)
+        pull[i] = 0; /* [0, n): the pull's sum; [n, 2n): the weights' sum */
     for (size_t e = 0; e < f->n_edges; e++) {
         const fw_vedge_t *ed = &f->edges[e];
         if ((size_t)ed->from >= n || (size_t)ed->to >= n || kind_max[ed->kind] <= 0)
             continue;
-        double w = 0.10 * sqrt(ed->dollars / kind_max[ed->kind]);
+        double w = sqrt(ed->dollars / kind_max[ed->kind]);
         double d = s_angdiff(theta[ed->to], theta[ed->from]);
-        force[ed->from] += w * d;
-        force[ed->to] -= w * d;
+        pull[ed->from] += w * d;
+        pull[ed->to] -= w * d;
+        pull[n + (size_t)ed->from] += w;
+        pull[n + (size_t)ed->to] += w;
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* A spring to the seed keeps the picture recognisable; the pull toward trading
+         * partners is capped per node, so a company with forty contracts is not
+         * dragged further than one with four. */
+        double wsum = pull[n + i];
+        force[i] = 0.5 * s_angdiff(s_seed_angle(vm, i), theta[i]);
+        if (wsum > 0)
+            force[i] += 0.06 * pull[i] / (wsum > 1 ? wsum : 1);
     }
     for (size_t i = 0; i < n; i++) {
         int role = vm->nodes[i].role;
@@ -495,19 +510,11 @@ static void s_layout_step(const fw_vmodel_t *vm, const fw_vframe_t *f, double *t
             double d = s_angdiff(theta[i], theta[j]);
             double ad = fabs(d);
             if (ad < gap)
-                force[i] += 1.5 * (gap - ad) * (d >= 0 ? 1 : -1);
+                force[i] += 8.0 * (gap - ad) * (d >= 0 ? 1 : -1);
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        /* The chord is shorter than the arc, so bounding the arc bounds the move. */
-        double max_ang = 0.95 * FW_VLAYOUT_MAX_STEP / s_ring(vm->nodes[i].role);
-        double step = 0.5 * force[i];
-        if (step > max_ang)
-            step = max_ang;
-        if (step < -max_ang)
-            step = -max_ang;
-        theta[i] += step;
-    }
+    for (size_t i = 0; i < n; i++)
+        theta[i] += LAYOUT_GAIN * force[i];
 }
 
 /* Lays out frame k from frame k-1 (or from the seeds for the first frame). */
@@ -517,9 +524,11 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
     const fw_vframe_t *prev = k > 0 ? vm->frames[k - 1] : NULL;
     size_t n = f->n_nodes;
     double *theta = calloc(n ? n : 1, sizeof *theta), *force = calloc(n ? n : 1, sizeof *force);
-    if (!theta || !force) {
+    double *pull = calloc(n ? 2 * n : 1, sizeof *pull);
+    if (!theta || !force || !pull) {
         free(theta);
         free(force);
+        free(pull);
         return -1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -528,7 +537,29 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
         else
             theta[i] = s_seed_angle(vm, i);
     }
-    s_layout_step(vm, f, theta, force);
+    /* Several small steps, then the whole tick's move is clamped: no node moves more
+     * than FW_VLAYOUT_MAX_STEP (the chord is shorter than the arc, so bounding the
+     * arc bounds the move). */
+    double *theta0 = malloc((n ? n : 1) * sizeof *theta0);
+    if (!theta0) {
+        free(theta);
+        free(force);
+        free(pull);
+        return -1;
+    }
+    memcpy(theta0, theta, n * sizeof *theta0);
+    for (int it = 0; it < LAYOUT_ITERATIONS; it++) {
+        s_layout_step(vm, f, theta, force, pull);
+        for (size_t i = 0; i < n; i++) {
+            double max_ang = 0.95 * FW_VLAYOUT_MAX_STEP / s_ring(vm->nodes[i].role);
+            double moved = s_angdiff(theta[i], theta0[i]);
+            if (moved > max_ang)
+                theta[i] = theta0[i] + max_ang;
+            if (moved < -max_ang)
+                theta[i] = theta0[i] - max_ang;
+        }
+    }
+    free(theta0);
     for (size_t i = 0; i < n; i++) {
         double r = s_ring(vm->nodes[i].role);
         f->nodes[i].x = r * sin(theta[i]);
@@ -536,6 +567,7 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
     }
     free(theta);
     free(force);
+    free(pull);
     return 0;
 }
 
