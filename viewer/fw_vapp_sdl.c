@@ -403,6 +403,16 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
     if (o->speed > 0)
         fw_vplay_set_speed(&w.play, o->speed);
 
+    /* Without a display SDL may fall back to a driver that shows nothing (or wait on a
+     * console): refuse early and say what to do instead. */
+    const char *drv = getenv("SDL_VIDEODRIVER");
+    if (!(drv && *drv) && !(getenv("DISPLAY") && *getenv("DISPLAY")) &&
+        !(getenv("WAYLAND_DISPLAY") && *getenv("WAYLAND_DISPLAY"))) {
+        snprintf(err, err_len,
+                 "no display to open a window on (DISPLAY and WAYLAND_DISPLAY are not set); "
+                 "draw to files instead with --png FILE or --frames DIR");
+        return -1;
+    }
     if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
         snprintf(err, err_len,
                  "cannot open a window: %s (no display? set DISPLAY, or draw to a file "
@@ -431,6 +441,12 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
     w.d = fw_vdraw_new(w.r, o->font, err, err_len);
     if (!w.d)
         goto out;
+    {
+        SDL_RendererInfo info;
+        if (SDL_GetRendererInfo(w.r, &info) == 0)
+            fw_log_info("viewer", "window %dx%d, %s renderer, video driver %s", o->width,
+                        o->height, info.name, SDL_GetCurrentVideoDriver());
+    }
 
     double last = s_now_s(), shown_since = -1, last_draw = 0;
     uint32_t drawn_tick = (uint32_t)-1;
@@ -485,6 +501,8 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
                                  w.toast[0] ? w.toast : NULL, o->source};
         if (fw_vdraw_frame(w.d, vm, &dopts, ow, oh, err, err_len) != 0)
             goto out;
+        fw_log_debug("viewer", "drew tick %u (%zu frames) in %.1f ms%s", w.play.tick,
+                     fw_vmodel_n_frames(vm), (s_now_s() - now) * 1000.0, hook ? ", saving" : "");
         if (hook) {
             rc = s_win_save(&w, o->screenshot_path, err, err_len);
             goto out;

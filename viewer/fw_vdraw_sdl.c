@@ -416,21 +416,22 @@ static void s_polyline(fw_vdraw_t *d, const float *x, const float *y, int n, flo
         }
         return;
     }
-    float phase = 0;
+    /* Dashes are the intervals [k * period, k * period + dash] of the length along the
+     * line; counting k (not stepping a float) cannot stall on rounding. */
+    float period = 2 * dash, s0 = 0;
     for (int i = 0; i + 1 < n; i++) {
         float dx = x[i + 1] - x[i], dy = y[i + 1] - y[i], len = sqrtf(dx * dx + dy * dy);
-        float t = 0;
-        while (t < len) {
-            float period = 2 * dash, pos = fmodf(phase, period);
-            float run = pos < dash ? dash - pos : period - pos;
-            if (run > len - t)
-                run = len - t;
-            if (pos < dash)
-                s_line(d, x[i] + dx * t / len, y[i] + dy * t / len, x[i] + dx * (t + run) / len,
-                       y[i] + dy * (t + run) / len, width, c);
-            t += run;
-            phase += run;
+        if (len <= 1e-4f)
+            continue;
+        float s1 = s0 + len;
+        for (long k = (long)floorf(s0 / period); (float)k * period < s1; k++) {
+            float a = fmaxf(s0, (float)k * period), b = fminf(s1, (float)k * period + dash);
+            if (b <= a)
+                continue;
+            float ta = (a - s0) / len, tb = (b - s0) / len;
+            s_line(d, x[i] + dx * ta, y[i] + dy * ta, x[i] + dx * tb, y[i] + dy * tb, width, c);
         }
+        s0 = s1;
     }
 }
 

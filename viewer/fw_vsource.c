@@ -211,7 +211,8 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
             continue;
         }
         if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT) {
-            l->received++;
+            if (l->received++ == 0)
+                fw_log_info("viewer", "first snapshot: tick %u", env->snapshot->tick);
             int a = fw_vmodel_apply(vm, env->snapshot);
             if (a > 0)
                 added++;
