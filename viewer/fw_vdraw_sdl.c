@@ -378,6 +378,19 @@ static void s_line(fw_vdraw_t *d, float x0, float y0, float x1, float y1, float 
 static void s_polyline(fw_vdraw_t *d, const float *x, const float *y, int n, float width,
                        SDL_Color c, float dash)
 {
+    if (dash <= 0 && width <= 1.6f && n <= 128) {
+        /* A hairline: SDL's line drawing is far cheaper than thin triangles, whose
+         * bounding boxes the software renderer scans pixel by pixel. */
+        SDL_FPoint pts[128];
+        for (int i = 0; i < n; i++)
+            pts[i] = (SDL_FPoint){x[i], y[i]};
+        s_flush(d);
+        SDL_SetRenderDrawBlendMode(d->r, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+        SDL_SetRenderDrawColor(d->r, c.r, c.g, c.b, c.a);
+        if (SDL_RenderDrawLinesF(d->r, pts, n) != 0)
+            d->err = 1;
+        return;
+    }
     if (dash <= 0) {
         float hw = width / 2, pxl = 0, pyl = 0, pxr = 0, pyr = 0;
         for (int i = 0; i < n; i++) {
@@ -1170,8 +1183,17 @@ typedef struct {
 static void s_ribbon_spans(fw_vdraw_t *d, float x0, float x1, float ya, float yb, float hgt,
                            SDL_Color c)
 {
-    if (hgt < 1)
-        hgt = 1;
+    if (hgt < 1.5f) { /* a hairline flow: a line is cheaper than a span per row */
+        enum { N = 24 };
+        float px[N + 1], py[N + 1];
+        for (int j = 0; j <= N; j++) {
+            float t = (float)j / N, sm = t * t * (3 - 2 * t);
+            px[j] = x0 + (x1 - x0) * t;
+            py[j] = ya + (yb - ya) * sm + hgt / 2;
+        }
+        s_polyline(d, px, py, N + 1, 1, c, 0);
+        return;
+    }
     float top = fminf(ya, yb), bottom = fmaxf(ya, yb) + hgt;
     int r0 = (int)floorf(top), r1 = (int)ceilf(bottom);
     int rows = r1 - r0;
