@@ -25,12 +25,26 @@
 static fw_procs_t s_procs;
 static char s_dir[64];
 static void *s_ctx, *s_dealer;
+static int s_xvfb = -1, s_display = -1; /* Xvfb's index in s_procs, its display number */
 
 static void s_setup(void) { cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir)); }
 
 static void s_teardown(void)
 {
+    /* Xvfb removes its lock file and socket on SIGTERM, not on the SIGKILL of the
+     * clean-up; whatever it leaves anyway is removed here. */
+    if (s_xvfb >= 0 && fw_procs_alive(&s_procs, s_xvfb)) {
+        kill(s_procs.pid[s_xvfb], SIGTERM);
+        fw_procs_wait(&s_procs, s_xvfb, 3000);
+    }
     fw_procs_cleanup(&s_procs);
+    if (s_display >= 0) {
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/.X%d-lock", s_display);
+        unlink(path);
+        snprintf(path, sizeof path, "/tmp/.X11-unix/X%d", s_display);
+        unlink(path);
+    }
     if (s_dealer)
         zmq_close(s_dealer); /* before the context: zmq_ctx_term waits for open sockets */
     if (s_ctx)
@@ -71,8 +85,11 @@ static int s_start_xvfb(const char *xvfb)
         char *argv[] = {(char *)xvfb, disp, "-screen", "0", "1280x800x24", "-nolisten", "tcp", NULL};
         int p = fw_procs_start(&s_procs, argv, log);
         cr_assert_geq(p, 0);
-        if (fw_test_wait_file(sock, 10000) == 0 && fw_procs_alive(&s_procs, p))
+        if (fw_test_wait_file(sock, 10000) == 0 && fw_procs_alive(&s_procs, p)) {
+            s_xvfb = p;
+            s_display = n;
             return n;
+        }
         fw_procs_cleanup(&s_procs); /* lost a race for that number: try another */
     }
     cr_assert_fail("could not start Xvfb on a free display (see %s)", log);
