@@ -1,11 +1,13 @@
 /* flywheel: one command runs a whole simulation.
  *
  *   flywheel run SCENARIO [--out DIR] [--seed N] [--ticks N] [--transport ipc|tcp]
- *                         [--tick-timeout MS] [--quiet] [--log-level L]
+ *                         [--tick-timeout MS] [--view] [--quiet] [--log-level L]
  *
  * Loads the scenario first (a bad file starts nothing, exit 2), starts the coordinator,
  * waits for it to publish its endpoints, subscribes to its snapshots, starts one agent
- * per seat, shows progress until the coordinator exits, then prints the summary table.
+ * per seat (and, with --view, a viewer window), shows progress until the coordinator
+ * exits, then prints the summary table. The viewer has its own supervisor: closing its
+ * window never stops the run, and the end of the run never closes the window.
  * Ctrl-C (or SIGTERM) stops every child: SIGTERM, 3 s, SIGKILL, all reaped (exit 130).
  * docs/launcher.md is the user's page; the reusable pieces live in fw_launch.c.
  */
@@ -59,6 +61,7 @@ typedef struct {
     fw_transport_t transport;
     int quiet;
     int check;                 /* --check: report the scenario's checks */
+    int view;                  /* --view: start flywheel-viewer on the run */
 } s_options_t;
 
 /* What the progress display knows; drawn on stderr. */
@@ -97,6 +100,9 @@ static void s_usage_run(FILE *f)
             "      --tick-timeout MS  how long the coordinator waits for a seat's actions\n"
             "      --check            report the scenario's checks (expected bands) after\n"
             "                         the run; exit 4 if any fails\n"
+            "      --view             also open a viewer window on the run (needs a display);\n"
+            "                         the run goes on if it is closed, and it stays open\n"
+            "                         after the run until closed (or Ctrl-C)\n"
             "  -q, --quiet            print nothing but errors\n"
             "      --log-level L      debug, info, warn, error or quiet (also passed to\n"
             "                         the coordinator and the agents)\n"
@@ -233,7 +239,7 @@ static int s_valid_number(const char *s, unsigned long long min, unsigned long l
  * printing why; -1 when --help was asked (usage printed, exit 0). */
 static int s_parse_run(int argc, char **argv, s_options_t *o)
 {
-    enum { OPT_TRANSPORT = 256, OPT_TICK_TIMEOUT, OPT_LOG_LEVEL, OPT_CHECK };
+    enum { OPT_TRANSPORT = 256, OPT_TICK_TIMEOUT, OPT_LOG_LEVEL, OPT_CHECK, OPT_VIEW };
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},
         {"seed", required_argument, NULL, 's'},
@@ -241,6 +247,7 @@ static int s_parse_run(int argc, char **argv, s_options_t *o)
         {"transport", required_argument, NULL, OPT_TRANSPORT},
         {"tick-timeout", required_argument, NULL, OPT_TICK_TIMEOUT},
         {"quiet", no_argument, NULL, 'q'},
+        {"view", no_argument, NULL, OPT_VIEW},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"check", no_argument, NULL, OPT_CHECK},
         {"help", no_argument, NULL, 'h'},
@@ -300,6 +307,9 @@ static int s_parse_run(int argc, char **argv, s_options_t *o)
             break;
         case 'q':
             o->quiet = 1;
+            break;
+        case OPT_VIEW:
+            o->view = 1;
             break;
         case OPT_LOG_LEVEL:
             if (fw_log_level_parse(optarg) < 0) {
@@ -599,6 +609,58 @@ static void s_report_agents(const fw_supervisor_t *sv, pid_t coord)
     }
 }
 
+/* Starts flywheel-viewer on the run: live from the PUB endpoint, with the ticks it
+ * missed read from the run directory's log. Under its own supervisor, so that the
+ * agents' clean-up never touches it. A viewer that cannot start is a warning only. */
+static pid_t s_start_viewer(fw_supervisor_t *vsv, const char *publish, const char *dir,
+                            const char *child_level)
+{
+    char bin[PATH_MAX];
+    char *argv[10];
+    int n = 0;
+    pid_t pid;
+
+    bin[0] = '\0';
+    if (fw_launch_find_binary("flywheel-viewer", bin, sizeof bin) != 0) {
+        fprintf(stderr, "flywheel: warning: no viewer (%s: %s); the run goes on without it\n",
+                bin[0] ? bin : "flywheel-viewer", strerror(errno));
+        return -1;
+    }
+    argv[n++] = bin;
+    argv[n++] = "--subscribe";
+    argv[n++] = (char *)publish;
+    argv[n++] = "--history";
+    argv[n++] = (char *)dir;
+    if (child_level) {
+        argv[n++] = "--log-level";
+        argv[n++] = (char *)child_level;
+    }
+    argv[n] = NULL;
+    pid = fw_supervisor_spawn(vsv, "viewer", argv);
+    if (pid < 0)
+        fprintf(stderr, "flywheel: warning: cannot start the viewer (%s): %s; the run goes on\n",
+                bin, strerror(errno));
+    return pid;
+}
+
+/* Reports a viewer that has ended (the user closed it, or it failed). */
+static void s_reap_viewer(fw_supervisor_t *vsv, const s_progress_t *prog, int quiet)
+{
+    fw_child_exit_t ex;
+    while (vsv && fw_supervisor_reap(vsv, &ex) == 1) {
+        char how[96];
+        if (WIFEXITED(ex.status) && WEXITSTATUS(ex.status) == 0) {
+            if (!quiet && prog->tick < prog->ticks)
+                fprintf(stderr, "%sflywheel: viewer closed; the run goes on\n",
+                        prog->mode == 2 && prog->drawn ? "\n" : "");
+            continue;
+        }
+        fw_launch_describe_status(ex.status, how, sizeof how);
+        fprintf(stderr, "%sflywheel: warning: viewer %s; the run goes on\n",
+                prog->mode == 2 && prog->drawn ? "\n" : "", how);
+    }
+}
+
 static int s_run(const s_options_t *o)
 {
     char err[1024], dir[PATH_MAX], coord_bin[PATH_MAX], agent_bin[PATH_MAX];
@@ -607,7 +669,7 @@ static int s_run(const s_options_t *o)
      * they log warnings and errors only (errors only with --quiet). */
     const char *child_level = o->log_level ? o->log_level : (o->quiet ? "error" : "warn");
     fw_scenario_t *sc = NULL;
-    fw_supervisor_t *sv = NULL;
+    fw_supervisor_t *sv = NULL, *vsv = NULL;
     fw_endpoints_t ep;
     s_progress_t prog;
     void *ctx = NULL, *sub = NULL;
@@ -676,6 +738,11 @@ static int s_run(const s_options_t *o)
     ctx = zmq_ctx_new();
     if (ctx)
         sub = s_open_sub(ctx, publish);
+    if (o->view) {
+        vsv = fw_supervisor_new();
+        if (vsv)
+            s_start_viewer(vsv, publish, dir, child_level);
+    }
     if (s_start_agents(sv, agent_bin, sc, listen, child_level) != 0)
         goto stop;
     fw_log_info("launch", "%zu agents started on %s", sc->n_seats, listen);
@@ -686,6 +753,7 @@ static int s_run(const s_options_t *o)
         int r;
 
         s_progress_pump(sub, 100, &prog);
+        s_reap_viewer(vsv, &prog, o->quiet);
         while ((r = fw_supervisor_reap(sv, &ex)) == 1)
             if (ex.pid == coord) {
                 coord_done = 1;
@@ -739,15 +807,29 @@ stop:
         rc = EXIT_RUN_FAILED;
         goto out;
     }
-    fflush(stderr);
-    if (!o->quiet && fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0) {
-        fprintf(stderr, "flywheel: %s\n", err);
-        rc = EXIT_RUN_FAILED;
-        goto out;
-    }
     rc = 0;
-    if (o->check)
+    if (!o->quiet) {
+        fflush(stderr);
+        if (fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0) {
+            fprintf(stderr, "flywheel: %s\n", err);
+            rc = EXIT_RUN_FAILED;
+        }
+        fflush(stdout);
+    }
+    if (rc == 0 && o->check)
         rc = s_check(sc, dir, o->quiet);
+    /* 8. The viewer stays open after the run, for scrubbing through it; Ctrl-C closes
+     * it and the exit status stays the run's. */
+    s_reap_viewer(vsv, &prog, 1);
+    if (vsv && fw_supervisor_running(vsv) > 0) {
+        if (!o->quiet)
+            fprintf(stderr, "flywheel: the run is over; close the viewer window (or press "
+                            "Ctrl-C) to exit\n");
+        while (fw_supervisor_running(vsv) > 0 && !s_interrupted) {
+            s_reap_viewer(vsv, &prog, 1);
+            fw_clock_sleep_ms(50);
+        }
+    }
 
 out:
     if (sub)
@@ -756,6 +838,7 @@ out:
         zmq_ctx_term(ctx);
     /* Nothing may outlive the launcher: destroy stops whatever is still running. */
     fw_supervisor_destroy(&sv);
+    fw_supervisor_destroy(&vsv);
     fw_launch_endpoints_cleanup(&ep);
     fw_scenario_destroy(&sc);
     if (fflush(stdout) != 0 && rc == 0)

@@ -1,0 +1,50 @@
+/* fw_vsource: where the viewer's snapshots come from, no SDL.
+ *
+ * - A recorded run: a run directory's events.log (varint-delimited Envelopes: a
+ *   RunHeader, then per tick the accepted Actions and the Snapshot). The header gives
+ *   seat order and, through the scenario text it carries, display names.
+ * - A running coordinator: a SUB socket on its --publish endpoint. PUB keeps no
+ *   history, so a viewer that joins late starts from the next snapshot; given the run
+ *   directory too, it reads the ticks it missed from the log (which the coordinator
+ *   writes as it goes) to fill its history.
+ */
+#ifndef FW_VSOURCE_H
+#define FW_VSOURCE_H
+
+#include <stddef.h>
+
+#include "fw_vmodel.h"
+
+/* The events.log of `dir_or_file`: DIR/events.log when it is a directory, else the
+ * path itself. Returns 0, or -1 if the result does not fit in buf. */
+int fw_vsource_log_path(const char *dir_or_file, char *buf, size_t len);
+
+/* Reads the log at `path` into vm: the header's seats and names (once per model),
+ * then every snapshot (ticks already held are skipped). With partial_ok a record cut
+ * short at the end (a log still being written) ends the read without an error.
+ * Returns the number of snapshots read (>= 0), or -1 with a one-line reason in err:
+ * the file cannot be opened, is not a Flywheel log, or is corrupt. */
+int fw_vsource_read_log(const char *path, fw_vmodel_t *vm, int partial_ok, char *err,
+                        size_t err_len);
+
+typedef struct fw_vlive fw_vlive_t;
+
+/* Subscribes to a coordinator's PUB endpoint (tcp://host:port, ipc://path). The
+ * connection is made in the background: a coordinator that is not up yet is fine.
+ * history_log (may be NULL): an events.log to fill in the ticks missed before the
+ * first snapshot and any gap. Returns an owned source, or NULL with err set. */
+fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *err,
+                         size_t err_len);
+
+/* Applies every snapshot waiting on the socket to vm, waiting at most timeout_ms for
+ * the first one. Returns the number of new frames (>= 0), or -1 on a socket error
+ * (err set). Malformed messages are logged and skipped. */
+int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, size_t err_len);
+
+/* Number of snapshots received on the socket so far. */
+unsigned long fw_vlive_received(const fw_vlive_t *l);
+
+/* Closes the socket and frees the source; NULL-safe; sets *p to NULL. */
+void fw_vlive_destroy(fw_vlive_t **p);
+
+#endif
