@@ -16,6 +16,7 @@
 
 #include <SDL_ttf.h>
 
+#include "fw_clock.h"
 #include "fw_vfmt.h"
 
 #define PI 3.14159265358979323846
@@ -681,6 +682,12 @@ static void s_header(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
     snprintf(buf, sizeof buf, "%g ticks/s", o->speed);
     rx -= (float)s_text(d, F_NORMAL, buf, rx, cy, (SDL_Color){0xc8, 0xd2, 0xe0, 255},
                         AL_RIGHT | AL_MIDDLE) + 1.5f * pad;
+    /* Network play: the lobby, the turn timer and who plays, left of the state. */
+    char game[160];
+    fw_vgame_describe(fw_vmodel_game(vm), fw_clock_unix_ms(), game, sizeof game);
+    if (game[0])
+        rx -= (float)s_text(d, F_SMALL, game, rx, cy, (SDL_Color){0xf6, 0xd3, 0x65, 255},
+                            AL_RIGHT | AL_MIDDLE) + 1.5f * pad;
     int sw = s_text_w(d, F_BOLD, state);
     float ph = (float)s_line_h(d, F_BOLD) + pad * 0.5f;
     s_rect(d, rx - (float)sw - 2 * pad, cy - ph / 2, (float)sw + 2 * pad, ph, pill);

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct fw_vmodel {
     size_t n_frames, cap_frames;
     double size_max;              /* largest node size value seen */
     double edge_max[FW_EDGE_KINDS]; /* largest edge dollars seen, per kind */
+    fw_vgame_t game;              /* network play: from the newest snapshot */
 };
 
 /* --- small helpers ----------------------------------------------------------- */
@@ -573,9 +575,72 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
 
 /* --- apply ------------------------------------------------------------------------ */
 
+static void s_game(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
+{
+    fw_vgame_t *g = &vm->game;
+    memset(g, 0, sizeof *g);
+    g->phase = (int)s->phase;
+    s_copy(g->pacing, sizeof g->pacing, s->pacing);
+    g->deadline_unix_ms = s->deadline_unix_ms;
+    g->players_wanted = s->players_wanted;
+    for (size_t i = 0; i < s->n_seats; i++) {
+        switch (s->seats[i]->holder) {
+        case FLYWHEEL__V1__HOLDER__HOLDER_PLAYER: g->players++; break;
+        case FLYWHEEL__V1__HOLDER__HOLDER_HOUSE: g->house++; break;
+        default: g->empty++; break;
+        }
+    }
+}
+
+const fw_vgame_t *fw_vmodel_game(const fw_vmodel_t *vm)
+{
+    return &vm->game;
+}
+
+void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len)
+{
+    long left = g->deadline_unix_ms > 0 ? (long)((g->deadline_unix_ms - now_unix_ms + 999) / 1000)
+                                        : -1;
+    if (left < 0 && g->deadline_unix_ms > 0)
+        left = 0;
+    buf[0] = '\0';
+    switch (g->phase) {
+    case FLYWHEEL__V1__PHASE__PHASE_LOBBY:
+        if (g->players_wanted)
+            snprintf(buf, len, "lobby: %u of %u players", g->players, g->players_wanted);
+        else
+            snprintf(buf, len, "lobby: %u players", g->players);
+        if (left >= 0) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, len - used, ", house bots in %ld s", left);
+        }
+        break;
+    case FLYWHEEL__V1__PHASE__PHASE_PAUSED:
+        snprintf(buf, len, "paused by the host; %u players, %u house bots", g->players, g->house);
+        break;
+    case FLYWHEEL__V1__PHASE__PHASE_RUNNING:
+        if (!strncmp(g->pacing, "deadline:", 9) && left >= 0)
+            snprintf(buf, len, "turn timer %s s: %ld s left; %u players, %u house bots",
+                     g->pacing + 9, left, g->players, g->house);
+        else
+            snprintf(buf, len, "%s; %u players, %u house bots",
+                     g->pacing[0] ? g->pacing : "lockstep", g->players, g->house);
+        break;
+    case FLYWHEEL__V1__PHASE__PHASE_OVER:
+        snprintf(buf, len, "game over");
+        break;
+    default:
+        break;
+    }
+}
+
 int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
 {
-    if (!s || s->tick == 0)
+    if (!s)
+        return -1;
+    if (s->phase != FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED)
+        s_game(vm, s);
+    if (s->tick == 0)
         return -1;
     long at = fw_vmodel_find_tick(vm, s->tick);
     if (at >= 0 && vm->frames[at]->tick == s->tick)

@@ -102,6 +102,19 @@ typedef struct {
     size_t n_deals;
 } fw_vframe_t;
 
+/* The game around the market, from network play's snapshot fields (docs/network.md):
+ * taken from the newest snapshot, including the lobby's (tick 0) and the status
+ * snapshots a coordinator republishes while it waits. */
+typedef struct {
+    int phase;               /* Flywheel__V1__Phase; 0 = not a network game */
+    char pacing[32];         /* "lockstep", "deadline:30", or "" */
+    int64_t deadline_unix_ms;/* this tick's deadline, or the lobby's start; 0 = none */
+    uint32_t players;        /* seats held by players */
+    uint32_t house;          /* seats held by house bots */
+    uint32_t empty;          /* seats nobody holds (lobby) */
+    uint32_t players_wanted; /* lobby: players that start the game at once */
+} fw_vgame_t;
+
 typedef struct fw_vmodel fw_vmodel_t;
 
 /* A new empty model, or NULL when out of memory. */
@@ -114,6 +127,14 @@ void fw_vmodel_destroy(fw_vmodel_t **p);
  * Returns 1 if a frame was added, 0 if that tick was already held (ignored), -1 when
  * out of memory or when the snapshot is unusable (tick 0). */
 int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *snap);
+
+/* The game's state from the newest snapshot (zeroed before any). */
+const fw_vgame_t *fw_vmodel_game(const fw_vmodel_t *vm);
+
+/* One line about the game for the header ("lobby: 2 of 6 players, start in 40 s",
+ * "turn timer 30 s: 12 s left, 2 players, 4 house bots", "paused by the host"), or ""
+ * when the snapshots are not from a network game. */
+void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len);
 
 /* Declares a node (seat) before any snapshot names it, e.g. from a log's RunHeader,
  * so that node order is seat order. role may be FW_VROLE_OTHER when not known yet.

@@ -210,7 +210,7 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
             int a = fw_vmodel_apply(vm, env->snapshot);
             if (a > 0)
                 added++;
-            else if (a < 0)
+            else if (a < 0 && env->snapshot->tick > 0) /* tick 0: the lobby, game state only */
                 fw_log_warn("viewer", "snapshot of tick %u not usable", env->snapshot->tick);
         }
         fw_proto_free(&env);

@@ -661,3 +661,42 @@ Test(fw_vpng, writes_and_reads_back_the_same_pixels)
     cr_assert_eq(fw_vpng_write(path, px, 3, 2, 12, err, sizeof err), -1);
     fw_test_rmtree(dir);
 }
+
+Test(fw_vmodel, network_game_state_comes_from_the_newest_snapshot)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    Flywheel__V1__Snapshot s = FLYWHEEL__V1__SNAPSHOT__INIT;
+    Flywheel__V1__SeatStatus st[3], *sp[3] = {&st[0], &st[1], &st[2]};
+    for (int i = 0; i < 3; i++)
+        flywheel__v1__seat_status__init(&st[i]);
+    st[0].holder = FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+    st[1].holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+    st[2].holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+    s.seats = sp;
+    s.n_seats = 3;
+    s.phase = FLYWHEEL__V1__PHASE__PHASE_LOBBY;
+    s.players_wanted = 2;
+    s.deadline_unix_ms = 100000;
+    char line[160];
+    cr_assert_eq(fw_vmodel_apply(vm, &s), -1, "a lobby snapshot adds no frame...");
+    cr_assert_eq(fw_vmodel_n_frames(vm), 0);
+    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    cr_assert_str_eq(line, "lobby: 1 of 2 players, house bots in 40 s", "...but the header knows");
+
+    st[1].holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+    st[2].holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+    s.phase = FLYWHEEL__V1__PHASE__PHASE_RUNNING;
+    s.pacing = "deadline:30";
+    s.deadline_unix_ms = 70500;
+    fw_vmodel_apply(vm, &s);
+    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    cr_assert_str_eq(line, "turn timer 30 s: 11 s left; 1 players, 2 house bots");
+
+    s.phase = FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED; /* a plain run: nothing to say */
+    fw_vmodel_destroy(&vm);
+    vm = fw_vmodel_new();
+    fw_vmodel_apply(vm, &s);
+    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    cr_assert_str_eq(line, "");
+    fw_vmodel_destroy(&vm);
+}
