@@ -379,7 +379,7 @@ static void s_line(fw_vdraw_t *d, float x0, float y0, float x1, float y1, float 
 static void s_polyline(fw_vdraw_t *d, const float *x, const float *y, int n, float width,
                        SDL_Color c, float dash)
 {
-    if (dash <= 0 && width <= 1.6f && n <= 128) {
+    if (dash <= 0 && width <= 2.0f && n <= 128) {
         /* A hairline: SDL's line drawing is far cheaper than thin triangles, whose
          * bounding boxes the software renderer scans pixel by pixel. */
         SDL_FPoint pts[128];
