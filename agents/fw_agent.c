@@ -470,6 +470,37 @@ static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelo
     }
 }
 
+void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, int *outcome,
+                       char *msg, size_t len)
+{
+    void *sock = zmq_socket(cfg->zmq_ctx, ZMQ_DEALER);
+    if (!sock) {
+        snprintf(msg, len, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
+        *outcome = FW_AGENT_EIO;
+        return NULL;
+    }
+    int linger = 0;
+    if (zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_setsockopt(sock, ZMQ_SNDTIMEO, &send_timeout_ms, sizeof send_timeout_ms) != 0 ||
+        zmq_connect(sock, cfg->url) != 0) {
+        snprintf(msg, len, "cannot connect to '%s': %s", cfg->url, zmq_strerror(zmq_errno()));
+        *outcome = FW_AGENT_EUSAGE;
+        zmq_close(sock);
+        return NULL;
+    }
+    return sock;
+}
+
+void fw_agent_hello_for(const fw_agent_config_t *cfg, fw_envelope_t *env,
+                        Flywheel__V1__Hello *hello)
+{
+    fw_agent_hello(env, hello, cfg->seat, cfg->role);
+    if (cfg->resume_token)
+        hello->resume_token = (char *)cfg->resume_token;
+    if (cfg->name && cfg->name[0])
+        hello->agent = (char *)cfg->name;
+}
+
 int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
 {
     char msg[256] = "";
@@ -480,31 +511,15 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
     if (outcome != 0)
         goto out;
 
-    sock = zmq_socket(cfg->zmq_ctx, ZMQ_DEALER);
-    if (!sock) {
-        snprintf(msg, sizeof msg, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
-        outcome = FW_AGENT_EIO;
-        goto out;
-    }
     /* A send that cannot finish (the queue to a vanished coordinator is full) fails
      * after the idle timeout instead of blocking the seat for ever. */
-    int linger = 0, sndtimeo = cfg->idle_timeout_ms;
-    if (zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) != 0 ||
-        zmq_connect(sock, cfg->url) != 0) {
-        snprintf(msg, sizeof msg, "cannot connect to '%s': %s", cfg->url,
-                 zmq_strerror(zmq_errno()));
-        outcome = FW_AGENT_EUSAGE;
+    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, &outcome, msg, sizeof msg);
+    if (!sock)
         goto out;
-    }
 
     fw_envelope_t hello_env;
     Flywheel__V1__Hello hello;
-    fw_agent_hello(&hello_env, &hello, cfg->seat, cfg->role);
-    if (cfg->resume_token)
-        hello.resume_token = (char *)cfg->resume_token;
-    if (cfg->name && cfg->name[0])
-        hello.agent = (char *)cfg->name;
+    fw_agent_hello_for(cfg, &hello_env, &hello);
     int rc = s_send(cfg, sock, &hello_env);
     if (rc != 0) {
         snprintf(msg, sizeof msg, "cannot send hello: %s", fw_proto_strerror(rc));

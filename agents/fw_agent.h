@@ -135,4 +135,16 @@ typedef struct {
  * NUL-terminated) says why in one line for the last four. */
 int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len);
 
+/* A DEALER socket on cfg->zmq_ctx connected to cfg->url, with linger 0 and a send
+ * timeout of send_timeout_ms, so that a send to a vanished coordinator fails instead
+ * of blocking for ever. Returns the socket (the caller closes it), or NULL with the
+ * reason in msg and *outcome set to FW_AGENT_EIO or FW_AGENT_EUSAGE (a bad URL). */
+void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, int *outcome,
+                       char *msg, size_t len);
+
+/* Fills *env and *hello with cfg's Hello: its seat (or role), resume token and
+ * player name (strings borrowed from cfg). */
+void fw_agent_hello_for(const fw_agent_config_t *cfg, fw_envelope_t *env,
+                        Flywheel__V1__Hello *hello);
+
 #endif

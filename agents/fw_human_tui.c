@@ -99,23 +99,12 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
         outcome = FW_AGENT_EUSAGE;
         goto out;
     }
-    sock = zmq_socket(cfg->zmq_ctx, ZMQ_DEALER);
-    int linger = 0, sndtimeo = 5000;
-    if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(sock, ZMQ_SNDTIMEO, &sndtimeo, sizeof sndtimeo) != 0 ||
-        zmq_connect(sock, cfg->url) != 0) {
-        snprintf(msg, sizeof msg, "cannot connect to '%s': %s", cfg->url,
-                 zmq_strerror(zmq_errno()));
-        outcome = FW_AGENT_EUSAGE;
+    sock = fw_agent_connect(cfg, 5000, &outcome, msg, sizeof msg);
+    if (!sock)
         goto out;
-    }
     fw_envelope_t hello_env;
     Flywheel__V1__Hello hello;
-    fw_agent_hello(&hello_env, &hello, cfg->seat, cfg->role);
-    if (cfg->resume_token)
-        hello.resume_token = (char *)cfg->resume_token;
-    if (cfg->name && cfg->name[0])
-        hello.agent = (char *)cfg->name;
+    fw_agent_hello_for(cfg, &hello_env, &hello);
     if (s_send(sock, &hello_env, msg, sizeof msg) != FW_PROTO_OK)
         goto out;
 
