@@ -257,6 +257,7 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase)
             Flywheel__V1__CompanyState *cs = &c->lobby_cs[s];
             flywheel__v1__company_state__init(cs);
             cs->id = (char *)c->sc->seats[s].id;
+            cs->name = (char *)c->sc->seats[s].name;
             cs->role = (Flywheel__V1__Role)c->sc->seats[s].role;
             cs->cash = c->sc->seats[s].cash;
             c->lobby_cs_ptrs[s] = cs;

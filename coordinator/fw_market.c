@@ -950,6 +950,7 @@ static void s_snapshot(const fw_market_t *m, fw_arena_t *a, uint32_t t,
         const fw_seat_state_t *st = &m->seats[s];
         flywheel__v1__company_state__init(c);
         c->id = (char *)sc->seats[s].id;
+        c->name = (char *)sc->seats[s].name;
         c->role = (Flywheel__V1__Role)sc->seats[s].role;
         c->cash = fm_cash(m, s);
         c->revenue = st->revenue_tick;

@@ -648,11 +648,14 @@ int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
     if (s->scenario && *s->scenario && !vm->scenario[0])
         fw_vmodel_set_scenario(vm, s->scenario);
 
-    /* Nodes first, so that edges and shares can name them. */
+    /* Nodes first, so that edges and shares can name them; a live viewer learns the
+     * display names from the snapshot (a replay has them from the log's header too). */
     for (size_t i = 0; i < s->n_companies; i++) {
         const Flywheel__V1__CompanyState *c = s->companies[i];
         if (c->id && *c->id && fw_vmodel_add_node(vm, c->id, (int)c->role) < 0)
             return -1;
+        if (c->id && *c->id && c->name && *c->name)
+            fw_vmodel_set_name(vm, c->id, c->name, 0);
     }
     fw_vframe_t *f = calloc(1, sizeof *f);
     if (!f)
