@@ -424,8 +424,15 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
         const Flywheel__V1__Fill *f = tr->fills[i];
         s_fmt(q, sizeof q, f->quantity, 0);
         s_fmt(amt, sizeof amt, f->amount, 1);
-        snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s %s for %s",
-                 s_fill_text(f->kind), f->counterparty, q, f->family, amt);
+        if (f->kind == FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT ||
+            f->kind == FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED ||
+            f->kind == FLYWHEEL__V1__FILL_KIND__FILL_PENALTY)
+            /* Money, not goods: there is no quantity or family to show. */
+            snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s",
+                     s_fill_text(f->kind), f->counterparty, amt);
+        else
+            snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s %s for %s",
+                     s_fill_text(f->kind), f->counterparty, q, f->family, amt);
     }
     for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
         snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s: %s",
