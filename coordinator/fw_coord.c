@@ -64,7 +64,8 @@ typedef struct {
     fw_inbox_t *inbox;
     fw_eventlog_t *log;
     fw_metrics_csv_t *csv;
-    fw_arena_t *arena;       /* per message being built */
+    fw_arena_t *arena;       /* the message being built for a player; reset per message */
+    fw_arena_t *house_arena; /* the observation a house bot is playing from (s_house_turn) */
     /* Two tick arenas and snapshots, alternating by tick parity, so that the last
      * tick's snapshot stays valid (for status snapshots) while the next is collected. */
     fw_arena_t *tick_arena[2];
@@ -107,13 +108,15 @@ static int s_mkdirs(const char *dir)
 
 /* ---- sending ---------------------------------------------------------------- */
 
+/* An envelope to `seat` for the current tick. Its seq is stamped when it is sent
+ * (s_send_seat, s_refuse), so a message built only for the seat's house bot never
+ * uses up a number of the player's sequence. */
 static void s_envelope(fw_coord_t *c, fw_envelope_t *env, uint32_t seat)
 {
     flywheel__v1__envelope__init(env);
     env->protocol_version = FW_PROTOCOL_VERSION;
     env->run_id = c->run_id;
     env->tick = c->tick;
-    env->seq = ++c->seats[seat].sent_seq;
     env->seat = (char *)c->sc->seats[seat].id;
 }
 
@@ -138,9 +141,10 @@ static void s_lost(fw_coord_t *c, uint32_t seat)
 
 static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
 {
-    const fw_seat_conn_t *sc = &c->seats[seat];
+    fw_seat_conn_t *sc = &c->seats[seat];
     if (!sc->connected)
         return;
+    env->seq = ++sc->sent_seq;
     int rc = fw_proto_send_to(c->router, sc->identity, sc->identity_len, env);
     if (rc == FW_PROTO_EIO) {
         /* ROUTER_MANDATORY: the peer is not connected any more. */
@@ -165,6 +169,7 @@ static void s_refuse(fw_coord_t *c, const uint8_t *identity, size_t identity_len
     refusal.refused_seq = refused_seq;
     if (seat >= 0) {
         s_envelope(c, &env, (uint32_t)seat);
+        env.seq = ++c->seats[seat].sent_seq;
         c->seats[seat].refusals++;
     } else {
         flywheel__v1__envelope__init(&env);
@@ -293,12 +298,11 @@ static char *s_params(fw_arena_t *a, const fw_seat_t *seat)
     return fw_arena_strdup(a, buf);
 }
 
-/* Builds seat's Welcome in *env and *w; nested data lives in c->arena (reset here). */
-static void s_build_welcome(fw_coord_t *c, uint32_t seat, fw_envelope_t *env,
+/* Builds seat's Welcome in *env and *w; nested data lives in `a` (reset here). */
+static void s_build_welcome(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_envelope_t *env,
                             Flywheel__V1__Welcome *w)
 {
     const fw_scenario_t *sc = c->sc;
-    fw_arena_t *a = c->arena;
     char month[16];
 
     fw_arena_reset(a);
@@ -347,47 +351,81 @@ static void s_welcome(fw_coord_t *c, uint32_t seat)
 {
     fw_envelope_t env;
     Flywheel__V1__Welcome w;
-    s_build_welcome(c, seat, &env, &w);
+    s_build_welcome(c, seat, c->arena, &env, &w);
     s_send_seat(c, seat, &env);
 }
 
-/* The seat's house bot, made from the Welcome the seat would get (same seed, same
- * parameters, the scenario's strategy or the role's default). NULL if it cannot be
- * made (logged). */
-static fw_agent_seat_t *s_house(fw_coord_t *c, uint32_t seat)
+/* Builds seat's TickStart for the current tick in *env and *ts; nested data lives in
+ * `a` (reset here). */
+static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_envelope_t *env,
+                               Flywheel__V1__TickStart *ts)
 {
-    fw_seat_conn_t *conn = &c->seats[seat];
-    if (conn->house)
-        return conn->house;
-    fw_envelope_t env;
-    Flywheel__V1__Welcome w;
-    char err[256];
-    uint64_t sent = conn->sent_seq;
-    s_build_welcome(c, seat, &env, &w);
-    conn->sent_seq = sent; /* the bot's welcome never goes to the player */
-    w.resume_token = "";
-    const char *name = c->sc->seats[seat].strategy;
-    conn->house = fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name : NULL,
-                                    err, sizeof err);
-    if (!conn->house)
-        fw_log_error("house", "seat %s: no house bot: %s; the seat does nothing",
-                     c->sc->seats[seat].id, err);
-    return conn->house;
+    flywheel__v1__tick_start__init(ts);
+    fw_arena_reset(a);
+    fw_market_view(c->market, seat, a, ts);
+    ts->deadline_unix_ms = c->deadline_unix_ms;
+    s_envelope(c, env, seat);
+    env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    env->tick_start = ts;
 }
 
-/* The house bot of `seat` answers this tick's TickStart; its Actions go into the
- * inbox exactly as a player's would. */
-static void s_house_act(fw_coord_t *c, uint32_t seat, const fw_envelope_t *tick_start)
+/* ---- house bots --------------------------------------------------------------
+ *
+ * Who owns what a house bot reads. The bot itself is made once per seat when the
+ * game leaves the lobby (s_make_house_bots), from a Welcome built in an arena of its
+ * own, so making one never touches a message being built. Each turn (s_house_turn)
+ * builds the seat's TickStart in c->house_arena, which nothing else uses, and the
+ * bot answers before anything else runs: the observation stays valid for as long as
+ * the bot reads it, whatever the moment of the takeover (a Bye or a lost connection
+ * found while the tick's other messages are built and sent, a turn timer running
+ * out, a pause). */
+
+/* Makes the house bot of every seat (the scenario's strategy or the role's default,
+ * seeded and parameterised as the seat's own agent would be). Returns 0, or -1 if
+ * one cannot be made (logged). */
+static int s_make_house_bots(fw_coord_t *c)
 {
-    fw_agent_seat_t *bot = s_house(c, seat);
+    fw_arena_t *a = fw_arena_new();
+    int rc = 0;
+    if (!a) {
+        fw_log_error("house", "out of memory");
+        return -1;
+    }
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_envelope_t env;
+        Flywheel__V1__Welcome w;
+        char err[256];
+        const char *name = c->sc->seats[s].strategy;
+        s_build_welcome(c, s, a, &env, &w);
+        env.seq = 1;
+        w.resume_token = "";
+        c->seats[s].house = fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name
+                                                                                    : NULL,
+                                              err, sizeof err);
+        if (!c->seats[s].house) {
+            fw_log_error("house", "seat %s: no house bot: %s", c->sc->seats[s].id, err);
+            rc = -1;
+        }
+    }
+    fw_arena_destroy(&a);
+    return rc;
+}
+
+/* The house bot of `seat` plays the tick being collected, unless the seat has acted
+ * already: its Actions go into the inbox exactly as a player's would. */
+static void s_house_turn(fw_coord_t *c, uint32_t seat)
+{
+    fw_agent_seat_t *bot = c->seats[seat].house;
     const fw_envelope_t *reply = NULL;
     uint8_t *bytes = NULL;
     size_t len = 0;
-    fw_envelope_t *owned = NULL;
+    fw_envelope_t *owned = NULL, obs;
+    Flywheel__V1__TickStart ts;
 
-    if (!bot || fw_inbox_has(c->inbox, seat))
+    if (!bot || !c->collecting || fw_inbox_has(c->inbox, seat))
         return;
-    if (fw_agent_seat_on_message(bot, tick_start, &reply) != FW_AGENT_CONTINUE || !reply)
+    s_build_tick_start(c, seat, c->house_arena, &obs, &ts);
+    if (fw_agent_seat_on_message(bot, &obs, &reply) != FW_AGENT_CONTINUE || !reply)
         return;
     /* A copy the inbox can own and free like an envelope from the wire: through the
      * wire format, so a house bot's actions are byte for byte what a player's are. */
@@ -403,19 +441,6 @@ static void s_house_act(fw_coord_t *c, uint32_t seat, const fw_envelope_t *tick_
     free(bytes);
 }
 
-/* Builds seat's TickStart for the current tick in *env and *ts (nested data in c->arena). */
-static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_envelope_t *env,
-                               Flywheel__V1__TickStart *ts)
-{
-    flywheel__v1__tick_start__init(ts);
-    fw_arena_reset(c->arena);
-    fw_market_view(c->market, seat, c->arena, ts);
-    ts->deadline_unix_ms = c->deadline_unix_ms;
-    s_envelope(c, env, seat);
-    env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
-    env->tick_start = ts;
-}
-
 /* The house bot takes the seat from its player, and plays this tick if the seat
  * has not acted yet. The player's connection, if still there, is kept (benched): it
  * still sees every tick, and gets the seat back at the next tick once it acts. */
@@ -429,14 +454,7 @@ static void s_takeover(fw_coord_t *c, uint32_t seat, const char *why)
     conn->missed = 0;
     fw_log_info("seats", "seat %s: the house bot takes over at tick %u: %s",
                 c->sc->seats[seat].id, c->tick, why);
-    if (c->collecting && !fw_inbox_has(c->inbox, seat)) {
-        fw_envelope_t env;
-        Flywheel__V1__TickStart ts;
-        uint64_t sent = conn->sent_seq;
-        s_build_tick_start(c, seat, &env, &ts);
-        conn->sent_seq = sent;
-        s_house_act(c, seat, &env);
-    }
+    s_house_turn(c, seat);
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
 }
 
@@ -497,7 +515,7 @@ static void s_grant(fw_coord_t *c, uint32_t seat, const uint8_t *id, size_t id_l
         !fw_inbox_has(c->inbox, seat)) {
         fw_envelope_t ts_env;
         Flywheel__V1__TickStart ts;
-        s_build_tick_start(c, seat, &ts_env, &ts);
+        s_build_tick_start(c, seat, c->arena, &ts_env, &ts);
         s_send_seat(c, seat, &ts_env);
     }
     s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
@@ -829,8 +847,6 @@ static void s_fill_empty_seats(fw_coord_t *c)
         if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_EMPTY)
             continue;
         conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
-        if (!s_house(c, s))
-            continue;
         fw_log_debug("seats", "seat %s: no player; the house bot plays it",
                     c->sc->seats[s].id);
     }
@@ -882,11 +898,12 @@ static void s_open_tick(fw_coord_t *c)
         fw_seat_conn_t *conn = &c->seats[s];
         if (!conn->connected && conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
             continue;
-        s_build_tick_start(c, s, &env, &ts);
-        if (conn->connected)
+        if (conn->connected) {
+            s_build_tick_start(c, s, c->arena, &env, &ts);
             s_send_seat(c, s, &env); /* may find the player gone: the bot takes over */
+        }
         if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
-            s_house_act(c, s, &env);
+            s_house_turn(c, s);
     }
 }
 
@@ -1139,10 +1156,11 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     c->market = fw_market_new(c->sc, c->ticks);
     c->inbox = fw_inbox_new((uint32_t)c->sc->n_seats);
     c->arena = fw_arena_new();
+    c->house_arena = fw_arena_new();
     c->tick_arena[0] = fw_arena_new();
     c->tick_arena[1] = fw_arena_new();
     if (!c->seats || !c->status || !c->status_ptrs || !c->lobby_cs || !c->lobby_cs_ptrs ||
-        !c->market || !c->inbox || !c->arena || !c->tick_arena[0] || !c->tick_arena[1]) {
+        !c->market || !c->inbox || !c->arena || !c->house_arena || !c->tick_arena[0] || !c->tick_arena[1]) {
         fw_log_error("coordinator", "out of memory, or the opening books do not balance");
         goto out;
     }
@@ -1177,8 +1195,14 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         stopped = rc == FW_COORD_EINTERRUPTED ? "interrupted in the lobby" : "seats never came";
         goto finish;
     }
-    if (cfg->house_bots)
+    if (cfg->house_bots) {
+        if (s_make_house_bots(c) != 0) {
+            rc = FW_COORD_EFAIL;
+            stopped = "the house bots could not be made";
+            goto finish;
+        }
         s_fill_empty_seats(c);
+    }
     if (cfg->go)
         *cfg->go = 0;
     c->running = 1;
@@ -1232,6 +1256,7 @@ out:
     fw_arena_destroy(&c->tick_arena[0]);
     fw_arena_destroy(&c->tick_arena[1]);
     fw_arena_destroy(&c->arena);
+    fw_arena_destroy(&c->house_arena);
     fw_inbox_destroy(&c->inbox);
     fw_market_destroy(&c->market);
     free(c->lobby_cs_ptrs);

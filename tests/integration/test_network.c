@@ -619,3 +619,37 @@ Test(network, pause_holds_the_game_between_ticks_and_resume_goes_on)
     s_driver_play_out(&d);
     cr_assert_eq(fw_procs_wait(&s_procs, s_coord, 10000), 0);
 }
+
+/* Sends a Bye for the driver's seat. */
+static void s_driver_bye(s_driver_t *d)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    Flywheel__V1__Bye bye = FLYWHEEL__V1__BYE__INIT;
+    bye.reason = "the player left";
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    env.bye = &bye;
+    s_send(d, d->tick, &env);
+}
+
+Test(network, a_player_leaving_during_a_tick_is_replaced_by_the_house_bot_at_once)
+{
+    /* The first takeover of a seat a player held makes its house bot; the bot must
+     * play from a TickStart nothing else can overwrite meanwhile. */
+    s_start_coordinator("--players", "2", "--tick-timeout", "20000", "--ticks", "4", NULL);
+    s_driver_t lab, cloud;
+    s_driver_join(&lab, "openai");
+    s_driver_join(&cloud, "aws");
+    cr_assert_eq(s_driver_next(&lab, 0), 1);
+    cr_assert_eq(s_driver_next(&cloud, 0), 1);
+    s_driver_bye(&cloud);
+    s_driver_act(&lab, 1, 1000);
+    cr_assert_eq(s_driver_play_out(&lab), 3);
+    cr_assert_eq(fw_procs_wait(&s_procs, s_coord, 10000), 0, "the run completes");
+
+    s_log_t L;
+    s_read_log(&L);
+    for (uint32_t t = 1; t <= 4; t++) {
+        cr_assert_eq(L.holder[t][AWS], HOUSE, "tick %u", t);
+        cr_assert(L.acted[t][AWS], "tick %u: the house bot plays aws", t);
+    }
+}
