@@ -332,6 +332,8 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
         fw_log_info("agent", "seat %s: bye from the coordinator: %s", s->seat,
                     s->reason[0] ? s->reason : "(no reason)");
         return FW_AGENT_BYE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
+        return FW_AGENT_CONTINUE; /* the lobby and pauses: for players' screens */
     default:
         fw_log_warn("agent", "seat %s: unexpected %s from the coordinator; ignored",
                     s->seat, fw_proto_body_name(in));
@@ -463,6 +465,8 @@ static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelo
         snprintf(msg, len, "bye before the welcome: %s",
                  in->bye && in->bye->reason ? in->bye->reason : "");
         return FW_AGENT_BYE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
+        return FW_AGENT_CONTINUE;
     default:
         fw_log_warn("agent", "unexpected %s before the welcome; ignored",
                     fw_proto_body_name(in));

@@ -77,6 +77,7 @@ void fw_agent_seat_destroy(fw_agent_seat_t **p);
  *   TickResult -> fills and rejections logged, no reply;
  *   Refusal    -> FW_AGENT_REFUSED if fatal (see fw_agent_seat_reason), else a warning;
  *   Bye        -> FW_AGENT_BYE;
+ *   GameStatus -> ignored (the lobby and pauses are for players' screens);
  *   anything else, or an envelope for another seat or run -> a warning, ignored.
  * A TickStart for a tick already answered is ignored (the coordinator would refuse a
  * duplicate). *reply is set to NULL or to an envelope owned by the seat, valid until

@@ -121,6 +121,10 @@ struct fw_human {
     char results[S_RESULT_LINES][160];
     size_t n_results;
     uint64_t seq;                 /* last seq sent; the Hello was 1 */
+    fw_human_link_t link;         /* the connection, as the terminal layer sees it */
+    int64_t link_since, link_retry; /* LOST since; next attempt (Unix ms) */
+    char url[160];                /* where the game is, for the resume command */
+    char name[64];                /* the player's name, for the resume command */
     fw_arena_t *arena;            /* the outgoing Actions */
     fw_envelope_t out;
     Flywheel__V1__Actions actions;
@@ -439,8 +443,9 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
                  tr->rejected[i]->action, tr->rejected[i]->reason);
 }
 
-int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in)
+int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
+    (void)now_ms;
     if (in->seat && in->seat[0] && strcmp(in->seat, h->seat) != 0)
         return FW_AGENT_CONTINUE;
     switch (in->body_case) {
@@ -1119,6 +1124,21 @@ uint32_t fw_human_tick(const fw_human_t *h) { return h->tick; }
 int fw_human_sent(const fw_human_t *h) { return h->sent; }
 size_t fw_human_moves(const fw_human_t *h) { return h->n_moves; }
 const char *fw_human_token(const fw_human_t *h) { return h->token; }
+const char *fw_human_message(const fw_human_t *h) { return h->message; }
+
+void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
+                       int64_t retry_at_ms)
+{
+    h->link = link;
+    h->link_since = since_ms;
+    h->link_retry = retry_at_ms;
+}
+
+void fw_human_set_address(fw_human_t *h, const char *url, const char *name)
+{
+    s_copy(h->url, sizeof h->url, url);
+    s_copy(h->name, sizeof h->name, name);
+}
 
 /* ---- the screen ------------------------------------------------------------------- */
 

@@ -65,10 +65,31 @@ fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len
 /* Frees the model; NULL-safe; sets *p to NULL. */
 void fw_human_destroy(fw_human_t **p);
 
-/* Feeds one message from the coordinator (TickStart, TickResult, Refusal, Bye).
- * Returns FW_AGENT_CONTINUE, FW_AGENT_BYE (the game is over) or FW_AGENT_REFUSED (a
- * fatal refusal). */
-int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in);
+/* Feeds one message from the coordinator, received at wall-clock time now_ms (Unix
+ * ms): TickStart, TickResult, Refusal, Bye, GameStatus (the lobby, pauses, who holds
+ * each seat), or a Welcome again after a reconnection (the seat is ours again; the
+ * model keeps everything else). Returns FW_AGENT_CONTINUE, FW_AGENT_BYE (the game is
+ * over) or FW_AGENT_REFUSED (a fatal refusal). */
+int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms);
+
+/* The connection to the game server, as the terminal layer sees it (its socket's
+ * heartbeats and reconnections). */
+typedef enum {
+    FW_HUMAN_LINK_UP = 0, /* talking to the game server */
+    FW_HUMAN_LINK_LOST,   /* lost contact; the terminal layer keeps trying */
+} fw_human_link_t;
+
+/* Tells the model about the connection: lost since since_ms, next attempt at
+ * retry_at_ms (Unix ms; 0 = not known). While it is LOST the screen says so in plain
+ * words with a countdown to the next attempt, no moves are sent (fw_human_clock
+ * returns NOTHING, Enter says why), and the player may still leave with q. */
+void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
+                       int64_t retry_at_ms);
+
+/* Where the game is and who plays, so the screen can print the whole command that
+ * takes the seat back ("flywheel play URL SEAT --resume TOKEN --name NAME"); either
+ * may be NULL. Copied. */
+void fw_human_set_address(fw_human_t *h, const char *url, const char *name);
 
 /* Handles one key (a byte, or an FW_HUMAN_KEY_*) at wall-clock time now_ms (Unix ms). */
 fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms);
@@ -91,10 +112,12 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
                        fw_human_line_t *lines, size_t max);
 
 /* For tests and the terminal layer: the tick on screen, whether its draft was sent,
- * the number of moves in the draft, and the seat's resume token. */
+ * the number of moves in the draft, the seat's resume token, and the message line
+ * the player is reading now (the terminal layer logs it when it changes). */
 uint32_t fw_human_tick(const fw_human_t *h);
 int fw_human_sent(const fw_human_t *h);
 size_t fw_human_moves(const fw_human_t *h);
 const char *fw_human_token(const fw_human_t *h);
+const char *fw_human_message(const fw_human_t *h);
 
 #endif

@@ -171,7 +171,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
                     goto out;
                 }
             } else {
-                int r = fw_human_on_message(h, in);
+                int r = fw_human_on_message(h, in, fw_clock_unix_ms());
                 if (r == FW_AGENT_REFUSED) {
                     snprintf(msg, sizeof msg, "%s", in->refusal ? in->refusal->reason : "refused");
                     outcome = FW_AGENT_REFUSED;

@@ -121,21 +121,36 @@ static void s_envelope(fw_coord_t *c, fw_envelope_t *env, uint32_t seat)
 }
 
 static void s_takeover(fw_coord_t *c, uint32_t seat, const char *why);
+static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 
-/* A player's connection is gone (the ROUTER could not route to it). */
-static void s_lost(fw_coord_t *c, uint32_t seat)
+/* The player of `seat` is gone: it said Bye, or the ROUTER could not route to it. In
+ * the lobby the seat is free again; in the game the house bot takes it over (without
+ * house bots, the seat does nothing until its player reconnects). A player benched
+ * under the house bot just stops following the game. */
+static void s_player_gone(fw_coord_t *c, uint32_t seat, const char *why)
 {
     fw_seat_conn_t *conn = &c->seats[seat];
+    int was_returning = conn->returning;
     conn->connected = 0;
     conn->returning = 0;
-    if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
+    if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER) {
+        if (was_returning)
+            s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
+                                           : FLYWHEEL__V1__PHASE__PHASE_LOBBY);
         return;
-    if (c->cfg->house_bots && c->running) {
-        s_takeover(c, seat, "its player disconnected");
+    }
+    if (c->cfg->house_bots && !c->running) {
+        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+        conn->token[0] = '\0';
+        conn->player[0] = '\0';
+        fw_log_info("lobby", "seat %s is free again: %s", c->sc->seats[seat].id, why);
+        s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
+    } else if (c->cfg->house_bots) {
+        s_takeover(c, seat, why);
     } else {
         conn->silent = 1;
-        fw_log_warn("seats", "seat %s: its player disconnected; it does nothing until it "
-                    "reconnects with its resume token", c->sc->seats[seat].id);
+        fw_log_warn("seats", "seat %s: %s; it does nothing until it reconnects with its "
+                    "resume token", c->sc->seats[seat].id, why);
     }
 }
 
@@ -150,7 +165,7 @@ static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
         /* ROUTER_MANDATORY: the peer is not connected any more. */
         fw_log_info("seats", "seat %s: %s not delivered: its player is gone",
                     c->sc->seats[seat].id, fw_proto_body_name(env));
-        s_lost(c, seat);
+        s_player_gone(c, seat, "its player disconnected");
     } else if (rc != FW_PROTO_OK) {
         /* A full queue is the tick timeout's business, not an error here. */
         fw_log_debug("seats", "send %s to %s failed: %s", fw_proto_body_name(env),
@@ -243,6 +258,30 @@ static void s_publish(fw_coord_t *c, const Flywheel__V1__Snapshot *snap, uint32_
                     fw_proto_strerror(rc));
 }
 
+/* Tells every connected player the game around its seat (network play): the phase,
+ * who holds each seat, the pace; `snap` carries them (s_fill_status). */
+static void s_send_status(fw_coord_t *c, const Flywheel__V1__Snapshot *snap)
+{
+    Flywheel__V1__GameStatus gs = FLYWHEEL__V1__GAME_STATUS__INIT;
+    gs.phase = snap->phase;
+    gs.tick = snap->tick;
+    gs.ticks = c->ticks;
+    gs.n_seats = snap->n_seats;
+    gs.seats = snap->seats;
+    gs.pacing = snap->pacing;
+    gs.deadline_unix_ms = snap->deadline_unix_ms;
+    gs.players_wanted = snap->players_wanted;
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_envelope_t env;
+        if (!c->seats[s].connected)
+            continue;
+        s_envelope(c, &env, s);
+        env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_STATUS;
+        env.status = &gs;
+        s_send_seat(c, s, &env); /* may find a player gone: the status goes out again */
+    }
+}
+
 /* Publishes a status snapshot (network play only): in the lobby a tick-0 snapshot
  * naming the companies; later the last tick's snapshot again, with the seats and
  * phase as they are now. Not written to the log: it adds nothing a replay needs. */
@@ -274,6 +313,7 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase)
     s_fill_status(c, &snap, phase, NULL);
     s_publish(c, &snap, snap.tick);
     c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
+    s_send_status(c, &snap);
 }
 
 /* ---- handshake ---------------------------------------------------------------- */
@@ -364,6 +404,7 @@ static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_e
     fw_arena_reset(a);
     fw_market_view(c->market, seat, a, ts);
     ts->deadline_unix_ms = c->deadline_unix_ms;
+    ts->house_plays = c->seats[seat].holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
     s_envelope(c, env, seat);
     env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
     env->tick_start = ts;
@@ -490,8 +531,11 @@ static void s_grant(fw_coord_t *c, uint32_t seat, const uint8_t *id, size_t id_l
     conn->sent_seq = 0;
     conn->silent = 0;
     conn->refusals = 0;
-    snprintf(conn->player, sizeof conn->player, "%s",
-             env->hello->agent[0] ? env->hello->agent : "an agent");
+    /* A player taking its seat back keeps the name it joined with (its client may not
+     * know it any more: `play --resume` without --name). */
+    if (!resume || !conn->player[0])
+        snprintf(conn->player, sizeof conn->player, "%s",
+                 env->hello->agent[0] ? env->hello->agent : "an agent");
     if (!resume || !conn->token[0])
         s_new_token(c, conn->token);
     if (!c->running || was == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY) {
@@ -511,8 +555,10 @@ static void s_grant(fw_coord_t *c, uint32_t seat, const uint8_t *id, size_t id_l
     }
     fw_log_info("seats", "seat %s %s by %.64s", c->sc->seats[seat].id, how, conn->player);
     s_welcome(c, seat);
-    if (c->running && conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER &&
-        !fw_inbox_has(c->inbox, seat)) {
+    /* The tick being played: to act on, or, while the house bot plays it, to watch
+     * (TickStart.house_plays), so a returning player sees the game at once. */
+    if (c->collecting && (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE ||
+                          !fw_inbox_has(c->inbox, seat))) {
         fw_envelope_t ts_env;
         Flywheel__V1__TickStart ts;
         s_build_tick_start(c, seat, c->arena, &ts_env, &ts);
@@ -553,7 +599,11 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_en
     if (h->seat[0]) {
         seat = fw_scenario_seat(sc, h->seat);
         if (seat < 0) {
-            snprintf(reason, sizeof reason, "no seat '%.64s' in scenario '%s'", h->seat, sc->name);
+            int used = snprintf(reason, sizeof reason, "no seat '%.64s' in scenario '%s'; "
+                                "its seats are:", h->seat, sc->name);
+            for (uint32_t s = 0; s < sc->n_seats && used > 0 && (size_t)used < sizeof reason; s++)
+                used += snprintf(reason + used, sizeof reason - (size_t)used, "%s %s",
+                                 s ? "," : "", sc->seats[s].id);
             s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT,
                      env->seq, reason);
             return;
@@ -657,23 +707,8 @@ static void s_actions(fw_coord_t *c, int seat, const uint8_t *id, size_t id_len,
 
 static void s_bye(fw_coord_t *c, uint32_t seat, const char *why)
 {
-    fw_seat_conn_t *conn = &c->seats[seat];
     fw_log_info("seats", "seat %s left: %.100s", c->sc->seats[seat].id, why);
-    conn->connected = 0;
-    conn->returning = 0;
-    if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
-        return;
-    if (!c->running && c->cfg->house_bots) {
-        /* In the lobby the seat is simply free again. */
-        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
-        conn->token[0] = '\0';
-        conn->player[0] = '\0';
-        s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
-    } else if (c->cfg->house_bots) {
-        s_takeover(c, seat, "its player left");
-    } else {
-        conn->silent = 1;
-    }
+    s_player_gone(c, seat, "its player left");
 }
 
 /* Receives and handles one message, waiting at most timeout_ms. Returns 0 if a
@@ -858,7 +893,7 @@ static int s_hold_if_paused(fw_coord_t *c)
     const fw_coord_config_t *cfg = c->cfg;
     if (!cfg->pause || !*cfg->pause)
         return FW_COORD_OK;
-    fw_log_info("coordinator", "paused after tick %u", c->tick);
+    fw_log_info("coordinator", "paused after tick %u", c->tick - 1); /* c->tick: the next */
     c->deadline_unix_ms = 0;
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
     while (*cfg->pause && !*cfg->stop)
@@ -916,16 +951,20 @@ static int s_collect(fw_coord_t *c)
     int wait_ms = deadline_pacing ? cfg->deadline_ms : cfg->tick_timeout_ms;
     int64_t deadline = fw_clock_ms() + wait_ms;
     for (;;) {
-        size_t waiting = 0;
+        size_t waiting = 0, players = 0;
         for (uint32_t s = 0; s < c->sc->n_seats; s++) {
             const fw_seat_conn_t *conn = &c->seats[s];
+            if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER || !conn->connected)
+                continue;
+            players++;
             /* With a turn timer everyone gets the whole turn: a player who missed
              * one tick is not skipped in the next. */
-            if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER && conn->connected &&
-                (deadline_pacing || !conn->silent) && !fw_inbox_has(c->inbox, s))
+            if ((deadline_pacing || !conn->silent) && !fw_inbox_has(c->inbox, s))
                 waiting++;
         }
-        if (waiting == 0)
+        /* A tick ends early once every player has acted; a turn timer with no player
+         * at all keeps its pace, so the game stays open to late joiners. */
+        if (waiting == 0 && (players > 0 || !deadline_pacing))
             break;
         int64_t left = deadline - fw_clock_ms();
         if (left <= 0)

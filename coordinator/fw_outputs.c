@@ -65,6 +65,10 @@ int fw_metrics_csv_append(fw_metrics_csv_t *csv, const Flywheel__V1__Snapshot *s
         s_number(csv->file, snap->metrics[i]->value);
     }
     fputc('\n', csv->file);
+    /* Handed to the kernel at once: a coordinator that dies later loses no finished
+     * tick. */
+    if (fflush(csv->file) != 0)
+        return -1;
     return ferror(csv->file) ? -1 : 0;
 }
 

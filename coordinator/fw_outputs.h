@@ -22,8 +22,8 @@ typedef struct fw_metrics_csv fw_metrics_csv_t;
 /* Creates (truncates) `path`. NULL with errno set on failure. */
 fw_metrics_csv_t *fw_metrics_csv_open(const char *path);
 
-/* Appends the snapshot's row, writing the header first if this is the first row.
- * Returns 0, -1 on a write error (errno), -2 if the metric names differ from the
+/* Appends the snapshot's row, writing the header first if this is the first row, and
+ * flushes it to the file (a crash afterwards loses none of the rows written). Returns 0, -1 on a write error (errno), -2 if the metric names differ from the
  * header's. */
 int fw_metrics_csv_append(fw_metrics_csv_t *csv, const Flywheel__V1__Snapshot *snap);
 

@@ -60,6 +60,7 @@ const char *fw_proto_body_name(const fw_envelope_t *env)
     case FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT: return "snapshot";
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE: return "bye";
     case FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER: return "run_header";
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS: return "status";
     default: return "none";
     }
 }

@@ -181,7 +181,7 @@ Test(fw_human, starts_from_the_house_bots_suggestion_and_sends_it_before_the_dea
     fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
     cr_assert_not_null(h, "%s", err);
     fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
-    cr_assert_eq(fw_human_on_message(h, ts), FW_AGENT_CONTINUE);
+    cr_assert_eq(fw_human_on_message(h, ts, 0), FW_AGENT_CONTINUE);
     cr_assert_eq(fw_human_tick(h), 2);
 
     /* What the lab's default strategy does with the same observation. */
@@ -221,7 +221,7 @@ Test(fw_human, keys_build_a_bid_and_enter_sends_it)
     s_step();
     fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
     fw_envelope_t *ts = s_tick_start(OPENAI, 0);
-    fw_human_on_message(h, ts);
+    fw_human_on_message(h, ts, 0);
     s_type(h, "c");
     cr_assert_eq(fw_human_moves(h), 0);
     s_type(h, "a");
@@ -248,7 +248,7 @@ Test(fw_human, bad_input_gets_a_hint_and_loses_nothing)
     s_step();
     fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
     fw_envelope_t *ts = s_tick_start(OPENAI, 0);
-    fw_human_on_message(h, ts);
+    fw_human_on_message(h, ts, 0);
     size_t before = fw_human_moves(h);
     s_type(h, "a" "nowhere\n");
     cr_assert(s_screen_has(h, "is not one of the choices"));
@@ -289,7 +289,7 @@ Test(fw_human, random_keys_and_screen_sizes_never_break_it)
                     s_step();
                 fw_proto_free(&ts);
                 ts = s_tick_start(seat, now + 20000);
-                cr_assert_eq(fw_human_on_message(h, ts), FW_AGENT_CONTINUE);
+                cr_assert_eq(fw_human_on_message(h, ts, 0), FW_AGENT_CONTINUE);
             }
             int key = x % 7 == 0 ? FW_HUMAN_KEY_ENTER + (int)(x >> 8) % 7 : (int)(x >> 16) % 256;
             if (x % 97 == 0)

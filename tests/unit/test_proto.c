@@ -54,6 +54,8 @@ typedef struct {
     M(Bye) bye;
     M(RunHeader) header;
     char *header_seats[3];
+    M(GameStatus) status;
+    M(SeatStatus) seat_status[2], *seat_status_p[2];
 } fx_t;
 
 static const M(Envelope__BodyCase) s_kinds[] = {
@@ -61,7 +63,7 @@ static const M(Envelope__BodyCase) s_kinds[] = {
     FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL,     FLYWHEEL__V1__ENVELOPE__BODY_TICK_START,
     FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS,     FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT,
     FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT,    FLYWHEEL__V1__ENVELOPE__BODY_BYE,
-    FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER,
+    FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER,  FLYWHEEL__V1__ENVELOPE__BODY_STATUS,
 };
 #define N_KINDS (sizeof s_kinds / sizeof s_kinds[0])
 
@@ -358,6 +360,27 @@ static void fx_build(fx_t *fx, M(Envelope__BodyCase) kind)
         fx->header.seats = fx->header_seats;
         fx->env.run_header = &fx->header;
         break;
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
+        fx->status = (M(GameStatus))FLYWHEEL__V1__GAME_STATUS__INIT;
+        fx->status.phase = FLYWHEEL__V1__PHASE__PHASE_PAUSED;
+        fx->status.tick = 7;
+        fx->status.ticks = 24;
+        fx->status.pacing = "deadline:1.5";
+        fx->status.deadline_unix_ms = 1790000000123;
+        fx->status.players_wanted = 2;
+        for (int i = 0; i < 2; i++) {
+            fx->seat_status[i] = (M(SeatStatus))FLYWHEEL__V1__SEAT_STATUS__INIT;
+            fx->seat_status[i].seat = i ? "aws" : "openai";
+            fx->seat_status[i].holder = i ? FLYWHEEL__V1__HOLDER__HOLDER_HOUSE
+                                          : FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+            fx->seat_status[i].player = i ? "hyperscaler" : "alice";
+            fx->seat_status[i].returning = i == 1;
+            fx->seat_status_p[i] = &fx->seat_status[i];
+        }
+        fx->status.n_seats = 2;
+        fx->status.seats = fx->seat_status_p;
+        fx->env.status = &fx->status;
+        break;
     default: cr_assert_fail("no fixture for body case %d", (int)kind);
     }
 }
@@ -455,6 +478,14 @@ static void check_body_fields(const fx_t *fx, const fw_envelope_t *got)
         cr_assert_eq(got->run_header->seed, 42);
         cr_assert_eq(got->run_header->n_seats, 3);
         cr_assert_str_eq(got->run_header->seats[1], "aws");
+        break;
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
+        cr_assert_eq(got->status->phase, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
+        cr_assert_eq(got->status->tick, 7);
+        cr_assert_str_eq(got->status->pacing, "deadline:1.5");
+        cr_assert_eq(got->status->n_seats, 2);
+        cr_assert_str_eq(got->status->seats[0]->player, "alice");
+        cr_assert(got->status->seats[1]->returning);
         break;
     default: cr_assert_fail("unexpected body %s", k);
     }
@@ -1096,7 +1127,7 @@ Test(fw_proto, names_bodies_and_errors)
 {
     static const char *names[] = {"hello",       "welcome",  "refusal",
                                   "tick_start",  "actions",  "tick_result",
-                                  "snapshot",    "bye",      "run_header"};
+                                  "snapshot",    "bye",      "run_header", "status"};
     for (size_t i = 0; i < N_KINDS; i++) {
         fx_t fx;
         fx_build(&fx, s_kinds[i]);
