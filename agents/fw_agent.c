@@ -28,6 +28,12 @@
 #define S_AGENT_NAME "flywheel-agent " FW_VERSION
 /* The shell wakes at least this often to look at the stop flag. */
 #define S_POLL_SLICE_MS 200
+/* A lost connection is tried again this often (ZeroMQ's own reconnection). */
+#define S_RECONNECT_MS 1000
+/* With a watch: a PING this often, and the connection is lost when nothing answers for
+ * the timeout (a coordinator whose process died is seen at once). */
+#define S_HEARTBEAT_MS 1000
+#define S_HEARTBEAT_TIMEOUT_MS 3000
 
 struct fw_agent_seat {
     char *seat;                     /* seat id from the Welcome; in `statics` */
@@ -474,8 +480,8 @@ static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelo
     }
 }
 
-void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, int *outcome,
-                       char *msg, size_t len)
+void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, fw_watch_t **watch,
+                       int *outcome, char *msg, size_t len)
 {
     void *sock = zmq_socket(cfg->zmq_ctx, ZMQ_DEALER);
     if (!sock) {
@@ -483,12 +489,28 @@ void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, int *o
         *outcome = FW_AGENT_EIO;
         return NULL;
     }
-    int linger = 0;
+    int linger = 0, reconnect_ms = S_RECONNECT_MS;
     if (zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
         zmq_setsockopt(sock, ZMQ_SNDTIMEO, &send_timeout_ms, sizeof send_timeout_ms) != 0 ||
-        zmq_connect(sock, cfg->url) != 0) {
-        snprintf(msg, len, "cannot connect to '%s': %s", cfg->url, zmq_strerror(zmq_errno()));
+        zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) != 0) {
+        snprintf(msg, len, "cannot set up a socket: %s", zmq_strerror(zmq_errno()));
+        *outcome = FW_AGENT_EIO;
+        zmq_close(sock);
+        return NULL;
+    }
+    /* Heartbeats are set before the connection exists: they apply to new ones only. */
+    if (watch && !(*watch = fw_watch_new(cfg->zmq_ctx, sock, S_HEARTBEAT_MS,
+                                         S_HEARTBEAT_TIMEOUT_MS, msg, len))) {
+        *outcome = FW_AGENT_EIO;
+        zmq_close(sock);
+        return NULL;
+    }
+    if (zmq_connect(sock, cfg->url) != 0) {
+        snprintf(msg, len, "cannot connect to '%s': %s (a game's address looks like "
+                 "tcp://HOST:PORT)", cfg->url, zmq_strerror(zmq_errno()));
         *outcome = FW_AGENT_EUSAGE;
+        if (watch)
+            fw_watch_destroy(watch);
         zmq_close(sock);
         return NULL;
     }
@@ -517,7 +539,7 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
 
     /* A send that cannot finish (the queue to a vanished coordinator is full) fails
      * after the idle timeout instead of blocking the seat for ever. */
-    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, &outcome, msg, sizeof msg);
+    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, NULL, &outcome, msg, sizeof msg);
     if (!sock)
         goto out;
 

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "fw_proto.h"
+#include "fw_watch.h"
 
 /* What a message meant for the seat (fw_agent_seat_on_message) or how a run ended
  * (fw_agent_run). Negative values are errors. */
@@ -138,10 +139,14 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len);
 
 /* A DEALER socket on cfg->zmq_ctx connected to cfg->url, with linger 0 and a send
  * timeout of send_timeout_ms, so that a send to a vanished coordinator fails instead
- * of blocking for ever. Returns the socket (the caller closes it), or NULL with the
- * reason in msg and *outcome set to FW_AGENT_EIO or FW_AGENT_EUSAGE (a bad URL). */
-void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, int *outcome,
-                       char *msg, size_t len);
+ * of blocking for ever; ZeroMQ tries a lost connection again every second. With
+ * `watch` non-NULL, *watch is set to a fw_watch of the socket (ZMTP heartbeats: a
+ * coordinator that died or stopped answering is seen within seconds); the caller
+ * destroys it before closing the socket. Returns the socket (the caller closes it),
+ * or NULL with the reason in msg and *outcome set to FW_AGENT_EIO or FW_AGENT_EUSAGE
+ * (a bad URL). */
+void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, fw_watch_t **watch,
+                       int *outcome, char *msg, size_t len);
 
 /* Fills *env and *hello with cfg's Hello: its seat (or role), resume token and
  * player name (strings borrowed from cfg). */

@@ -2,8 +2,10 @@
  *
  * Thin: parses the command line, sets up logging, signals and the ZeroMQ context, and
  * hands over to fw_agent_run(). Exit codes: 0 after the coordinator's Bye, 1 on a
- * socket error, 2 on a usage error, 3 when the coordinator refuses the seat, 4 when
- * the coordinator goes silent past --idle-timeout, 130 on SIGINT/SIGTERM.
+ * socket error, 2 on a usage error, 3 when the coordinator refuses the seat, 5 when
+ * the coordinator goes silent past --idle-timeout, 130 on SIGINT/SIGTERM. (4 is
+ * `flywheel run --check`'s "a check failed": every Flywheel program gives one
+ * meaning to one code.)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +31,7 @@ enum {
     EXIT_IO = 1,
     EXIT_USAGE = 2,
     EXIT_REFUSED = 3,
-    EXIT_LOST = 4,
+    EXIT_LOST = 5,
     EXIT_SIGNAL = 130,
 };
 
@@ -72,8 +74,9 @@ static void s_usage(FILE *to)
             "  -h, --help                  show this help\n"
             "  -V, --version               show the version\n"
             "\n"
-            "Exit status: 0 run over, 1 socket error, 2 usage error, 3 refused by the\n"
-            "coordinator, 4 coordinator lost, 130 interrupted.\n");
+            "Exit status: 0 run over (or, playing as a human, you left), 1 socket error,\n"
+            "2 usage error, 3 refused by the coordinator, 5 coordinator lost,\n"
+            "130 interrupted.\n");
 }
 
 static int s_usage_error(const char *fmt, const char *what)
@@ -243,6 +246,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "flywheel-agent: refused: %s\n", reason);
         return EXIT_REFUSED;
     case FW_AGENT_LOST:
+        if (human)
+            fprintf(stderr, "flywheel play: gave up: %s\n", reason);
         fw_log_error("agent", "lost the coordinator: %s", reason);
         return EXIT_LOST;
     case FW_AGENT_STOPPED:
@@ -256,6 +261,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "flywheel-agent: %s\n", reason);
         return EXIT_USAGE;
     default:
+        if (human)
+            fprintf(stderr, "flywheel play: %s\n", reason);
         fw_log_error("agent", "%s", reason);
         return EXIT_IO;
     }

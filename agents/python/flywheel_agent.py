@@ -117,7 +117,7 @@ def main():
         if not poller.poll(int(args.idle_timeout * 1000)):
             print(f"{args.seat}: no message from the coordinator for {args.idle_timeout} s",
                   file=sys.stderr)
-            return 4
+            return 5  # lost the coordinator, as flywheel-agent
         env = pb.Envelope.FromString(sock.recv())
         kind = env.WhichOneof("body")
         if kind == "welcome":
