@@ -272,6 +272,56 @@ static void s_keys_help(void)
     fflush(stdout);
 }
 
+/* Rows of metrics.csv (a row per finished tick), or -1 if it cannot be read. */
+static long s_ticks_recorded(const char *dir)
+{
+    char path[PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long lines = 0;
+    int ch;
+    while ((ch = getc(f)) != EOF)
+        lines += ch == '\n';
+    fclose(f);
+    return lines > 0 ? lines - 1 : 0;
+}
+
+/* The host's last word on the game, whatever ended it: how it ended, and where its
+ * record is and what it holds. A failure is told even with --quiet. */
+static void s_print_ending(FILE *to, int status, const char *dir, int quiet)
+{
+    long ticks = s_ticks_recorded(dir);
+    char held[64], how[96];
+    if (ticks < 0)
+        snprintf(held, sizeof held, "no metrics.csv");
+    else if (ticks == 0)
+        snprintf(held, sizeof held, "no finished tick");
+    else
+        snprintf(held, sizeof held, "ticks 1-%ld", ticks);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        if (!quiet)
+            fprintf(to, "Game over: all %ld ticks played. The game's record is in %s: "
+                        "events.log (every move), metrics.csv, summary.json.\n", ticks, dir);
+    } else if (WIFEXITED(status) && WEXITSTATUS(status) == EXIT_INTERRUPTED) {
+        if (!quiet)
+            fprintf(to, "The game was ended early, after %s. Its record is in %s: events.log, "
+                        "metrics.csv (%s), summary.json.\n",
+                    ticks > 0 ? "the last finished tick" : "the lobby", dir, held);
+    } else {
+        fw_launch_describe_status(status, how, sizeof how);
+        fprintf(to, "flywheel serve: the game is over: the coordinator stopped unexpectedly "
+                    "(%s; its log is above).\n"
+                    "  Players' screens say they lost contact with the game server.\n"
+                    "  What was played is kept in %s: metrics.csv (%s), events.log (every "
+                    "move)%s.\n",
+                how, dir, held,
+                access(dir, R_OK) == 0 ? "" : " -- the directory is missing");
+    }
+    fflush(to);
+}
+
 /* ---- the command ------------------------------------------------------------------ */
 
 int fw_serve_main(int argc, char **argv)
@@ -354,18 +404,25 @@ int fw_serve_main(int argc, char **argv)
         fprintf(stderr, "flywheel serve: cannot start %s: %s\n", bin, strerror(errno));
         goto out;
     }
-    /* The endpoints: the coordinator writes them once bound. */
+    /* The endpoints: the coordinator writes them once bound. A game may even be over
+     * before we look (a short one nobody plays): the file tells it was ready. */
     for (long long until = fw_clock_ms() + ENDPOINTS_TIMEOUT_MS;;) {
         fw_child_exit_t ex;
-        if (fw_supervisor_reap(sv, &ex) == 1 && ex.pid == coord) {
-            fprintf(stderr, "flywheel serve: the coordinator stopped before it was ready "
-                            "(see the lines above)\n");
-            coord_done = 1;
-            goto out;
-        }
+        int exited = fw_supervisor_reap(sv, &ex) == 1 && ex.pid == coord;
         int r = fw_launch_read_endpoints(path, listen, publish, sizeof listen);
+        if (exited) {
+            coord_done = 1;
+            coord_status = ex.status;
+        }
         if (r == FW_LAUNCH_OK)
             break;
+        if (exited) {
+            char how[96];
+            fw_launch_describe_status(ex.status, how, sizeof how);
+            fprintf(stderr, "flywheel serve: the coordinator stopped before it was ready (%s; "
+                            "see the lines above)\n", how);
+            goto out;
+        }
         if (s_interrupted || fw_clock_ms() > until || r == FW_LAUNCH_EMALFORMED || r == FW_LAUNCH_EIO) {
             fprintf(stderr, "flywheel serve: the coordinator did not start\n");
             goto out;
@@ -516,12 +573,10 @@ int fw_serve_main(int argc, char **argv)
     else
         rc = EXIT_FAILED;
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    if (!o.quiet && access(path, R_OK) == 0) {
-        if (fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0)
-            fprintf(stderr, "flywheel serve: %s\n", err);
-        printf("The game's record: %s/events.log (every move), metrics.csv, summary.json\n",
-               dir);
-    }
+    if (!o.quiet && access(path, R_OK) == 0 &&
+        fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0)
+        fprintf(stderr, "flywheel serve: %s\n", err);
+    s_print_ending(rc == EXIT_FAILED ? stderr : stdout, coord_status, dir, o.quiet);
 
 out:
     if (tty)

@@ -17,6 +17,7 @@
  * exits), never for fixed times; the turn timer only bounds ticks nobody plays. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fw_clock.h"
 #include "fw_proto.h"
 #include "fw_testproc.h"
 #include "fw_testpty.h"
@@ -345,4 +347,131 @@ ParameterizedTest(s_case_t *c, dropouts, matrix, .init = s_setup, .fini = s_tear
         cr_assert_eq(r.actions[t], 1, "%s: the player played tick %u", what, t);
     cr_assert_eq(r.holder[handed], FLYWHEEL__V1__HOLDER__HOLDER_PLAYER, "%s", what);
     cr_assert_eq(r.actions[handed], 1, "%s: the player plays again at tick %u", what, handed);
+}
+
+/* ---- served games: nobody there, a late player, a dead coordinator --------------- */
+
+TestSuite(served, .init = s_setup, .fini = s_teardown, .timeout = 120);
+
+/* Starts `flywheel serve` on classroom.yaml with the extra options (NULL-ended), its
+ * stdin empty (no operator keys), its output in DIR/serve.log. Returns its index. */
+static int s_start_serve(const char *first, ...)
+{
+    char bin[1024], sc[1024], log[400];
+    char *argv[40];
+    int n = 0;
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    snprintf(log, sizeof log, "%s/serve.log", s_dir);
+    argv[n++] = bin;
+    argv[n++] = "serve";
+    argv[n++] = sc;
+    argv[n++] = "--listen"; argv[n++] = s_listen;
+    argv[n++] = "--publish"; argv[n++] = s_publish;
+    argv[n++] = "--out"; argv[n++] = s_out;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 38; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    int saved = dup(STDIN_FILENO), null = open("/dev/null", O_RDONLY);
+    dup2(null, STDIN_FILENO);
+    int i = fw_procs_start(&s_procs, argv, log);
+    dup2(saved, STDIN_FILENO);
+    close(saved);
+    close(null);
+    cr_assert_geq(i, 0);
+    return i;
+}
+
+static long s_serve_wait(const char *needle, long from, int timeout_ms)
+{
+    char log[400];
+    snprintf(log, sizeof log, "%s/serve.log", s_dir);
+    long at = fw_test_wait_text(log, needle, from, timeout_ms);
+    if (at < 0) {
+        char *text = fw_test_read_file(log, NULL);
+        cr_assert_fail("serve never said '%s'; it said:\n%s", needle, text ? text : "");
+    }
+    return at;
+}
+
+Test(served, a_game_nobody_joins_keeps_its_turn_timer_and_ends_well)
+{
+    int64_t t0 = fw_clock_ms();
+    int srv = s_start_serve("--players", "1", "--start-after", "0", "--pace", "deadline:0.5",
+                            "--ticks", "4", NULL);
+    cr_assert_eq(fw_procs_wait(&s_procs, srv, 60000), 0, "serve exits 0");
+    int64_t took = fw_clock_ms() - t0;
+    cr_assert_geq(took, 4 * 500, "4 turns of 0.5 s took %lld ms", (long long)took);
+    s_serve_wait("Game over: all 4 ticks played", 0, 1000);
+    s_serve_wait(s_out, 0, 1000);
+    cr_assert_eq(s_metrics_rows(), 4);
+}
+
+Test(served, a_late_player_takes_an_empty_seat_from_the_house_bot)
+{
+    char bin[1024], log[400];
+    int srv = s_start_serve("--players", "1", "--start-after", "0", "--pace", "deadline:0.5",
+                            "--ticks", "8", NULL);
+    s_serve_wait("[tick 1/8]", 0, 20000);
+    fw_test_build_path(bin, sizeof bin, "flywheel-agent");
+    snprintf(log, sizeof log, "%s/late.log", s_dir);
+    char *argv[] = {bin, "--connect", s_listen, "--seat", "openai", "--name", "late",
+                    "--log-level", "info", NULL};
+    int late = fw_procs_start(&s_procs, argv, log);
+    cr_assert_eq(fw_procs_wait(&s_procs, srv, 60000), 0, "serve exits 0");
+    cr_assert_eq(fw_procs_wait(&s_procs, late, 10000), 0, "the late player is told the end");
+    s_record_t r;
+    s_read_record(&r, "openai", 4);
+    cr_assert_eq(r.ticks, 8);
+    cr_assert_eq(r.holder[1], FLYWHEEL__V1__HOLDER__HOLDER_HOUSE, "nobody played openai at first");
+    cr_assert_eq(r.holder[8], FLYWHEEL__V1__HOLDER__HOLDER_PLAYER, "the late player has it");
+    for (uint32_t t = 1; t <= 8; t++)
+        cr_assert_eq(r.actions[t], 1, "tick %u: exactly one hand played openai", t);
+}
+
+/* The pid of the coordinator `serve` started (its only child). */
+static pid_t s_child_of(pid_t parent)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", parent, parent);
+    for (int i = 0; i < 200; i++) {
+        char *text = fw_test_read_file(path, NULL);
+        int pid = text ? atoi(text) : 0;
+        free(text);
+        if (pid > 0)
+            return pid;
+        fw_clock_sleep_ms(25);
+    }
+    return -1;
+}
+
+Test(served, a_dead_coordinator_is_told_on_the_hosts_and_the_players_screens)
+{
+    int srv = s_start_serve("--players", "1", "--pace", "deadline:20", "--ticks", "10", NULL);
+    char endpoints[400];
+    snprintf(endpoints, sizeof endpoints, "%s/endpoints", s_out);
+    cr_assert_eq(fw_test_wait_file(endpoints, 20000), 0, "serve did not start");
+    s_player_t p;
+    s_player_start(&p, "openai", "", 1);
+    s_player_play(&p, 1);
+    s_player_play(&p, 2);
+    s_player_wait(&p, 20000, "tick 3 on screen");
+    pid_t coord = s_child_of(s_procs.pid[srv]);
+    cr_assert_gt(coord, 0);
+    int64_t killed = fw_clock_ms();
+    kill(coord, SIGKILL);
+
+    s_player_wait(&p, 15000, "lost contact with the game server");
+    int64_t told = fw_clock_ms() - killed;
+    cr_assert_lt(told, 5000, "the player is told within seconds (%lld ms)", (long long)told);
+    cr_assert_eq(fw_procs_wait(&s_procs, srv, 20000), 1, "serve exits 1");
+    s_serve_wait("the coordinator stopped unexpectedly (killed by signal 9", 0, 1000);
+    char held[400];
+    snprintf(held, sizeof held, "kept in %s: metrics.csv (ticks 1-2)", s_out);
+    s_serve_wait(held, 0, 1000);
+    cr_assert_eq(s_metrics_rows(), 2, "metrics.csv holds every finished tick");
+    cr_assert(fw_procs_alive(&s_procs, p.proc), "the player's client waits for the game");
 }
