@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "fw_clock.h"
 #include "fw_proto.h"
@@ -180,11 +181,13 @@ static long s_coord_wait(const char *needle, long from, int timeout_ms)
 
 /* ---- the record ---------------------------------------------------------------- */
 
+#define MAX_TICKS 64
+
 typedef struct {
     uint32_t ticks;                 /* snapshots */
-    Flywheel__V1__Holder holder[TICKS + 2];
-    int actions[TICKS + 2];         /* Actions records of the seat per tick */
-    int present[TICKS + 2];         /* the snapshot says the seat answered */
+    Flywheel__V1__Holder holder[MAX_TICKS + 2];
+    int actions[MAX_TICKS + 2];     /* Actions records of the seat per tick */
+    int present[MAX_TICKS + 2];     /* the snapshot says the seat answered */
     int final;
 } s_record_t;
 
@@ -197,7 +200,7 @@ static void s_read_record(s_record_t *r, const char *seat, int seat_index)
     cr_assert_not_null(f, "no events.log");
     fw_envelope_t *env = NULL;
     while (fw_proto_read_delimited(f, &env) == FW_PROTO_OK) {
-        uint32_t t = env->tick <= TICKS ? env->tick : TICKS + 1;
+        uint32_t t = env->tick <= MAX_TICKS ? env->tick : MAX_TICKS + 1;
         if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS &&
             strcmp(env->seat, seat) == 0)
             r->actions[t]++;
@@ -474,4 +477,130 @@ Test(served, a_dead_coordinator_is_told_on_the_hosts_and_the_players_screens)
     s_serve_wait(held, 0, 1000);
     cr_assert_eq(s_metrics_rows(), 2, "metrics.csv holds every finished tick");
     cr_assert(fw_procs_alive(&s_procs, p.proc), "the player's client waits for the game");
+}
+
+/* ---- churn: six players coming and going at random --------------------------------- */
+
+TestSuite(churn, .init = s_setup, .fini = s_teardown, .timeout = 240);
+
+#define CHURN_TICKS 60
+
+/* A player of the churn: the human client, which sends its moves by itself shortly
+ * before each turn ends, so the game moves at the turn timer's pace and the players'
+ * comings and goings fall inside ticks. */
+typedef struct {
+    s_player_t client;  /* its current client, if any */
+    int running;        /* a client was started and not yet seen gone */
+    int stopped;        /* SIGSTOPped */
+    int starts;         /* clients started for it */
+    char token[40];     /* the resume token of its last Welcome, "" if none yet */
+} s_churner_t;
+
+static void s_churn_start(s_churner_t *p, const char *id, int n)
+{
+    s_player_start(&p->client, id, p->token, n);
+    p->starts++;
+    p->running = 1;
+    p->stopped = 0;
+}
+
+Test(churn, six_players_joining_leaving_and_rejoining_at_random)
+{
+    static const char *ids[6] = {"nvidia", "tpu_maker", "aws", "google", "openai", "anthropic"};
+    char bin[1024], sc[1024], ticks[16], endpoints[400];
+    s_churner_t players[6];
+    unsigned seed = 20261204;
+    int started = 0;
+
+    fw_test_build_path(bin, sizeof bin, "flywheel-coordinator");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    snprintf(ticks, sizeof ticks, "%d", CHURN_TICKS);
+    char *argv[] = {bin, "--scenario", sc, "--listen", s_listen, "--publish", s_publish,
+                    "--out", s_out, "--house-bots", "--players", "6", "--start-after", "0",
+                    "--pace", "deadline:0.4", "--takeover-after", "1", "--ticks", ticks,
+                    "--log-level", "info", NULL};
+    s_coord = fw_procs_start(&s_procs, argv, s_coord_log);
+    snprintf(endpoints, sizeof endpoints, "%s/endpoints", s_out);
+    cr_assert_eq(fw_test_wait_file(endpoints, 10000), 0);
+    memset(players, 0, sizeof players);
+    for (int i = 0; i < 6; i++)
+        s_churn_start(&players[i], ids[i], ++started);
+
+    /* At each tick, one or two players do something at random: leave (q, SIGKILL or
+     * silence), wake up, or come back (with their token, or as a newcomer when the
+     * token was refused). Bounded by the run's ticks and by 120 steps. */
+    void *ctx = zmq_ctx_new(), *sub = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    cr_assert_eq(zmq_connect(sub, s_publish), 0);
+    int steps = 0, moves[6] = {0};
+    uint32_t last = 0;
+    while (last < CHURN_TICKS - 1 && steps < 120) {
+        fw_envelope_t *env = NULL;
+        int rc = fw_proto_recv(sub, 30000, &env);
+        cr_assert_eq(rc, FW_PROTO_OK, "the game stalled after tick %u", last);
+        uint32_t tick = env->snapshot ? env->snapshot->tick : 0;
+        fw_proto_free(&env);
+        if (tick <= last)
+            continue; /* a status snapshot of a tick already seen */
+        last = tick;
+        int n = 1 + (int)(rand_r(&seed) % 2);
+        for (int k = 0; k < n; k++, steps++) {
+            int i = (int)(rand_r(&seed) % 6);
+            s_churner_t *p = &players[i];
+            int alive = p->running && fw_procs_alive(&s_procs, p->client.proc);
+            unsigned r = rand_r(&seed) % 4;
+            if (alive && !p->stopped) {
+                char *log = fw_test_read_file(p->client.log, NULL);
+                const char *at = log ? strstr(log, "resume token: ") : NULL;
+                if (at && strlen(at + 14) >= 32)
+                    snprintf(p->token, sizeof p->token, "%.32s", at + 14);
+                free(log);
+            }
+            if (alive && p->stopped) {
+                kill(s_procs.pid[p->client.proc], SIGCONT);
+                p->stopped = 0;
+            } else if (alive && r == 0) {
+                fw_pty_keys(p->client.pty, "q1\r");
+            } else if (alive && r == 1) {
+                kill(s_procs.pid[p->client.proc], SIGKILL);
+            } else if (alive && r == 2) {
+                kill(s_procs.pid[p->client.proc], SIGSTOP);
+                p->stopped = 1;
+            } else if (!alive && started < 100) {
+                if (p->running) {
+                    if (fw_procs_wait(&s_procs, p->client.proc, 0) == 3)
+                        p->token[0] = '\0'; /* refused: come back as a newcomer */
+                    s_player_stop(&p->client);
+                }
+                s_churn_start(p, ids[i], ++started);
+            }
+            moves[i]++;
+        }
+    }
+    zmq_close(sub);
+    zmq_ctx_term(ctx);
+    for (int i = 0; i < 6; i++)
+        if (players[i].stopped)
+            kill(s_procs.pid[players[i].client.proc], SIGCONT);
+    cr_assert_eq(fw_procs_wait(&s_procs, s_coord, 60000), 0,
+                 "the game finishes (and the sanitizers found nothing)");
+    cr_assert_eq(s_metrics_rows(), CHURN_TICKS, "every tick recorded");
+    int played_by_players = 0;
+    for (int i = 0; i < 6; i++) {
+        s_record_t r;
+        s_read_record(&r, ids[i], i);
+        cr_assert_eq(r.ticks, CHURN_TICKS);
+        cr_assert(r.final);
+        for (uint32_t t = 1; t <= CHURN_TICKS; t++) {
+            cr_assert_leq(r.actions[t], 1, "seat %s played tick %u twice", ids[i], t);
+            if (r.holder[t] == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
+                cr_assert_eq(r.actions[t], 1, "seat %s: its house bot skipped tick %u", ids[i], t);
+            played_by_players += r.holder[t] == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+        }
+        cr_assert_gt(moves[i], 0, "seat %s churned", ids[i]);
+        s_player_stop(&players[i].client);
+    }
+    cr_assert_gt(played_by_players, CHURN_TICKS, "players held seats for much of the game");
 }

@@ -653,3 +653,64 @@ Test(network, a_player_leaving_during_a_tick_is_replaced_by_the_house_bot_at_onc
         cr_assert(L.acted[t][AWS], "tick %u: the house bot plays aws", t);
     }
 }
+
+/* Waits for a lobby snapshot in which `seat` has holder `want`. */
+static int s_lobby_shows(void *sub, int seat, Flywheel__V1__Holder want, int timeout_ms)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 100) {
+        fw_envelope_t *env = NULL;
+        int hit = 0;
+        if (fw_proto_recv(sub, 100, &env) == FW_PROTO_OK &&
+            env->snapshot->phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY &&
+            env->snapshot->n_seats > (size_t)seat)
+            hit = env->snapshot->seats[seat]->holder == want;
+        fw_proto_free(&env);
+        if (hit)
+            return 1;
+    }
+    return 0;
+}
+
+Test(network, a_player_who_leaves_the_lobby_frees_the_seat_by_bye_or_by_disconnecting)
+{
+    s_start_coordinator("--players", "2", "--ticks", "3", "--tick-timeout", "20000", NULL);
+    void *sub = s_viewer();
+    s_driver_t a, b, c;
+
+    /* Leaves with a Bye. */
+    s_driver_join(&a, "openai");
+    cr_assert(s_lobby_shows(sub, OPENAI, PLAYER, 5000));
+    s_driver_bye(&a);
+    cr_assert(s_lobby_shows(sub, OPENAI, FLYWHEEL__V1__HOLDER__HOLDER_EMPTY, 5000),
+              "a Bye in the lobby frees the seat");
+
+    /* Leaves without a word: its connection closes. */
+    s_driver_join(&b, "openai");
+    cr_assert(s_lobby_shows(sub, OPENAI, PLAYER, 5000), "the seat can be claimed again");
+    zmq_close(b.sock);
+    for (size_t i = 0; i < s_n_socks; i++)
+        if (s_socks[i] == b.sock)
+            s_socks[i] = s_socks[--s_n_socks];
+    cr_assert(s_lobby_shows(sub, OPENAI, FLYWHEEL__V1__HOLDER__HOLDER_EMPTY, 10000),
+              "a lost connection in the lobby frees the seat");
+
+    /* The game starts with the players who are there. */
+    s_driver_join(&c, "openai");
+    s_driver_t d;
+    s_driver_join(&d, "anthropic");
+    cr_assert_eq(s_driver_next(&c, 0), 1);
+    cr_assert_eq(s_driver_next(&d, 0), 1);
+    s_driver_act(&c, 1, 1000);
+    s_driver_act(&d, 1, 1000);
+    for (uint32_t t = 2; t <= 3; t++) {
+        cr_assert_eq(s_driver_next(&c, 0), (int)t);
+        cr_assert_eq(s_driver_next(&d, 0), (int)t);
+        s_driver_act(&c, t, 1000);
+        s_driver_act(&d, t, 1000);
+    }
+    cr_assert_eq(fw_procs_wait(&s_procs, s_coord, 10000), 0);
+    s_log_t L;
+    s_read_log(&L);
+    for (uint32_t t = 1; t <= 3; t++)
+        cr_assert(L.holder[t][OPENAI] == PLAYER && L.acted[t][OPENAI], "tick %u", t);
+}

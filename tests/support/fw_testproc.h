@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define FW_PROCS_MAX 64
+#define FW_PROCS_MAX 256
 
 typedef struct {
     pid_t pid[FW_PROCS_MAX];    /* started processes; 0 once reaped */
