@@ -43,6 +43,7 @@ typedef struct {
     int64_t lost_unix_ms;       /* contact lost at (Unix ms); 0 = in contact */
     int64_t retry_unix_ms;      /* next attempt expected at (Unix ms) */
     unsigned failures;          /* the watch's failed attempts, to time the countdown */
+    int told_unreached;         /* the player was told nothing answers */
     uint32_t logged_tick;       /* last tick logged as on screen */
     char logged_message[256];   /* last message line logged */
 } s_link_t;
@@ -396,6 +397,11 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
             int ch;
             while ((ch = getch()) != ERR)
                 ; /* nothing to do with keys yet */
+            if (!link.told_unreached && fw_watch_state(link.watch) == FW_WATCH_NEVER &&
+                fw_clock_ms() - link.opened_ms >= S_UNREACHED_MS) {
+                link.told_unreached = 1;
+                fw_log_warn("player", "nothing answers at %s; still trying", cfg->url);
+            }
             s_draw_connecting(&link);
             continue;
         }

@@ -94,7 +94,7 @@ void fw_serve_usage(FILE *f)
 void fw_play_usage(FILE *f)
 {
     fprintf(f,
-            "usage: flywheel play URL SEAT [--name NAME] [--resume TOKEN]\n"
+            "usage: flywheel play URL SEAT [--name NAME] [--resume TOKEN] [--give-up S]\n"
             "\n"
             "Plays SEAT (a company of the game, e.g. openai) at this terminal, against the\n"
             "game served at URL (e.g. tcp://192.168.1.10:5555, as the teacher's screen\n"
@@ -103,7 +103,13 @@ void fw_play_usage(FILE *f)
             "come back with the --resume TOKEN shown at the bottom of your screen.\n"
             "\n"
             "  --name NAME      your name, shown to the teacher (default: your login)\n"
-            "  --resume TOKEN   take your seat back after a disconnect\n");
+            "  --resume TOKEN   take your seat back after a disconnect\n"
+            "  --give-up S      stop trying after S seconds without the game server\n"
+            "                   (default 600). When contact is lost the screen says so\n"
+            "                   and the seat comes back by itself when the game does.\n"
+            "\n"
+            "Exit status: 0 the game ended or you left, 2 usage error, 3 the seat was\n"
+            "refused (the message says why), 5 gave up on the game server, 130 Ctrl-C.\n");
 }
 
 /* ---- options -------------------------------------------------------------------- */
@@ -597,17 +603,25 @@ int fw_play_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"name", required_argument, NULL, 'n'}, {"resume", required_argument, NULL, 'R'},
+        {"give-up", required_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
-    const char *name = NULL, *resume = NULL;
+    const char *name = NULL, *resume = NULL, *give_up = "600";
     char bin[PATH_MAX];
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":n:R:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:R:G:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'n': name = optarg; break;
         case 'R': resume = optarg; break;
+        case 'G':
+            give_up = optarg;
+            if (!s_number(optarg, 1, 86400)) {
+                fprintf(stderr, "flywheel play: --give-up wants seconds, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
         case 'h': fw_play_usage(stdout); return 0;
         default:
             fprintf(stderr, "flywheel play: bad option '%s'\n", argv[optind - 1]);
@@ -634,7 +648,7 @@ int fw_play_main(int argc, char **argv)
     av[n++] = "--seat";
     av[n++] = argv[optind + 1];
     av[n++] = "--idle-timeout";
-    av[n++] = "30";
+    av[n++] = (char *)give_up;
     if (name) {
         av[n++] = "--name";
         av[n++] = (char *)name;

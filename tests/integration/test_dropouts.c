@@ -604,3 +604,25 @@ Test(churn, six_players_joining_leaving_and_rejoining_at_random)
     }
     cr_assert_gt(played_by_players, CHURN_TICKS, "players held seats for much of the game");
 }
+
+Test(served, a_player_at_a_wrong_address_is_told_so_and_the_client_gives_up_with_a_reason)
+{
+    char bin[1024], log[400];
+    int proc;
+    fw_test_build_path(bin, sizeof bin, "flywheel-agent");
+    snprintf(log, sizeof log, "%s/wrong.log", s_dir);
+    char *argv[] = {bin, "--strategy", "human", "--connect", s_listen, "--seat", "openai",
+                    "--log-level", "info", "--idle-timeout", "6", NULL};
+    int64_t t0 = fw_clock_ms();
+    fw_pty_t *pty = fw_pty_start(&s_procs, argv, log, 80, 24, &proc);
+    cr_assert_not_null(pty);
+    cr_assert_geq(fw_test_wait_text(log, "nothing answers at", 0, 10000), 0,
+                  "the player is told nothing answers");
+    cr_assert_lt(fw_clock_ms() - t0, 6000, "within a few seconds");
+    cr_assert_eq(fw_procs_wait(&s_procs, proc, 20000), 5, "then it gives up: exit 5");
+    cr_assert_geq(fw_test_wait_text(log, "gave up: no answer from the game server", 0, 1000), 0,
+                  "with a reason");
+    cr_assert_geq(fw_test_wait_text(log, "check the address", 0, 1000), 0,
+                  "and what to do");
+    fw_pty_destroy(&pty);
+}
