@@ -626,3 +626,36 @@ Test(served, a_player_at_a_wrong_address_is_told_so_and_the_client_gives_up_with
                   "and what to do");
     fw_pty_destroy(&pty);
 }
+
+Test(served, a_player_whose_game_server_stops_answering_comes_back_by_itself)
+{
+    char bin[1024], sc[1024], endpoints[400];
+    fw_test_build_path(bin, sizeof bin, "flywheel-coordinator");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    char *argv[] = {bin, "--scenario", sc, "--listen", s_listen, "--publish", s_publish,
+                    "--out", s_out, "--house-bots", "--players", "1", "--pace", "deadline:30",
+                    "--takeover-after", "2", "--ticks", "4", "--log-level", "info", NULL};
+    s_coord = fw_procs_start(&s_procs, argv, s_coord_log);
+    snprintf(endpoints, sizeof endpoints, "%s/endpoints", s_out);
+    cr_assert_eq(fw_test_wait_file(endpoints, 10000), 0);
+    s_player_t p;
+    s_player_start(&p, "aws", "", 1);
+    s_player_play(&p, 1);
+    s_player_wait(&p, 20000, "tick 2 on screen");
+
+    /* The server freezes: its kernel keeps the connection, only heartbeats tell. */
+    kill(s_procs.pid[s_coord], SIGSTOP);
+    s_player_wait(&p, 15000, "lost contact with the game server");
+    kill(s_procs.pid[s_coord], SIGCONT);
+    s_player_wait(&p, 20000, "back in the game: seat aws");
+    s_player_send(&p, 2);
+    s_player_play(&p, 3);
+    s_player_play(&p, 4);
+    cr_assert_eq(fw_procs_wait(&s_procs, s_coord, 30000), 0);
+    s_record_t r;
+    s_read_record(&r, "aws", 2);
+    for (uint32_t t = 1; t <= 4; t++) {
+        cr_assert_eq(r.holder[t], FLYWHEEL__V1__HOLDER__HOLDER_PLAYER, "tick %u", t);
+        cr_assert_eq(r.actions[t], 1, "the player played tick %u", t);
+    }
+}
