@@ -25,7 +25,9 @@ struct fw_vmodel {
     size_t n_frames, cap_frames;
     double size_max;              /* largest node size value seen */
     double edge_max[FW_EDGE_KINDS]; /* largest edge dollars seen, per kind */
-    fw_vgame_t game;              /* network play: from the newest snapshot */
+    fw_vgame_t game;              /* network play: from the newest snapshot by tick */
+    int has_game;                 /* game holds a snapshot's state */
+    uint32_t game_tick;           /* the tick of that snapshot */
 };
 
 /* --- small helpers ----------------------------------------------------------- */
@@ -575,9 +577,8 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
 
 /* --- apply ------------------------------------------------------------------------ */
 
-static void s_game(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
+static void s_game(fw_vgame_t *g, const Flywheel__V1__Snapshot *s)
 {
-    fw_vgame_t *g = &vm->game;
     memset(g, 0, sizeof *g);
     g->phase = (int)s->phase;
     s_copy(g->pacing, sizeof g->pacing, s->pacing);
@@ -595,6 +596,13 @@ static void s_game(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
 const fw_vgame_t *fw_vmodel_game(const fw_vmodel_t *vm)
 {
     return &vm->game;
+}
+
+int fw_vmodel_over(const fw_vmodel_t *vm)
+{
+    if (vm->n_frames && vm->frames[vm->n_frames - 1]->final)
+        return 1;
+    return vm->has_game && vm->game.phase == FLYWHEEL__V1__PHASE__PHASE_OVER;
 }
 
 void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len)
@@ -622,6 +630,9 @@ void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size
         if (!strncmp(g->pacing, "deadline:", 9) && left >= 0)
             snprintf(buf, len, "turn timer %s s: %ld s left; %u players, %u house bots",
                      g->pacing + 9, left, g->players, g->house);
+        else if (!strncmp(g->pacing, "deadline:", 9))
+            snprintf(buf, len, "turn timer %s s; %u players, %u house bots", g->pacing + 9,
+                     g->players, g->house);
         else
             snprintf(buf, len, "%s; %u players, %u house bots",
                      g->pacing[0] ? g->pacing : "lockstep", g->players, g->house);
@@ -638,8 +649,14 @@ int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
 {
     if (!s)
         return -1;
-    if (s->phase != FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED)
-        s_game(vm, s);
+    /* The header's status: the newest by tick, so that ticks read late from a log
+     * (older than the one on the wire) do not turn it back. */
+    if (s->phase != FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED &&
+        (!vm->has_game || s->tick >= vm->game_tick)) {
+        s_game(&vm->game, s);
+        vm->has_game = 1;
+        vm->game_tick = s->tick;
+    }
     if (s->tick == 0)
         return -1;
     long at = fw_vmodel_find_tick(vm, s->tick);
@@ -665,6 +682,7 @@ int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
     s_copy(f->month, sizeof f->month, s->month);
     f->final = s->final;
     f->n_deals = s->n_deals;
+    s_game(&f->game, s);
     f->n_nodes = vm->n_nodes;
     f->nodes = calloc(vm->n_nodes ? vm->n_nodes : 1, sizeof *f->nodes);
     if (!f->nodes)

@@ -1,6 +1,6 @@
 /* The viewer's model, with no SDL and no display: applying snapshots, the history,
  * shares and their fallbacks, edges, the layout's stability bound, playback, panels,
- * number formats, reading a log, and PNG files. */
+ * number formats, reading a log, PNG files, and the game state of each frame. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@ typedef struct {
     Flywheel__V1__ChipFlow cf[MAXN], *cfp[MAXN];
     Flywheel__V1__Stake st[MAXN], *stp[MAXN];
     Flywheel__V1__Credit cr[MAXN], *crp[MAXN];
+    Flywheel__V1__SeatStatus ss[MAXN], *ssp[MAXN];
     char names[MAXN][48];
     char ids[MAXN][16];
     char month[16];
@@ -121,6 +122,24 @@ static void snap_chips(snap_t *b, const char *vendor, const char *cloud, const c
     f->quantity = q;
     f->amount = amount;
     b->cfp[b->s.n_chip_flows++] = f;
+}
+
+/* The game around the market: `players` seats held by players, `house` by house bots. */
+static void snap_game(snap_t *b, Flywheel__V1__Phase phase, const char *pacing, int64_t deadline,
+                      uint32_t players, uint32_t house)
+{
+    b->s.phase = phase;
+    b->s.pacing = (char *)pacing;
+    b->s.deadline_unix_ms = deadline;
+    b->s.seats = b->ssp;
+    b->s.n_seats = 0;
+    for (uint32_t i = 0; i < players + house; i++) {
+        Flywheel__V1__SeatStatus *st = &b->ss[i];
+        flywheel__v1__seat_status__init(st);
+        st->holder = i < players ? FLYWHEEL__V1__HOLDER__HOLDER_PLAYER
+                                 : FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+        b->ssp[b->s.n_seats++] = st;
+    }
 }
 
 /* A small market: nvidia (vendor), aws and gcp (clouds), oai and ant (labs). */
@@ -698,5 +717,35 @@ Test(fw_vmodel, network_game_state_comes_from_the_newest_snapshot)
     fw_vmodel_apply(vm, &s);
     fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
     cr_assert_str_eq(line, "");
+    fw_vmodel_destroy(&vm);
+}
+
+/* --- the game state: each frame's, and the newest ------------------------------------ */
+
+Test(fw_vmodel, the_live_status_is_the_newest_by_tick_and_a_status_adds_no_frame)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    snap_t b;
+    char line[160];
+    small_market(&b, 5);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 70500, 2, 3);
+    cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1);
+    /* The coordinator waits in a long turn and republishes tick 5 with the time left. */
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 90500, 2, 3);
+    cr_assert_eq(fw_vmodel_apply(vm, &b.s), 0, "a status snapshot of a tick held adds no frame");
+    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    cr_assert_str_eq(line, "turn timer 30 s: 31 s left; 2 players, 3 house bots");
+    cr_assert_eq(fw_vmodel_frame(vm, 0)->game.deadline_unix_ms, 70500,
+                 "the frame keeps the state its tick was played in");
+    /* Ticks read late from the log do not turn the header back. */
+    small_market(&b, 4);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_PAUSED, "deadline:30", 0, 1, 4);
+    cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1);
+    cr_assert_eq(fw_vmodel_game(vm)->phase, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
+    cr_assert_not(fw_vmodel_over(vm));
+    small_market(&b, 6);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_OVER, "deadline:30", 0, 2, 3);
+    fw_vmodel_apply(vm, &b.s);
+    cr_assert(fw_vmodel_over(vm), "PHASE_OVER is the end, final flag or not");
     fw_vmodel_destroy(&vm);
 }
