@@ -389,6 +389,13 @@ static int s_on_event(s_win_t *w, fw_vmodel_t *vm, const SDL_Event *ev, int *sho
     return 0;
 }
 
+/* The window's title: the scenario of the run shown. */
+static void s_title(const fw_vmodel_t *vm, char *buf, size_t len)
+{
+    snprintf(buf, len, "Flywheel viewer%s%s", fw_vmodel_scenario(vm)[0] ? " - " : "",
+             fw_vmodel_scenario(vm));
+}
+
 int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
                    volatile sig_atomic_t *quit, volatile sig_atomic_t *shot_flag, char *err,
                    size_t err_len)
@@ -420,8 +427,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
         return -1;
     }
     char title[128];
-    snprintf(title, sizeof title, "Flywheel viewer%s%s", fw_vmodel_scenario(vm)[0] ? " - " : "",
-             fw_vmodel_scenario(vm));
+    s_title(vm, title, sizeof title);
     w.win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width,
                              o->height,
                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
@@ -451,6 +457,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
     double last = s_now_s(), shown_since = -1, last_draw = 0;
     uint32_t drawn_tick = (uint32_t)-1;
     size_t drawn_frames = (size_t)-1;
+    unsigned drawn_generation = fw_vmodel_generation(vm);
     int dirty = 1;
     while (!(quit && *quit)) {
         int want_shot = 0;
@@ -485,6 +492,13 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
             shown_since = now;
         if (w.play.tick != drawn_tick || fw_vmodel_n_frames(vm) != drawn_frames)
             dirty = 1;
+        if (fw_vmodel_generation(vm) != drawn_generation) {
+            /* A new run on the same address: its scenario may be another one. */
+            s_title(vm, title, sizeof title);
+            SDL_SetWindowTitle(w.win, title);
+            drawn_generation = fw_vmodel_generation(vm);
+            dirty = 1;
+        }
         if (w.toast[0] && now > w.toast_until) {
             w.toast[0] = '\0';
             dirty = 1;

@@ -45,7 +45,8 @@ typedef struct {
 typedef struct {
     SDL_Texture *tex;      /* owned; NULL until first drawn */
     int w, h;              /* plot size it was drawn for */
-    const void *vm;        /* model, history extent and keys it shows */
+    const void *vm;        /* model, its generation, history extent and keys it shows */
+    unsigned generation;
     size_t n_frames, n_keys;
     uint32_t first, last, t_end;
     int any;               /* some share above 0 */
@@ -1550,7 +1551,8 @@ static void s_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int se
     s_area_cache_t *ac = &d->areas[set];
     size_t nf_keys = nk;
     uint32_t first = nf ? fw_vmodel_frame(vm, 0)->tick : 0, last = nf ? fw_vmodel_frame(vm, nf - 1)->tick : 0;
-    if (!ac->tex || ac->w != pl.w || ac->h != pl.h || ac->vm != vm || ac->n_frames != nf ||
+    if (!ac->tex || ac->w != pl.w || ac->h != pl.h || ac->vm != vm ||
+        ac->generation != fw_vmodel_generation(vm) || ac->n_frames != nf ||
         ac->first != first || ac->last != last || ac->n_keys != nf_keys || ac->t_end != t_end) {
         if (ac->tex && (ac->w != pl.w || ac->h != pl.h)) {
             SDL_DestroyTexture(ac->tex);
@@ -1572,6 +1574,7 @@ static void s_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int se
             ac->w = pl.w;
             ac->h = pl.h;
             ac->vm = vm;
+            ac->generation = fw_vmodel_generation(vm);
             ac->n_frames = nf;
             ac->first = first;
             ac->last = last;

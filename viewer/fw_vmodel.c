@@ -28,6 +28,8 @@ struct fw_vmodel {
     fw_vgame_t game;              /* network play: from the newest snapshot by tick */
     int has_game;                 /* game holds a snapshot's state */
     uint32_t game_tick;           /* the tick of that snapshot */
+    char run_id[64];              /* the run the frames belong to, "" = not told */
+    unsigned generation;          /* resets so far */
 };
 
 /* --- small helpers ----------------------------------------------------------- */
@@ -86,14 +88,30 @@ static void s_frame_free(fw_vframe_t *f)
     free(f);
 }
 
+/* What a new model starts from (the rest is zero). */
+static void s_defaults(fw_vmodel_t *vm)
+{
+    vm->size_max = 1;
+    for (int k = 0; k < FW_EDGE_KINDS; k++)
+        vm->edge_max[k] = 1;
+}
+
+static void s_free_contents(fw_vmodel_t *vm)
+{
+    for (size_t i = 0; i < vm->n_frames; i++)
+        s_frame_free(vm->frames[i]);
+    free(vm->frames);
+    free(vm->nodes);
+    for (int s = 0; s < FW_SHARE_SETS; s++)
+        free(vm->keys[s]);
+}
+
 fw_vmodel_t *fw_vmodel_new(void)
 {
     fw_vmodel_t *vm = calloc(1, sizeof *vm);
     if (!vm)
         return NULL;
-    vm->size_max = 1;
-    for (int k = 0; k < FW_EDGE_KINDS; k++)
-        vm->edge_max[k] = 1;
+    s_defaults(vm);
     return vm;
 }
 
@@ -102,15 +120,34 @@ void fw_vmodel_destroy(fw_vmodel_t **p)
     if (!p || !*p)
         return;
     fw_vmodel_t *vm = *p;
-    for (size_t i = 0; i < vm->n_frames; i++)
-        s_frame_free(vm->frames[i]);
-    free(vm->frames);
-    free(vm->nodes);
-    for (int s = 0; s < FW_SHARE_SETS; s++)
-        free(vm->keys[s]);
+    s_free_contents(vm);
     free(vm);
     *p = NULL;
 }
+
+void fw_vmodel_reset(fw_vmodel_t *vm)
+{
+    unsigned generation = vm->generation;
+    s_free_contents(vm);
+    memset(vm, 0, sizeof *vm);
+    s_defaults(vm);
+    vm->generation = generation + 1;
+}
+
+int fw_vmodel_set_run(fw_vmodel_t *vm, const char *run_id)
+{
+    if (!run_id || !*run_id || strcmp(run_id, vm->run_id) == 0)
+        return 0;
+    int over = vm->run_id[0] != '\0';
+    if (over)
+        fw_vmodel_reset(vm);
+    s_copy(vm->run_id, sizeof vm->run_id, run_id);
+    return over;
+}
+
+const char *fw_vmodel_run_id(const fw_vmodel_t *vm) { return vm->run_id; }
+
+unsigned fw_vmodel_generation(const fw_vmodel_t *vm) { return vm->generation; }
 
 /* --- keys and nodes ------------------------------------------------------------ */
 

@@ -10,7 +10,13 @@
  * - series keys for the share charts (clouds, chip families, labs), in first-seen
  *   order; a key's index is stable for the whole run.
  *
+ * A model holds one run. Snapshots name their run (Envelope.run_id); when a viewer
+ * left open sees a new run on the same address, fw_vmodel_set_run() starts the model
+ * over, so no frame, node or maximum of the old run survives into the new one.
+ *
  * Invariants:
+ * - every frame, node and key comes from snapshots of one run (the run id held, when
+ *   the snapshots carried one); a reset drops them all and counts a new generation;
  * - frames are sorted by tick and hold at most one frame per tick (a second snapshot
  *   of a tick already held is ignored: the log and the PUB socket carry the same one);
  * - each frame keeps the game state (phase, seats, pacing) of the snapshot that made
@@ -126,6 +132,25 @@ fw_vmodel_t *fw_vmodel_new(void);
 
 /* Frees the model and its frames; NULL-safe; sets *p to NULL. */
 void fw_vmodel_destroy(fw_vmodel_t **p);
+
+/* Starts over: drops every frame, node, key and name, the maxima, the game state, the
+ * scenario name and the run id, as if the model were new, and counts one more
+ * generation. Frames and nodes handed out before are invalid after it. */
+void fw_vmodel_reset(fw_vmodel_t *vm);
+
+/* Says which run the next snapshots belong to (the Envelope's run_id). The first id is
+ * taken as it is; the same id again changes nothing; a different one is a new run on
+ * the same address, and the model is reset (fw_vmodel_reset) before it takes the id.
+ * NULL or "" (a log or coordinator without ids) changes nothing. Returns 1 when the
+ * model started over, else 0. */
+int fw_vmodel_set_run(fw_vmodel_t *vm, const char *run_id);
+
+/* The run id held, "" before any. */
+const char *fw_vmodel_run_id(const fw_vmodel_t *vm);
+
+/* How many times the model was reset (0 for a new one): playback and drawing caches
+ * compare it to tell a new run from more ticks of the same one. */
+unsigned fw_vmodel_generation(const fw_vmodel_t *vm);
 
 /* Adds the snapshot's tick to the history (the snapshot is only read, never kept).
  * Returns 1 if a frame was added, 0 if that tick was already held (ignored), -1 when

@@ -1,5 +1,4 @@
 /* fw_vsource: snapshots from a recorded log or from a coordinator's PUB socket. */
-#include "fw_clock.h"
 #include "fw_vsource.h"
 
 #include <errno.h>
@@ -11,6 +10,7 @@
 
 #include <zmq.h>
 
+#include "fw_clock.h"
 #include "fw_log.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
@@ -68,7 +68,7 @@ int fw_vsource_read_log(const char *path, fw_vmodel_t *vm, int partial_ok, char 
 {
     FILE *f = fopen(path, "rb");
     fw_envelope_t *env = NULL;
-    int count = 0, rc, records = 0;
+    int count = 0, rc, records = 0, other = 0;
 
     if (!f) {
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
@@ -81,6 +81,17 @@ int fw_vsource_read_log(const char *path, fw_vmodel_t *vm, int partial_ok, char 
                      path, fw_proto_body_name(env));
             count = -1;
             goto out;
+        }
+        if (env->run_id && *env->run_id) {
+            if (!*fw_vmodel_run_id(vm)) {
+                fw_vmodel_set_run(vm, env->run_id);
+            } else if (strcmp(env->run_id, fw_vmodel_run_id(vm)) != 0) {
+                if (other++ == 0)
+                    fw_log_debug("viewer", "%s holds run %s, not %s: its records are skipped",
+                                 path, env->run_id, fw_vmodel_run_id(vm));
+                fw_proto_free(&env);
+                continue;
+            }
         }
         if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER) {
             /* Adding seats and names is idempotent: a re-read for missed ticks is fine. */
@@ -207,6 +218,13 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
         if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT) {
             if (l->received++ == 0)
                 fw_log_info("viewer", "first snapshot: tick %u", env->snapshot->tick);
+            if (fw_vmodel_set_run(vm, env->run_id)) {
+                /* A new coordinator on the same address: its tick 2 is not the old
+                 * run's tick 2. The model starts over; the history is read again. */
+                fw_log_info("viewer", "a new run (%s) started: starting over", env->run_id);
+                l->last_fill_ms = -1000000;
+                added = 0;
+            }
             int a = fw_vmodel_apply(vm, env->snapshot);
             if (a > 0)
                 added++;

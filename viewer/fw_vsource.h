@@ -7,6 +7,10 @@
  *   history, so a viewer that joins late starts from the next snapshot; given the run
  *   directory too, it reads the ticks it missed from the log (which the coordinator
  *   writes as it goes) to fill its history.
+ *
+ * Every snapshot names its run; one from another run than the model holds starts the
+ * model over (fw_vmodel_set_run), and records of another run in a history log are
+ * skipped.
  */
 #ifndef FW_VSOURCE_H
 #define FW_VSOURCE_H
@@ -20,7 +24,9 @@
 int fw_vsource_log_path(const char *dir_or_file, char *buf, size_t len);
 
 /* Reads the log at `path` into vm: the header's seats and names (once per model),
- * then every snapshot (ticks already held are skipped). With partial_ok a record cut
+ * then every snapshot (ticks already held are skipped). The model takes the log's run
+ * id if it has none; records of another run than the model's are skipped (a history
+ * log the new run at the address has not rewritten yet). With partial_ok a record cut
  * short at the end (a log still being written) ends the read without an error.
  * Returns the number of snapshots read (>= 0), or -1 with a one-line reason in err:
  * the file cannot be opened, is not a Flywheel log, or is corrupt. */
@@ -37,8 +43,9 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
                          size_t err_len);
 
 /* Applies every snapshot waiting on the socket to vm, waiting at most timeout_ms for
- * the first one. Returns the number of new frames (>= 0), or -1 on a socket error
- * (err set). Malformed messages are logged and skipped. */
+ * the first one. A snapshot of a new run starts vm over first (logged: "a new run (ID)
+ * started: starting over"). Returns the number of new frames (>= 0), or -1 on a socket
+ * error (err set). Malformed messages are logged and skipped. */
 int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, size_t err_len);
 
 /* Number of snapshots received on the socket so far. */

@@ -1,6 +1,7 @@
 /* The viewer's model, with no SDL and no display: applying snapshots, the history,
  * shares and their fallbacks, edges, the layout's stability bound, playback, panels,
- * number formats, reading a log, PNG files, and the game state of each frame. */
+ * number formats, reading a log, PNG files, the game state of each frame, and
+ * starting over for a new run. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
@@ -567,7 +568,8 @@ Test(fw_vfmt, money_counts_shares_and_months_read_like_a_report)
 
 /* --- logs and PNG files -------------------------------------------------------------------- */
 
-static void write_log(const char *path, int n_ticks, int truncate_last)
+/* A log of a tiny run with n_ticks snapshots; every record names run_id (NULL: none). */
+static void write_log_of(const char *path, int n_ticks, int truncate_last, const char *run_id)
 {
     static const char *yaml =
         "run: {name: tiny, start: 2024-01, ticks: 3}\n"
@@ -585,6 +587,7 @@ static void write_log(const char *path, int n_ticks, int truncate_last)
     h.seats = seats;
     h.n_seats = 2;
     env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = (char *)run_id;
     env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER;
     env.run_header = &h;
     cr_assert_eq(fw_proto_write_delimited(f, &env), 0);
@@ -595,6 +598,7 @@ static void write_log(const char *path, int n_ticks, int truncate_last)
         snap_company(&b, "nv", FLYWHEEL__V1__ROLE__ROLE_VENDOR, 10, 0, 0);
         fw_envelope_t e = FLYWHEEL__V1__ENVELOPE__INIT;
         e.protocol_version = FW_PROTOCOL_VERSION;
+        e.run_id = (char *)run_id;
         e.tick = (uint32_t)t;
         e.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
         e.snapshot = &b.s;
@@ -603,6 +607,11 @@ static void write_log(const char *path, int n_ticks, int truncate_last)
     if (truncate_last)
         fputc(0x7f, f); /* a length with no record after it */
     fclose(f);
+}
+
+static void write_log(const char *path, int n_ticks, int truncate_last)
+{
+    write_log_of(path, n_ticks, truncate_last, NULL);
 }
 
 Test(fw_vsource, reads_a_log_with_seat_order_and_names_from_its_header)
@@ -748,4 +757,100 @@ Test(fw_vmodel, the_live_status_is_the_newest_by_tick_and_a_status_adds_no_frame
     fw_vmodel_apply(vm, &b.s);
     cr_assert(fw_vmodel_over(vm), "PHASE_OVER is the end, final flag or not");
     fw_vmodel_destroy(&vm);
+}
+
+/* --- a new run on the same address ------------------------------------------------------ */
+
+/* small_market with every company's money times `scale`, and one more lab when `extra`. */
+static void scaled_market(snap_t *b, uint32_t tick, int64_t scale, int extra)
+{
+    small_market(b, tick);
+    for (size_t i = 0; i < b->s.n_companies; i++) {
+        b->co[i].cash *= scale;
+        b->co[i].revenue *= scale;
+        b->co[i].valuation *= scale;
+    }
+    snap_flow(b, "oai", "aws", "gpu", 100 * scale, 1000000 * scale);
+    if (extra)
+        snap_company(b, "xai", FLYWHEEL__V1__ROLE__ROLE_LAB, 900000000000, 1, 0);
+}
+
+Test(fw_vmodel, a_new_run_on_the_same_address_starts_over)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    fw_vplay_t p;
+    snap_t b;
+    fw_vplay_init(&p, 1, 0);
+    cr_assert_eq(fw_vmodel_set_run(vm, "aaaa"), 0, "the first run id is taken as it is");
+    for (uint32_t t = 1; t <= 3; t++) {
+        scaled_market(&b, t, 3, 1);
+        snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "lockstep", 0, 2, 4);
+        cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1);
+    }
+    cr_assert_eq(fw_vplay_index(&p, vm), 2);
+    fw_vplay_toggle(&p, vm); /* paused on the old run's tick 3 */
+    cr_assert_eq(fw_vmodel_set_run(vm, "aaaa"), 0);
+    cr_assert_eq(fw_vmodel_set_run(vm, ""), 0, "no id says nothing about the run");
+    cr_assert_eq(fw_vmodel_n_frames(vm), 3);
+    double old_max = fw_vmodel_size_max(vm);
+    cr_assert_eq(fw_vmodel_generation(vm), 0);
+
+    cr_assert_eq(fw_vmodel_set_run(vm, "bbbb"), 1, "another id: a new run");
+    cr_assert_eq(fw_vmodel_n_frames(vm), 0);
+    cr_assert_eq(fw_vmodel_n_nodes(vm), 0);
+    cr_assert_eq(fw_vmodel_n_keys(vm, FW_SHARE_CHIP), 0);
+    cr_assert_str_eq(fw_vmodel_scenario(vm), "");
+    cr_assert_str_eq(fw_vmodel_run_id(vm), "bbbb");
+    cr_assert_eq(fw_vmodel_game(vm)->phase, 0);
+    cr_assert_eq(fw_vmodel_generation(vm), 1);
+    cr_assert_float_eq(fw_vmodel_size_max(vm), 1, 1e-9);
+    cr_assert_float_eq(fw_vmodel_edge_max(vm, FW_EDGE_COMPUTE), 1, 1e-9);
+
+    for (uint32_t t = 1; t <= 2; t++) {
+        scaled_market(&b, t, 1, 0);
+        snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "lockstep", 0, 1, 5);
+        cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1, "tick %u is new in the new run", t);
+    }
+    cr_assert_eq(fw_vmodel_n_frames(vm), 2, "the new run's frames only");
+    cr_assert_eq(fw_vmodel_frame(vm, 1)->tick, 2);
+    cr_assert_eq(fw_vmodel_n_nodes(vm), 5, "the old run's extra lab is gone");
+    cr_assert_eq(fw_vmodel_node_index(vm, "xai"), -1);
+    int aws = fw_vmodel_node_index(vm, "aws");
+    cr_assert_float_eq(fw_vmodel_frame(vm, 1)->nodes[aws].cash, 50000000000.0, 1,
+                       "the new run's numbers, not the old run's tick 2");
+    cr_assert_float_eq(fw_vmodel_size_max(vm), 90000000000.0, 1, "sizes from the new run");
+    cr_assert_lt(fw_vmodel_size_max(vm), old_max);
+    cr_assert_float_eq(fw_vmodel_edge_max(vm, FW_EDGE_COMPUTE), 1000000, 1e-6);
+    cr_assert_eq(fw_vmodel_game(vm)->players, 1);
+    /* The playback starts over with the model: the new run's newest tick, playing. */
+    cr_assert_eq(fw_vplay_index(&p, vm), 1);
+    cr_assert_eq(p.tick, 2);
+    cr_assert_not(p.paused);
+    cr_assert_str_eq(fw_vplay_state(&p, vm), "live");
+
+    fw_vmodel_reset(vm);
+    cr_assert_eq(fw_vmodel_generation(vm), 2);
+    cr_assert_str_eq(fw_vmodel_run_id(vm), "", "a reset forgets the run too");
+    fw_vmodel_destroy(&vm);
+}
+
+Test(fw_vsource, a_history_log_of_another_run_is_skipped)
+{
+    char dir[64], path[128], err[512];
+    cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/events.log", dir);
+    write_log_of(path, 3, 0, "old-run");
+
+    fw_vmodel_t *vm = fw_vmodel_new();
+    fw_vmodel_set_run(vm, "new-run");
+    cr_assert_eq(fw_vsource_read_log(path, vm, 1, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fw_vmodel_n_frames(vm), 0, "the previous run's ticks stay out");
+    cr_assert_eq(fw_vmodel_n_nodes(vm), 0, "and so do its seats");
+    fw_vmodel_destroy(&vm);
+
+    vm = fw_vmodel_new();
+    cr_assert_eq(fw_vsource_read_log(path, vm, 0, err, sizeof err), 3, "%s", err);
+    cr_assert_str_eq(fw_vmodel_run_id(vm), "old-run", "a replay takes the log's run");
+    fw_vmodel_destroy(&vm);
+    fw_test_rmtree(dir);
 }
