@@ -11,9 +11,11 @@
 
 #include <SDL.h>
 
+#include "fw_clock.h"
 #include "fw_log.h"
 #include "fw_vdraw_sdl.h"
 #include "fw_vfmt.h"
+#include "fw_vheader.h"
 #include "fw_vpng.h"
 #include "fw_vplay.h"
 
@@ -75,14 +77,17 @@ static int s_off_open(s_off_t *o, const char *font, int w, int h, char *err, siz
     return 0;
 }
 
-static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vdraw_opts_t *dopts)
+/* A picture of frame `index`: its header describes that frame, as a replay's does. */
+static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vheader_t *header,
+                         fw_vdraw_opts_t *dopts)
 {
     memset(dopts, 0, sizeof *dopts);
     dopts->frame = index;
     dopts->enlarged = enlarged;
     dopts->mouse_x = dopts->mouse_y = -1;
     const fw_vframe_t *f = index >= 0 ? fw_vmodel_frame(vm, (size_t)index) : NULL;
-    dopts->state = f && f->final ? "end of run" : "replay";
+    fw_vheader_make(header, vm, index, f && f->final ? "end of run" : "replay", NULL, 0, 0);
+    dopts->header = header;
     dopts->speed = 4;
 }
 
@@ -91,7 +96,8 @@ static int s_off_png(s_off_t *o, const fw_vmodel_t *vm, long index, int enlarged
                      const char *path, char *err, size_t err_len)
 {
     fw_vdraw_opts_t dopts;
-    s_still_opts(vm, index, enlarged, &dopts);
+    fw_vheader_t header;
+    s_still_opts(vm, index, enlarged, &header, &dopts);
     if (fw_vdraw_frame(o->d, vm, &dopts, o->w, o->h, err, err_len) != 0)
         return -1;
     SDL_RenderFlush(o->r);
@@ -189,8 +195,8 @@ int fw_vapp_bench(const fw_vmodel_t *vm, const fw_vapp_opts_t *o, fw_vbench_t *o
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         fw_vdraw_opts_t dopts;
-        s_still_opts(vm, (long)i, o->enlarged, &dopts);
-        dopts.state = "replay";
+        fw_vheader_t header;
+        s_still_opts(vm, (long)i, o->enlarged, &header, &dopts);
         double t0 = s_now_s(), c0 = s_cpu_s();
         if (fw_vdraw_frame(off.d, vm, &dopts, off.w, off.h, err, err_len) != 0) {
             rc = -1;
@@ -510,9 +516,14 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
 
         int ow, oh;
         SDL_GetRendererOutputSize(w.r, &ow, &oh);
-        fw_vdraw_opts_t dopts = {idx, w.enlarged, w.help, w.mouse_x, w.mouse_y,
-                                 fw_vplay_state(&w.play, vm), fw_vplay_speed(&w.play),
-                                 w.toast[0] ? w.toast : NULL, o->source};
+        fw_vheader_t header;
+        fw_vlink_t link;
+        if (live)
+            link = fw_vlive_link(live);
+        fw_vheader_make(&header, vm, idx, fw_vplay_state(&w.play, vm), live ? &link : NULL,
+                        fw_clock_ms(), fw_clock_unix_ms());
+        fw_vdraw_opts_t dopts = {idx, w.enlarged, w.help, w.mouse_x, w.mouse_y, &header,
+                                 fw_vplay_speed(&w.play), w.toast[0] ? w.toast : NULL, o->source};
         if (fw_vdraw_frame(w.d, vm, &dopts, ow, oh, err, err_len) != 0)
             goto out;
         fw_log_debug("viewer", "drew tick %u (%zu frames) in %.1f ms%s", w.play.tick,
