@@ -11,9 +11,11 @@
 
 #include <SDL.h>
 
+#include "fw_clock.h"
 #include "fw_log.h"
 #include "fw_vdraw_sdl.h"
 #include "fw_vfmt.h"
+#include "fw_vheader.h"
 #include "fw_vpng.h"
 #include "fw_vplay.h"
 
@@ -75,14 +77,17 @@ static int s_off_open(s_off_t *o, const char *font, int w, int h, char *err, siz
     return 0;
 }
 
-static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vdraw_opts_t *dopts)
+/* A picture of frame `index`: its header describes that frame, as a replay's does. */
+static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vheader_t *header,
+                         fw_vdraw_opts_t *dopts)
 {
     memset(dopts, 0, sizeof *dopts);
     dopts->frame = index;
     dopts->enlarged = enlarged;
     dopts->mouse_x = dopts->mouse_y = -1;
     const fw_vframe_t *f = index >= 0 ? fw_vmodel_frame(vm, (size_t)index) : NULL;
-    dopts->state = f && f->final ? "end of run" : "replay";
+    fw_vheader_make(header, vm, index, f && f->final ? "end of run" : "replay", NULL, 0, 0);
+    dopts->header = header;
     dopts->speed = 4;
 }
 
@@ -91,7 +96,8 @@ static int s_off_png(s_off_t *o, const fw_vmodel_t *vm, long index, int enlarged
                      const char *path, char *err, size_t err_len)
 {
     fw_vdraw_opts_t dopts;
-    s_still_opts(vm, index, enlarged, &dopts);
+    fw_vheader_t header;
+    s_still_opts(vm, index, enlarged, &header, &dopts);
     if (fw_vdraw_frame(o->d, vm, &dopts, o->w, o->h, err, err_len) != 0)
         return -1;
     SDL_RenderFlush(o->r);
@@ -189,8 +195,8 @@ int fw_vapp_bench(const fw_vmodel_t *vm, const fw_vapp_opts_t *o, fw_vbench_t *o
     int rc = 0;
     for (size_t i = 0; i < n; i++) {
         fw_vdraw_opts_t dopts;
-        s_still_opts(vm, (long)i, o->enlarged, &dopts);
-        dopts.state = "replay";
+        fw_vheader_t header;
+        s_still_opts(vm, (long)i, o->enlarged, &header, &dopts);
         double t0 = s_now_s(), c0 = s_cpu_s();
         if (fw_vdraw_frame(off.d, vm, &dopts, off.w, off.h, err, err_len) != 0) {
             rc = -1;
@@ -389,6 +395,13 @@ static int s_on_event(s_win_t *w, fw_vmodel_t *vm, const SDL_Event *ev, int *sho
     return 0;
 }
 
+/* The window's title: the scenario of the run shown. */
+static void s_title(const fw_vmodel_t *vm, char *buf, size_t len)
+{
+    snprintf(buf, len, "Flywheel viewer%s%s", fw_vmodel_scenario(vm)[0] ? " - " : "",
+             fw_vmodel_scenario(vm));
+}
+
 int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
                    volatile sig_atomic_t *quit, volatile sig_atomic_t *shot_flag, char *err,
                    size_t err_len)
@@ -420,8 +433,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
         return -1;
     }
     char title[128];
-    snprintf(title, sizeof title, "Flywheel viewer%s%s", fw_vmodel_scenario(vm)[0] ? " - " : "",
-             fw_vmodel_scenario(vm));
+    s_title(vm, title, sizeof title);
     w.win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width,
                              o->height,
                              SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI |
@@ -451,6 +463,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
     double last = s_now_s(), shown_since = -1, last_draw = 0;
     uint32_t drawn_tick = (uint32_t)-1;
     size_t drawn_frames = (size_t)-1;
+    unsigned drawn_generation = fw_vmodel_generation(vm);
     int dirty = 1;
     while (!(quit && *quit)) {
         int want_shot = 0;
@@ -485,6 +498,13 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
             shown_since = now;
         if (w.play.tick != drawn_tick || fw_vmodel_n_frames(vm) != drawn_frames)
             dirty = 1;
+        if (fw_vmodel_generation(vm) != drawn_generation) {
+            /* A new run on the same address: its scenario may be another one. */
+            s_title(vm, title, sizeof title);
+            SDL_SetWindowTitle(w.win, title);
+            drawn_generation = fw_vmodel_generation(vm);
+            dirty = 1;
+        }
         if (w.toast[0] && now > w.toast_until) {
             w.toast[0] = '\0';
             dirty = 1;
@@ -496,9 +516,14 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
 
         int ow, oh;
         SDL_GetRendererOutputSize(w.r, &ow, &oh);
-        fw_vdraw_opts_t dopts = {idx, w.enlarged, w.help, w.mouse_x, w.mouse_y,
-                                 fw_vplay_state(&w.play, vm), fw_vplay_speed(&w.play),
-                                 w.toast[0] ? w.toast : NULL, o->source};
+        fw_vheader_t header;
+        fw_vlink_t link;
+        if (live)
+            link = fw_vlive_link(live);
+        fw_vheader_make(&header, vm, idx, fw_vplay_state(&w.play, vm), live ? &link : NULL,
+                        fw_clock_ms(), fw_clock_unix_ms());
+        fw_vdraw_opts_t dopts = {idx, w.enlarged, w.help, w.mouse_x, w.mouse_y, &header,
+                                 fw_vplay_speed(&w.play), w.toast[0] ? w.toast : NULL, o->source};
         if (fw_vdraw_frame(w.d, vm, &dopts, ow, oh, err, err_len) != 0)
             goto out;
         fw_log_debug("viewer", "drew tick %u (%zu frames) in %.1f ms%s", w.play.tick,

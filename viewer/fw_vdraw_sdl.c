@@ -16,7 +16,6 @@
 
 #include <SDL_ttf.h>
 
-#include "fw_clock.h"
 #include "fw_vfmt.h"
 
 #define PI 3.14159265358979323846
@@ -45,7 +44,8 @@ typedef struct {
 typedef struct {
     SDL_Texture *tex;      /* owned; NULL until first drawn */
     int w, h;              /* plot size it was drawn for */
-    const void *vm;        /* model, history extent and keys it shows */
+    const void *vm;        /* model, its generation, history extent and keys it shows */
+    unsigned generation;
     size_t n_frames, n_keys;
     uint32_t first, last, t_end;
     int any;               /* some share above 0 */
@@ -643,8 +643,11 @@ static const char *s_role_name(int role)
 
 /* --- header ------------------------------------------------------------------------- */
 
-static void s_header(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
-                     const fw_vdraw_opts_t *o)
+/* Draws the header. Returns what goes in a strip under it (s_notice): the header's
+ * notice, or its detail line when that did not fit beside the state pill (a narrow
+ * window, a long lobby line); else NULL. */
+static const char *s_header(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
+                            const fw_vdraw_opts_t *o)
 {
     const fw_rect_t *r = &d->p.header;
     char buf[160], month[32];
@@ -657,6 +660,7 @@ static void s_header(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
     if (sc && *sc)
         x += (float)s_text(d, F_LARGE, sc, x + pad, cy, (SDL_Color){255, 255, 255, 255},
                            AL_LEFT | AL_MIDDLE) + pad;
+    float left_end = x; /* the right end of what is drawn from the left and middle */
     if (f) {
         fw_vfmt_month(f->month, month, sizeof month);
         float mx = (float)r->x + (float)r->w * 0.5f;
@@ -664,34 +668,59 @@ static void s_header(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
                         AL_RIGHT | AL_MIDDLE);
         (void)mw;
         snprintf(buf, sizeof buf, "tick %u / %u", f->tick, f->ticks ? f->ticks : f->tick);
-        s_text(d, F_NORMAL, buf, mx + pad * 1.5f, cy, (SDL_Color){0xc8, 0xd2, 0xe0, 255},
-               AL_LEFT | AL_MIDDLE);
+        left_end = mx + pad * 1.5f +
+                   (float)s_text(d, F_NORMAL, buf, mx + pad * 1.5f, cy,
+                                 (SDL_Color){0xc8, 0xd2, 0xe0, 255}, AL_LEFT | AL_MIDDLE);
     }
-    /* Right: the playback state as a coloured pill, the speed, the help key. */
-    const char *state = o->state ? o->state : "";
+    /* Right: the state as a coloured pill, what it means beside it (the lobby, the
+     * turn timer and who plays; or that the coordinator is gone), the speed, the help
+     * key. fw_vheader decides the words; this only draws them. */
+    const fw_vheader_t *hd = o->header;
+    const char *state = hd ? hd->state : "";
     SDL_Color pill = {0x4a, 0x55, 0x68, 255};
-    if (strncmp(state, "live", 4) == 0)
-        pill = (SDL_Color){0x1f, 0x9d, 0x55, 255};
-    else if (strcmp(state, "replay") == 0)
-        pill = (SDL_Color){0x25, 0x6f, 0xd8, 255};
-    else if (strcmp(state, "paused") == 0)
-        pill = (SDL_Color){0xb4, 0x6a, 0x00, 255};
+    SDL_Color detail = {0xf6, 0xd3, 0x65, 255};
+    switch (hd ? hd->tone : FW_VTONE_IDLE) {
+    case FW_VTONE_LIVE: pill = (SDL_Color){0x1f, 0x9d, 0x55, 255}; break;
+    case FW_VTONE_REPLAY: pill = (SDL_Color){0x25, 0x6f, 0xd8, 255}; break;
+    case FW_VTONE_PAUSED: pill = (SDL_Color){0xb4, 0x6a, 0x00, 255}; break;
+    case FW_VTONE_GONE:
+        pill = C_RED;
+        detail = (SDL_Color){0xff, 0xb4, 0xa8, 255};
+        break;
+    default: break;
+    }
     float rx = (float)(r->x + r->w) - 2 * pad;
     rx -= (float)s_text(d, F_SMALL, "h: help", rx, cy, (SDL_Color){0xa8, 0xb4, 0xc4, 255},
                         AL_RIGHT | AL_MIDDLE) + 2 * pad;
     snprintf(buf, sizeof buf, "%g ticks/s", o->speed);
     rx -= (float)s_text(d, F_NORMAL, buf, rx, cy, (SDL_Color){0xc8, 0xd2, 0xe0, 255},
                         AL_RIGHT | AL_MIDDLE) + 1.5f * pad;
-    /* Network play: the lobby, the turn timer and who plays, left of the state. */
-    char game[160];
-    fw_vgame_describe(fw_vmodel_game(vm), fw_clock_unix_ms(), game, sizeof game);
-    if (game[0])
-        rx -= (float)s_text(d, F_SMALL, game, rx, cy, (SDL_Color){0xf6, 0xd3, 0x65, 255},
-                            AL_RIGHT | AL_MIDDLE) + 1.5f * pad;
     int sw = s_text_w(d, F_BOLD, state);
+    const char *notice = hd && hd->notice[0] ? hd->notice : NULL;
+    if (hd && hd->detail[0]) {
+        float dw = (float)s_text_w(d, F_SMALL, hd->detail);
+        if (rx - dw - 1.5f * pad - (float)sw - 2 * pad >= left_end + 2 * pad)
+            rx -= (float)s_text(d, F_SMALL, hd->detail, rx, cy, detail, AL_RIGHT | AL_MIDDLE) +
+                  1.5f * pad;
+        else if (!notice)
+            notice = hd->detail;
+    }
     float ph = (float)s_line_h(d, F_BOLD) + pad * 0.5f;
     s_rect(d, rx - (float)sw - 2 * pad, cy - ph / 2, (float)sw + 2 * pad, ph, pill);
     s_text(d, F_BOLD, state, rx - pad, cy, (SDL_Color){255, 255, 255, 255}, AL_RIGHT | AL_MIDDLE);
+    return notice;
+}
+
+/* A strip along the header's bottom edge, over the top of the panels: red when the
+ * coordinator is gone, else the header's colour. */
+static void s_notice(fw_vdraw_t *d, const char *text, fw_vtone_t tone)
+{
+    const fw_rect_t *r = &d->p.header;
+    float pad = (float)d->p.pad, lh = (float)s_line_h(d, F_NORMAL) + pad * 0.5f;
+    SDL_Color bg = tone == FW_VTONE_GONE ? C_RED : C_HEADER;
+    s_rect(d, (float)r->x, (float)(r->y + r->h), (float)r->w, lh, bg);
+    s_text(d, F_NORMAL, text, (float)r->x + (float)r->w / 2, (float)(r->y + r->h) + lh / 2,
+           (SDL_Color){255, 255, 255, 255}, AL_CENTER | AL_MIDDLE);
 }
 
 /* --- alliance graph -------------------------------------------------------------------- */
@@ -1550,7 +1579,8 @@ static void s_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int se
     s_area_cache_t *ac = &d->areas[set];
     size_t nf_keys = nk;
     uint32_t first = nf ? fw_vmodel_frame(vm, 0)->tick : 0, last = nf ? fw_vmodel_frame(vm, nf - 1)->tick : 0;
-    if (!ac->tex || ac->w != pl.w || ac->h != pl.h || ac->vm != vm || ac->n_frames != nf ||
+    if (!ac->tex || ac->w != pl.w || ac->h != pl.h || ac->vm != vm ||
+        ac->generation != fw_vmodel_generation(vm) || ac->n_frames != nf ||
         ac->first != first || ac->last != last || ac->n_keys != nf_keys || ac->t_end != t_end) {
         if (ac->tex && (ac->w != pl.w || ac->h != pl.h)) {
             SDL_DestroyTexture(ac->tex);
@@ -1572,6 +1602,7 @@ static void s_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int se
             ac->w = pl.w;
             ac->h = pl.h;
             ac->vm = vm;
+            ac->generation = fw_vmodel_generation(vm);
             ac->n_frames = nf;
             ac->first = first;
             ac->last = last;
@@ -1817,7 +1848,7 @@ int fw_vdraw_frame(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vdraw_opts_t *
     const fw_vframe_t *f = cur >= 0 && (size_t)cur < fw_vmodel_n_frames(vm) ? fw_vmodel_frame(vm, (size_t)cur) : NULL;
     if (!f)
         cur = -1;
-    s_header(d, vm, f, o);
+    const char *notice = s_header(d, vm, f, o);
     if (d->p.graph.w > 0)
         s_graph(d, vm, f, o);
     if (d->p.purchases.w > 0)
@@ -1833,6 +1864,8 @@ int fw_vdraw_frame(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vdraw_opts_t *
         s_text(d, F_NORMAL, msg, (float)w / 2, (float)h / 2 + 14 * (float)d->p.scale, C_MUTED,
                AL_CENTER | AL_MIDDLE);
     }
+    if (notice)
+        s_notice(d, notice, o->header->tone);
     if (o->help)
         s_help(d, w, h);
     else

@@ -14,6 +14,7 @@
 
 #include <SDL.h>
 
+#include "fw_vheader.h"
 #include "fw_vmodel.h"
 #include "fw_vpanels.h"
 
@@ -25,7 +26,7 @@ typedef struct {
     int enlarged;        /* FW_VIEW_* */
     int help;            /* 1: the help overlay */
     int mouse_x, mouse_y;/* hover position, -1 when the mouse is away */
-    const char *state;   /* playback state for the header ("live", "paused", ...) */
+    const fw_vheader_t *header; /* what the header says (fw_vheader_make), or NULL */
     double speed;        /* ticks per second */
     const char *toast;   /* a short message in a corner (screenshot saved), or NULL */
     const char *source;  /* where the data comes from, e.g. the endpoint or the log */

@@ -25,7 +25,11 @@ struct fw_vmodel {
     size_t n_frames, cap_frames;
     double size_max;              /* largest node size value seen */
     double edge_max[FW_EDGE_KINDS]; /* largest edge dollars seen, per kind */
-    fw_vgame_t game;              /* network play: from the newest snapshot */
+    fw_vgame_t game;              /* network play: from the newest snapshot by tick */
+    int has_game;                 /* game holds a snapshot's state */
+    uint32_t game_tick;           /* the tick of that snapshot */
+    char run_id[64];              /* the run the frames belong to, "" = not told */
+    unsigned generation;          /* resets so far */
 };
 
 /* --- small helpers ----------------------------------------------------------- */
@@ -84,14 +88,30 @@ static void s_frame_free(fw_vframe_t *f)
     free(f);
 }
 
+/* What a new model starts from (the rest is zero). */
+static void s_defaults(fw_vmodel_t *vm)
+{
+    vm->size_max = 1;
+    for (int k = 0; k < FW_EDGE_KINDS; k++)
+        vm->edge_max[k] = 1;
+}
+
+static void s_free_contents(fw_vmodel_t *vm)
+{
+    for (size_t i = 0; i < vm->n_frames; i++)
+        s_frame_free(vm->frames[i]);
+    free(vm->frames);
+    free(vm->nodes);
+    for (int s = 0; s < FW_SHARE_SETS; s++)
+        free(vm->keys[s]);
+}
+
 fw_vmodel_t *fw_vmodel_new(void)
 {
     fw_vmodel_t *vm = calloc(1, sizeof *vm);
     if (!vm)
         return NULL;
-    vm->size_max = 1;
-    for (int k = 0; k < FW_EDGE_KINDS; k++)
-        vm->edge_max[k] = 1;
+    s_defaults(vm);
     return vm;
 }
 
@@ -100,15 +120,34 @@ void fw_vmodel_destroy(fw_vmodel_t **p)
     if (!p || !*p)
         return;
     fw_vmodel_t *vm = *p;
-    for (size_t i = 0; i < vm->n_frames; i++)
-        s_frame_free(vm->frames[i]);
-    free(vm->frames);
-    free(vm->nodes);
-    for (int s = 0; s < FW_SHARE_SETS; s++)
-        free(vm->keys[s]);
+    s_free_contents(vm);
     free(vm);
     *p = NULL;
 }
+
+void fw_vmodel_reset(fw_vmodel_t *vm)
+{
+    unsigned generation = vm->generation;
+    s_free_contents(vm);
+    memset(vm, 0, sizeof *vm);
+    s_defaults(vm);
+    vm->generation = generation + 1;
+}
+
+int fw_vmodel_set_run(fw_vmodel_t *vm, const char *run_id)
+{
+    if (!run_id || !*run_id || strcmp(run_id, vm->run_id) == 0)
+        return 0;
+    int over = vm->run_id[0] != '\0';
+    if (over)
+        fw_vmodel_reset(vm);
+    s_copy(vm->run_id, sizeof vm->run_id, run_id);
+    return over;
+}
+
+const char *fw_vmodel_run_id(const fw_vmodel_t *vm) { return vm->run_id; }
+
+unsigned fw_vmodel_generation(const fw_vmodel_t *vm) { return vm->generation; }
 
 /* --- keys and nodes ------------------------------------------------------------ */
 
@@ -575,9 +614,8 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
 
 /* --- apply ------------------------------------------------------------------------ */
 
-static void s_game(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
+static void s_game(fw_vgame_t *g, const Flywheel__V1__Snapshot *s)
 {
-    fw_vgame_t *g = &vm->game;
     memset(g, 0, sizeof *g);
     g->phase = (int)s->phase;
     s_copy(g->pacing, sizeof g->pacing, s->pacing);
@@ -595,6 +633,13 @@ static void s_game(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
 const fw_vgame_t *fw_vmodel_game(const fw_vmodel_t *vm)
 {
     return &vm->game;
+}
+
+int fw_vmodel_over(const fw_vmodel_t *vm)
+{
+    if (vm->n_frames && vm->frames[vm->n_frames - 1]->final)
+        return 1;
+    return vm->has_game && vm->game.phase == FLYWHEEL__V1__PHASE__PHASE_OVER;
 }
 
 void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len)
@@ -622,6 +667,9 @@ void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size
         if (!strncmp(g->pacing, "deadline:", 9) && left >= 0)
             snprintf(buf, len, "turn timer %s s: %ld s left; %u players, %u house bots",
                      g->pacing + 9, left, g->players, g->house);
+        else if (!strncmp(g->pacing, "deadline:", 9))
+            snprintf(buf, len, "turn timer %s s; %u players, %u house bots", g->pacing + 9,
+                     g->players, g->house);
         else
             snprintf(buf, len, "%s; %u players, %u house bots",
                      g->pacing[0] ? g->pacing : "lockstep", g->players, g->house);
@@ -638,8 +686,14 @@ int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
 {
     if (!s)
         return -1;
-    if (s->phase != FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED)
-        s_game(vm, s);
+    /* The header's status: the newest by tick, so that ticks read late from a log
+     * (older than the one on the wire) do not turn it back. */
+    if (s->phase != FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED &&
+        (!vm->has_game || s->tick >= vm->game_tick)) {
+        s_game(&vm->game, s);
+        vm->has_game = 1;
+        vm->game_tick = s->tick;
+    }
     if (s->tick == 0)
         return -1;
     long at = fw_vmodel_find_tick(vm, s->tick);
@@ -665,6 +719,7 @@ int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
     s_copy(f->month, sizeof f->month, s->month);
     f->final = s->final;
     f->n_deals = s->n_deals;
+    s_game(&f->game, s);
     f->n_nodes = vm->n_nodes;
     f->nodes = calloc(vm->n_nodes ? vm->n_nodes : 1, sizeof *f->nodes);
     if (!f->nodes)

@@ -10,9 +10,19 @@
  * - series keys for the share charts (clouds, chip families, labs), in first-seen
  *   order; a key's index is stable for the whole run.
  *
+ * A model holds one run. Snapshots name their run (Envelope.run_id); when a viewer
+ * left open sees a new run on the same address, fw_vmodel_set_run() starts the model
+ * over, so no frame, node or maximum of the old run survives into the new one.
+ *
  * Invariants:
+ * - every frame, node and key comes from snapshots of one run (the run id held, when
+ *   the snapshots carried one); a reset drops them all and counts a new generation;
  * - frames are sorted by tick and hold at most one frame per tick (a second snapshot
  *   of a tick already held is ignored: the log and the PUB socket carry the same one);
+ * - each frame keeps the game state (phase, seats, pacing) of the snapshot that made
+ *   it, so a replay shows what the game was at that tick; the model's own game state
+ *   is the newest by tick, status snapshots included, so a tick read late from a log
+ *   never turns the header back;
  * - the layout is a pure function of the frames in tick order: frame k's positions
  *   come from frame k-1's by one damped refinement step, each node moving at most
  *   FW_VLAYOUT_MAX_STEP (in unit-disc coordinates) from one tick to the next. A
@@ -86,6 +96,18 @@ typedef struct {
     double cost;       /* stakes: dollars paid */
 } fw_vedge_t;
 
+/* The game around the market, from network play's snapshot fields (docs/network.md):
+ * each frame has the one of its tick; the model has the newest (fw_vmodel_game). */
+typedef struct {
+    int phase;               /* Flywheel__V1__Phase; 0 = not a network game */
+    char pacing[32];         /* "lockstep", "deadline:30", or "" */
+    int64_t deadline_unix_ms;/* this tick's deadline, or the lobby's start; 0 = none */
+    uint32_t players;        /* seats held by players */
+    uint32_t house;          /* seats held by house bots */
+    uint32_t empty;          /* seats nobody holds (lobby) */
+    uint32_t players_wanted; /* lobby: players that start the game at once */
+} fw_vgame_t;
+
 typedef struct {
     uint32_t tick;
     uint32_t ticks;          /* ticks in the run, as the snapshot said */
@@ -100,20 +122,8 @@ typedef struct {
     size_t n_events;
     char **events;           /* scheduled events that fired this tick */
     size_t n_deals;
+    fw_vgame_t game;         /* the game when this tick was played (phase 0 if unknown) */
 } fw_vframe_t;
-
-/* The game around the market, from network play's snapshot fields (docs/network.md):
- * taken from the newest snapshot, including the lobby's (tick 0) and the status
- * snapshots a coordinator republishes while it waits. */
-typedef struct {
-    int phase;               /* Flywheel__V1__Phase; 0 = not a network game */
-    char pacing[32];         /* "lockstep", "deadline:30", or "" */
-    int64_t deadline_unix_ms;/* this tick's deadline, or the lobby's start; 0 = none */
-    uint32_t players;        /* seats held by players */
-    uint32_t house;          /* seats held by house bots */
-    uint32_t empty;          /* seats nobody holds (lobby) */
-    uint32_t players_wanted; /* lobby: players that start the game at once */
-} fw_vgame_t;
 
 typedef struct fw_vmodel fw_vmodel_t;
 
@@ -123,17 +133,43 @@ fw_vmodel_t *fw_vmodel_new(void);
 /* Frees the model and its frames; NULL-safe; sets *p to NULL. */
 void fw_vmodel_destroy(fw_vmodel_t **p);
 
+/* Starts over: drops every frame, node, key and name, the maxima, the game state, the
+ * scenario name and the run id, as if the model were new, and counts one more
+ * generation. Frames and nodes handed out before are invalid after it. */
+void fw_vmodel_reset(fw_vmodel_t *vm);
+
+/* Says which run the next snapshots belong to (the Envelope's run_id). The first id is
+ * taken as it is; the same id again changes nothing; a different one is a new run on
+ * the same address, and the model is reset (fw_vmodel_reset) before it takes the id.
+ * NULL or "" (a log or coordinator without ids) changes nothing. Returns 1 when the
+ * model started over, else 0. */
+int fw_vmodel_set_run(fw_vmodel_t *vm, const char *run_id);
+
+/* The run id held, "" before any. */
+const char *fw_vmodel_run_id(const fw_vmodel_t *vm);
+
+/* How many times the model was reset (0 for a new one): playback and drawing caches
+ * compare it to tell a new run from more ticks of the same one. */
+unsigned fw_vmodel_generation(const fw_vmodel_t *vm);
+
 /* Adds the snapshot's tick to the history (the snapshot is only read, never kept).
  * Returns 1 if a frame was added, 0 if that tick was already held (ignored), -1 when
  * out of memory or when the snapshot is unusable (tick 0). */
 int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *snap);
 
-/* The game's state from the newest snapshot (zeroed before any). */
+/* The game's state from the newest snapshot by tick, including the lobby's (tick 0) and
+ * the status snapshots a coordinator republishes about once a second while it waits
+ * (lobby, pause, a long turn); zeroed before any. What a live header shows. */
 const fw_vgame_t *fw_vmodel_game(const fw_vmodel_t *vm);
 
-/* One line about the game for the header ("lobby: 2 of 6 players, start in 40 s",
- * "turn timer 30 s: 12 s left, 2 players, 4 house bots", "paused by the host"), or ""
- * when the snapshots are not from a network game. */
+/* 1 when the run is known to be over: its newest frame is the final one, or the newest
+ * status says PHASE_OVER. */
+int fw_vmodel_over(const fw_vmodel_t *vm);
+
+/* One line about the game for the header ("lobby: 2 of 6 players, house bots in 40 s",
+ * "turn timer 30 s: 12 s left; 2 players, 4 house bots", "paused by the host; ...",
+ * "game over"), or "" when the snapshots say no phase. Without a deadline a turn timer
+ * is named without a countdown ("turn timer 30 s; 2 players, 4 house bots"). */
 void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len);
 
 /* Declares a node (seat) before any snapshot names it, e.g. from a log's RunHeader,

@@ -15,6 +15,20 @@ void fw_vplay_init(fw_vplay_t *p, int live, int start_first)
     p->tick = 0;
     p->acc = 0;
     p->speed_idx = DEFAULT_SPEED;
+    p->generation = 0;
+}
+
+/* A model that started over (a new run) takes the cursor back to nothing shown and
+ * ends a pause; the speed, the user's choice, stays. */
+static void s_follow(fw_vplay_t *p, const fw_vmodel_t *vm)
+{
+    unsigned g = fw_vmodel_generation(vm);
+    if (p->generation == g)
+        return;
+    p->generation = g;
+    p->tick = 0;
+    p->acc = 0;
+    p->paused = 0;
 }
 
 double fw_vplay_speed(const fw_vplay_t *p) { return s_speeds[p->speed_idx]; }
@@ -38,6 +52,7 @@ void fw_vplay_set_speed(fw_vplay_t *p, double tps)
 long fw_vplay_index(fw_vplay_t *p, const fw_vmodel_t *vm)
 {
     size_t n = fw_vmodel_n_frames(vm);
+    s_follow(p, vm);
     if (n == 0)
         return -1;
     if (p->tick == 0)
@@ -53,6 +68,7 @@ long fw_vplay_index(fw_vplay_t *p, const fw_vmodel_t *vm)
 void fw_vplay_seek(fw_vplay_t *p, const fw_vmodel_t *vm, long index)
 {
     size_t n = fw_vmodel_n_frames(vm);
+    s_follow(p, vm);
     if (n == 0)
         return;
     if (index < 0)

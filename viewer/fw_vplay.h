@@ -6,6 +6,9 @@
  * a live viewer that falls behind a fast run plays every tick and catches up when
  * the run is slower than the playback; one that is at the newest tick shows each
  * new snapshot as soon as it arrives. Pausing stops the cursor, never the receiving.
+ * When the model starts over for a new run (its generation changes), the playback
+ * starts over too: the cursor goes to the new run's first or newest tick and a pause
+ * ends, as for a viewer opened on that run.
  */
 #ifndef FW_VPLAY_H
 #define FW_VPLAY_H
@@ -22,6 +25,7 @@ typedef struct {
     uint32_t tick;      /* tick of the frame on screen; 0 = none yet */
     double acc;         /* ticks owed to the playback, in [0, 1] at rest */
     int speed_idx;      /* index into the speed table */
+    unsigned generation;/* the model generation the cursor belongs to */
 } fw_vplay_t;
 
 /* A fresh playback: playing, default speed, nothing on screen. */

@@ -1,5 +1,4 @@
 /* fw_vsource: snapshots from a recorded log or from a coordinator's PUB socket. */
-#include "fw_clock.h"
 #include "fw_vsource.h"
 
 #include <errno.h>
@@ -11,6 +10,7 @@
 
 #include <zmq.h>
 
+#include "fw_clock.h"
 #include "fw_log.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
@@ -68,7 +68,7 @@ int fw_vsource_read_log(const char *path, fw_vmodel_t *vm, int partial_ok, char 
 {
     FILE *f = fopen(path, "rb");
     fw_envelope_t *env = NULL;
-    int count = 0, rc, records = 0;
+    int count = 0, rc, records = 0, other = 0;
 
     if (!f) {
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
@@ -81,6 +81,17 @@ int fw_vsource_read_log(const char *path, fw_vmodel_t *vm, int partial_ok, char 
                      path, fw_proto_body_name(env));
             count = -1;
             goto out;
+        }
+        if (env->run_id && *env->run_id) {
+            if (!*fw_vmodel_run_id(vm)) {
+                fw_vmodel_set_run(vm, env->run_id);
+            } else if (strcmp(env->run_id, fw_vmodel_run_id(vm)) != 0) {
+                if (other++ == 0)
+                    fw_log_debug("viewer", "%s holds run %s, not %s: its records are skipped",
+                                 path, env->run_id, fw_vmodel_run_id(vm));
+                fw_proto_free(&env);
+                continue;
+            }
         }
         if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER) {
             /* Adding seats and names is idempotent: a re-read for missed ticks is fine. */
@@ -119,9 +130,12 @@ out:
 struct fw_vlive {
     void *ctx;                  /* ZeroMQ context, owned */
     void *sub;                  /* SUB socket on the coordinator's PUB */
+    fw_watch_t *watch;          /* the SUB socket's connection */
+    char *endpoint;             /* the coordinator's address */
     char *history;              /* events.log to fill gaps from, or NULL */
     unsigned long received;     /* snapshots received on the socket */
     long long last_fill_ms;     /* last time the log was read, to read it at most 2x/s */
+    fw_watch_state_t logged;    /* the connection state last logged */
 };
 
 fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *err,
@@ -134,6 +148,11 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
         return NULL;
     }
     l->last_fill_ms = -1000000;
+    l->logged = FW_WATCH_NEVER;
+    if (!(l->endpoint = strdup(endpoint))) {
+        snprintf(err, err_len, "out of memory");
+        goto fail;
+    }
     l->ctx = zmq_ctx_new();
     if (!l->ctx) {
         snprintf(err, err_len, "cannot create a ZeroMQ context: %s", zmq_strerror(errno));
@@ -145,6 +164,11 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
         snprintf(err, err_len, "cannot make a SUB socket: %s", zmq_strerror(errno));
         goto fail;
     }
+    /* Before connecting: heartbeats apply to connections made after they are set. */
+    l->watch = fw_watch_new(l->ctx, l->sub, FW_VLIVE_HEARTBEAT_MS, FW_VLIVE_TIMEOUT_MS, err,
+                            err_len);
+    if (!l->watch)
+        goto fail;
     if (zmq_connect(l->sub, endpoint) != 0) {
         snprintf(err, err_len, "cannot subscribe to '%s': %s (an endpoint looks like "
                                "tcp://HOST:PORT or ipc:///path)", endpoint, zmq_strerror(errno));
@@ -154,6 +178,7 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
         snprintf(err, err_len, "out of memory");
         goto fail;
     }
+    fw_log_info("viewer", "waiting for the coordinator at %s", endpoint);
     return l;
 fail:
     fw_vlive_destroy(&l);
@@ -165,16 +190,45 @@ void fw_vlive_destroy(fw_vlive_t **p)
     if (!p || !*p)
         return;
     fw_vlive_t *l = *p;
+    fw_watch_destroy(&l->watch); /* before its socket closes */
     if (l->sub)
         zmq_close(l->sub);
     if (l->ctx)
         zmq_ctx_term(l->ctx);
+    free(l->endpoint);
     free(l->history);
     free(l);
     *p = NULL;
 }
 
 unsigned long fw_vlive_received(const fw_vlive_t *l) { return l->received; }
+
+fw_vlink_t fw_vlive_link(const fw_vlive_t *l)
+{
+    return (fw_vlink_t){fw_watch_state(l->watch), fw_watch_since(l->watch), l->endpoint};
+}
+
+/* One log line per change of the connection: what the viewer now shows. */
+static void s_log_link(fw_vlive_t *l, const fw_vmodel_t *vm, fw_watch_state_t state)
+{
+    size_t n = fw_vmodel_n_frames(vm);
+    if (state == l->logged)
+        return;
+    if (state == FW_WATCH_UP && l->logged == FW_WATCH_NEVER)
+        fw_log_info("viewer", "connected to the coordinator at %s", l->endpoint);
+    else if (state == FW_WATCH_UP)
+        fw_log_info("viewer", "the coordinator at %s is back", l->endpoint);
+    else if (state == FW_WATCH_DOWN && fw_vmodel_over(vm))
+        fw_log_info("viewer", "the coordinator at %s has closed after the end of the run",
+                    l->endpoint);
+    else if (state == FW_WATCH_DOWN && n > 0)
+        fw_log_info("viewer", "coordinator gone (%s): showing the last tick received (tick %u); "
+                    "waiting for it to come back", l->endpoint, fw_vmodel_frame(vm, n - 1)->tick);
+    else if (state == FW_WATCH_DOWN)
+        fw_log_info("viewer", "coordinator gone (%s) before its first tick; waiting for it to "
+                    "come back", l->endpoint);
+    l->logged = state;
+}
 
 /* 1 if the frames do not run without a gap from tick 1 to the newest. */
 static int s_has_gap(const fw_vmodel_t *vm)
@@ -207,6 +261,13 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
         if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT) {
             if (l->received++ == 0)
                 fw_log_info("viewer", "first snapshot: tick %u", env->snapshot->tick);
+            if (fw_vmodel_set_run(vm, env->run_id)) {
+                /* A new coordinator on the same address: its tick 2 is not the old
+                 * run's tick 2. The model starts over; the history is read again. */
+                fw_log_info("viewer", "a new run (%s) started: starting over", env->run_id);
+                l->last_fill_ms = -1000000;
+                added = 0;
+            }
             int a = fw_vmodel_apply(vm, env->snapshot);
             if (a > 0)
                 added++;
@@ -223,5 +284,6 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
             fw_log_debug("viewer", "history not read (yet): %s", why);
         added += (int)fw_vmodel_n_frames(vm) - before;
     }
+    s_log_link(l, vm, fw_watch_poll(l->watch, fw_clock_ms()));
     return added;
 }

@@ -1,10 +1,13 @@
 /* A real viewer window on a real run, under Xvfb: a coordinator, agent processes for
  * five seats and this test playing the sixth slowly (so that the run is still going
  * when the viewer joins); the viewer joins late, draws the live state, saves its own
- * window to PNG and exits; the PNG's pixels are checked. Every process is cleaned up.
+ * window to PNG and exits; the PNG's pixels are checked. Then a dead server: a
+ * coordinator killed mid-run, which the viewer must report as gone, and a new run on
+ * the same endpoints, which it must start over with. Every process is cleaned up.
  * Xvfb is required: scripts/deps installs it; without it the test fails and says so. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "fw_clock.h"
 #include "fw_proto.h"
 #include "fw_testproc.h"
 #include "fw_vmodel.h"
@@ -164,6 +168,67 @@ static int s_seat_pump(slow_seat_t *s, int wait_ms)
     return 0;
 }
 
+/* Starts the viewer with vargv on the Xvfb display, its log in log_path, in directory
+ * `cwd` (where it saves the screenshots asked for with SIGUSR1). */
+static int s_start_viewer(char *const vargv[], const char *log_path, int display, const char *cwd)
+{
+    char disp[16], here[4096];
+    snprintf(disp, sizeof disp, ":%d", display);
+    setenv("DISPLAY", disp, 1);
+    setenv("SDL_VIDEODRIVER", "x11", 1);
+    /* Under a sanitizer build: X11, D-Bus and GL driver libraries keep memory to the
+     * end, outside our code; leak checking stays on for the offscreen tests. */
+    char asan[512], *old_asan = getenv("ASAN_OPTIONS") ? strdup(getenv("ASAN_OPTIONS")) : NULL;
+    snprintf(asan, sizeof asan, "%s%sdetect_leaks=0", old_asan ? old_asan : "", old_asan ? ":" : "");
+    setenv("ASAN_OPTIONS", asan, 1);
+    /* The program's path may be relative to here (by hand, ./flywheel-viewer). */
+    char *argv[32], exe[PATH_MAX];
+    size_t n = 0;
+    cr_assert_not_null(realpath(vargv[0], exe), "%s: %s", vargv[0], strerror(errno));
+    argv[n++] = exe;
+    while (vargv[n] && n + 1 < sizeof argv / sizeof argv[0]) {
+        argv[n] = vargv[n];
+        n++;
+    }
+    argv[n] = NULL;
+    cr_assert_not_null(getcwd(here, sizeof here));
+    cr_assert_eq(chdir(cwd), 0);
+    int v = fw_procs_start(&s_procs, argv, log_path);
+    cr_assert_eq(chdir(here), 0);
+    unsetenv("SDL_VIDEODRIVER");
+    if (old_asan) {
+        setenv("ASAN_OPTIONS", old_asan, 1);
+        free(old_asan);
+    } else {
+        unsetenv("ASAN_OPTIONS");
+    }
+    cr_assert_geq(v, 0);
+    return v;
+}
+
+/* Waits until the file at `path` holds `needle` after byte `from`, at most timeout_ms,
+ * while process `proc` (-1: none) lives. Returns the offset just past the needle, or
+ * -1; *text (when not NULL) gets the file's last contents, to show in a failure. */
+static long s_wait_log(const char *path, const char *needle, long from, int proc, int timeout_ms,
+                       char *text, size_t text_len)
+{
+    long long deadline = s_now_ms() + timeout_ms;
+    for (;;) {
+        size_t len = 0;
+        char *all = fw_test_read_file(path, &len);
+        const char *hit = all && (size_t)from <= len ? strstr(all + from, needle) : NULL;
+        long at = hit ? (long)(hit - all) + (long)strlen(needle) : -1;
+        if (text && text_len)
+            snprintf(text, text_len, "%s", all ? all : "");
+        free(all);
+        if (at >= 0)
+            return at;
+        if (s_now_ms() >= deadline || (proc >= 0 && !fw_procs_alive(&s_procs, proc)))
+            return -1;
+        fw_clock_sleep_ms(20);
+    }
+}
+
 static size_t s_count(const uint8_t *px, int w, int h, fw_rgb_t c, int y0, int y1)
 {
     size_t n = 0;
@@ -183,7 +248,7 @@ Test(viewer_live, a_viewer_window_joins_a_running_simulation_and_shows_it)
     int display = s_start_xvfb(xvfb);
 
     char coord[1024], agent[1024], viewer[1024], sc[1024], out[256], listen[256], pub[256];
-    char endpoints[512], log[512], png[512], disp[16];
+    char endpoints[512], log[512], png[512];
     fw_test_build_path(coord, sizeof coord, "flywheel-coordinator");
     fw_test_build_path(agent, sizeof agent, "flywheel-agent");
     fw_test_build_path(viewer, sizeof viewer, "flywheel-viewer");
@@ -215,24 +280,9 @@ Test(viewer_live, a_viewer_window_joins_a_running_simulation_and_shows_it)
 
     snprintf(png, sizeof png, "%s/window.png", s_dir);
     snprintf(log, sizeof log, "%s/viewer.log", s_dir);
-    snprintf(disp, sizeof disp, ":%d", display);
-    setenv("DISPLAY", disp, 1);
-    setenv("SDL_VIDEODRIVER", "x11", 1);
-    /* Under a sanitizer build: X11, D-Bus and GL driver libraries keep memory to the
-     * end, outside our code; leak checking stays on for the offscreen tests. */
-    char asan[512], *old_asan = getenv("ASAN_OPTIONS") ? strdup(getenv("ASAN_OPTIONS")) : NULL;
-    snprintf(asan, sizeof asan, "%s%sdetect_leaks=0", old_asan ? old_asan : "", old_asan ? ":" : "");
-    setenv("ASAN_OPTIONS", asan, 1);
     char *vargv[] = {viewer, "--subscribe", pub, "--size", "1024x640", "--screenshot", png,
                      "--screenshot-after", "1500", "--log-level", "info", NULL};
-    int v = fw_procs_start(&s_procs, vargv, log);
-    unsetenv("SDL_VIDEODRIVER");
-    if (old_asan) {
-        setenv("ASAN_OPTIONS", old_asan, 1);
-        free(old_asan);
-    } else {
-        unsetenv("ASAN_OPTIONS");
-    }
+    int v = s_start_viewer(vargv, log, display, s_dir);
     uint32_t joined_at = seat.last_tick;
 
     /* Keep the run going until the viewer has saved its window and left. */
@@ -277,4 +327,102 @@ Test(viewer_live, a_viewer_window_joins_a_running_simulation_and_shows_it)
     }
     cr_assert_gt(colourful, (size_t)w * (size_t)h / 20, "too little colour: no charts drawn?");
     free(px);
+}
+
+/* Starts a coordinator of the classroom scenario on the test's endpoints, played by
+ * house bots at ten ticks a second (no agents to start or stop), writing to DIR/name.
+ * Returns its index in s_procs; *run_id gets the id of its run (from its log). */
+static int s_start_house_run(const char *name, char *run_id, size_t run_id_len)
+{
+    char coord[1024], sc[1024], out[256], listen[256], pub[256], endpoints[512], log[512];
+    char text[8192];
+    fw_test_build_path(coord, sizeof coord, "flywheel-coordinator");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    snprintf(out, sizeof out, "%s/%s", s_dir, name);
+    snprintf(listen, sizeof listen, "ipc://%s/agents", s_dir);
+    snprintf(pub, sizeof pub, "ipc://%s/observers", s_dir);
+    snprintf(log, sizeof log, "%s/%s.log", s_dir, name);
+    char *cargv[] = {coord, "--scenario", sc, "--listen", listen, "--publish", pub, "--out", out,
+                     "--ticks", "600", "--house-bots", "--start-after", "0", "--pace",
+                     "deadline:0.1", "--log-level", "info", NULL};
+    int c = fw_procs_start(&s_procs, cargv, log);
+    cr_assert_geq(c, 0);
+    snprintf(endpoints, sizeof endpoints, "%s/endpoints", out);
+    cr_assert_eq(fw_test_wait_file(endpoints, 10000), 0, "coordinator %s did not start (see %s)",
+                 name, log);
+    long at = s_wait_log(log, "coordinator: run ", 0, c, 10000, text, sizeof text);
+    cr_assert_geq(at, 0, "coordinator %s did not say its run id: %s", name, text);
+    size_t n = 0;
+    while (text[at + (long)n] && text[at + (long)n] != ':' && n + 1 < run_id_len) {
+        run_id[n] = text[at + (long)n];
+        n++;
+    }
+    run_id[n] = '\0';
+    cr_assert_gt(n, 0);
+    return c;
+}
+
+Test(viewer_live, the_viewer_says_the_coordinator_is_gone_and_starts_over_with_a_new_run)
+{
+    const char *xvfb = s_find_xvfb();
+    cr_assert_not_null(xvfb, "Xvfb not found: this test needs a virtual X server; install it with "
+                             "scripts/deps (Debian package xvfb)");
+    int display = s_start_xvfb(xvfb);
+    char viewer[1024], pub[256], vlog[512], text[8192], run_a[64], run_b[64], want[160];
+    fw_test_build_path(viewer, sizeof viewer, "flywheel-viewer");
+    snprintf(pub, sizeof pub, "ipc://%s/observers", s_dir);
+    snprintf(vlog, sizeof vlog, "%s/viewer.log", s_dir);
+
+    int a = s_start_house_run("run-a", run_a, sizeof run_a);
+    char *vargv[] = {viewer, "--subscribe", pub, "--size", "1024x640", "--log-level", "info", NULL};
+    int v = s_start_viewer(vargv, vlog, display, s_dir);
+    long at = s_wait_log(vlog, "first snapshot", 0, v, 15000, text, sizeof text);
+    cr_assert_geq(at, 0, "the viewer got no snapshot: %s", text);
+    cr_assert_geq(s_wait_log(vlog, "connected to the coordinator at", 0, v, 15000, text,
+                             sizeof text), 0, "the viewer never saw the connection: %s", text);
+    cr_assert_null(strstr(text, "coordinator gone"), "gone while the coordinator runs: %s", text);
+
+    /* The server dies mid-run, as a crash or a pulled plug would leave it. */
+    cr_assert(fw_procs_alive(&s_procs, a), "run a ended before the test killed it");
+    kill(s_procs.pid[a], SIGKILL);
+    cr_assert_eq(fw_procs_wait(&s_procs, a, 5000), 128 + SIGKILL);
+    long long killed = s_now_ms();
+    at = s_wait_log(vlog, "coordinator gone (", at, v, 15000, text, sizeof text);
+    cr_assert_geq(at, 0, "the viewer did not report the coordinator gone: %s", text);
+    /* Seen at once on ipc://; the bound leaves room for a loaded machine. */
+    cr_assert_lt(s_now_ms() - killed, 10000, "a dead coordinator is reported within seconds");
+    cr_assert_not_null(strstr(text, "showing the last tick received"), "%s", text);
+
+    /* The window says so too: a red pill in the header, no green "live" one. */
+    kill(s_procs.pid[v], SIGUSR1);
+    long shot = s_wait_log(vlog, "screenshot saved to ", at, v, 15000, text, sizeof text);
+    cr_assert_geq(shot, 0, "no screenshot: %s", text);
+    char png[512], name[256];
+    size_t n = 0;
+    while (text[shot + (long)n] && text[shot + (long)n] != '\n' && n + 1 < sizeof name) {
+        name[n] = text[shot + (long)n];
+        n++;
+    }
+    name[n] = '\0';
+    snprintf(png, sizeof png, "%s/%s", s_dir, name);
+    uint8_t *px;
+    int w, h;
+    char err[512];
+    cr_assert_eq(fw_vpng_read(png, &px, &w, &h, err, sizeof err), 0, "%s", err);
+    fw_rgb_t red = {0xd0, 0x2b, 0x2b}, live = {0x1f, 0x9d, 0x55};
+    cr_assert_gt(s_count(px, w, h, red, 0, 60), 100, "the header has no red 'coordinator gone'");
+    cr_assert_eq(s_count(px, w, h, live, 0, 60), 0, "the header still says live");
+    free(px);
+
+    /* The host starts a new game on the same endpoints: the viewer starts over. */
+    int b = s_start_house_run("run-b", run_b, sizeof run_b);
+    cr_assert_str_neq(run_a, run_b);
+    snprintf(want, sizeof want, "a new run (%s) started: starting over", run_b);
+    cr_assert_geq(s_wait_log(vlog, want, at, v, 15000, text, sizeof text), 0,
+                  "the viewer did not start over with run %s: %s", run_b, text);
+    cr_assert_geq(s_wait_log(vlog, "is back", at, v, 15000, text, sizeof text), 0, "%s", text);
+    cr_assert(fw_procs_alive(&s_procs, b));
+
+    kill(s_procs.pid[v], SIGTERM);
+    cr_assert_eq(fw_procs_wait(&s_procs, v, 10000), 130, "the viewer exits cleanly: %s", text);
 }

@@ -1,15 +1,20 @@
 /* The viewer's model, with no SDL and no display: applying snapshots, the history,
  * shares and their fallbacks, edges, the layout's stability bound, playback, panels,
- * number formats, reading a log, and PNG files. */
+ * number formats, reading a log, PNG files, the game state of each frame, starting
+ * over for a new run, what the header says, and a live source against a PUB socket
+ * in this process. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zmq.h>
 
+#include "fw_clock.h"
 #include "fw_proto.h"
 #include "fw_testproc.h"
 #include "fw_vfmt.h"
+#include "fw_vheader.h"
 #include "fw_vmodel.h"
 #include "fw_vpanels.h"
 #include "fw_vplay.h"
@@ -28,6 +33,7 @@ typedef struct {
     Flywheel__V1__ChipFlow cf[MAXN], *cfp[MAXN];
     Flywheel__V1__Stake st[MAXN], *stp[MAXN];
     Flywheel__V1__Credit cr[MAXN], *crp[MAXN];
+    Flywheel__V1__SeatStatus ss[MAXN], *ssp[MAXN];
     char names[MAXN][48];
     char ids[MAXN][16];
     char month[16];
@@ -121,6 +127,24 @@ static void snap_chips(snap_t *b, const char *vendor, const char *cloud, const c
     f->quantity = q;
     f->amount = amount;
     b->cfp[b->s.n_chip_flows++] = f;
+}
+
+/* The game around the market: `players` seats held by players, `house` by house bots. */
+static void snap_game(snap_t *b, Flywheel__V1__Phase phase, const char *pacing, int64_t deadline,
+                      uint32_t players, uint32_t house)
+{
+    b->s.phase = phase;
+    b->s.pacing = (char *)pacing;
+    b->s.deadline_unix_ms = deadline;
+    b->s.seats = b->ssp;
+    b->s.n_seats = 0;
+    for (uint32_t i = 0; i < players + house; i++) {
+        Flywheel__V1__SeatStatus *st = &b->ss[i];
+        flywheel__v1__seat_status__init(st);
+        st->holder = i < players ? FLYWHEEL__V1__HOLDER__HOLDER_PLAYER
+                                 : FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+        b->ssp[b->s.n_seats++] = st;
+    }
 }
 
 /* A small market: nvidia (vendor), aws and gcp (clouds), oai and ant (labs). */
@@ -548,7 +572,8 @@ Test(fw_vfmt, money_counts_shares_and_months_read_like_a_report)
 
 /* --- logs and PNG files -------------------------------------------------------------------- */
 
-static void write_log(const char *path, int n_ticks, int truncate_last)
+/* A log of a tiny run with n_ticks snapshots; every record names run_id (NULL: none). */
+static void write_log_of(const char *path, int n_ticks, int truncate_last, const char *run_id)
 {
     static const char *yaml =
         "run: {name: tiny, start: 2024-01, ticks: 3}\n"
@@ -566,6 +591,7 @@ static void write_log(const char *path, int n_ticks, int truncate_last)
     h.seats = seats;
     h.n_seats = 2;
     env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = (char *)run_id;
     env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER;
     env.run_header = &h;
     cr_assert_eq(fw_proto_write_delimited(f, &env), 0);
@@ -576,6 +602,7 @@ static void write_log(const char *path, int n_ticks, int truncate_last)
         snap_company(&b, "nv", FLYWHEEL__V1__ROLE__ROLE_VENDOR, 10, 0, 0);
         fw_envelope_t e = FLYWHEEL__V1__ENVELOPE__INIT;
         e.protocol_version = FW_PROTOCOL_VERSION;
+        e.run_id = (char *)run_id;
         e.tick = (uint32_t)t;
         e.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
         e.snapshot = &b.s;
@@ -584,6 +611,11 @@ static void write_log(const char *path, int n_ticks, int truncate_last)
     if (truncate_last)
         fputc(0x7f, f); /* a length with no record after it */
     fclose(f);
+}
+
+static void write_log(const char *path, int n_ticks, int truncate_last)
+{
+    write_log_of(path, n_ticks, truncate_last, NULL);
 }
 
 Test(fw_vsource, reads_a_log_with_seat_order_and_names_from_its_header)
@@ -699,4 +731,343 @@ Test(fw_vmodel, network_game_state_comes_from_the_newest_snapshot)
     fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
     cr_assert_str_eq(line, "");
     fw_vmodel_destroy(&vm);
+}
+
+/* --- the game state: each frame's, and the newest ------------------------------------ */
+
+Test(fw_vmodel, the_live_status_is_the_newest_by_tick_and_a_status_adds_no_frame)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    snap_t b;
+    char line[160];
+    small_market(&b, 5);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 70500, 2, 3);
+    cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1);
+    /* The coordinator waits in a long turn and republishes tick 5 with the time left. */
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 90500, 2, 3);
+    cr_assert_eq(fw_vmodel_apply(vm, &b.s), 0, "a status snapshot of a tick held adds no frame");
+    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    cr_assert_str_eq(line, "turn timer 30 s: 31 s left; 2 players, 3 house bots");
+    cr_assert_eq(fw_vmodel_frame(vm, 0)->game.deadline_unix_ms, 70500,
+                 "the frame keeps the state its tick was played in");
+    /* Ticks read late from the log do not turn the header back. */
+    small_market(&b, 4);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_PAUSED, "deadline:30", 0, 1, 4);
+    cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1);
+    cr_assert_eq(fw_vmodel_game(vm)->phase, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
+    cr_assert_not(fw_vmodel_over(vm));
+    small_market(&b, 6);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_OVER, "deadline:30", 0, 2, 3);
+    fw_vmodel_apply(vm, &b.s);
+    cr_assert(fw_vmodel_over(vm), "PHASE_OVER is the end, final flag or not");
+    fw_vmodel_destroy(&vm);
+}
+
+/* --- a new run on the same address ------------------------------------------------------ */
+
+/* small_market with every company's money times `scale`, and one more lab when `extra`. */
+static void scaled_market(snap_t *b, uint32_t tick, int64_t scale, int extra)
+{
+    small_market(b, tick);
+    for (size_t i = 0; i < b->s.n_companies; i++) {
+        b->co[i].cash *= scale;
+        b->co[i].revenue *= scale;
+        b->co[i].valuation *= scale;
+    }
+    snap_flow(b, "oai", "aws", "gpu", 100 * scale, 1000000 * scale);
+    if (extra)
+        snap_company(b, "xai", FLYWHEEL__V1__ROLE__ROLE_LAB, 900000000000, 1, 0);
+}
+
+Test(fw_vmodel, a_new_run_on_the_same_address_starts_over)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    fw_vplay_t p;
+    snap_t b;
+    fw_vplay_init(&p, 1, 0);
+    cr_assert_eq(fw_vmodel_set_run(vm, "aaaa"), 0, "the first run id is taken as it is");
+    for (uint32_t t = 1; t <= 3; t++) {
+        scaled_market(&b, t, 3, 1);
+        snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "lockstep", 0, 2, 4);
+        cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1);
+    }
+    cr_assert_eq(fw_vplay_index(&p, vm), 2);
+    fw_vplay_toggle(&p, vm); /* paused on the old run's tick 3 */
+    cr_assert_eq(fw_vmodel_set_run(vm, "aaaa"), 0);
+    cr_assert_eq(fw_vmodel_set_run(vm, ""), 0, "no id says nothing about the run");
+    cr_assert_eq(fw_vmodel_n_frames(vm), 3);
+    double old_max = fw_vmodel_size_max(vm);
+    cr_assert_eq(fw_vmodel_generation(vm), 0);
+
+    cr_assert_eq(fw_vmodel_set_run(vm, "bbbb"), 1, "another id: a new run");
+    cr_assert_eq(fw_vmodel_n_frames(vm), 0);
+    cr_assert_eq(fw_vmodel_n_nodes(vm), 0);
+    cr_assert_eq(fw_vmodel_n_keys(vm, FW_SHARE_CHIP), 0);
+    cr_assert_str_eq(fw_vmodel_scenario(vm), "");
+    cr_assert_str_eq(fw_vmodel_run_id(vm), "bbbb");
+    cr_assert_eq(fw_vmodel_game(vm)->phase, 0);
+    cr_assert_eq(fw_vmodel_generation(vm), 1);
+    cr_assert_float_eq(fw_vmodel_size_max(vm), 1, 1e-9);
+    cr_assert_float_eq(fw_vmodel_edge_max(vm, FW_EDGE_COMPUTE), 1, 1e-9);
+
+    for (uint32_t t = 1; t <= 2; t++) {
+        scaled_market(&b, t, 1, 0);
+        snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "lockstep", 0, 1, 5);
+        cr_assert_eq(fw_vmodel_apply(vm, &b.s), 1, "tick %u is new in the new run", t);
+    }
+    cr_assert_eq(fw_vmodel_n_frames(vm), 2, "the new run's frames only");
+    cr_assert_eq(fw_vmodel_frame(vm, 1)->tick, 2);
+    cr_assert_eq(fw_vmodel_n_nodes(vm), 5, "the old run's extra lab is gone");
+    cr_assert_eq(fw_vmodel_node_index(vm, "xai"), -1);
+    int aws = fw_vmodel_node_index(vm, "aws");
+    cr_assert_float_eq(fw_vmodel_frame(vm, 1)->nodes[aws].cash, 50000000000.0, 1,
+                       "the new run's numbers, not the old run's tick 2");
+    cr_assert_float_eq(fw_vmodel_size_max(vm), 90000000000.0, 1, "sizes from the new run");
+    cr_assert_lt(fw_vmodel_size_max(vm), old_max);
+    cr_assert_float_eq(fw_vmodel_edge_max(vm, FW_EDGE_COMPUTE), 1000000, 1e-6);
+    cr_assert_eq(fw_vmodel_game(vm)->players, 1);
+    /* The playback starts over with the model: the new run's newest tick, playing. */
+    cr_assert_eq(fw_vplay_index(&p, vm), 1);
+    cr_assert_eq(p.tick, 2);
+    cr_assert_not(p.paused);
+    cr_assert_str_eq(fw_vplay_state(&p, vm), "live");
+
+    fw_vmodel_reset(vm);
+    cr_assert_eq(fw_vmodel_generation(vm), 2);
+    cr_assert_str_eq(fw_vmodel_run_id(vm), "", "a reset forgets the run too");
+    fw_vmodel_destroy(&vm);
+}
+
+Test(fw_vsource, a_history_log_of_another_run_is_skipped)
+{
+    char dir[64], path[128], err[512];
+    cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/events.log", dir);
+    write_log_of(path, 3, 0, "old-run");
+
+    fw_vmodel_t *vm = fw_vmodel_new();
+    fw_vmodel_set_run(vm, "new-run");
+    cr_assert_eq(fw_vsource_read_log(path, vm, 1, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(fw_vmodel_n_frames(vm), 0, "the previous run's ticks stay out");
+    cr_assert_eq(fw_vmodel_n_nodes(vm), 0, "and so do its seats");
+    fw_vmodel_destroy(&vm);
+
+    vm = fw_vmodel_new();
+    cr_assert_eq(fw_vsource_read_log(path, vm, 0, err, sizeof err), 3, "%s", err);
+    cr_assert_str_eq(fw_vmodel_run_id(vm), "old-run", "a replay takes the log's run");
+    fw_vmodel_destroy(&vm);
+    fw_test_rmtree(dir);
+}
+
+/* --- the header: the game of the frame on screen, and the connection ---------------- */
+
+Test(fw_vheader, a_replay_describes_the_game_at_the_frame_on_screen)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    snap_t b;
+    fw_vheader_t h;
+    small_market(&b, 1);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 70500, 2, 3);
+    fw_vmodel_apply(vm, &b.s);
+    small_market(&b, 2);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_PAUSED, "deadline:30", 0, 1, 4);
+    fw_vmodel_apply(vm, &b.s);
+    small_market(&b, 3);
+    b.s.final = 1;
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_OVER, "deadline:30", 0, 1, 4);
+    fw_vmodel_apply(vm, &b.s);
+
+    cr_assert_eq(fw_vmodel_frame(vm, 0)->game.phase, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
+    cr_assert_eq(fw_vmodel_frame(vm, 0)->game.players, 2);
+    fw_vheader_make(&h, vm, 0, "replay", NULL, 0, 60000);
+    cr_assert_str_eq(h.state, "replay");
+    cr_assert_eq(h.tone, FW_VTONE_REPLAY);
+    cr_assert_str_eq(h.detail, "turn timer 30 s; 2 players, 3 house bots",
+                     "tick 1 is not over, and a past turn timer counts nothing down");
+    fw_vheader_make(&h, vm, 1, "paused", NULL, 0, 60000);
+    cr_assert_str_eq(h.detail, "paused by the host; 1 players, 4 house bots");
+    cr_assert_eq(h.tone, FW_VTONE_PAUSED);
+    fw_vheader_make(&h, vm, 2, "end of run", NULL, 0, 60000);
+    cr_assert_str_eq(h.detail, "game over");
+    cr_assert_eq(h.tone, FW_VTONE_IDLE);
+
+    /* Live: the newest status, whatever the frame on screen. */
+    fw_vlink_t up = {FW_WATCH_UP, 0, "ipc:///x"};
+    fw_vheader_make(&h, vm, 0, "live, catching up", &up, 1000, 60000);
+    cr_assert_str_eq(h.detail, "game over");
+    cr_assert_eq(h.tone, FW_VTONE_LIVE);
+    fw_vmodel_destroy(&vm);
+}
+
+Test(fw_vheader, says_where_it_waits_then_live_then_that_the_coordinator_is_gone)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    fw_vplay_t p;
+    fw_vheader_t h;
+    snap_t b;
+    fw_vplay_init(&p, 1, 0);
+
+    fw_vlink_t link = {FW_WATCH_NEVER, 0, "tcp://teacher:5556"};
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 2000, 0);
+    cr_assert_str_eq(h.state, "connecting");
+    cr_assert_str_eq(h.detail, "waiting for the coordinator at tcp://teacher:5556");
+
+    /* Gone in the lobby: nothing received to show. */
+    link = (fw_vlink_t){FW_WATCH_DOWN, 1000, "tcp://teacher:5556"};
+    fw_vheader_make(&h, vm, -1, fw_vplay_state(&p, vm), &link, 3500, 0);
+    cr_assert_str_eq(h.state, "coordinator gone");
+    cr_assert_str_eq(h.notice, "coordinator gone 2 s ago - waiting for it to come back");
+
+    link = (fw_vlink_t){FW_WATCH_UP, 5000, "tcp://teacher:5556"};
+    for (uint32_t t = 1; t <= 3; t++) {
+        small_market(&b, t);
+        snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 70500, 2, 3);
+        fw_vmodel_apply(vm, &b.s);
+    }
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 9000, 60000);
+    cr_assert_str_eq(h.state, "live");
+    cr_assert_eq(h.tone, FW_VTONE_LIVE);
+    cr_assert_str_eq(h.detail, "turn timer 30 s: 11 s left; 2 players, 3 house bots");
+
+    /* The coordinator died at 10 s: 4.2 s later the header says so, and neither "live",
+     * nor the players, nor a turn timer counting down. */
+    link = (fw_vlink_t){FW_WATCH_DOWN, 10000, "tcp://teacher:5556"};
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 14200, 60000);
+    cr_assert_str_eq(h.state, "coordinator gone");
+    cr_assert_eq(h.tone, FW_VTONE_GONE);
+    cr_assert_str_eq(h.notice, "coordinator gone 4 s ago - showing the last tick received; "
+                               "waiting for it to come back");
+    cr_assert_str_eq(h.detail, "", "no players, no turn timer while nobody runs the game");
+    fw_vheader_make(&h, vm, 2, "live", &link, 10000 + 150000, 60000);
+    cr_assert_str_eq(h.notice, "coordinator gone 2 min ago - showing the last tick received; "
+                               "waiting for it to come back");
+    char ago[32];
+    fw_vheader_ago(0, 3 * 3600 * 1000, ago, sizeof ago);
+    cr_assert_str_eq(ago, "3 h ago");
+
+    /* Back (ZeroMQ reconnects by itself): live again. */
+    link = (fw_vlink_t){FW_WATCH_UP, 20000, "tcp://teacher:5556"};
+    fw_vheader_make(&h, vm, 2, fw_vplay_state(&p, vm), &link, 21000, 60000);
+    cr_assert_str_eq(h.state, "live");
+    cr_assert_str_eq(h.notice, "");
+
+    /* A run that ended, then its coordinator left: over, not gone. */
+    small_market(&b, 4);
+    b.s.final = 1;
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_OVER, "deadline:30", 0, 2, 3);
+    fw_vmodel_apply(vm, &b.s);
+    fw_vplay_seek(&p, vm, 3);
+    link = (fw_vlink_t){FW_WATCH_DOWN, 30000, "tcp://teacher:5556"};
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 40000, 60000);
+    cr_assert_str_eq(h.state, "run over");
+    cr_assert_str_eq(h.detail, "game over");
+    cr_assert_str_eq(h.notice, "");
+    cr_assert_neq(h.tone, FW_VTONE_GONE);
+    fw_vmodel_destroy(&vm);
+}
+
+/* --- the live source against a PUB socket in this process -------------------------------- */
+
+/* Publishes the snapshot of `tick` of run `run_id` on pub. */
+static void publish(void *pub, const char *run_id, uint32_t tick, int64_t scale)
+{
+    snap_t b;
+    scaled_market(&b, tick, scale, 0);
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = (char *)run_id;
+    env.tick = tick;
+    env.seat = "";
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    env.snapshot = &b.s;
+    cr_assert_eq(fw_proto_send(pub, &env), 0);
+}
+
+static void *bind_pub(void *ctx, const char *url)
+{
+    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    int linger = 0;
+    cr_assert_not_null(pub);
+    zmq_setsockopt(pub, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert_eq(zmq_bind(pub, url), 0, "%s", zmq_strerror(zmq_errno()));
+    return pub;
+}
+
+/* Publishes tick 1 of run_id until the model holds that run's tick 1 (a SUB socket
+ * misses what is published before it has joined), at most 10 s. */
+static void publish_until_seen(void *pub, fw_vlive_t *l, fw_vmodel_t *vm, const char *run_id,
+                               int64_t scale)
+{
+    char err[256];
+    int64_t t0 = fw_clock_ms();
+    while (strcmp(fw_vmodel_run_id(vm), run_id) != 0 || fw_vmodel_n_frames(vm) == 0) {
+        cr_assert_lt(fw_clock_ms() - t0, 10000, "run %s never arrived", run_id);
+        publish(pub, run_id, 1, scale);
+        cr_assert_geq(fw_vlive_poll(l, vm, 50, err, sizeof err), 0, "%s", err);
+    }
+}
+
+static void poll_until_link(fw_vlive_t *l, fw_vmodel_t *vm, fw_watch_state_t want)
+{
+    char err[256];
+    int64_t t0 = fw_clock_ms();
+    while (fw_vlive_link(l).state != want) {
+        cr_assert_lt(fw_clock_ms() - t0, 10000, "the link never became %s",
+                     fw_watch_state_name(want));
+        cr_assert_geq(fw_vlive_poll(l, vm, 20, err, sizeof err), 0, "%s", err);
+    }
+}
+
+Test(fw_vsource, a_live_source_sees_the_coordinator_go_and_a_new_run_start_over, .timeout = 60)
+{
+    char dir[64], url[128], err[256];
+    cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
+    snprintf(url, sizeof url, "ipc://%s/observers", dir);
+    fw_vmodel_t *vm = fw_vmodel_new();
+    fw_vlive_t *l = fw_vlive_new(url, NULL, err, sizeof err);
+    cr_assert_not_null(l, "%s", err);
+    cr_assert_eq(fw_vlive_poll(l, vm, 0, err, sizeof err), 0);
+    cr_assert_eq(fw_vlive_link(l).state, FW_WATCH_NEVER, "nothing at the address yet");
+    cr_assert_str_eq(fw_vlive_link(l).endpoint, url);
+
+    void *ctx = zmq_ctx_new();
+    void *pub = bind_pub(ctx, url);
+    publish_until_seen(pub, l, vm, "run-a", 3);
+    for (uint32_t t = 2; t <= 3; t++)
+        publish(pub, "run-a", t, 3);
+    int64_t t0 = fw_clock_ms();
+    while (fw_vmodel_n_frames(vm) < 3 && fw_clock_ms() - t0 < 10000)
+        fw_vlive_poll(l, vm, 20, err, sizeof err);
+    cr_assert_eq(fw_vmodel_n_frames(vm), 3);
+    poll_until_link(l, vm, FW_WATCH_UP);
+
+    /* The coordinator goes: its end closes, which is seen well before any heartbeat
+     * timeout. */
+    zmq_close(pub);
+    t0 = fw_clock_ms();
+    poll_until_link(l, vm, FW_WATCH_DOWN);
+    cr_assert_lt(fw_clock_ms() - t0, FW_VLIVE_TIMEOUT_MS, "a closed end is seen at once");
+    fw_vheader_t h;
+    fw_vlink_t link = fw_vlive_link(l);
+    fw_vheader_make(&h, vm, 2, "live", &link, fw_clock_ms(), 0);
+    cr_assert_str_eq(h.state, "coordinator gone");
+    cr_assert_eq(fw_vmodel_n_frames(vm), 3, "the last ticks received stay on screen");
+
+    /* Another run on the same address: the viewer starts over with it. */
+    pub = bind_pub(ctx, url);
+    publish_until_seen(pub, l, vm, "run-b", 1);
+    poll_until_link(l, vm, FW_WATCH_UP);
+    cr_assert_eq(fw_vmodel_generation(vm), 1);
+    cr_assert_eq(fw_vmodel_n_frames(vm), 1, "run b's tick 1 only");
+    int aws = fw_vmodel_node_index(vm, "aws");
+    cr_assert_float_eq(fw_vmodel_frame(vm, 0)->nodes[aws].cash, 50000000000.0, 1);
+    cr_assert_eq(fw_vlive_received(l) >= 4, 1);
+
+    fw_vlive_destroy(&l);
+    cr_assert_null(l);
+    fw_vlive_destroy(&l);
+    zmq_close(pub);
+    zmq_ctx_term(ctx);
+    fw_vmodel_destroy(&vm);
+    fw_test_rmtree(dir);
 }
