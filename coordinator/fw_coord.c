@@ -954,9 +954,13 @@ static int s_collect(fw_coord_t *c)
         size_t waiting = 0, players = 0;
         for (uint32_t s = 0; s < c->sc->n_seats; s++) {
             const fw_seat_conn_t *conn = &c->seats[s];
-            if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER || !conn->connected)
+            if (!conn->connected)
                 continue;
-            players++;
+            /* A player coming back from the next tick has nothing to send in this one,
+             * but is there: the tick need not run out its turn for it. */
+            players += conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER || conn->returning;
+            if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
+                continue;
             /* With a turn timer everyone gets the whole turn: a player who missed
              * one tick is not skipped in the next. */
             if ((deadline_pacing || !conn->silent) && !fw_inbox_has(c->inbox, s))

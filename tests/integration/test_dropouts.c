@@ -38,6 +38,7 @@
 static fw_procs_t s_procs;
 static char s_dir[64], s_listen[300], s_publish[300], s_out[300], s_coord_log[300];
 static int s_coord = -1;
+static char s_what[160] = "";  /* the case being played, for failure messages */
 
 static void s_setup(void)
 {
@@ -122,8 +123,8 @@ static void s_player_wait(s_player_t *p, int timeout_ms, const char *fmt, ...)
     long at = fw_test_wait_text(p->log, needle, p->seen, timeout_ms);
     if (at < 0) {
         char *log = fw_test_read_file(p->log, NULL);
-        cr_assert_fail("the player's client never logged '%s'; its log:\n%s", needle,
-                       log ? log : "(none)");
+        cr_assert_fail("%s: the player's client never logged '%s'; its log:\n%s", s_what,
+                       needle, log ? log : "(none)");
     }
     p->seen = at;
 }
@@ -143,7 +144,9 @@ static void s_player_send(s_player_t *p, uint32_t t)
             return;
         }
     }
-    cr_assert_fail("the client never sent its moves for tick %u", t);
+    char *log = fw_test_read_file(p->log, NULL), *coord = fw_test_read_file(s_coord_log, NULL);
+    cr_assert_fail("%s: the client never sent its moves for tick %u; its log:\n%s\n"
+                   "the coordinator's:\n%s", s_what, t, log ? log : "", coord ? coord : "");
 }
 
 static void s_player_play(s_player_t *p, uint32_t t)
@@ -173,7 +176,7 @@ static long s_coord_wait(const char *needle, long from, int timeout_ms)
     long at = fw_test_wait_text(s_coord_log, needle, from, timeout_ms);
     if (at < 0) {
         char *log = fw_test_read_file(s_coord_log, NULL);
-        cr_assert_fail("the coordinator never logged '%s'; its log:\n%s", needle,
+        cr_assert_fail("%s: the coordinator never logged '%s'; its log:\n%s", s_what, needle,
                        log ? log : "(none)");
     }
     return at;
@@ -268,6 +271,7 @@ ParameterizedTest(s_case_t *c, dropouts, matrix, .init = s_setup, .fini = s_tear
     int seat_index = s_seats[c->seat].index;
     snprintf(what, sizeof what, "%s leaves by %s %s", seat, s_way_name[c->way],
              s_moment_name[c->moment]);
+    snprintf(s_what, sizeof s_what, "%s", what);
     s_start_coordinator();
     s_player_t first, again;
     s_player_start(&first, seat, "", 1);
@@ -648,6 +652,9 @@ Test(served, a_player_whose_game_server_stops_answering_comes_back_by_itself)
     s_player_wait(&p, 15000, "lost contact with the game server");
     kill(s_procs.pid[s_coord], SIGCONT);
     s_player_wait(&p, 20000, "back in the game: seat aws");
+    /* Tick 2 is the player's if the server saw it back before it saw the old connection
+     * close, else its house bot's (the moves are then refused as late); either way the
+     * seat is the player's again from tick 3. */
     s_player_send(&p, 2);
     s_player_play(&p, 3);
     s_player_play(&p, 4);
@@ -655,7 +662,8 @@ Test(served, a_player_whose_game_server_stops_answering_comes_back_by_itself)
     s_record_t r;
     s_read_record(&r, "aws", 2);
     for (uint32_t t = 1; t <= 4; t++) {
-        cr_assert_eq(r.holder[t], FLYWHEEL__V1__HOLDER__HOLDER_PLAYER, "tick %u", t);
-        cr_assert_eq(r.actions[t], 1, "the player played tick %u", t);
+        if (t != 2)
+            cr_assert_eq(r.holder[t], FLYWHEEL__V1__HOLDER__HOLDER_PLAYER, "tick %u", t);
+        cr_assert_eq(r.actions[t], 1, "tick %u was played once", t);
     }
 }
