@@ -14,6 +14,7 @@
 
 #include "fw_agent.h"
 #include "fw_arena.h"
+#include "fw_human_text.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
@@ -23,7 +24,7 @@
 #define S_ID 32              /* ids and short texts */
 #define S_INPUT 24           /* characters a player may type in a field */
 #define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline */
-#define S_RESULT_LINES 4
+#define S_RESULT_LINES 6     /* lines about the last tick's results */
 
 typedef enum {
     MOVE_CHIP_OFFER,    /* vendors */
@@ -114,12 +115,18 @@ struct fw_human {
     int *suggested_answers;
     size_t n_answers;
     int from_house;               /* the draft is still the untouched suggestion */
+    int house_plays;              /* the house bot plays the tick on screen for us */
     form_t form;
     int help;                     /* the help page is shown */
     char message[200];
     int message_alert;
-    char results[S_RESULT_LINES][160];
+    char results[S_RESULT_LINES][320];
     size_t n_results;
+    move_t sent_moves[S_MAX_MOVES];/* the moves last sent, to name them in results */
+    size_t n_sent_moves;
+    char sent_answers[S_MAX_MOVES][S_ID]; /* the investor of each answer sent, in order */
+    size_t n_sent_answers;
+    uint32_t sent_tick;           /* the tick they were sent for (0 = none yet) */
     uint64_t seq;                 /* last seq sent; the Hello was 1 */
     fw_human_link_t link;         /* the connection, as the terminal layer sees it */
     int64_t link_since, link_retry; /* LOST since; next attempt (Unix ms) */
@@ -153,66 +160,6 @@ static void s_say(fw_human_t *h, int alert, const char *fmt, ...)
     vsnprintf(h->message, sizeof h->message, fmt, ap);
     va_end(ap);
     h->message_alert = alert;
-}
-
-/* "$12.3B", "$450.0M", "$12.0k", "$950" (and the same without "$" for quantities). */
-static void s_fmt(char *buf, size_t len, int64_t v, int dollars)
-{
-    static const struct { int64_t div; char unit; } units[] = {
-        {1000000000000LL, 'T'}, {1000000000LL, 'B'}, {1000000LL, 'M'}, {1000LL, 'k'}};
-    const char *sign = v < 0 ? "-" : "";
-    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    if (a < 100000) {
-        /* Prices a player compares digit by digit: exact, "$1,750". */
-        if (a >= 1000)
-            snprintf(buf, len, "%s%s%" PRIu64 ",%03" PRIu64, sign, dollars ? "$" : "",
-                     a / 1000, a % 1000);
-        else
-            snprintf(buf, len, "%s%s%" PRIu64, sign, dollars ? "$" : "", a);
-        return;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (a >= (uint64_t)units[i].div) {
-            snprintf(buf, len, "%s%s%.1f%c", sign, dollars ? "$" : "",
-                     (double)a / (double)units[i].div, units[i].unit);
-            return;
-        }
-    }
-    snprintf(buf, len, "%s%s%" PRIu64, sign, dollars ? "$" : "", a);
-}
-
-/* Parses what a person types for an amount: "40000", "40k", "2.5M", "$1,000", "3B".
- * Returns 0 with *out > 0, or -1. */
-static int s_parse_amount(const char *text, int64_t *out)
-{
-    char clean[S_INPUT + 1];
-    size_t n = 0;
-    for (const char *p = text; *p && n < sizeof clean - 1; p++)
-        if (*p != ',' && *p != '$' && *p != '_' && *p != ' ')
-            clean[n++] = *p;
-    clean[n] = '\0';
-    if (!n)
-        return -1;
-    double mult = 1;
-    switch (clean[n - 1]) {
-    case 'k': case 'K': mult = 1e3; break;
-    case 'm': case 'M': mult = 1e6; break;
-    case 'b': case 'B': mult = 1e9; break;
-    case 't': case 'T': mult = 1e12; break;
-    default: break;
-    }
-    if (mult != 1)
-        clean[--n] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(clean, &end);
-    if (!n || errno || *end || !isfinite(v))
-        return -1;
-    v *= mult;
-    if (!(v >= 1) || v > 9e18)
-        return -1;
-    *out = (int64_t)llround(v);
-    return 0;
 }
 
 static const char *s_role_text(Flywheel__V1__Role role)
@@ -370,6 +317,7 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     ts = copy->tick_start;
     h->tick = ts->tick;
     h->sent = 0;
+    h->house_plays = ts->house_plays;
     h->form.kind = FORM_NONE;
 
     /* What the house bot would do: the starting draft. */
@@ -415,19 +363,91 @@ static const char *s_fill_text(Flywheel__V1__FillKind kind)
     }
 }
 
+/* The move of list[index] as the player saw it ("Your bid to rent gpu compute from
+ * aws"), when it was one of ours, sent for `tick`; else NULL. */
+static const char *s_sent_move_name(const fw_human_t *h, uint32_t tick, const char *list,
+                                    size_t index, char *buf, size_t len)
+{
+    static const struct { const char *list; move_kind_t kind; } lists[] = {
+        {"chip_offers", MOVE_CHIP_OFFER},       {"chip_orders", MOVE_CHIP_ORDER},
+        {"compute_offers", MOVE_COMPUTE_OFFER}, {"compute_bids", MOVE_COMPUTE_BID},
+        {"proposals", MOVE_PROPOSAL},
+    };
+    if (!h->sent_tick || tick != h->sent_tick)
+        return NULL;
+    if (strcmp(list, "answers") == 0) {
+        if (index >= h->n_sent_answers)
+            return NULL;
+        snprintf(buf, len, "Your answer to %s's proposal", h->sent_answers[index]);
+        return buf;
+    }
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        if (strcmp(list, lists[l].list) != 0)
+            continue;
+        size_t seen = 0;
+        for (size_t i = 0; i < h->n_sent_moves; i++) {
+            const move_t *m = &h->sent_moves[i];
+            if (m->kind != lists[l].kind || seen++ != index)
+                continue;
+            switch (m->kind) {
+            case MOVE_COMPUTE_BID:
+                snprintf(buf, len, "Your bid to rent %s compute from %s", m->family, m->who);
+                break;
+            case MOVE_CHIP_ORDER:
+                snprintf(buf, len, "Your order for %s chips", m->family);
+                break;
+            case MOVE_COMPUTE_OFFER:
+                snprintf(buf, len, "Your offer to rent out %s compute", m->family);
+                break;
+            case MOVE_CHIP_OFFER:
+                snprintf(buf, len, "Your offer to sell %s chips", m->family);
+                break;
+            case MOVE_PROPOSAL:
+                snprintf(buf, len, "Your investment offer to %s", m->who);
+                break;
+            }
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* One rejection of tick tr->tick in the player's words. */
+static void s_rejection_text(const fw_human_t *h, const Flywheel__V1__TickResult *tr,
+                             const Flywheel__V1__Rejection *r, char *buf, size_t len)
+{
+    char list[S_ID] = "", name[160];
+    size_t index = 0;
+    const char *move = NULL;
+    if (fw_human_text_action(r->action, list, sizeof list, &index) == 0) {
+        move = s_sent_move_name(h, tr->tick, list, index, name, sizeof name);
+        if (!move && tr->tick == h->tick && h->house_plays) {
+            fw_human_text_move_kind(name, sizeof name, list, "The house bot's");
+            move = name;
+        }
+    }
+    /* Indented under the tick's summary line, like the fills. */
+    snprintf(buf, len, "  ");
+    fw_human_text_rejection(buf + 2, len - 2, r->action, r->reason, move);
+}
+
 static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
 {
     char cash[24], q[24], amt[24];
-    s_fmt(cash, sizeof cash, tr->cash, 1);
+    fw_human_text_number(cash, sizeof cash, tr->cash, 1);
     h->n_results = 0;
     snprintf(h->results[h->n_results++], sizeof h->results[0],
              "Tick %u cleared: %zu fill%s, %zu move%s trimmed or refused; cash now %s.",
              tr->tick, tr->n_fills, tr->n_fills == 1 ? "" : "s", tr->n_rejected,
              tr->n_rejected == 1 ? "" : "s", cash);
-    for (size_t i = 0; i < tr->n_fills && h->n_results < S_RESULT_LINES - 1; i++) {
+    /* What went wrong first: it is what the player must act on. */
+    for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
+        s_rejection_text(h, tr, tr->rejected[i], h->results[h->n_results++],
+                         sizeof h->results[0]);
+    for (size_t i = 0; i < tr->n_fills && h->n_results < S_RESULT_LINES; i++) {
         const Flywheel__V1__Fill *f = tr->fills[i];
-        s_fmt(q, sizeof q, f->quantity, 0);
-        s_fmt(amt, sizeof amt, f->amount, 1);
+        fw_human_text_number(q, sizeof q, f->quantity, 0);
+        fw_human_text_number(amt, sizeof amt, f->amount, 1);
         if (f->kind == FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT ||
             f->kind == FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED ||
             f->kind == FLYWHEEL__V1__FILL_KIND__FILL_PENALTY)
@@ -438,9 +458,6 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
             snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s %s for %s",
                      s_fill_text(f->kind), f->counterparty, q, f->family, amt);
     }
-    for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
-        snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s: %s",
-                 tr->rejected[i]->action, tr->rejected[i]->reason);
 }
 
 int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
@@ -460,7 +477,9 @@ int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
     case FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL:
         if (!in->refusal)
             return FW_AGENT_CONTINUE;
-        s_say(h, 1, "The coordinator refused a message: %.150s", in->refusal->reason);
+        fw_human_text_refusal(h->message, sizeof h->message, in->refusal->code,
+                              in->refusal->reason);
+        h->message_alert = 1;
         return fw_agent_refusal_is_fatal(in->refusal->code) ? FW_AGENT_REFUSED
                                                              : FW_AGENT_CONTINUE;
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
@@ -721,7 +740,7 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
         return -1;
     }
     case FIELD_AMOUNT:
-        if (s_parse_amount(in, &fl->value) != 0) {
+        if (fw_human_text_parse_amount(in, &fl->value) != 0) {
             s_say(h, 1, "'%.24s' is not an amount: type a number like 40000, 40k or 2.5M.", in);
             return -1;
         }
@@ -1087,6 +1106,7 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
     size_t n_ans = 0;
     for (size_t i = 0; i < h->n_answers; i++)
         n_ans += h->answers[i] != 0;
+    h->n_sent_answers = 0;
     if (n_ans) {
         out->answers = fw_arena_calloc(a, n_ans, sizeof *out->answers);
         for (size_t i = 0; i < h->n_answers; i++) {
@@ -1097,8 +1117,14 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
             pa->proposal_id = ts->me->proposals[i]->id;
             pa->accept = h->answers[i] == 1;
             out->answers[out->n_answers++] = pa;
+            if (h->n_sent_answers < S_MAX_MOVES)
+                s_copy(h->sent_answers[h->n_sent_answers++], S_ID,
+                       ts->me->proposals[i]->investor);
         }
     }
+    memcpy(h->sent_moves, h->moves, h->n_moves * sizeof *h->moves);
+    h->n_sent_moves = h->n_moves;
+    h->sent_tick = h->tick;
     fw_envelope_t *e = s_begin(h, h->tick);
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = out;
@@ -1201,8 +1227,8 @@ static void s_cat(char *buf, size_t cap, const char *sep, const char *text)
 static void s_move_text(const move_t *m, char *buf, size_t len)
 {
     char q[24], p[24];
-    s_fmt(q, sizeof q, m->quantity, 0);
-    s_fmt(p, sizeof p, m->price, 1);
+    fw_human_text_number(q, sizeof q, m->quantity, 0);
+    fw_human_text_number(p, sizeof p, m->price, 1);
     switch (m->kind) {
     case MOVE_COMPUTE_BID:
         snprintf(buf, len, "rent %s H100-months of %s from %s, paying at most %s each", q,
@@ -1219,7 +1245,7 @@ static void s_move_text(const move_t *m, char *buf, size_t len)
         break;
     case MOVE_PROPOSAL: {
         char amt[24];
-        s_fmt(amt, sizeof amt, m->quantity, 1);
+        fw_human_text_number(amt, sizeof amt, m->quantity, 1);
         snprintf(buf, len, "offer %s %s at a %s valuation, %.0f%% as credits", m->who, amt, p,
                  m->fraction * 100.0);
         break;
@@ -1307,22 +1333,22 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
 
     if (me) {
         s_line(&sc, FW_HUMAN_HEADING, "YOUR COMPANY");
-        s_fmt(a, sizeof a, me->cash, 1);
-        s_fmt(b, sizeof b, me->revenue_last, 1);
-        s_fmt(c, sizeof c, me->cost_last, 1);
+        fw_human_text_number(a, sizeof a, me->cash, 1);
+        fw_human_text_number(b, sizeof b, me->revenue_last, 1);
+        fw_human_text_number(c, sizeof c, me->cost_last, 1);
         s_line(&sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
                b, c);
         if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
-            s_fmt(a, sizeof a, me->demand, 0);
-            s_fmt(b, sizeof b, me->revenue_per_compute, 1);
-            s_fmt(c, sizeof c, me->compute_last, 0);
+            fw_human_text_number(a, sizeof a, me->demand, 0);
+            fw_human_text_number(b, sizeof b, me->revenue_per_compute, 1);
+            fw_human_text_number(c, sizeof c, me->compute_last, 0);
             s_line(&sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
                    "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
         } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
             buf[0] = '\0';
             for (size_t i = 0; i < me->n_installed; i++) {
                 char item[64];
-                s_fmt(a, sizeof a, me->installed[i]->compute, 0);
+                fw_human_text_number(a, sizeof a, me->installed[i]->compute, 0);
                 snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
                 s_cat(buf, sizeof buf, ", ", item);
             }
@@ -1331,7 +1357,7 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
             buf[0] = '\0';
             for (size_t i = 0; i < me->n_incoming; i++) {
                 char item[64];
-                s_fmt(a, sizeof a, me->incoming[i]->units, 0);
+                fw_human_text_number(a, sizeof a, me->incoming[i]->units, 0);
                 snprintf(item, sizeof item, "%s %s chips at tick %u", a,
                          me->incoming[i]->family, me->incoming[i]->arrives);
                 s_cat(buf, sizeof buf, ", ", item);
@@ -1342,8 +1368,8 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
             buf[0] = '\0';
             for (size_t i = 0; i < me->n_capacity; i++) {
                 char item[80];
-                s_fmt(a, sizeof a, me->capacity[i]->units, 0);
-                s_fmt(b, sizeof b, me->capacity[i]->unit_cost, 1);
+                fw_human_text_number(a, sizeof a, me->capacity[i]->units, 0);
+                fw_human_text_number(b, sizeof b, me->capacity[i]->unit_cost, 1);
                 snprintf(item, sizeof item, "%s %s (cost %s each)", me->capacity[i]->family, a,
                          b);
                 s_cat(buf, sizeof buf, ", ", item);
@@ -1353,14 +1379,14 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         buf[0] = '\0';
         for (size_t i = 0; i < me->n_credits; i++) {
             char item[64];
-            s_fmt(a, sizeof a, me->credits[i]->amount, 1);
+            fw_human_text_number(a, sizeof a, me->credits[i]->amount, 1);
             snprintf(item, sizeof item, "%s %s at %s", a, "credits", me->credits[i]->cloud);
             s_cat(buf, sizeof buf, ", ", item);
         }
         for (size_t i = 0; i < me->n_deals; i++) {
             char item[96];
             const Flywheel__V1__Deal *d = me->deals[i];
-            s_fmt(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
+            fw_human_text_number(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
             snprintf(item, sizeof item, "deal #%" PRIu64 " %s->%s %s until tick %u%s", d->id,
                      d->investor, d->lab, a, d->ends_tick, d->compliant ? "" : " (BREACH)");
             s_cat(buf, sizeof buf, ", ", item);
@@ -1374,8 +1400,8 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         for (size_t i = 0; i < mk->n_compute_quotes; i++) {
             char item[80];
             const Flywheel__V1__ComputeQuote *q = mk->compute_quotes[i];
-            s_fmt(a, sizeof a, q->price, 1);
-            s_fmt(b, sizeof b, q->capacity, 0);
+            fw_human_text_number(a, sizeof a, q->price, 1);
+            fw_human_text_number(b, sizeof b, q->capacity, 0);
             snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
             s_cat(buf, sizeof buf, "  |  ", item);
         }
@@ -1386,8 +1412,8 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         for (size_t i = 0; i < mk->n_chip_quotes; i++) {
             char item[80];
             const Flywheel__V1__ChipQuote *q = mk->chip_quotes[i];
-            s_fmt(a, sizeof a, q->price, 1);
-            s_fmt(b, sizeof b, q->quantity, 0);
+            fw_human_text_number(a, sizeof a, q->price, 1);
+            fw_human_text_number(b, sizeof b, q->quantity, 0);
             snprintf(item, sizeof item, "%s %s %s x %s", q->vendor, q->family, a, b);
             s_cat(buf, sizeof buf, "  |  ", item);
         }
@@ -1416,8 +1442,8 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         for (size_t i = 0; i < me->n_proposals; i++) {
             const Flywheel__V1__Proposal *p = me->proposals[i];
             const Flywheel__V1__InvestmentTerms *t = p->terms;
-            s_fmt(a, sizeof a, t ? t->amount : 0, 1);
-            s_fmt(b, sizeof b, t ? t->valuation : 0, 1);
+            fw_human_text_number(a, sizeof a, t ? t->amount : 0, 1);
+            fw_human_text_number(b, sizeof b, t ? t->valuation : 0, 1);
             s_line(&sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
                    "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
                    t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
@@ -1439,7 +1465,7 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         }
     }
     for (size_t i = 0; i < h->n_results; i++)
-        s_line(&sc, FW_HUMAN_PLAIN, "%s", h->results[i]);
+        s_wrap(&sc, FW_HUMAN_PLAIN, 4, h->results[i]);
 
     /* The bottom: the question being asked (three lines) or the key bar and the
      * token, then the message. */

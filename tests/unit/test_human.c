@@ -4,6 +4,7 @@
  * it. The observations come from a real market (classroom.yaml) stepped by the
  * built-in strategies. */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,37 +123,101 @@ static fw_envelope_t *s_tick_start(uint32_t i, int64_t deadline)
     return out;
 }
 
-/* Steps the market one tick with every seat played by its built-in strategy. */
-static void s_step(void)
+/* An owned copy of env, through the wire format like a message from the socket. */
+static fw_envelope_t *s_wire(const fw_envelope_t *env)
+{
+    uint8_t *bytes;
+    size_t len;
+    fw_envelope_t *out = NULL;
+    cr_assert_eq(fw_proto_pack(env, &bytes, &len), 0);
+    cr_assert_eq(fw_proto_unpack(bytes, len, &out), 0);
+    free(bytes);
+    return out;
+}
+
+/* Steps the market one tick with every seat played by its built-in strategy, except
+ * seat `me`, which plays `mine` (an Actions envelope; NULL = does nothing) when me is
+ * a seat. Returns me's TickResult as an owned envelope (NULL when me is no seat). */
+static fw_envelope_t *s_step_with(uint32_t me, const fw_envelope_t *mine)
 {
     Flywheel__V1__Actions *acts[8] = {0};
     Flywheel__V1__TickResult *res[8];
     Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
-    fw_envelope_t *ts[8];
+    fw_envelope_t *ts[8], *result = NULL;
     fw_arena_t *a = fw_arena_new();
     char err[256];
     for (uint32_t i = 0; i < s_sc->n_seats; i++) {
         const fw_envelope_t *reply = NULL;
         ts[i] = s_tick_start(i, 0);
         fw_agent_seat_on_message(s_bots[i], ts[i], &reply);
-        acts[i] = reply ? reply->actions : NULL;
+        if (i == me)
+            reply = mine;
+        acts[i] = NULL;
         /* The reply lives in the bot until its next message: copy through the wire. */
+        fw_proto_free(&ts[i]);
         if (reply) {
-            uint8_t *bytes;
-            size_t len;
-            fw_envelope_t *copy = NULL;
-            cr_assert_eq(fw_proto_pack(reply, &bytes, &len), 0);
-            cr_assert_eq(fw_proto_unpack(bytes, len, &copy), 0);
-            free(bytes);
-            fw_proto_free(&ts[i]);
-            ts[i] = copy;
-            acts[i] = copy->actions;
+            ts[i] = s_wire(reply);
+            acts[i] = ts[i]->actions;
         }
     }
     cr_assert_eq(fw_market_step(s_market, acts, a, res, &snap, err, sizeof err), 0, "%s", err);
+    if (me < s_sc->n_seats) {
+        fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+        env.protocol_version = FW_PROTOCOL_VERSION;
+        env.run_id = "run1";
+        env.tick = res[me]->tick;
+        env.seat = s_sc->seats[me].id;
+        env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
+        env.tick_result = res[me];
+        result = s_wire(&env);
+    }
     for (uint32_t i = 0; i < s_sc->n_seats; i++)
         fw_proto_free(&ts[i]);
     fw_arena_destroy(&a);
+    return result;
+}
+
+/* Steps the market one tick with every seat played by its built-in strategy. */
+static void s_step(void)
+{
+    fw_envelope_t *none = s_step_with(UINT32_MAX, NULL);
+    cr_assert_null(none);
+}
+
+/* A Refusal of seat i's message, as the coordinator sends it. */
+static fw_envelope_t *s_refusal(uint32_t i, Flywheel__V1__RefusalCode code, const char *reason)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    Flywheel__V1__Refusal r = FLYWHEEL__V1__REFUSAL__INIT;
+    r.code = code;
+    r.reason = (char *)reason;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "run1";
+    env.seat = s_sc->seats[i].id;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL;
+    env.refusal = &r;
+    return s_wire(&env);
+}
+
+/* A TickResult for seat i with one rejection (action, reason). */
+static fw_envelope_t *s_rejected(uint32_t i, uint32_t tick, const char *action,
+                                 const char *reason)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    Flywheel__V1__TickResult tr = FLYWHEEL__V1__TICK_RESULT__INIT;
+    Flywheel__V1__Rejection rej = FLYWHEEL__V1__REJECTION__INIT, *rp = &rej;
+    rej.action = (char *)action;
+    rej.reason = (char *)reason;
+    tr.tick = tick;
+    tr.n_rejected = 1;
+    tr.rejected = &rp;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "run1";
+    env.tick = tick;
+    env.seat = s_sc->seats[i].id;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
+    env.tick_result = &tr;
+    return s_wire(&env);
 }
 
 #define OPENAI 4
@@ -172,6 +237,18 @@ static int s_screen_has(const fw_human_t *h, const char *needle)
         if (strstr(lines[i].text, needle))
             return 1;
     return 0;
+}
+
+/* The whole screen at rows x cols, one line per row, for asserts and their messages. */
+static const char *s_screen(const fw_human_t *h, int64_t now, size_t rows, size_t cols)
+{
+    static fw_human_line_t lines[100];
+    static char text[100 * (FW_HUMAN_COLS + 1) + 1];
+    size_t n = fw_human_render(h, now, rows, cols, lines, 100), used = 0;
+    text[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s\n", lines[i].text);
+    return text;
 }
 
 Test(fw_human, starts_from_the_house_bots_suggestion_and_sends_it_before_the_deadline)
@@ -310,4 +387,61 @@ Test(fw_human, random_keys_and_screen_sizes_never_break_it)
         fw_proto_free(&ts);
         fw_human_destroy(&h);
     }
+}
+
+Test(fw_human, results_and_refusals_are_in_plain_words)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, 0);
+    fw_human_on_message(h, ts, 0);
+    /* Three bids the market trims or refuses: too cheap, a cloud without that chip,
+     * more than the lab's cash pays for. */
+    s_type(h, "c");
+    s_type(h, "a" "aws\n" "gpu\n" "40k\n" "1\n");
+    s_type(h, "a" "aws\n" "tpu\n" "1000\n" "3000\n");
+    s_type(h, "a" "google\n" "gpu\n" "50M\n" "2600\n");
+    cr_assert_eq(fw_human_moves(h), 3);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW), FW_HUMAN_SEND);
+    fw_envelope_t *result = s_step_with(OPENAI, fw_human_actions(h));
+    cr_assert_eq(fw_human_on_message(h, result, NOW), FW_AGENT_CONTINUE);
+    const char *screen = s_screen(h, NOW, 60, 200);
+    cr_assert(strstr(screen, "Your bid to rent gpu compute from aws got nothing: the price $"),
+              "%s", screen);
+    cr_assert(strstr(screen, "above the most you would pay, $1."), "%s", screen);
+    cr_assert(strstr(screen, "aws offers no tpu compute this tick. Bid on an offer"), "%s",
+              screen);
+    cr_assert(strstr(screen, "Your bid to rent gpu compute from google was cut from 50.0M to"),
+              "%s", screen);
+    cr_assert(strstr(screen, "that is all your cash left this tick ($10.0B) could pay for. "
+                             "Ask for less"), "no credits, no word of them: %s", screen);
+    cr_assert_null(strstr(screen, "compute_bids"), "no list names: %s", screen);
+    cr_assert_null(strstr(screen, "max_price"), "no field names: %s", screen);
+    fw_proto_free(&result);
+
+    /* A reason the client does not know: as written, without the list and index. */
+    result = s_rejected(OPENAI, 1, "compute_bids[1]", "the cloud is on fire");
+    fw_human_on_message(h, result, NOW);
+    screen = s_screen(h, NOW, 60, 200);
+    cr_assert(strstr(screen, "Your bid to rent tpu compute from aws was not carried out as "
+                             "sent: the cloud is on fire. Change it next tick."), "%s", screen);
+    cr_assert_null(strstr(screen, "[1]"), "%s", screen);
+    fw_proto_free(&result);
+
+    /* The coordinator refuses moves sent while the house bot plays the seat. */
+    result = s_refusal(OPENAI, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE,
+                       "the house bot plays seat 'openai' in tick 3; the seat is yours "
+                       "again from tick 4");
+    cr_assert_eq(fw_human_on_message(h, result, NOW), FW_AGENT_CONTINUE);
+    cr_assert_str_eq(fw_human_message(h), "The house bot played tick 3 for you; your moves "
+                     "count again from tick 4. Send them before its countdown ends.");
+    fw_proto_free(&result);
+    result = s_refusal(OPENAI, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE,
+                       "actions for tick 2 refused (now collecting tick 3): late");
+    fw_human_on_message(h, result, NOW);
+    cr_assert_str_eq(fw_human_message(h), "Your moves for tick 2 came after its deadline, so "
+                     "they were not used. Send tick 3's moves before the countdown ends.");
+    fw_proto_free(&result);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
 }
