@@ -318,7 +318,10 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     h->tick = ts->tick;
     h->sent = 0;
     h->house_plays = ts->house_plays;
-    h->form.kind = FORM_NONE;
+    /* Only the player closes the quit question: the 1 and Enter typed next must leave,
+     * whatever arrived in between. */
+    if (h->form.kind != FORM_QUIT)
+        h->form.kind = FORM_NONE;
 
     /* What the house bot would do: the starting draft. */
     h->n_suggested = 0;
@@ -1035,6 +1038,9 @@ fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
         h->form.kind = FORM_NONE;
         s_say(h, 1, "Time is up: your moves were sent as they stood (the move you were "
               "typing was not added).");
+    } else if (h->form.kind == FORM_QUIT) {
+        s_say(h, 0, "Time is up: your moves were sent. Still leaving? Type 1 and Enter; "
+              "Esc stays.");
     } else {
         h->form.kind = FORM_NONE;
         s_say(h, 0, "Time is up: your moves were sent%s.",
@@ -1129,7 +1135,6 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = out;
     h->sent = 1;
-    h->form.kind = FORM_NONE;
     if (!h->message_alert || strncmp(h->message, "Time is up", 10) != 0)
         s_say(h, 0, "Sent %zu move%s for tick %u. Waiting for the other players...",
               h->n_moves, h->n_moves == 1 ? "" : "s", h->tick);

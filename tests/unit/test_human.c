@@ -15,6 +15,9 @@
 #include "fw_scenario.h"
 #include "fw_testproc.h"
 
+#define OPENAI 4
+#define NOW 1000000000000LL
+
 static fw_scenario_t *s_sc;
 static fw_market_t *s_market;
 static fw_arena_t *s_arena;
@@ -220,8 +223,6 @@ static fw_envelope_t *s_rejected(uint32_t i, uint32_t tick, const char *action,
     return s_wire(&env);
 }
 
-#define OPENAI 4
-#define NOW 1000000000000LL
 
 static void s_type(fw_human_t *h, const char *text)
 {
@@ -237,6 +238,42 @@ static int s_screen_has(const fw_human_t *h, const char *needle)
         if (strstr(lines[i].text, needle))
             return 1;
     return 0;
+}
+
+/* A GameStatus for seat `to`: the phase, the last tick cleared, who holds each seat
+ * (holders[i] for seat i: 'p' a player, 'h' the house bot, anything else free), the
+ * deadline and the players wanted. */
+static fw_envelope_t *s_status(uint32_t to, Flywheel__V1__Phase phase, uint32_t tick,
+                               const char *holders, int64_t deadline, uint32_t wanted)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    Flywheel__V1__GameStatus gs = FLYWHEEL__V1__GAME_STATUS__INIT;
+    Flywheel__V1__SeatStatus st[8], *sp[8];
+    for (uint32_t i = 0; i < s_sc->n_seats; i++) {
+        flywheel__v1__seat_status__init(&st[i]);
+        st[i].seat = s_sc->seats[i].id;
+        char c = holders && i < strlen(holders) ? holders[i] : '.';
+        st[i].holder = c == 'p'   ? FLYWHEEL__V1__HOLDER__HOLDER_PLAYER
+                       : c == 'h' ? FLYWHEEL__V1__HOLDER__HOLDER_HOUSE
+                                  : FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+        st[i].player = c == 'p' ? (i == OPENAI ? "student1" : "alice") : c == 'h' ? "lab" : "";
+        sp[i] = &st[i];
+    }
+    gs.phase = phase;
+    gs.tick = tick;
+    gs.ticks = s_sc->ticks;
+    gs.n_seats = s_sc->n_seats;
+    gs.seats = sp;
+    gs.pacing = "deadline:30";
+    gs.deadline_unix_ms = deadline;
+    gs.players_wanted = wanted;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "run1";
+    env.tick = tick;
+    env.seat = s_sc->seats[to].id;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_STATUS;
+    env.status = &gs;
+    return s_wire(&env);
 }
 
 /* The whole screen at rows x cols, one line per row, for asserts and their messages. */
@@ -442,6 +479,37 @@ Test(fw_human, results_and_refusals_are_in_plain_words)
     cr_assert_str_eq(fw_human_message(h), "Your moves for tick 2 came after its deadline, so "
                      "they were not used. Send tick 3's moves before the countdown ends.");
     fw_proto_free(&result);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_quit_question_survives_new_ticks_and_the_deadline)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    s_type(h, "q");
+    cr_assert(s_screen_has(h, "Leave the game?"));
+    /* The tick's time runs out: the draft goes, the question stays. */
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND);
+    cr_assert_not_null(fw_human_actions(h));
+    cr_assert(s_screen_has(h, "Leave the game?"), "the deadline keeps the question open");
+    /* The next tick and the game's status arrive before the 1. */
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 60000);
+    fw_human_on_message(h, ts, NOW + 30000);
+    fw_envelope_t *st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_RUNNING, 1, "hhhhph",
+                                 NOW + 60000, 1);
+    fw_human_on_message(h, st, NOW + 30100);
+    cr_assert_eq(fw_human_tick(h), 2);
+    cr_assert(s_screen_has(h, "Leave the game?"), "a new tick keeps the question open");
+    cr_assert_eq(fw_human_key(h, '1', NOW + 30200), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 30300), FW_HUMAN_QUIT,
+                 "q, 1, Enter leaves whatever came in between");
+    cr_assert_eq(fw_human_sent(h), 0, "and the new tick's moves were not sent");
+    fw_proto_free(&st);
     fw_proto_free(&ts);
     fw_human_destroy(&h);
 }
