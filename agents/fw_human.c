@@ -106,6 +106,10 @@ struct fw_human {
     fw_envelope_t *tick_start;    /* the TickStart on screen (owned), or NULL */
     uint32_t tick;
     int sent;                     /* the draft of `tick` has been sent */
+    int closed;                   /* `tick` was cleared (its TickResult came) */
+    int auto_sent;                /* the clock sent the draft: its message stands */
+    move_t carry;                 /* a move finished after its tick's moves were sent */
+    int has_carry;                /* ...which goes into the next tick's draft */
     int over;                     /* the coordinator said Bye */
     move_t moves[S_MAX_MOVES];    /* the draft */
     size_t n_moves;
@@ -252,6 +256,8 @@ void fw_human_destroy(fw_human_t **p)
 
 /* ---- messages --------------------------------------------------------------------- */
 
+static void s_forms_at_new_tick(fw_human_t *h);
+
 static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, size_t cap)
 {
     size_t n = 0;
@@ -300,8 +306,6 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
 
     if (in->tick_start->tick <= h->tick)
         return;
-    if (h->tick && !h->sent)
-        s_say(h, 1, "Tick %u closed before your moves were sent.", h->tick);
     /* Keep our own copy: the caller frees the message. */
     if (fw_proto_pack(in, &bytes, &len) != FW_PROTO_OK ||
         fw_proto_unpack(bytes, len, &copy) != FW_PROTO_OK) {
@@ -317,11 +321,8 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     ts = copy->tick_start;
     h->tick = ts->tick;
     h->sent = 0;
+    h->closed = 0;
     h->house_plays = ts->house_plays;
-    /* Only the player closes the quit question: the 1 and Enter typed next must leave,
-     * whatever arrived in between. */
-    if (h->form.kind != FORM_QUIT)
-        h->form.kind = FORM_NONE;
 
     /* What the house bot would do: the starting draft. */
     h->n_suggested = 0;
@@ -346,9 +347,7 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     if (h->n_answers)
         memcpy(h->answers, h->suggested_answers, h->n_answers * sizeof *h->answers);
     h->from_house = 1;
-    if (!h->message_alert || h->tick == 1)
-        s_say(h, 0, "Tick %u: your moves below are the house bot's suggestion. Change them "
-              "or press Enter to send.", h->tick);
+    s_forms_at_new_tick(h);
 }
 
 static const char *s_fill_text(Flywheel__V1__FillKind kind)
@@ -437,12 +436,17 @@ static void s_rejection_text(const fw_human_t *h, const Flywheel__V1__TickResult
 static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
 {
     char cash[24], q[24], amt[24];
+    int missed = tr->tick == h->tick && !h->sent && !h->house_plays;
+    if (tr->tick >= h->tick)
+        h->closed = 1; /* the draft on screen is for a tick that is over */
     fw_human_text_number(cash, sizeof cash, tr->cash, 1);
     h->n_results = 0;
     snprintf(h->results[h->n_results++], sizeof h->results[0],
-             "Tick %u cleared: %zu fill%s, %zu move%s trimmed or refused; cash now %s.",
+             "Tick %u cleared: %zu fill%s, %zu move%s trimmed or refused; cash now %s.%s",
              tr->tick, tr->n_fills, tr->n_fills == 1 ? "" : "s", tr->n_rejected,
-             tr->n_rejected == 1 ? "" : "s", cash);
+             tr->n_rejected == 1 ? "" : "s", cash,
+             missed ? " Your moves were not sent in time, so you made none: send the next "
+                      "tick's before its countdown ends." : "");
     /* What went wrong first: it is what the player must act on. */
     for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
         s_rejection_text(h, tr, tr->rejected[i], h->results[h->n_results++],
@@ -718,12 +722,13 @@ static const char *s_default(const field_t *fl)
     return fl->choices[0];
 }
 
-/* Checks and stores what the player typed in the current field. 0 or -1 (message set). */
-static int s_accept_field(fw_human_t *h, field_t *fl)
+/* Checks what the player typed in fl (or its default) and stores the value. Returns 0,
+ * or -1 with what is wrong and what to do in why. */
+static int s_check_field(field_t *fl, char *why, size_t len)
 {
     const char *in = fl->len ? fl->buf : s_default(fl);
     if (!in[0]) {
-        s_say(h, 1, "Please type a value (Esc cancels).");
+        snprintf(why, len, "Please type a value (Esc cancels).");
         return -1;
     }
     switch (fl->kind) {
@@ -739,12 +744,14 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
                 s_copy(fl->text, sizeof fl->text, fl->choices[i]);
                 return 0;
             }
-        s_say(h, 1, "'%.24s' is not one of the choices shown.", in);
+        snprintf(why, len, "'%.24s' is not one of the choices shown. Type one of them or its "
+                 "number (Esc cancels).", in);
         return -1;
     }
     case FIELD_AMOUNT:
         if (fw_human_text_parse_amount(in, &fl->value) != 0) {
-            s_say(h, 1, "'%.24s' is not an amount: type a number like 40000, 40k or 2.5M.", in);
+            snprintf(why, len, "'%.24s' is not an amount: type a number like 40000, 40k or "
+                     "2.5M.", in);
             return -1;
         }
         return 0;
@@ -758,7 +765,8 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
         errno = 0;
         double v = strtod(clean, &end);
         if (errno || end == clean || *end || !(v >= 0 && v <= 100)) {
-            s_say(h, 1, "'%.24s' is not a percentage from 0 to 100.", in);
+            snprintf(why, len, "'%.24s' is not a percentage from 0 to 100: type a number "
+                     "like 50.", in);
             return -1;
         }
         fl->fraction = v / 100.0;
@@ -769,17 +777,39 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
         errno = 0;
         long v = strtol(in, &end, 10);
         if (errno || end == in || *end || v < 1 || v > fl->max) {
-            s_say(h, 1, "Type a number from 1 to %" PRId64 ".", fl->max);
+            snprintf(why, len, "Type a number from 1 to %" PRId64 ".", fl->max);
             return -1;
         }
         fl->value = v;
         return 0;
     }
     }
+    snprintf(why, len, "Type a value and press Enter (Esc cancels).");
     return -1;
 }
 
-static void s_commit_move(fw_human_t *h)
+/* s_check_field, telling the player what is wrong. 0 or -1. */
+static int s_accept_field(fw_human_t *h, field_t *fl)
+{
+    char why[sizeof h->message];
+    if (s_check_field(fl, why, sizeof why) == 0)
+        return 0;
+    s_say(h, 1, "%s", why);
+    return -1;
+}
+
+/* Whether Enter would finish the form now: the player is on its last field and what
+ * is typed there (or its default) is valid. */
+static int s_form_complete(form_t *f)
+{
+    char why[160];
+    return f->n_fields && f->cur + 1 == f->n_fields &&
+           s_check_field(&f->fields[f->cur], why, sizeof why) == 0;
+}
+
+/* Puts the move of the finished form in the draft, or, when this tick's moves are
+ * gone already, keeps it for the next tick's draft. 0, or -1 (the draft is full). */
+static int s_commit_move(fw_human_t *h)
 {
     form_t *f = &h->form;
     move_t m;
@@ -810,6 +840,13 @@ static void s_commit_move(fw_human_t *h)
         m.fraction = f->fields[3].fraction;
         break;
     }
+    if (h->sent || h->closed) {
+        h->carry = m;
+        h->has_carry = 1;
+        s_say(h, 0, "Tick %u's moves were already sent: this move goes into tick %u's moves "
+              "when that tick starts.", h->tick, h->tick + 1);
+        return 0;
+    }
     if (f->editing >= 0 && (size_t)f->editing < h->n_moves) {
         h->moves[f->editing] = m;
         s_say(h, 0, "Move %d changed. Enter sends your moves.", f->editing + 1);
@@ -818,8 +855,54 @@ static void s_commit_move(fw_human_t *h)
         s_say(h, 0, "Move %zu added. Enter sends your moves.", h->n_moves);
     } else {
         s_say(h, 1, "You already have %d moves: delete one first.", S_MAX_MOVES);
+        return -1;
     }
     h->from_house = 0;
+    return 0;
+}
+
+/* A new tick's draft is ready: the move finished too late for the last tick joins it,
+ * and the form the player is in either carries on or, if it pointed at the old
+ * tick's numbers, is closed. Says what the player must know first. */
+static void s_forms_at_new_tick(fw_human_t *h)
+{
+    char carried[120] = "";
+    if (h->has_carry && h->n_moves < S_MAX_MOVES) {
+        h->moves[h->n_moves++] = h->carry;
+        h->from_house = 0;
+        snprintf(carried, sizeof carried, "The move you finished after tick %u's moves were "
+                 "sent is added as move %zu. ", h->tick - 1, h->n_moves);
+    }
+    h->has_carry = 0;
+    switch (h->form.kind) {
+    case FORM_EDIT_WHICH:
+    case FORM_DELETE_WHICH:
+    case FORM_ANSWER_WHICH:
+        h->form.kind = FORM_NONE;
+        s_say(h, 1, "Tick %u started, so the change you were choosing was cancelled (its "
+              "numbers were tick %u's). %sCheck your moves, then press Enter to send.",
+              h->tick, h->tick - 1, carried);
+        return;
+    case FORM_MOVE:
+        h->form.editing = -1; /* the old tick's move numbers mean nothing now */
+        /* fall through */
+    case FORM_ADD_KIND:
+        s_say(h, 0, "Tick %u started. %sFinish the move you are typing and it goes into "
+              "tick %u's moves.", h->tick, carried, h->tick);
+        return;
+    case FORM_QUIT:
+        s_say(h, 0, "Tick %u started. %sStill leaving? Type 1 and Enter; Esc stays.", h->tick,
+              carried);
+        return;
+    case FORM_NONE:
+        break;
+    }
+    if (carried[0])
+        s_say(h, 0, "Tick %u: %sCheck your moves, then press Enter to send.", h->tick,
+              carried);
+    else
+        s_say(h, 0, "Tick %u: your moves below are the house bot's suggestion. Change them "
+              "or press Enter to send.", h->tick);
 }
 
 /* The current field is complete: go on to the next, or finish the form. */
@@ -930,6 +1013,11 @@ static int s_can_edit(fw_human_t *h)
         s_say(h, 0, "Your moves for tick %u are sent. Wait for the next tick.", h->tick);
         return 0;
     }
+    if (h->closed) {
+        s_say(h, 0, "Tick %u is over. Wait for tick %u to make your moves.", h->tick,
+              h->tick + 1);
+        return 0;
+    }
     return 1;
 }
 
@@ -1027,25 +1115,57 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
     }
 }
 
+/* The deadline is here and the draft goes: what becomes of the form the player is in.
+ * A finished move goes with the draft; one still being typed stays open for the next
+ * tick; a choice among this tick's numbers is closed; the quit question stays. */
+static void s_forms_at_deadline(fw_human_t *h)
+{
+    form_t *f = &h->form;
+    switch (f->kind) {
+    case FORM_MOVE:
+        if (s_form_complete(f)) {
+            int added = s_commit_move(h) == 0;
+            f->kind = FORM_NONE;
+            if (added)
+                s_say(h, 0, "Time is up: your moves were sent, including the one you were "
+                      "typing.");
+            else
+                s_say(h, 1, "Time is up: your moves were sent without the one you were "
+                      "typing: you already had %d moves.", S_MAX_MOVES);
+            return;
+        }
+        /* fall through */
+    case FORM_ADD_KIND:
+        s_say(h, 1, "Time is up: your other moves were sent; finish this one and it goes "
+              "into tick %u's moves.", h->tick + 1);
+        return;
+    case FORM_EDIT_WHICH:
+    case FORM_DELETE_WHICH:
+    case FORM_ANSWER_WHICH:
+        f->kind = FORM_NONE;
+        s_say(h, 1, "Time is up: your moves were sent as they stood; the change you were "
+              "choosing was not made. Wait for the next tick.");
+        return;
+    case FORM_QUIT:
+        s_say(h, 0, "Time is up: your moves were sent. Still leaving? Type 1 and Enter; "
+              "Esc stays.");
+        return;
+    case FORM_NONE:
+        s_say(h, 0, "Time is up: your moves were sent%s.",
+              h->from_house ? " (the house bot's suggestion)" : "");
+        return;
+    }
+}
+
 fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
 {
     const Flywheel__V1__TickStart *ts = s_ts(h);
-    if (!ts || h->sent || h->over || ts->deadline_unix_ms <= 0)
+    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0)
         return FW_HUMAN_NOTHING;
     if (now_ms < ts->deadline_unix_ms - S_AUTO_SEND_MS)
         return FW_HUMAN_NOTHING;
-    if (h->form.kind == FORM_MOVE || h->form.kind == FORM_ADD_KIND) {
-        h->form.kind = FORM_NONE;
-        s_say(h, 1, "Time is up: your moves were sent as they stood (the move you were "
-              "typing was not added).");
-    } else if (h->form.kind == FORM_QUIT) {
-        s_say(h, 0, "Time is up: your moves were sent. Still leaving? Type 1 and Enter; "
-              "Esc stays.");
-    } else {
-        h->form.kind = FORM_NONE;
-        s_say(h, 0, "Time is up: your moves were sent%s.",
-              h->from_house ? " (the house bot's suggestion)" : "");
-    }
+    s_forms_at_deadline(h);
+    h->auto_sent = 1;
     return FW_HUMAN_SEND;
 }
 
@@ -1135,9 +1255,10 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = out;
     h->sent = 1;
-    if (!h->message_alert || strncmp(h->message, "Time is up", 10) != 0)
+    if (!h->auto_sent)
         s_say(h, 0, "Sent %zu move%s for tick %u. Waiting for the other players...",
               h->n_moves, h->n_moves == 1 ? "" : "s", h->tick);
+    h->auto_sent = 0;
     return e;
 }
 

@@ -513,3 +513,104 @@ Test(fw_human, a_quit_question_survives_new_ticks_and_the_deadline)
     fw_proto_free(&ts);
     fw_human_destroy(&h);
 }
+
+Test(fw_human, a_move_finished_at_the_deadline_goes_with_the_draft)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    s_type(h, "c" "a" "aws\n" "gpu\n" "12k\n" "2100"); /* no Enter yet on the last field */
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND);
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_eq(sent->actions->n_compute_bids, 1, "the move being typed went too");
+    cr_assert_eq(sent->actions->compute_bids[0]->quantity, 12000);
+    cr_assert_eq(sent->actions->compute_bids[0]->max_price, 2100);
+    cr_assert_str_eq(fw_human_message(h), "Time is up: your moves were sent, including the "
+                     "one you were typing.");
+    /* The Enter meant for the form finds the tick sent: nothing more goes out. */
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 29100), FW_HUMAN_NOTHING);
+    cr_assert_null(fw_human_actions(h));
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_move_still_being_typed_at_the_deadline_goes_into_the_next_tick)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    s_type(h, "c" "a" "aws\n" "gpu\n" "12"); /* on the quantity: not the last field */
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND);
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_eq(sent->actions->n_compute_bids, 0, "sent without the unfinished move");
+    cr_assert_str_eq(fw_human_message(h), "Time is up: your other moves were sent; finish "
+                     "this one and it goes into tick 2's moves.");
+    cr_assert(s_screen_has(h, "Quantity (H100-months)"), "the form is still open");
+    s_type(h, "k\n" "2100\n");
+    cr_assert(strstr(fw_human_message(h), "goes into tick 2's moves when that tick starts"),
+              "%s", fw_human_message(h));
+    cr_assert_null(fw_human_actions(h), "one Actions per tick");
+
+    /* Tick 2: the house bot's suggestion, and the move finished late. */
+    fw_envelope_t *result = s_step_with(OPENAI, sent);
+    fw_human_on_message(h, result, NOW + 30000);
+    fw_proto_free(&result);
+    ts = s_tick_start(OPENAI, NOW + 60000);
+    fw_agent_seat_t *advisor = fw_agent_seat_new(s_welcome[OPENAI], NULL, err, sizeof err);
+    const fw_envelope_t *want = NULL;
+    fw_agent_seat_on_message(advisor, ts, &want);
+    size_t suggested = want->actions->n_compute_bids;
+    fw_human_on_message(h, ts, NOW + 30000);
+    cr_assert_eq(fw_human_moves(h), suggested + 1);
+    cr_assert(strstr(fw_human_message(h), "The move you finished after tick 1's moves were "
+                     "sent is added"), "%s", fw_human_message(h));
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 35000), FW_HUMAN_SEND);
+    sent = fw_human_actions(h);
+    cr_assert_eq(sent->tick, 2);
+    cr_assert_eq(sent->actions->n_compute_bids, suggested + 1);
+    const Flywheel__V1__ComputeBid *late = sent->actions->compute_bids[suggested];
+    cr_assert_str_eq(late->provider, "aws");
+    cr_assert_eq(late->quantity, 12000);
+    cr_assert_eq(late->max_price, 2100);
+    fw_agent_seat_destroy(&advisor);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_choice_of_move_numbers_closes_when_the_numbers_change)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    size_t before = fw_human_moves(h);
+    cr_assert_gt(before, 0);
+    s_type(h, "d");
+    cr_assert(s_screen_has(h, "Number of the move to delete"));
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND);
+    cr_assert_not_null(fw_human_actions(h));
+    cr_assert_not(s_screen_has(h, "Number of the move to delete"), "closed at the deadline");
+    cr_assert(strstr(fw_human_message(h), "the change you were choosing was not made"));
+
+    /* At a new tick too: the numbers were the old tick's. */
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 60000);
+    fw_human_on_message(h, ts, NOW + 30000);
+    fw_proto_free(&ts);
+    s_type(h, "d");
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 90000);
+    fw_human_on_message(h, ts, NOW + 31000);
+    fw_proto_free(&ts);
+    cr_assert_not(s_screen_has(h, "Number of the move to delete"));
+    cr_assert(strstr(fw_human_message(h), "Tick 3 started, so the change you were choosing "
+                     "was cancelled"), "%s", fw_human_message(h));
+    before = fw_human_moves(h);
+    s_type(h, "1");
+    cr_assert_eq(fw_human_moves(h), before, "the 1 typed next deletes nothing");
+    fw_human_destroy(&h);
+}
