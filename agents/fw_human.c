@@ -24,6 +24,7 @@
 #define S_ID 32              /* ids and short texts */
 #define S_INPUT 24           /* characters a player may type in a field */
 #define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline */
+#define S_GUARD_MS 1000      /* Enter does not send this soon after the screen changed */
 #define S_RESULT_LINES 6     /* lines about the last tick's results */
 
 typedef enum {
@@ -108,6 +109,8 @@ struct fw_human {
     int sent;                     /* the draft of `tick` has been sent */
     int closed;                   /* `tick` was cleared (its TickResult came) */
     int auto_sent;                /* the clock sent the draft: its message stands */
+    int64_t changed_at;           /* when the screen last changed under the player */
+    const char *changed_why;      /* ...and how, for the Enter that comes too soon */
     move_t carry;                 /* a move finished after its tick's moves were sent */
     int has_carry;                /* ...which goes into the next tick's draft */
     int over;                     /* the coordinator said Bye */
@@ -176,6 +179,14 @@ static const char *s_role_text(Flywheel__V1__Role role)
     }
 }
 
+/* The screen changed under the player at now_ms: an Enter in the next S_GUARD_MS was
+ * typed for what was there before, so it does not send. */
+static void s_changed(fw_human_t *h, int64_t now_ms, const char *why)
+{
+    h->changed_at = now_ms;
+    h->changed_why = why;
+}
+
 static const Flywheel__V1__TickStart *s_ts(const fw_human_t *h)
 {
     return h->tick_start ? h->tick_start->tick_start : NULL;
@@ -229,6 +240,7 @@ fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len
         s_copy(h->captive[i], S_ID, w->families[i]->captive_of);
     }
     h->seq = 1;
+    s_changed(h, INT64_MIN / 2, "");
     s_say(h, 0, "Welcome! You play %s. The game starts when the teacher starts it. "
           "Press ? for help.", h->company);
 out:
@@ -296,7 +308,7 @@ static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, 
     return n;
 }
 
-static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
+static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -347,6 +359,7 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     if (h->n_answers)
         memcpy(h->answers, h->suggested_answers, h->n_answers * sizeof *h->answers);
     h->from_house = 1;
+    s_changed(h, now_ms, "A new tick just started");
     s_forms_at_new_tick(h);
 }
 
@@ -469,13 +482,12 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
 
 int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
-    (void)now_ms;
     if (in->seat && in->seat[0] && strcmp(in->seat, h->seat) != 0)
         return FW_AGENT_CONTINUE;
     switch (in->body_case) {
     case FLYWHEEL__V1__ENVELOPE__BODY_TICK_START:
         if (in->tick_start)
-            s_on_tick_start(h, in);
+            s_on_tick_start(h, in, now_ms);
         return FW_AGENT_CONTINUE;
     case FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT:
         if (in->tick_result)
@@ -1049,6 +1061,10 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
     case '\n':
         if (!s_can_edit(h))
             return FW_HUMAN_NOTHING;
+        if (now_ms - h->changed_at < S_GUARD_MS) {
+            s_say(h, 1, "%s: check your moves, then press Enter to send.", h->changed_why);
+            return FW_HUMAN_NOTHING;
+        }
         return FW_HUMAN_SEND;
     case 'a':
     case 'A':
@@ -1118,8 +1134,10 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
 /* The deadline is here and the draft goes: what becomes of the form the player is in.
  * A finished move goes with the draft; one still being typed stays open for the next
  * tick; a choice among this tick's numbers is closed; the quit question stays. */
-static void s_forms_at_deadline(fw_human_t *h)
+static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
 {
+    if (h->form.kind != FORM_NONE && h->form.kind != FORM_QUIT)
+        s_changed(h, now_ms, "The time ran out while you were typing");
     form_t *f = &h->form;
     switch (f->kind) {
     case FORM_MOVE:
@@ -1164,7 +1182,7 @@ fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
         return FW_HUMAN_NOTHING;
     if (now_ms < ts->deadline_unix_ms - S_AUTO_SEND_MS)
         return FW_HUMAN_NOTHING;
-    s_forms_at_deadline(h);
+    s_forms_at_deadline(h, now_ms);
     h->auto_sent = 1;
     return FW_HUMAN_SEND;
 }

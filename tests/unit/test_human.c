@@ -614,3 +614,39 @@ Test(fw_human, a_choice_of_move_numbers_closes_when_the_numbers_change)
     cr_assert_eq(fw_human_moves(h), before, "the 1 typed next deletes nothing");
     fw_human_destroy(&h);
 }
+
+Test(fw_human, an_enter_typed_as_the_screen_changes_does_not_send)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    /* An Enter 0.3 s after the tick arrived was typed for the screen before it. */
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 300), FW_HUMAN_NOTHING);
+    cr_assert_str_eq(fw_human_message(h), "A new tick just started: check your moves, then "
+                     "press Enter to send.");
+    cr_assert_eq(fw_human_sent(h), 0);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 1200), FW_HUMAN_SEND,
+                 "after the guard, Enter sends");
+    cr_assert_not_null(fw_human_actions(h));
+
+    /* The game closes a choice of move numbers at the next tick: the 1 and Enter typed
+     * for it neither delete nor send. */
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 60000);
+    fw_human_on_message(h, ts, NOW + 30000);
+    fw_proto_free(&ts);
+    cr_assert_eq(fw_human_key(h, 'd', NOW + 31000), FW_HUMAN_NOTHING);
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 90000);
+    fw_human_on_message(h, ts, NOW + 32000);
+    fw_proto_free(&ts);
+    size_t moves = fw_human_moves(h);
+    cr_assert_eq(fw_human_key(h, '1', NOW + 32100), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 32200), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_moves(h), moves);
+    cr_assert_eq(fw_human_sent(h), 0);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 33100), FW_HUMAN_SEND);
+    fw_human_destroy(&h);
+}
