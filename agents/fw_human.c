@@ -23,7 +23,7 @@
 #define S_MAX_CHOICES 16     /* choices of a text field */
 #define S_ID 32              /* ids and short texts */
 #define S_INPUT 24           /* characters a player may type in a field */
-#define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline */
+#define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline, at most */
 #define S_GUARD_MS 1000      /* Enter does not send this soon after the screen changed */
 #define S_RESULT_LINES 6     /* lines about the last tick's results */
 
@@ -109,6 +109,7 @@ struct fw_human {
     int sent;                     /* the draft of `tick` has been sent */
     int closed;                   /* `tick` was cleared (its TickResult came) */
     int auto_sent;                /* the clock sent the draft: its message stands */
+    int64_t lead_ms;              /* the clock sends the draft this long before the deadline */
     int64_t changed_at;           /* when the screen last changed under the player */
     const char *changed_why;      /* ...and how, for the Enter that comes too soon */
     move_t carry;                 /* a move finished after its tick's moves were sent */
@@ -335,6 +336,10 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
     h->sent = 0;
     h->closed = 0;
     h->house_plays = ts->house_plays;
+    /* A quarter of the turn at most, so a short turn timer still leaves the player the
+     * rest of it. */
+    int64_t turn = ts->deadline_unix_ms - now_ms;
+    h->lead_ms = turn <= 0 ? 0 : turn / 4 < S_AUTO_SEND_MS ? turn / 4 : S_AUTO_SEND_MS;
 
     /* What the house bot would do: the starting draft. */
     h->n_suggested = 0;
@@ -1180,7 +1185,7 @@ fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
     const Flywheel__V1__TickStart *ts = s_ts(h);
     if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0)
         return FW_HUMAN_NOTHING;
-    if (now_ms < ts->deadline_unix_ms - S_AUTO_SEND_MS)
+    if (now_ms < ts->deadline_unix_ms - h->lead_ms)
         return FW_HUMAN_NOTHING;
     s_forms_at_deadline(h, now_ms);
     h->auto_sent = 1;

@@ -650,3 +650,25 @@ Test(fw_human, an_enter_typed_as_the_screen_changes_does_not_send)
     cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 33100), FW_HUMAN_SEND);
     fw_human_destroy(&h);
 }
+
+Test(fw_human, a_short_turn_is_sent_a_quarter_of_it_before_the_deadline)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    /* A 1.5 s turn: sent 375 ms before its end, not the moment it arrives. */
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 1500);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    cr_assert_eq(fw_human_clock(h, NOW), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_clock(h, NOW + 1124), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_clock(h, NOW + 1125), FW_HUMAN_SEND);
+    cr_assert_not_null(fw_human_actions(h));
+    /* A 30 s turn: 1.5 s before its end, as before. */
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 32000);
+    fw_human_on_message(h, ts, NOW + 2000);
+    fw_proto_free(&ts);
+    cr_assert_eq(fw_human_clock(h, NOW + 30499), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_clock(h, NOW + 30500), FW_HUMAN_SEND);
+    fw_human_destroy(&h);
+}
