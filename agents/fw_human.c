@@ -542,9 +542,120 @@ static void s_choice(field_t *fl, const char *choice)
         s_copy(fl->choices[fl->n_choices++], S_ID, choice);
 }
 
-static void s_amount_text(char *buf, size_t len, int64_t v)
+/* What Enter on an empty field takes: the field's default, or its first choice. */
+static const char *s_default(const field_t *fl)
 {
-    snprintf(buf, len, "%" PRId64, v);
+    if (fl->def[0] || fl->kind != FIELD_CHOICE || !fl->n_choices)
+        return fl->def;
+    return fl->choices[0];
+}
+
+/* ---- defaults that follow the market ---------------------------------------------- */
+
+#define S_DEFAULT_VALUATION 20000000000LL /* a lab with no valuation on the market */
+
+/* The compute quote of `provider` for `family`; with family NULL, its cheapest; with
+ * provider NULL, the cheapest of all. NULL if there is none. */
+static const Flywheel__V1__ComputeQuote *s_compute_quote(const fw_human_t *h,
+                                                         const char *provider,
+                                                         const char *family)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__ComputeQuote *best = NULL;
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++) {
+        const Flywheel__V1__ComputeQuote *q = ts->market->compute_quotes[i];
+        if ((provider && strcmp(q->provider, provider) != 0) ||
+            (family && strcmp(q->family, family) != 0))
+            continue;
+        if (!best || q->price < best->price)
+            best = q;
+    }
+    return best;
+}
+
+/* The cheapest chip quote for `family` (NULL: of all). */
+static const Flywheel__V1__ChipQuote *s_chip_quote(const fw_human_t *h, const char *family)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__ChipQuote *best = NULL;
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_chip_quotes; i++) {
+        const Flywheel__V1__ChipQuote *q = ts->market->chip_quotes[i];
+        if (family && strcmp(q->family, family) != 0)
+            continue;
+        if (!best || q->price < best->price)
+            best = q;
+    }
+    return best;
+}
+
+/* The most to pay, by default, for what is quoted at `price`: 5% more, rounded up to
+ * $10, so a small rise of the price this tick does not void the move (the house bots
+ * do the same). The posted price is what is paid. */
+static int64_t s_most(int64_t price)
+{
+    int64_t most = (price * 105 + 99) / 100;
+    return (most + 9) / 10 * 10;
+}
+
+/* A lab's valuation on the market, or S_DEFAULT_VALUATION. */
+static int64_t s_valuation(const fw_human_t *h, const char *lab)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_valuations; i++)
+        if (strcmp(ts->market->valuations[i]->id, lab) == 0 &&
+            ts->market->valuations[i]->value > 0)
+            return ts->market->valuations[i]->value;
+    return S_DEFAULT_VALUATION;
+}
+
+/* What to invest in a lab worth `valuation`, by default: 5% of it, at most the cash,
+ * rounded down to two significant digits. */
+static int64_t s_stake(const fw_human_t *h, int64_t valuation)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    int64_t amount = valuation / 20, unit = 1;
+    if (ts && ts->me && ts->me->cash > 0 && amount > ts->me->cash)
+        amount = ts->me->cash;
+    while (amount / unit >= 100)
+        unit *= 10;
+    amount = amount / unit * unit;
+    return amount > 0 ? amount : 1;
+}
+
+static void s_set_default(field_t *fl, int64_t v)
+{
+    fw_human_text_amount(fl->def, sizeof fl->def, v);
+}
+
+/* The player chose field `done` of a move form: the later fields' defaults follow the
+ * choice (the chosen cloud's family and price, the lab's valuation), unless the choice
+ * is the default the form opened with. */
+static void s_follow_choice(fw_human_t *h, form_t *f, size_t done)
+{
+    field_t *fl = &f->fields[done];
+    if (fl->kind != FIELD_CHOICE || strcasecmp(fl->text, s_default(fl)) == 0)
+        return;
+    if (f->move == MOVE_COMPUTE_BID && done == 0) {
+        const Flywheel__V1__ComputeQuote *q = s_compute_quote(h, fl->text, f->fields[1].def);
+        if (!q)
+            q = s_compute_quote(h, fl->text, NULL);
+        if (q) {
+            s_copy(f->fields[1].def, sizeof f->fields[1].def, q->family);
+            s_set_default(&f->fields[3], s_most(q->price));
+        }
+    } else if (f->move == MOVE_COMPUTE_BID && done == 1) {
+        const Flywheel__V1__ComputeQuote *q = s_compute_quote(h, f->fields[0].text, fl->text);
+        if (q)
+            s_set_default(&f->fields[3], s_most(q->price));
+    } else if (f->move == MOVE_CHIP_ORDER && done == 0) {
+        const Flywheel__V1__ChipQuote *q = s_chip_quote(h, fl->text);
+        if (q)
+            s_set_default(&f->fields[2], s_most(q->price));
+    } else if (f->move == MOVE_PROPOSAL && done == 0) {
+        int64_t valuation = s_valuation(h, fl->text);
+        s_set_default(&f->fields[1], s_stake(h, valuation));
+        s_set_default(&f->fields[2], valuation);
+    }
 }
 
 /* The families a move of this kind may use: vendors their own, clouds any they may
@@ -568,125 +679,142 @@ static void s_family_choices(const fw_human_t *h, field_t *fl, move_kind_t kind)
             s_choice(fl, h->families[i]);
 }
 
+/* The fields of a bid: defaults are the cheapest offer on the market and the lab's
+ * demand (or the move being changed). */
+static void s_open_bid(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__ComputeQuote *best = s_compute_quote(h, NULL, NULL);
+    char def[S_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Cloud to rent from",
+                          "Which cloud's offer you bid on (see MARKET). Type its name or "
+                          "number.", old ? old->who : best ? best->provider : "");
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++)
+        s_choice(fl, ts->market->compute_quotes[i]->provider);
+    for (size_t i = 0; i < h->n_seats; i++)
+        if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER)
+            s_choice(fl, h->seats[i].id);
+    fl = s_field(f, FIELD_CHOICE, "Chip family", "Which kind of chips the compute runs on.",
+                 old ? old->family : best ? best->family : "");
+    s_family_choices(h, fl, MOVE_COMPUTE_BID);
+    fw_human_text_amount(def, sizeof def,
+                         old ? old->quantity
+                         : ts && ts->me && ts->me->demand > 0 ? ts->me->demand : 1000);
+    s_field(f, FIELD_AMOUNT, "Quantity (H100-months)",
+            "How much compute to rent this tick. 40k = 40,000. Your customers' demand is "
+            "shown under YOUR COMPANY.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->price : best ? s_most(best->price) : 2000);
+    s_field(f, FIELD_AMOUNT, "Most you pay per H100-month ($)",
+            "You pay the cloud's price this tick if it is at or below this, else you get "
+            "nothing. Default: its last price + 5%, in case it rises.", def);
+}
+
+/* The fields of a chip order: defaults are the cheapest chips the cloud may buy. */
+static void s_open_order(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__ChipQuote *best = NULL;
+    char def[S_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to order",
+                          "Chips arrive after the family's lead time and then give you "
+                          "compute to rent out.", old ? old->family : "");
+    s_family_choices(h, fl, MOVE_CHIP_ORDER);
+    for (size_t i = 0; i < fl->n_choices; i++) {
+        const Flywheel__V1__ChipQuote *q = s_chip_quote(h, fl->choices[i]);
+        if (q && (!best || q->price < best->price))
+            best = q;
+    }
+    if (!old && best)
+        s_copy(fl->def, sizeof fl->def, best->family);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : 1000);
+    s_field(f, FIELD_AMOUNT, "Number of chips", "Units to order. 5k = 5,000.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->price : best ? s_most(best->price) : 25000);
+    s_field(f, FIELD_AMOUNT, "Most you pay per chip ($)",
+            "The order is void if the maker's price this tick is higher. Default: its last "
+            "price + 5%, in case it rises.", def);
+}
+
+static void s_open_rent_out(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    int64_t cap = 0;
+    char def[S_ID];
+    for (size_t i = 0; ts && ts->me && i < ts->me->n_installed; i++)
+        cap += ts->me->installed[i]->compute;
+    field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to rent out",
+                          "Compute you have installed, by chip family.", old ? old->family : "");
+    s_family_choices(h, fl, MOVE_COMPUTE_OFFER);
+    if (!fl->def[0] && fl->n_choices)
+        s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+    fw_human_text_amount(def, sizeof def, old ? old->price : 2000);
+    s_field(f, FIELD_AMOUNT, "Price per H100-month ($)",
+            "Labs pay this for each H100-month they rent. Cheaper wins more labs.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
+    s_field(f, FIELD_AMOUNT, "Capacity on offer (H100-months)",
+            "At most what you have installed in that family.", def);
+}
+
+static void s_open_sell(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    int64_t cap = 0;
+    char def[S_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to sell",
+                          "The chips your factory makes.", old ? old->family : "");
+    s_family_choices(h, fl, MOVE_CHIP_OFFER);
+    if (!fl->def[0] && fl->n_choices)
+        s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+    for (size_t i = 0; ts && ts->me && i < ts->me->n_capacity; i++)
+        cap = ts->me->capacity[i]->units > cap ? ts->me->capacity[i]->units : cap;
+    fw_human_text_amount(def, sizeof def, old ? old->price : 25000);
+    s_field(f, FIELD_AMOUNT, "Price per chip ($)",
+            "Clouds pay this per chip. Above your cost is profit; too high and they buy "
+            "elsewhere.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
+    s_field(f, FIELD_AMOUNT, "Chips on offer",
+            "At most what your factory can make this tick (YOUR COMPANY).", def);
+}
+
+/* The fields of an investment: defaults are the first lab, its valuation on the
+ * market and 5% of it (at most the cash). */
+static void s_open_invest(fw_human_t *h, form_t *f, const move_t *old)
+{
+    char def[S_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Lab to invest in",
+                          "The lab gets your offer next tick and may accept or reject it.",
+                          old ? old->who : "");
+    for (size_t i = 0; i < h->n_seats; i++)
+        if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_LAB)
+            s_choice(fl, h->seats[i].id);
+    if (!fl->def[0] && fl->n_choices)
+        s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+    int64_t valuation = s_valuation(h, fl->def);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : s_stake(h, valuation));
+    s_field(f, FIELD_AMOUNT, "Amount to invest ($)", "e.g. 2B = two billion dollars.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->price : valuation);
+    s_field(f, FIELD_AMOUNT, "Valuation of the lab ($)",
+            "Your share of the lab = amount / valuation. Default: its value on the market.",
+            def);
+    snprintf(def, sizeof def, "%g", old ? old->fraction * 100.0
+             : h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER ? 50.0 : 0.0);
+    s_field(f, FIELD_PERCENT, "Part paid as credits on your cloud (%)",
+            "Credits can only be spent on your cloud, so the money comes back to you "
+            "(clouds only; chip makers pay cash: 0).", def);
+}
+
 static void s_open_move_form(fw_human_t *h, move_kind_t kind, int editing)
 {
     form_t *f = &h->form;
-    const Flywheel__V1__TickStart *ts = s_ts(h);
     const move_t *old = editing >= 0 ? &h->moves[editing] : NULL;
-    char def[S_ID];
-    field_t *fl;
-
     memset(f, 0, sizeof *f);
     f->kind = FORM_MOVE;
     f->move = kind;
     f->editing = editing;
     switch (kind) {
-    case MOVE_COMPUTE_BID: {
-        /* Defaults: the cheapest offer on the market, the lab's demand. */
-        const Flywheel__V1__ComputeQuote *best = NULL;
-        for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++) {
-            const Flywheel__V1__ComputeQuote *q = ts->market->compute_quotes[i];
-            if (!best || q->price < best->price)
-                best = q;
-        }
-        fl = s_field(f, FIELD_CHOICE, "Cloud to rent from",
-                     "Which cloud's offer you bid on (see MARKET). Type its name or number.",
-                     old ? old->who : best ? best->provider : "");
-        for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++)
-            s_choice(fl, ts->market->compute_quotes[i]->provider);
-        for (size_t i = 0; i < h->n_seats; i++)
-            if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER)
-                s_choice(fl, h->seats[i].id);
-        fl = s_field(f, FIELD_CHOICE, "Chip family",
-                     "Which kind of chips the compute runs on.",
-                     old ? old->family : best ? best->family : "");
-        s_family_choices(h, fl, kind);
-        s_amount_text(def, sizeof def,
-                      old ? old->quantity : ts && ts->me && ts->me->demand ? ts->me->demand
-                                                                           : 1000);
-        s_field(f, FIELD_AMOUNT, "Quantity (H100-months)",
-                "How much compute to rent this tick. 40k = 40,000. Your customers' demand "
-                "is shown under YOUR COMPANY.", def);
-        s_amount_text(def, sizeof def, old ? old->price : best ? best->price : 2000);
-        s_field(f, FIELD_AMOUNT, "Most you pay per H100-month ($)",
-                "You pay the cloud's posted price if it is at or below this; above it you "
-                "get nothing.", def);
-        break;
-    }
-    case MOVE_CHIP_ORDER: {
-        const Flywheel__V1__ChipQuote *best = NULL;
-        for (size_t i = 0; ts && ts->market && i < ts->market->n_chip_quotes; i++)
-            if (!best || ts->market->chip_quotes[i]->price < best->price)
-                best = ts->market->chip_quotes[i];
-        fl = s_field(f, FIELD_CHOICE, "Chip family to order",
-                     "Chips arrive after the family's lead time and then give you compute "
-                     "to rent out.", old ? old->family : best ? best->family : "");
-        s_family_choices(h, fl, kind);
-        s_amount_text(def, sizeof def, old ? old->quantity : 1000);
-        s_field(f, FIELD_AMOUNT, "Number of chips", "Units to order. 5k = 5,000.", def);
-        s_amount_text(def, sizeof def, old ? old->price : best ? best->price : 25000);
-        s_field(f, FIELD_AMOUNT, "Most you pay per chip ($)",
-                "The order is void if the maker's price this tick is higher.", def);
-        break;
-    }
-    case MOVE_COMPUTE_OFFER: {
-        int64_t cap = 0;
-        for (size_t i = 0; ts && ts->me && i < ts->me->n_installed; i++)
-            cap += ts->me->installed[i]->compute;
-        fl = s_field(f, FIELD_CHOICE, "Chip family to rent out",
-                     "Compute you have installed, by chip family.",
-                     old ? old->family : "");
-        s_family_choices(h, fl, kind);
-        if (!fl->def[0] && fl->n_choices)
-            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
-        s_amount_text(def, sizeof def, old ? old->price : 2000);
-        s_field(f, FIELD_AMOUNT, "Price per H100-month ($)",
-                "Labs pay this for each H100-month they rent. Cheaper wins more labs.", def);
-        s_amount_text(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
-        s_field(f, FIELD_AMOUNT, "Capacity on offer (H100-months)",
-                "At most what you have installed in that family.", def);
-        break;
-    }
-    case MOVE_CHIP_OFFER: {
-        int64_t cap = 0;
-        fl = s_field(f, FIELD_CHOICE, "Chip family to sell",
-                     "The chips your factory makes.", old ? old->family : "");
-        s_family_choices(h, fl, kind);
-        if (!fl->def[0] && fl->n_choices)
-            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
-        for (size_t i = 0; ts && ts->me && i < ts->me->n_capacity; i++)
-            cap = ts->me->capacity[i]->units > cap ? ts->me->capacity[i]->units : cap;
-        s_amount_text(def, sizeof def, old ? old->price : 25000);
-        s_field(f, FIELD_AMOUNT, "Price per chip ($)",
-                "Clouds pay this per chip. Above your cost is profit; too high and they buy "
-                "elsewhere.", def);
-        s_amount_text(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
-        s_field(f, FIELD_AMOUNT, "Chips on offer",
-                "At most what your factory can make this tick (YOUR COMPANY).", def);
-        break;
-    }
-    case MOVE_PROPOSAL: {
-        fl = s_field(f, FIELD_CHOICE, "Lab to invest in",
-                     "The lab gets your offer next tick and may accept or reject it.",
-                     old ? old->who : "");
-        for (size_t i = 0; i < h->n_seats; i++)
-            if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_LAB)
-                s_choice(fl, h->seats[i].id);
-        if (!fl->def[0] && fl->n_choices)
-            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
-        s_amount_text(def, sizeof def, old ? old->quantity : 1000000000);
-        s_field(f, FIELD_AMOUNT, "Amount to invest ($)", "e.g. 2B = two billion dollars.",
-                def);
-        s_amount_text(def, sizeof def, old ? old->price : 20000000000LL);
-        s_field(f, FIELD_AMOUNT, "Valuation of the lab ($)",
-                "Your share of the lab = amount / valuation.", def);
-        snprintf(def, sizeof def, "%g", old ? old->fraction * 100.0
-                 : h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER ? 50.0 : 0.0);
-        s_field(f, FIELD_PERCENT, "Part paid as credits on your cloud (%)",
-                "Credits can only be spent on your cloud, so the money comes back to you "
-                "(clouds only; chip makers pay cash: 0).", def);
-        break;
-    }
+    case MOVE_COMPUTE_BID: s_open_bid(h, f, old); break;
+    case MOVE_CHIP_ORDER: s_open_order(h, f, old); break;
+    case MOVE_COMPUTE_OFFER: s_open_rent_out(h, f, old); break;
+    case MOVE_CHIP_OFFER: s_open_sell(h, f, old); break;
+    case MOVE_PROPOSAL: s_open_invest(h, f, old); break;
     }
 }
 
@@ -729,14 +857,6 @@ static void s_open_add(fw_human_t *h)
     if (fl->n_choices == 1)
         s_open_move_form(h, h->role == FLYWHEEL__V1__ROLE__ROLE_LAB ? MOVE_COMPUTE_BID
                                                                      : MOVE_CHIP_OFFER, -1);
-}
-
-/* What Enter on an empty field takes: the field's default, or its first choice. */
-static const char *s_default(const field_t *fl)
-{
-    if (fl->def[0] || fl->kind != FIELD_CHOICE || !fl->n_choices)
-        return fl->def;
-    return fl->choices[0];
 }
 
 /* Checks what the player typed in fl (or its default) and stores the value. Returns 0,
@@ -934,6 +1054,8 @@ static fw_human_do_t s_form_next(fw_human_t *h, int64_t now_ms)
         return FW_HUMAN_NOTHING;
     }
     h->message[0] = '\0';
+    if (f->kind == FORM_MOVE)
+        s_follow_choice(h, f, f->cur);
     if (++f->cur < f->n_fields)
         return FW_HUMAN_NOTHING;
     switch (f->kind) {

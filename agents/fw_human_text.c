@@ -44,7 +44,8 @@ void fw_human_text_amount(char *buf, size_t len, int64_t v)
 {
     static const struct { int64_t div; char unit; } units[] = {
         {1000000000000LL, 'T'}, {1000000000LL, 'B'}, {1000000LL, 'M'}, {1000LL, 'k'}};
-    for (size_t i = 0; v > 0 && i < sizeof units / sizeof units[0]; i++) {
+    /* Below 100,000 the digits read best ("2100", "26250"), as on the screen. */
+    for (size_t i = 0; v >= 100000 && i < sizeof units / sizeof units[0]; i++) {
         int64_t d = units[i].div;
         if (v < d)
             continue;

@@ -26,8 +26,8 @@
  * one decimal with k, M, B or T. */
 void fw_human_text_number(char *buf, size_t len, int64_t v, int dollars);
 
-/* The shortest exact text of a whole number a player may type back into a field:
- * "20B", "2.5M", "40k", "1500". */
+/* A whole number as a player would type it into a field, exact: digits below 100,000
+ * ("2100"), else with a suffix when it is round ("20B", "2.5M", "150k"). */
 void fw_human_text_amount(char *buf, size_t len, int64_t v);
 
 /* Parses what a person types for an amount: "40000", "40k", "2.5M", "$1,000", "3B".

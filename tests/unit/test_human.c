@@ -15,6 +15,7 @@
 #include "fw_scenario.h"
 #include "fw_testproc.h"
 
+#define GOOGLE 3
 #define OPENAI 4
 #define NOW 1000000000000LL
 
@@ -670,5 +671,97 @@ Test(fw_human, a_short_turn_is_sent_a_quarter_of_it_before_the_deadline)
     fw_proto_free(&ts);
     cr_assert_eq(fw_human_clock(h, NOW + 30499), FW_HUMAN_NOTHING);
     cr_assert_eq(fw_human_clock(h, NOW + 30500), FW_HUMAN_SEND);
+    fw_human_destroy(&h);
+}
+
+/* The value of figure `id` in the TickStart's market valuations. */
+static int64_t s_valuation_of(const fw_envelope_t *ts, const char *id)
+{
+    const Flywheel__V1__MarketView *m = ts->tick_start->market;
+    for (size_t i = 0; i < m->n_valuations; i++)
+        if (strcmp(m->valuations[i]->id, id) == 0)
+            return m->valuations[i]->value;
+    cr_assert_fail("no valuation for %s", id);
+    return 0;
+}
+
+Test(fw_human, an_investment_starts_from_the_labs_valuation)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[GOOGLE], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(GOOGLE, 0);
+    fw_human_on_message(h, ts, 0);
+    int64_t openai = s_valuation_of(ts, "openai"), anthropic = s_valuation_of(ts, "anthropic");
+    cr_assert_neq(openai, 20000000000LL, "the test needs a lab not worth the old fixed 20B");
+    cr_assert_neq(openai, anthropic);
+    s_type(h, "c" "a" "invest\n");
+    cr_assert(s_screen_has(h, "Lab to invest in [openai]"));
+    s_type(h, "\n");
+    cr_assert(s_screen_has(h, "Amount to invest ($) [4B]"), "5%% of openai's 80B");
+    s_type(h, "\n");
+    cr_assert(s_screen_has(h, "Valuation of the lab ($) [80B]"), "openai's valuation");
+    s_type(h, "\n\n");
+    /* Another lab: its own valuation. */
+    s_type(h, "a" "invest\n" "anthropic\n" "\n" "\n" "\n");
+    cr_assert_eq(fw_human_moves(h), 2);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW), FW_HUMAN_SEND);
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_eq(sent->actions->n_proposals, 2);
+    cr_assert_eq(sent->actions->proposals[0]->terms->valuation, openai);
+    cr_assert_eq(sent->actions->proposals[0]->terms->amount, openai / 20);
+    cr_assert_str_eq(sent->actions->proposals[1]->lab, "anthropic");
+    cr_assert_eq(sent->actions->proposals[1]->terms->valuation, anthropic);
+    cr_assert_eq(sent->actions->proposals[1]->terms->amount, anthropic / 20);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_bid_follows_the_chosen_clouds_price)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, 0);
+    fw_human_on_message(h, ts, 0);
+    /* In the first tick google is the cheapest ($1,500), aws asks $2,000. */
+    s_type(h, "c" "a");
+    cr_assert(s_screen_has(h, "Cloud to rent from [google]"));
+    s_type(h, "aws\n");
+    cr_assert(s_screen_has(h, "Chip family [gpu]"), "aws rents out gpu only");
+    s_type(h, "\n" "\n");
+    cr_assert(s_screen_has(h, "Most you pay per H100-month ($) [2100]"),
+              "aws's $2,000 and 5%%, not google's $1,500");
+    s_type(h, "\n");
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW), FW_HUMAN_SEND);
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_eq(sent->actions->compute_bids[0]->max_price, 2100);
+    /* The market fills it: the default bid gets compute. */
+    fw_envelope_t *result = s_step_with(OPENAI, sent);
+    cr_assert_gt(result->tick_result->n_fills, 0);
+    fw_proto_free(&result);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_chip_order_follows_the_chosen_family_price)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[GOOGLE], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(GOOGLE, 0);
+    fw_human_on_message(h, ts, 0);
+    s_type(h, "c" "a" "order\n");
+    cr_assert(s_screen_has(h, "Chip family to order [tpu]"), "the cheapest google may buy");
+    s_type(h, "gpu\n" "\n");
+    cr_assert(s_screen_has(h, "Most you pay per chip ($) [26250]"),
+              "gpu's $25,000 and 5%%, not tpu's $5,000");
+    fw_human_destroy(&h);
+    /* A cloud that may not buy the cheapest chips (tpu is google's only) gets a
+     * default it may order. */
+    h = fw_human_new(s_welcome[2], err, sizeof err);
+    fw_proto_free(&ts);
+    ts = s_tick_start(2, 0);
+    fw_human_on_message(h, ts, 0);
+    s_type(h, "c" "a" "order\n" "\n" "\n" "\n");
+    cr_assert_eq(fw_human_moves(h), 1, "%s", fw_human_message(h));
+    fw_proto_free(&ts);
     fw_human_destroy(&h);
 }
