@@ -1524,6 +1524,28 @@ static void s_move_text(const move_t *m, char *buf, size_t len)
     }
 }
 
+/* A lab's suggestion rents far more than its customers use (strategy_lab: demand plus
+ * as much again to train, bid for half as much again since labs share each offer):
+ * one line says why, the help page says more. */
+static void s_render_why(const fw_human_t *h, screen_t *sc)
+{
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    char a[24], b[24], text[2 * FW_HUMAN_COLS];
+    int64_t total = 0;
+    if (!h->from_house || h->role != FLYWHEEL__V1__ROLE__ROLE_LAB || !ts || !ts->me ||
+        ts->me->demand <= 0)
+        return;
+    for (size_t i = 0; i < h->n_moves; i++)
+        total += h->moves[i].kind == MOVE_COMPUTE_BID ? h->moves[i].quantity : 0;
+    if (total <= ts->me->demand)
+        return;
+    fw_human_text_number(a, sizeof a, ts->me->demand, 0);
+    fw_human_text_number(b, sizeof b, total - ts->me->demand, 0);
+    snprintf(text, sizeof text, "  Why so much? %s serve your customers; %s train a better "
+             "model (see ?).", a, b);
+    s_wrap(sc, FW_HUMAN_PLAIN, 4, text);
+}
+
 static void s_render_help(const fw_human_t *h, screen_t *sc)
 {
     s_line(sc, FW_HUMAN_TITLE, " FLYWHEEL - HELP  (any key goes back) ");
@@ -1540,6 +1562,10 @@ static void s_render_help(const fw_human_t *h, screen_t *sc)
                "how much, and the most you pay.");
         s_line(sc, FW_HUMAN_PLAIN, "Compute serves your customers (revenue) - no compute, "
                "no revenue. Investors may offer you money: y/n answers them.");
+        s_line(sc, FW_HUMAN_PLAIN, "Why does the house bot rent more than your customers use? "
+               "The rest trains your next model: capability wins customers later, so costs "
+               "run ahead of revenue at first. It bids for extra because labs share each "
+               "offer.");
         break;
     case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER:
         s_line(sc, FW_HUMAN_PLAIN, "As a cloud you ORDER chips (they arrive later) and RENT "
@@ -1734,6 +1760,7 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
             s_move_text(&h->moves[i], buf, sizeof buf);
             s_line(&sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
         }
+        s_render_why(h, &sc);
     }
     for (size_t i = 0; i < h->n_results; i++)
         s_wrap(&sc, FW_HUMAN_PLAIN, 4, h->results[i]);

@@ -765,3 +765,34 @@ Test(fw_human, a_chip_order_follows_the_chosen_family_price)
     fw_proto_free(&ts);
     fw_human_destroy(&h);
 }
+
+Test(fw_human, a_labs_suggestion_says_why_it_rents_more_than_customers_use)
+{
+    char err[256], line[200];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, 0);
+    fw_human_on_message(h, ts, 0);
+    const Flywheel__V1__SeatView *me = ts->tick_start->me;
+    fw_agent_seat_t *advisor = fw_agent_seat_new(s_welcome[OPENAI], NULL, err, sizeof err);
+    const fw_envelope_t *want = NULL;
+    fw_agent_seat_on_message(advisor, ts, &want);
+    int64_t total = 0;
+    for (size_t i = 0; i < want->actions->n_compute_bids; i++)
+        total += want->actions->compute_bids[i]->quantity;
+    cr_assert_gt(total, 2 * me->demand, "the suggestion rents well over the demand");
+    /* Demand 100,000 and the rest, as the screen writes numbers. */
+    char rest[24];
+    snprintf(rest, sizeof rest, "%.1fk", (double)(total - me->demand) / 1000.0);
+    snprintf(line, sizeof line, "  Why so much? 100.0k serve your customers; %s train a "
+             "better model (see ?).", rest);
+    const char *screen = s_screen(h, NOW, 24, 80);
+    cr_assert(strstr(screen, line), "one line, at 80 columns:\n%s", screen);
+    /* The draft is the player's own: nothing to explain. */
+    s_type(h, "c");
+    cr_assert_not(s_screen_has(h, "Why so much?"));
+    s_type(h, "h?");
+    cr_assert(s_screen_has(h, "The rest trains your next model"), "the help says more");
+    fw_agent_seat_destroy(&advisor);
+    fw_proto_free(&ts);
+    fw_human_destroy(&h);
+}
