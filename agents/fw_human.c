@@ -89,7 +89,20 @@ typedef struct {
     char id[S_ID];
     char name[64];
     Flywheel__V1__Role role;
+    Flywheel__V1__Holder holder;  /* from the last GameStatus */
+    char player[48];              /* the player's name, or the house bot's strategy */
+    int returning;                /* its player takes it back at the next tick */
 } seat_info_t;
+
+/* The game around the seat, from the last GameStatus (network play). */
+typedef struct {
+    int known;                    /* a GameStatus came */
+    Flywheel__V1__Phase phase;
+    uint32_t tick;                /* the last tick cleared */
+    char pacing[24];              /* "lockstep" or "deadline:S" */
+    int64_t deadline;             /* lobby: when house bots fill the free seats (0: no) */
+    uint32_t wanted;              /* lobby: players that start the game */
+} game_t;
 
 struct fw_human {
     fw_agent_seat_t *advisor;     /* the role's default strategy: the suggestion */
@@ -104,6 +117,7 @@ struct fw_human {
     char (*families)[S_ID];       /* family ids from the Welcome */
     char (*captive)[S_ID];        /* their captive_of */
     size_t n_families;
+    game_t game;                  /* the lobby, pauses and who holds each seat */
     fw_envelope_t *tick_start;    /* the TickStart on screen (owned), or NULL */
     uint32_t tick;
     int sent;                     /* the draft of `tick` has been sent */
@@ -188,6 +202,16 @@ static void s_changed(fw_human_t *h, int64_t now_ms, const char *why)
     h->changed_why = why;
 }
 
+static int s_paused(const fw_human_t *h)
+{
+    return h->game.known && h->game.phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED;
+}
+
+static int s_in_lobby(const fw_human_t *h)
+{
+    return !h->tick_start && h->game.known && h->game.phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY;
+}
+
 static const Flywheel__V1__TickStart *s_ts(const fw_human_t *h)
 {
     return h->tick_start ? h->tick_start->tick_start : NULL;
@@ -242,8 +266,9 @@ fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len
     }
     h->seq = 1;
     s_changed(h, INT64_MIN / 2, "");
-    s_say(h, 0, "Welcome! You play %s. The game starts when the teacher starts it. "
-          "Press ? for help.", h->company);
+    /* Not "the game has not started": this Welcome may be a player's return. */
+    s_say(h, 0, "Welcome! You play %s, %s. Press ? for help.", h->company,
+          s_role_text(h->role));
 out:
     if (err && err_len > 0)
         snprintf(err, err_len, "%s", msg);
@@ -485,6 +510,42 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
     }
 }
 
+static void s_on_status(fw_human_t *h, const Flywheel__V1__GameStatus *gs, int64_t now_ms)
+{
+    game_t *g = &h->game;
+    int was_paused = g->known && g->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED;
+    int was_lobby = !g->known || g->phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY;
+    g->known = 1;
+    g->phase = gs->phase;
+    g->tick = gs->tick;
+    s_copy(g->pacing, sizeof g->pacing, gs->pacing);
+    g->deadline = gs->deadline_unix_ms;
+    g->wanted = gs->players_wanted;
+    if (gs->ticks)
+        h->ticks = gs->ticks;
+    for (size_t i = 0; i < gs->n_seats; i++)
+        for (size_t s = 0; s < h->n_seats; s++)
+            if (gs->seats[i]->seat && strcmp(gs->seats[i]->seat, h->seats[s].id) == 0) {
+                h->seats[s].holder = gs->seats[i]->holder;
+                s_copy(h->seats[s].player, sizeof h->seats[s].player, gs->seats[i]->player);
+                h->seats[s].returning = gs->seats[i]->returning;
+            }
+    /* A tick the game has cleared is over, whatever its deadline said. */
+    if (h->tick_start && gs->tick >= h->tick && g->phase != FLYWHEEL__V1__PHASE__PHASE_LOBBY)
+        h->closed = 1;
+    if (g->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED && !was_paused) {
+        s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume; q "
+              "leaves.", gs->tick);
+    } else if (was_paused && g->phase == FLYWHEEL__V1__PHASE__PHASE_RUNNING) {
+        s_changed(h, now_ms, "The game just resumed");
+        s_say(h, 0, "The game resumed%s.",
+              h->tick_start && !h->closed ? ": check your moves, then press Enter to send"
+                                          : ": the next tick starts now");
+    } else if (was_lobby && g->phase == FLYWHEEL__V1__PHASE__PHASE_RUNNING && !h->tick_start) {
+        s_say(h, 0, "The game is on: your first tick is on its way.");
+    }
+}
+
 int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
     if (in->seat && in->seat[0] && strcmp(in->seat, h->seat) != 0)
@@ -506,6 +567,10 @@ int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
         h->message_alert = 1;
         return fw_agent_refusal_is_fatal(in->refusal->code) ? FW_AGENT_REFUSED
                                                              : FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
+        if (in->status)
+            s_on_status(h, in->status, now_ms);
+        return FW_AGENT_CONTINUE;
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
         h->over = 1;
         h->form.kind = FORM_NONE;
@@ -1145,7 +1210,10 @@ static int s_can_edit(fw_human_t *h)
         return 0;
     }
     if (!h->tick_start) {
-        s_say(h, 0, "The game has not started yet: wait for the first tick.");
+        if (s_in_lobby(h))
+            s_say(h, 0, "The game has not started yet: wait for the first tick.");
+        else
+            s_say(h, 0, "There is no tick to play yet: wait for the next one.");
         return 0;
     }
     if (h->sent) {
@@ -1153,8 +1221,12 @@ static int s_can_edit(fw_human_t *h)
         return 0;
     }
     if (h->closed) {
-        s_say(h, 0, "Tick %u is over. Wait for tick %u to make your moves.", h->tick,
-              h->tick + 1);
+        if (s_paused(h))
+            s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume.",
+                  h->game.tick);
+        else
+            s_say(h, 0, "Tick %u is over. Wait for tick %u to make your moves.", h->tick,
+                  h->tick + 1);
         return 0;
     }
     return 1;
@@ -1305,7 +1377,7 @@ static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
 fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
 {
     const Flywheel__V1__TickStart *ts = s_ts(h);
-    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0)
+    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || s_paused(h))
         return FW_HUMAN_NOTHING;
     if (now_ms < ts->deadline_unix_ms - h->lead_ms)
         return FW_HUMAN_NOTHING;
@@ -1331,7 +1403,7 @@ static fw_envelope_t *s_begin(fw_human_t *h, uint32_t tick)
 const fw_envelope_t *fw_human_actions(fw_human_t *h)
 {
     const Flywheel__V1__TickStart *ts = s_ts(h);
-    if (!ts || h->sent || h->over)
+    if (!ts || h->sent || h->closed || h->over)
         return NULL;
     fw_arena_t *a = h->arena;
     Flywheel__V1__Actions *out = &h->actions;
@@ -1600,178 +1672,270 @@ static void s_render_help(const fw_human_t *h, screen_t *sc)
            h->token[0] ? h->token : "TOKEN");
 }
 
-size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t cols,
-                       fw_human_line_t *lines, size_t max)
+/* The title bar: the longest of these that fits the width. */
+static void s_render_title(const fw_human_t *h, screen_t *sc, int64_t now_ms)
 {
-    screen_t sc = {lines, 0, max < rows ? max : rows, cols < FW_HUMAN_COLS ? cols : FW_HUMAN_COLS};
     const Flywheel__V1__TickStart *ts = s_ts(h);
-    const Flywheel__V1__SeatView *me = ts ? ts->me : NULL;
-    const Flywheel__V1__MarketView *mk = ts ? ts->market : NULL;
-    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1], left[48], wide[2 * FW_HUMAN_COLS];
-
-    if (h->help) {
-        s_render_help(h, &sc);
-        return sc.n;
-    }
-    left[0] = '\0';
-    if (ts && ts->deadline_unix_ms > 0 && !h->over) {
+    char what[96], left[48] = "", line[FW_HUMAN_COLS + 1];
+    if (h->over)
+        snprintf(what, sizeof what, "the game is over");
+    else if (s_paused(h))
+        snprintf(what, sizeof what, "Paused by the teacher after tick %u", h->game.tick);
+    else if (ts)
+        snprintf(what, sizeof what, "tick %u of %u, %s", h->tick, h->ticks, ts->month);
+    else if (s_in_lobby(h))
+        snprintf(what, sizeof what, "lobby: the game has not started");
+    else if (h->game.known)
+        snprintf(what, sizeof what, "the game is on: waiting for the next tick");
+    else
+        snprintf(what, sizeof what, "waiting for the game");
+    if (ts && ts->deadline_unix_ms > 0 && !h->over && !h->closed && !s_paused(h)) {
         int64_t ms = ts->deadline_unix_ms - now_ms;
-        if (ms < 0)
-            ms = 0;
-        snprintf(left, sizeof left, "  |  %" PRId64 " s left%s", (ms + 999) / 1000,
+        snprintf(left, sizeof left, "%" PRId64 " s left%s", ms > 0 ? (ms + 999) / 1000 : 0,
                  h->sent ? " (sent)" : "");
     }
-    if (ts)
-        s_line(&sc, FW_HUMAN_TITLE, " FLYWHEEL  |  %s (%s)  |  tick %u of %u, %s%s ",
-               h->company, s_role_text(h->role), h->tick, h->ticks, ts->month, left);
-    else
-        s_line(&sc, FW_HUMAN_TITLE, " FLYWHEEL  |  %s (%s)  |  waiting for the game to start ",
-               h->company, s_role_text(h->role));
+    const char *sep = left[0] ? "  |  " : "";
+    snprintf(line, sizeof line, " FLYWHEEL  |  %s (%s)  |  %s%s%s ", h->company,
+             s_role_text(h->role), what, sep, left);
+    if (strlen(line) > sc->cols)
+        snprintf(line, sizeof line, " %s | %s%s%s ", h->company, what, left[0] ? " | " : "",
+                 left);
+    if (strlen(line) > sc->cols)
+        snprintf(line, sizeof line, " %s%s%s ", what, left[0] ? " | " : "", left);
+    s_line(sc, FW_HUMAN_TITLE, "%s", line);
+}
 
-    if (me) {
-        s_line(&sc, FW_HUMAN_HEADING, "YOUR COMPANY");
-        fw_human_text_number(a, sizeof a, me->cash, 1);
-        fw_human_text_number(b, sizeof b, me->revenue_last, 1);
-        fw_human_text_number(c, sizeof c, me->cost_last, 1);
-        s_line(&sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
-               b, c);
-        if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
-            fw_human_text_number(a, sizeof a, me->demand, 0);
-            fw_human_text_number(b, sizeof b, me->revenue_per_compute, 1);
-            fw_human_text_number(c, sizeof c, me->compute_last, 0);
-            s_line(&sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
-                   "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
-        } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
-            buf[0] = '\0';
-            for (size_t i = 0; i < me->n_installed; i++) {
-                char item[64];
-                fw_human_text_number(a, sizeof a, me->installed[i]->compute, 0);
-                snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
-                s_cat(buf, sizeof buf, ", ", item);
-            }
-            s_line(&sc, FW_HUMAN_PLAIN, "  Installed compute (H100-months a tick): %s",
-                   buf[0] ? buf : "none");
-            buf[0] = '\0';
-            for (size_t i = 0; i < me->n_incoming; i++) {
-                char item[64];
-                fw_human_text_number(a, sizeof a, me->incoming[i]->units, 0);
-                snprintf(item, sizeof item, "%s %s chips at tick %u", a,
-                         me->incoming[i]->family, me->incoming[i]->arrives);
-                s_cat(buf, sizeof buf, ", ", item);
-            }
-            if (buf[0])
-                s_line(&sc, FW_HUMAN_PLAIN, "  On the way: %s", buf);
-        } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_VENDOR) {
-            buf[0] = '\0';
-            for (size_t i = 0; i < me->n_capacity; i++) {
-                char item[80];
-                fw_human_text_number(a, sizeof a, me->capacity[i]->units, 0);
-                fw_human_text_number(b, sizeof b, me->capacity[i]->unit_cost, 1);
-                snprintf(item, sizeof item, "%s %s (cost %s each)", me->capacity[i]->family, a,
-                         b);
-                s_cat(buf, sizeof buf, ", ", item);
-            }
-            s_line(&sc, FW_HUMAN_PLAIN, "  Factory can make this tick: %s", buf[0] ? buf : "none");
-        }
+static const char *s_role_word(Flywheel__V1__Role role)
+{
+    switch (role) {
+    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER: return "cloud";
+    case FLYWHEEL__V1__ROLE__ROLE_LAB: return "AI lab";
+    case FLYWHEEL__V1__ROLE__ROLE_VENDOR: return "chip maker";
+    default: return "company";
+    }
+}
+
+/* Before the first tick: the lobby (who holds which seat, when the game starts), or,
+ * for a player who came back between ticks, that the game is on. */
+static void s_render_waiting(const fw_human_t *h, screen_t *sc, int64_t now_ms)
+{
+    const game_t *g = &h->game;
+    char text[2 * FW_HUMAN_COLS], when[96];
+    if (!g->known) {
+        s_wrap(sc, FW_HUMAN_PLAIN, 2, "  Waiting for the game server: the lobby, or your next "
+               "tick, shows here as soon as it says.");
+        return;
+    }
+    if (!s_in_lobby(h)) {
+        snprintf(text, sizeof text, "  The game is on: tick %u of %u was the last played. "
+                 "Your company shows here when the next tick starts.", g->tick, h->ticks);
+        s_wrap(sc, FW_HUMAN_PLAIN, 2, text);
+        return;
+    }
+    size_t joined = 0;
+    for (size_t i = 0; i < h->n_seats; i++)
+        joined += h->seats[i].holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+    if (g->deadline > 0) {
+        int64_t ms = g->deadline - now_ms;
+        snprintf(when, sizeof when, "in %" PRId64 " s (then house bots play the free seats)",
+                 ms > 0 ? (ms + 999) / 1000 : 0);
+    } else {
+        snprintf(when, sizeof when, "when the teacher starts it");
+    }
+    s_line(sc, FW_HUMAN_HEADING, "LOBBY");
+    snprintf(text, sizeof text, "  %zu of %u players have joined. The game starts when %u "
+             "have, or %s.", joined, g->wanted, g->wanted, when);
+    s_wrap(sc, FW_HUMAN_PLAIN, 2, text);
+    int secs = 0;
+    if (sscanf(g->pacing, "deadline:%d", &secs) == 1 && secs > 0)
+        snprintf(text, sizeof text, "  Each tick lasts %d s: make your moves before the "
+                 "countdown ends.", secs);
+    else
+        snprintf(text, sizeof text, "  Each tick waits for every player's moves.");
+    s_wrap(sc, FW_HUMAN_PLAIN, 2, text);
+    s_line(sc, FW_HUMAN_HEADING, "SEATS");
+    for (size_t i = 0; i < h->n_seats; i++) {
+        const seat_info_t *st = &h->seats[i];
+        int mine = strcmp(st->id, h->seat) == 0;
+        char who[80];
+        if (mine)
+            snprintf(who, sizeof who, "you%s%.40s%s", h->name[0] || st->player[0] ? " (" : "",
+                     h->name[0] ? h->name : st->player, h->name[0] || st->player[0] ? ")" : "");
+        else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
+            snprintf(who, sizeof who, "%.40s", st->player[0] ? st->player : "a player");
+        else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
+            snprintf(who, sizeof who, "house bot");
+        else
+            snprintf(who, sizeof who, "free");
+        s_line(sc, mine ? FW_HUMAN_PROMPT : FW_HUMAN_PLAIN, "%s %-28.28s %-11s %s",
+               mine ? ">" : " ", st->name[0] ? st->name : st->id, s_role_word(st->role), who);
+    }
+}
+
+static void s_render_company(const fw_human_t *h, screen_t *sc,
+                             const Flywheel__V1__SeatView *me)
+{
+    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1];
+    s_line(sc, FW_HUMAN_HEADING, "YOUR COMPANY");
+    fw_human_text_number(a, sizeof a, me->cash, 1);
+    fw_human_text_number(b, sizeof b, me->revenue_last, 1);
+    fw_human_text_number(c, sizeof c, me->cost_last, 1);
+    s_line(sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
+           b, c);
+    if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
+        fw_human_text_number(a, sizeof a, me->demand, 0);
+        fw_human_text_number(b, sizeof b, me->revenue_per_compute, 1);
+        fw_human_text_number(c, sizeof c, me->compute_last, 0);
+        s_line(sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
+               "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
+    } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
         buf[0] = '\0';
-        for (size_t i = 0; i < me->n_credits; i++) {
+        for (size_t i = 0; i < me->n_installed; i++) {
             char item[64];
-            fw_human_text_number(a, sizeof a, me->credits[i]->amount, 1);
-            snprintf(item, sizeof item, "%s %s at %s", a, "credits", me->credits[i]->cloud);
+            fw_human_text_number(a, sizeof a, me->installed[i]->compute, 0);
+            snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
             s_cat(buf, sizeof buf, ", ", item);
         }
-        for (size_t i = 0; i < me->n_deals; i++) {
-            char item[96];
-            const Flywheel__V1__Deal *d = me->deals[i];
-            fw_human_text_number(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
-            snprintf(item, sizeof item, "deal #%" PRIu64 " %s->%s %s until tick %u%s", d->id,
-                     d->investor, d->lab, a, d->ends_tick, d->compliant ? "" : " (BREACH)");
+        s_line(sc, FW_HUMAN_PLAIN, "  Installed compute (H100-months a tick): %s",
+               buf[0] ? buf : "none");
+        buf[0] = '\0';
+        for (size_t i = 0; i < me->n_incoming; i++) {
+            char item[64];
+            fw_human_text_number(a, sizeof a, me->incoming[i]->units, 0);
+            snprintf(item, sizeof item, "%s %s chips at tick %u", a,
+                     me->incoming[i]->family, me->incoming[i]->arrives);
             s_cat(buf, sizeof buf, ", ", item);
         }
         if (buf[0])
-            s_line(&sc, FW_HUMAN_PLAIN, "  %s", buf);
-    }
-    if (mk) {
-        s_line(&sc, FW_HUMAN_HEADING, "MARKET (offers posted last tick)");
+            s_line(sc, FW_HUMAN_PLAIN, "  On the way: %s", buf);
+    } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_VENDOR) {
         buf[0] = '\0';
-        for (size_t i = 0; i < mk->n_compute_quotes; i++) {
+        for (size_t i = 0; i < me->n_capacity; i++) {
             char item[80];
-            const Flywheel__V1__ComputeQuote *q = mk->compute_quotes[i];
-            fw_human_text_number(a, sizeof a, q->price, 1);
-            fw_human_text_number(b, sizeof b, q->capacity, 0);
-            snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
-            s_cat(buf, sizeof buf, "  |  ", item);
-        }
-        snprintf(wide, sizeof wide, "  Compute for rent ($/H100-month x amount): %s",
-                 buf[0] ? buf : "none yet");
-        s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
-        buf[0] = '\0';
-        for (size_t i = 0; i < mk->n_chip_quotes; i++) {
-            char item[80];
-            const Flywheel__V1__ChipQuote *q = mk->chip_quotes[i];
-            fw_human_text_number(a, sizeof a, q->price, 1);
-            fw_human_text_number(b, sizeof b, q->quantity, 0);
-            snprintf(item, sizeof item, "%s %s %s x %s", q->vendor, q->family, a, b);
-            s_cat(buf, sizeof buf, "  |  ", item);
-        }
-        snprintf(wide, sizeof wide, "  Chips for sale ($/chip x units): %s",
-                 buf[0] ? buf : "none yet");
-        s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
-        buf[0] = '\0';
-        for (size_t i = 0; i < mk->n_compute_share; i++) {
-            char item[48];
-            snprintf(item, sizeof item, "%s %.0f%%", mk->compute_share[i]->id,
-                     mk->compute_share[i]->value * 100.0);
+            fw_human_text_number(a, sizeof a, me->capacity[i]->units, 0);
+            fw_human_text_number(b, sizeof b, me->capacity[i]->unit_cost, 1);
+            snprintf(item, sizeof item, "%s %s (cost %s each)", me->capacity[i]->family, a,
+                     b);
             s_cat(buf, sizeof buf, ", ", item);
         }
-        if (mk->n_lab_share)
-            s_cat(buf, sizeof buf, "", "   Labs: ");
-        for (size_t i = 0; i < mk->n_lab_share; i++) {
-            char item[48];
-            snprintf(item, sizeof item, "%s%s %.0f%%", i ? ", " : "", mk->lab_share[i]->id,
-                     mk->lab_share[i]->value * 100.0);
-            s_cat(buf, sizeof buf, "", item);
-        }
-        s_line(&sc, FW_HUMAN_PLAIN, "  Shares - Clouds: %s", buf);
+        s_line(sc, FW_HUMAN_PLAIN, "  Factory can make this tick: %s", buf[0] ? buf : "none");
     }
-    if (me && me->n_proposals) {
-        s_line(&sc, FW_HUMAN_HEADING, "PROPOSALS WAITING FOR YOUR ANSWER (y accept, n reject)");
-        for (size_t i = 0; i < me->n_proposals; i++) {
-            const Flywheel__V1__Proposal *p = me->proposals[i];
-            const Flywheel__V1__InvestmentTerms *t = p->terms;
-            fw_human_text_number(a, sizeof a, t ? t->amount : 0, 1);
-            fw_human_text_number(b, sizeof b, t ? t->valuation : 0, 1);
-            s_line(&sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
-                   "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
-                   t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
-                   t && t->chip_family ? t->chip_family : "",
-                   t && t->exclusive ? ", exclusive" : "",
-                   i < h->n_answers && h->answers[i] == 1   ? "ACCEPT"
-                   : i < h->n_answers && h->answers[i] == 2 ? "reject"
-                                                            : "no answer");
-        }
+    buf[0] = '\0';
+    for (size_t i = 0; i < me->n_credits; i++) {
+        char item[64];
+        fw_human_text_number(a, sizeof a, me->credits[i]->amount, 1);
+        snprintf(item, sizeof item, "%s %s at %s", a, "credits", me->credits[i]->cloud);
+        s_cat(buf, sizeof buf, ", ", item);
     }
-    if (ts) {
-        s_line(&sc, FW_HUMAN_HEADING, "YOUR MOVES FOR TICK %u%s", h->tick,
-               h->sent ? " (sent)" : h->from_house ? " (the house bot's suggestion)" : "");
-        if (!h->n_moves)
-            s_line(&sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
-        for (size_t i = 0; i < h->n_moves; i++) {
-            s_move_text(&h->moves[i], buf, sizeof buf);
-            s_line(&sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
-        }
-        s_render_why(h, &sc);
+    for (size_t i = 0; i < me->n_deals; i++) {
+        char item[96];
+        const Flywheel__V1__Deal *d = me->deals[i];
+        fw_human_text_number(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
+        snprintf(item, sizeof item, "deal #%" PRIu64 " %s->%s %s until tick %u%s", d->id,
+                 d->investor, d->lab, a, d->ends_tick, d->compliant ? "" : " (BREACH)");
+        s_cat(buf, sizeof buf, ", ", item);
     }
-    for (size_t i = 0; i < h->n_results; i++)
-        s_wrap(&sc, FW_HUMAN_PLAIN, 4, h->results[i]);
+    if (buf[0])
+        s_line(sc, FW_HUMAN_PLAIN, "  %s", buf);
+}
 
-    /* The bottom: the question being asked (three lines) or the key bar and the
-     * token, then the message. */
-    size_t bottom = h->form.kind != FORM_NONE ? 4 : 3;
-    while (sc.n + bottom < sc.max)
-        s_line(&sc, FW_HUMAN_PLAIN, "%s", "");
-    if (sc.n + bottom > sc.max)
-        sc.n = sc.max > bottom ? sc.max - bottom : 0;
+static void s_render_market(screen_t *sc, const Flywheel__V1__MarketView *mk)
+{
+    char a[24], b[24], buf[FW_HUMAN_COLS + 1], wide[2 * FW_HUMAN_COLS];
+    s_line(sc, FW_HUMAN_HEADING, "MARKET (offers posted last tick)");
+    buf[0] = '\0';
+    for (size_t i = 0; i < mk->n_compute_quotes; i++) {
+        char item[80];
+        const Flywheel__V1__ComputeQuote *q = mk->compute_quotes[i];
+        fw_human_text_number(a, sizeof a, q->price, 1);
+        fw_human_text_number(b, sizeof b, q->capacity, 0);
+        snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
+        s_cat(buf, sizeof buf, "  |  ", item);
+    }
+    snprintf(wide, sizeof wide, "  Compute for rent ($/H100-month x amount): %s",
+             buf[0] ? buf : "none yet");
+    s_wrap(sc, FW_HUMAN_PLAIN, 4, wide);
+    buf[0] = '\0';
+    for (size_t i = 0; i < mk->n_chip_quotes; i++) {
+        char item[80];
+        const Flywheel__V1__ChipQuote *q = mk->chip_quotes[i];
+        fw_human_text_number(a, sizeof a, q->price, 1);
+        fw_human_text_number(b, sizeof b, q->quantity, 0);
+        snprintf(item, sizeof item, "%s %s %s x %s", q->vendor, q->family, a, b);
+        s_cat(buf, sizeof buf, "  |  ", item);
+    }
+    snprintf(wide, sizeof wide, "  Chips for sale ($/chip x units): %s",
+             buf[0] ? buf : "none yet");
+    s_wrap(sc, FW_HUMAN_PLAIN, 4, wide);
+    buf[0] = '\0';
+    for (size_t i = 0; i < mk->n_compute_share; i++) {
+        char item[48];
+        snprintf(item, sizeof item, "%s %.0f%%", mk->compute_share[i]->id,
+                 mk->compute_share[i]->value * 100.0);
+        s_cat(buf, sizeof buf, ", ", item);
+    }
+    if (mk->n_lab_share)
+        s_cat(buf, sizeof buf, "", "   Labs: ");
+    for (size_t i = 0; i < mk->n_lab_share; i++) {
+        char item[48];
+        snprintf(item, sizeof item, "%s%s %.0f%%", i ? ", " : "", mk->lab_share[i]->id,
+                 mk->lab_share[i]->value * 100.0);
+        s_cat(buf, sizeof buf, "", item);
+    }
+    s_line(sc, FW_HUMAN_PLAIN, "  Shares - Clouds: %s", buf);
+}
+
+static void s_render_proposals(const fw_human_t *h, screen_t *sc,
+                               const Flywheel__V1__SeatView *me)
+{
+    char a[24], b[24];
+    s_line(sc, FW_HUMAN_HEADING, "PROPOSALS WAITING FOR YOUR ANSWER (y accept, n reject)");
+    for (size_t i = 0; i < me->n_proposals; i++) {
+        const Flywheel__V1__Proposal *p = me->proposals[i];
+        const Flywheel__V1__InvestmentTerms *t = p->terms;
+        fw_human_text_number(a, sizeof a, t ? t->amount : 0, 1);
+        fw_human_text_number(b, sizeof b, t ? t->valuation : 0, 1);
+        s_line(sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
+               "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
+               t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
+               t && t->chip_family ? t->chip_family : "",
+               t && t->exclusive ? ", exclusive" : "",
+               i < h->n_answers && h->answers[i] == 1   ? "ACCEPT"
+               : i < h->n_answers && h->answers[i] == 2 ? "reject"
+                                                        : "no answer");
+    }
+}
+
+static void s_render_moves(const fw_human_t *h, screen_t *sc)
+{
+    char buf[FW_HUMAN_COLS + 1];
+    s_line(sc, FW_HUMAN_HEADING, "YOUR MOVES FOR TICK %u%s", h->tick,
+           h->sent ? " (sent)" : h->from_house ? " (the house bot's suggestion)" : "");
+    if (!h->n_moves)
+        s_line(sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
+    for (size_t i = 0; i < h->n_moves; i++) {
+        s_move_text(&h->moves[i], buf, sizeof buf);
+        s_line(sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
+    }
+    s_render_why(h, sc);
+}
+
+/* Lines that must not be missed, under the title. */
+static void s_render_banners(const fw_human_t *h, screen_t *sc)
+{
+    char text[2 * FW_HUMAN_COLS];
+    if (s_paused(h) && !h->over) {
+        snprintf(text, sizeof text, "Paused by the teacher after tick %u. The next tick "
+                 "starts when the teacher resumes the game; q leaves.", h->game.tick);
+        s_wrap(sc, FW_HUMAN_ALERT, 2, text);
+    }
+}
+
+/* The bottom of the screen: the question being asked, or the keys and the way back;
+ * then the message. */
+static void s_render_bottom(const fw_human_t *h, screen_t *sc)
+{
+    char buf[FW_HUMAN_COLS + 1], wide[2 * FW_HUMAN_COLS];
     if (h->form.kind != FORM_NONE && h->form.cur < h->form.n_fields) {
         const field_t *fl = &h->form.fields[h->form.cur];
         buf[0] = '\0';
@@ -1781,21 +1945,63 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
             s_cat(buf, sizeof buf, " ", item);
         }
         /* The help, then the choices and the field, so neither is cut off. */
-        s_line(&sc, FW_HUMAN_PROMPT, "%s", fl->help);
+        s_wrap(sc, FW_HUMAN_PROMPT, 2, fl->help);
         snprintf(wide, sizeof wide, "%s%s%s", buf[0] ? "Choices: " : "", buf,
                  buf[0] ? "   (Esc cancels)" : "(Esc cancels)");
-        s_line(&sc, FW_HUMAN_PROMPT, "%s", wide);
+        s_wrap(sc, FW_HUMAN_PROMPT, 2, wide);
         const char *def = s_default(fl);
-        s_line(&sc, FW_HUMAN_PROMPT, "%s%s%s%s: %s_", fl->label, def[0] ? " [" : "", def,
+        s_line(sc, FW_HUMAN_PROMPT, "%s%s%s%s: %s_", fl->label, def[0] ? " [" : "", def,
                def[0] ? "]" : "", fl->buf);
     } else if (h->over) {
-        s_line(&sc, FW_HUMAN_PROMPT, "The game is over. Any key leaves.");
-        s_line(&sc, FW_HUMAN_PROMPT, "%s", "");
+        s_line(sc, FW_HUMAN_PROMPT, "The game is over. Any key leaves.");
     } else {
-        s_line(&sc, FW_HUMAN_PROMPT, "a add  e change  d delete  c clear  h house suggestion  "
-               "y/n answer proposal  Enter SEND  ? help  q quit");
-        s_line(&sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
+        if (h->tick_start)
+            s_line(sc, FW_HUMAN_PROMPT, "a add  e change  d delete  c clear  h house "
+                   "suggestion  y/n answer proposal  Enter SEND  ? help  q quit");
+        else
+            s_line(sc, FW_HUMAN_PROMPT, "? help  q leave the game");
+        s_line(sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
     }
-    s_line(&sc, h->message_alert ? FW_HUMAN_ALERT : FW_HUMAN_PLAIN, "%s", h->message);
+    s_wrap(sc, h->message_alert ? FW_HUMAN_ALERT : FW_HUMAN_PLAIN, 2, h->message);
+}
+
+#define S_BOTTOM_MAX 16 /* lines the bottom may take */
+
+size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t cols,
+                       fw_human_line_t *lines, size_t max)
+{
+    screen_t sc = {lines, 0, max < rows ? max : rows, cols < FW_HUMAN_COLS ? cols : FW_HUMAN_COLS};
+    const Flywheel__V1__TickStart *ts = s_ts(h);
+    fw_human_line_t bottom[S_BOTTOM_MAX];
+    screen_t sb = {bottom, 0, S_BOTTOM_MAX, sc.cols};
+
+    if (h->help) {
+        s_render_help(h, &sc);
+        return sc.n;
+    }
+    s_render_title(h, &sc, now_ms);
+    s_render_banners(h, &sc);
+    if (!ts)
+        s_render_waiting(h, &sc, now_ms);
+    if (ts && ts->me)
+        s_render_company(h, &sc, ts->me);
+    if (ts && ts->market)
+        s_render_market(&sc, ts->market);
+    if (ts && ts->me && ts->me->n_proposals)
+        s_render_proposals(h, &sc, ts->me);
+    if (ts)
+        s_render_moves(h, &sc);
+    for (size_t i = 0; i < h->n_results; i++)
+        s_wrap(&sc, FW_HUMAN_PLAIN, 4, h->results[i]);
+
+    /* The bottom sits on the last rows; the body gives way to it. */
+    s_render_bottom(h, &sb);
+    size_t keep = sb.n < sc.max ? sb.n : sc.max;
+    while (sc.n + keep < sc.max)
+        s_line(&sc, FW_HUMAN_PLAIN, "%s", "");
+    if (sc.n + keep > sc.max)
+        sc.n = sc.max - keep;
+    for (size_t i = 0; i < keep; i++)
+        sc.lines[sc.n++] = bottom[i];
     return sc.n;
 }

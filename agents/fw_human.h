@@ -100,7 +100,7 @@ fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms);
 
 /* The draft as an Actions envelope for the tick on screen, marked as sent. Owned by
  * the model, valid until the next call on it; NULL if there is nothing to send
- * (no tick yet, or already sent). */
+ * (no tick yet, already sent, or the tick is over). */
 const fw_envelope_t *fw_human_actions(fw_human_t *h);
 
 /* A Bye from this seat, owned by the model and valid until the next call on it. */

@@ -796,3 +796,89 @@ Test(fw_human, a_labs_suggestion_says_why_it_rents_more_than_customers_use)
     fw_proto_free(&ts);
     fw_human_destroy(&h);
 }
+
+Test(fw_human, the_lobby_shows_the_seats_and_when_the_game_starts)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    const char *screen = s_screen(h, NOW, 24, 80);
+    cr_assert(strstr(screen, "Waiting for the game server"), "%s", screen);
+    /* Seats in order: nvidia, tpu_maker, aws, google, openai, anthropic. */
+    fw_envelope_t *st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_LOBBY, 0, ".hp.p.",
+                                 NOW + 42000, 3);
+    fw_human_on_message(h, st, NOW);
+    fw_proto_free(&st);
+    screen = s_screen(h, NOW, 24, 80);
+    cr_assert(strstr(screen, "lobby: the game has not started"), "%s", screen);
+    cr_assert(strstr(screen, "  2 of 3 players have joined. The game starts when 3 have, or "
+                             "in 42 s (then\n  house bots play the free seats)."), "%s",
+              screen);
+    cr_assert(strstr(screen, "Each tick lasts 30 s"), "%s", screen);
+    cr_assert(strstr(screen, "  NVIDIA                       chip maker  free"), "%s", screen);
+    cr_assert(strstr(screen, "  TPU Maker (Broadcom)         chip maker  house bot"), "%s",
+              screen);
+    cr_assert(strstr(screen, "  Amazon Web Services          cloud       alice"), "%s", screen);
+    cr_assert(strstr(screen, "> OpenAI                       AI lab      you (student1)"),
+              "%s", screen);
+    screen = s_screen(h, NOW + 30500, 24, 80);
+    cr_assert(strstr(screen, "or in 12 s"), "the countdown runs: %s", screen);
+    /* No start time: the teacher starts it. */
+    st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_LOBBY, 0, "....p.", 0, 6);
+    fw_human_on_message(h, st, NOW);
+    fw_proto_free(&st);
+    screen = s_screen(h, NOW, 24, 80);
+    cr_assert(strstr(screen, "1 of 6 players have joined. The game starts when 6 have, or "
+                             "when the teacher\n  starts it."), "%s", screen);
+    s_type(h, "a");
+    cr_assert_str_eq(fw_human_message(h), "The game has not started yet: wait for the first "
+                     "tick.");
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_pause_shows_and_sends_nothing)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    s_step();
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    /* Paused after tick 1 while tick 2 is on screen, unsent. */
+    fw_envelope_t *st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_PAUSED, 1, "hhhhph", 0, 1);
+    fw_human_on_message(h, st, NOW + 1000);
+    fw_proto_free(&st);
+    cr_assert_str_eq(fw_human_message(h), "Paused by the teacher after tick 1. Wait for the "
+                     "game to resume; q leaves.");
+    const char *screen = s_screen(h, NOW + 1000, 24, 80);
+    cr_assert(strstr(screen, "Paused by the teacher after tick 1"), "%s", screen);
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_NOTHING, "no auto-send while paused");
+    cr_assert_eq(fw_human_clock(h, NOW + 40000), FW_HUMAN_NOTHING);
+    /* Resumed: the pause is gone, and an Enter right away does not send. */
+    st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_RUNNING, 1, "hhhhph", NOW + 70000, 1);
+    fw_human_on_message(h, st, NOW + 50000);
+    fw_proto_free(&st);
+    screen = s_screen(h, NOW + 50000, 24, 80);
+    cr_assert_null(strstr(screen, "Paused"), "%s", screen);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 50200), FW_HUMAN_NOTHING);
+    cr_assert_str_eq(fw_human_message(h), "The game just resumed: check your moves, then "
+                     "press Enter to send.");
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 51200), FW_HUMAN_SEND);
+    cr_assert_not_null(fw_human_actions(h));
+
+    /* Paused after the tick on screen: a deadline that passed during the pause sends
+     * nothing, then or after the game resumes. */
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 90000);
+    fw_human_on_message(h, ts, NOW + 60000);
+    fw_proto_free(&ts);
+    st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_PAUSED, 3, "hhhhph", 0, 1);
+    fw_human_on_message(h, st, NOW + 61000);
+    fw_proto_free(&st);
+    cr_assert_eq(fw_human_clock(h, NOW + 95000), FW_HUMAN_NOTHING);
+    st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_RUNNING, 3, "hhhhph", NOW + 130000, 1);
+    fw_human_on_message(h, st, NOW + 100000);
+    fw_proto_free(&st);
+    cr_assert_eq(fw_human_clock(h, NOW + 100000), FW_HUMAN_NOTHING, "tick 3 is over");
+    cr_assert_null(fw_human_actions(h));
+    fw_human_destroy(&h);
+}
