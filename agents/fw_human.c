@@ -1,5 +1,5 @@
 /* fw_human: see fw_human.h. */
-#include "fw_human.h"
+#include "fw_human_int.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -12,153 +12,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "fw_agent.h"
-#include "fw_arena.h"
 #include "fw_human_text.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
-#define S_MAX_MOVES 24       /* moves in a draft */
-#define S_MAX_FIELDS 5       /* fields in a form */
-#define S_MAX_CHOICES 16     /* choices of a text field */
-#define S_ID 32              /* ids and short texts */
-#define S_INPUT 24           /* characters a player may type in a field */
 #define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline, at most */
 #define S_GUARD_MS 1000      /* Enter does not send this soon after the screen changed */
-#define S_RESULT_LINES 6     /* lines about the last tick's results */
-
-typedef enum {
-    MOVE_CHIP_OFFER,    /* vendors */
-    MOVE_CHIP_ORDER,    /* clouds */
-    MOVE_COMPUTE_OFFER, /* clouds */
-    MOVE_COMPUTE_BID,   /* labs */
-    MOVE_PROPOSAL,      /* clouds and vendors: invest in a lab */
-} move_kind_t;
-
-typedef struct {
-    move_kind_t kind;
-    char who[S_ID];    /* bid: provider; proposal: lab */
-    char family[S_ID];
-    int64_t quantity;  /* units, H100-months, or the amount invested */
-    int64_t price;     /* per unit; proposal: the valuation */
-    double fraction;   /* proposal: part paid as credits */
-} move_t;
-
-typedef enum {
-    FIELD_CHOICE, /* one of choices[] (typed, or its number) */
-    FIELD_AMOUNT, /* a positive whole number; k, M, B, T suffixes */
-    FIELD_PERCENT,/* 0 to 100 */
-    FIELD_INDEX,  /* 1..max */
-} field_kind_t;
-
-typedef struct {
-    field_kind_t kind;
-    const char *label;
-    const char *help;
-    char choices[S_MAX_CHOICES][S_ID];
-    size_t n_choices;
-    int64_t max;           /* FIELD_INDEX */
-    char def[S_ID];        /* Enter on an empty field takes this */
-    char buf[S_INPUT + 1]; /* what the player typed */
-    size_t len;
-    char text[S_ID];       /* the accepted value */
-    int64_t value;
-    double fraction;
-} field_t;
-
-typedef enum {
-    FORM_NONE,
-    FORM_ADD_KIND,  /* which kind of move to add */
-    FORM_MOVE,      /* the fields of a move */
-    FORM_EDIT_WHICH,
-    FORM_DELETE_WHICH,
-    FORM_ANSWER_WHICH,
-    FORM_QUIT,
-} form_kind_t;
-
-typedef struct {
-    form_kind_t kind;
-    move_kind_t move;   /* FORM_MOVE */
-    int editing;        /* FORM_MOVE: index of the move replaced, or -1 */
-    int accept;         /* FORM_ANSWER_WHICH */
-    field_t fields[S_MAX_FIELDS];
-    size_t n_fields, cur;
-} form_t;
-
-typedef struct {
-    char id[S_ID];
-    char name[64];
-    Flywheel__V1__Role role;
-    Flywheel__V1__Holder holder;  /* from the last GameStatus */
-    char player[48];              /* the player's name, or the house bot's strategy */
-    int returning;                /* its player takes it back at the next tick */
-} seat_info_t;
-
-/* The game around the seat, from the last GameStatus (network play). */
-typedef struct {
-    int known;                    /* a GameStatus came */
-    Flywheel__V1__Phase phase;
-    uint32_t tick;                /* the last tick cleared */
-    char pacing[24];              /* "lockstep" or "deadline:S" */
-    int64_t deadline;             /* lobby: when house bots fill the free seats (0: no) */
-    uint32_t wanted;              /* lobby: players that start the game */
-} game_t;
-
-struct fw_human {
-    fw_agent_seat_t *advisor;     /* the role's default strategy: the suggestion */
-    char seat[S_ID];
-    char company[64];
-    char run_id[40];
-    char token[40];
-    Flywheel__V1__Role role;
-    uint32_t ticks;
-    seat_info_t *seats;           /* from the Welcome */
-    size_t n_seats;
-    char (*families)[S_ID];       /* family ids from the Welcome */
-    char (*captive)[S_ID];        /* their captive_of */
-    size_t n_families;
-    game_t game;                  /* the lobby, pauses and who holds each seat */
-    fw_envelope_t *tick_start;    /* the TickStart on screen (owned), or NULL */
-    uint32_t tick;
-    int sent;                     /* the draft of `tick` has been sent */
-    int closed;                   /* `tick` was cleared (its TickResult came) */
-    int auto_sent;                /* the clock sent the draft: its message stands */
-    int64_t lead_ms;              /* the clock sends the draft this long before the deadline */
-    int64_t changed_at;           /* when the screen last changed under the player */
-    const char *changed_why;      /* ...and how, for the Enter that comes too soon */
-    move_t carry;                 /* a move finished after its tick's moves were sent */
-    int has_carry;                /* ...which goes into the next tick's draft */
-    int over;                     /* the coordinator said Bye */
-    move_t moves[S_MAX_MOVES];    /* the draft */
-    size_t n_moves;
-    move_t suggested[S_MAX_MOVES];/* the house bot's moves for this tick */
-    size_t n_suggested;
-    int *answers;                 /* per proposal on screen: 0 none, 1 accept, 2 reject */
-    int *suggested_answers;
-    size_t n_answers;
-    int from_house;               /* the draft is still the untouched suggestion */
-    int house_plays;              /* the house bot plays the tick on screen for us */
-    form_t form;
-    int help;                     /* the help page is shown */
-    char message[200];
-    int message_alert;
-    char results[S_RESULT_LINES][320];
-    size_t n_results;
-    move_t sent_moves[S_MAX_MOVES];/* the moves last sent, to name them in results */
-    size_t n_sent_moves;
-    char sent_answers[S_MAX_MOVES][S_ID]; /* the investor of each answer sent, in order */
-    size_t n_sent_answers;
-    uint32_t sent_tick;           /* the tick they were sent for (0 = none yet) */
-    uint64_t seq;                 /* last seq sent; the Hello was 1 */
-    fw_human_link_t link;         /* the connection, as the terminal layer sees it */
-    int64_t link_since, link_retry; /* LOST since; next attempt (Unix ms) */
-    char url[160];                /* where the game is, for the resume command */
-    char name[64];                /* the player's name, for the resume command */
-    fw_arena_t *arena;            /* the outgoing Actions */
-    fw_envelope_t out;
-    Flywheel__V1__Actions actions;
-    Flywheel__V1__Bye bye;
-};
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -184,37 +43,12 @@ static void s_say(fw_human_t *h, int alert, const char *fmt, ...)
     h->message_alert = alert;
 }
 
-static const char *s_role_text(Flywheel__V1__Role role)
-{
-    switch (role) {
-    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER: return "a cloud";
-    case FLYWHEEL__V1__ROLE__ROLE_LAB: return "an AI lab";
-    case FLYWHEEL__V1__ROLE__ROLE_VENDOR: return "a chip maker";
-    default: return "a company";
-    }
-}
-
 /* The screen changed under the player at now_ms: an Enter in the next S_GUARD_MS was
  * typed for what was there before, so it does not send. */
 static void s_changed(fw_human_t *h, int64_t now_ms, const char *why)
 {
     h->changed_at = now_ms;
     h->changed_why = why;
-}
-
-static int s_paused(const fw_human_t *h)
-{
-    return h->game.known && h->game.phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED;
-}
-
-static int s_in_lobby(const fw_human_t *h)
-{
-    return !h->tick_start && h->game.known && h->game.phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY;
-}
-
-static const Flywheel__V1__TickStart *s_ts(const fw_human_t *h)
-{
-    return h->tick_start ? h->tick_start->tick_start : NULL;
 }
 
 /* ---- new / destroy ---------------------------------------------------------------- */
@@ -261,14 +95,14 @@ fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len
     }
     h->n_families = w->n_families;
     for (size_t i = 0; i < w->n_families; i++) {
-        s_copy(h->families[i], S_ID, w->families[i]->id);
-        s_copy(h->captive[i], S_ID, w->families[i]->captive_of);
+        s_copy(h->families[i], FH_ID, w->families[i]->id);
+        s_copy(h->captive[i], FH_ID, w->families[i]->captive_of);
     }
     h->seq = 1;
     s_changed(h, INT64_MIN / 2, "");
     /* Not "the game has not started": this Welcome may be a player's return. */
     s_say(h, 0, "Welcome! You play %s, %s. Press ? for help.", h->company,
-          s_role_text(h->role));
+          fh_role_text(h->role));
 out:
     if (err && err_len > 0)
         snprintf(err, err_len, "%s", msg);
@@ -302,24 +136,24 @@ static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, 
     for (size_t i = 0; i < a->n_chip_offers && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_CHIP_OFFER, .quantity = a->chip_offers[i]->quantity,
                           .price = a->chip_offers[i]->price};
-        s_copy(out[n].family, S_ID, a->chip_offers[i]->family);
+        s_copy(out[n].family, FH_ID, a->chip_offers[i]->family);
     }
     for (size_t i = 0; i < a->n_chip_orders && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_CHIP_ORDER, .quantity = a->chip_orders[i]->quantity,
                           .price = a->chip_orders[i]->max_price};
-        s_copy(out[n].family, S_ID, a->chip_orders[i]->family);
+        s_copy(out[n].family, FH_ID, a->chip_orders[i]->family);
     }
     for (size_t i = 0; i < a->n_compute_offers && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_COMPUTE_OFFER,
                           .quantity = a->compute_offers[i]->capacity,
                           .price = a->compute_offers[i]->price};
-        s_copy(out[n].family, S_ID, a->compute_offers[i]->family);
+        s_copy(out[n].family, FH_ID, a->compute_offers[i]->family);
     }
     for (size_t i = 0; i < a->n_compute_bids && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_COMPUTE_BID, .quantity = a->compute_bids[i]->quantity,
                           .price = a->compute_bids[i]->max_price};
-        s_copy(out[n].who, S_ID, a->compute_bids[i]->provider);
-        s_copy(out[n].family, S_ID, a->compute_bids[i]->family);
+        s_copy(out[n].who, FH_ID, a->compute_bids[i]->provider);
+        s_copy(out[n].family, FH_ID, a->compute_bids[i]->family);
     }
     for (size_t i = 0; i < a->n_proposals && n < cap; i++) {
         const Flywheel__V1__InvestmentProposal *p = a->proposals[i];
@@ -328,7 +162,7 @@ static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, 
         out[n] = (move_t){.kind = MOVE_PROPOSAL, .quantity = p->terms->amount,
                           .price = p->terms->valuation,
                           .fraction = p->terms->credit_fraction};
-        s_copy(out[n].who, S_ID, p->lab);
+        s_copy(out[n].who, FH_ID, p->lab);
         n++;
     }
     return n;
@@ -378,7 +212,7 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
     if (fw_agent_seat_on_message(h->advisor, in, &reply) == FW_AGENT_CONTINUE && reply &&
         reply->actions) {
         const Flywheel__V1__Actions *a = reply->actions;
-        h->n_suggested = s_moves_from_actions(a, h->suggested, S_MAX_MOVES);
+        h->n_suggested = s_moves_from_actions(a, h->suggested, FH_MAX_MOVES);
         for (size_t i = 0; i < a->n_answers; i++)
             for (size_t p = 0; p < h->n_answers; p++)
                 if (ts->me->proposals[p]->id == a->answers[i]->proposal_id)
@@ -461,7 +295,7 @@ static const char *s_sent_move_name(const fw_human_t *h, uint32_t tick, const ch
 static void s_rejection_text(const fw_human_t *h, const Flywheel__V1__TickResult *tr,
                              const Flywheel__V1__Rejection *r, char *buf, size_t len)
 {
-    char list[S_ID] = "", name[160];
+    char list[FH_ID] = "", name[160];
     size_t index = 0;
     const char *move = NULL;
     if (fw_human_text_action(r->action, list, sizeof list, &index) == 0) {
@@ -491,10 +325,10 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
              missed ? " Your moves were not sent in time, so you made none: send the next "
                       "tick's before its countdown ends." : "");
     /* What went wrong first: it is what the player must act on. */
-    for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
+    for (size_t i = 0; i < tr->n_rejected && h->n_results < FH_RESULT_LINES; i++)
         s_rejection_text(h, tr, tr->rejected[i], h->results[h->n_results++],
                          sizeof h->results[0]);
-    for (size_t i = 0; i < tr->n_fills && h->n_results < S_RESULT_LINES; i++) {
+    for (size_t i = 0; i < tr->n_fills && h->n_results < FH_RESULT_LINES; i++) {
         const Flywheel__V1__Fill *f = tr->fills[i];
         fw_human_text_number(q, sizeof q, f->quantity, 0);
         fw_human_text_number(amt, sizeof amt, f->amount, 1);
@@ -587,8 +421,8 @@ int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 static field_t *s_field(form_t *f, field_kind_t kind, const char *label, const char *help,
                         const char *def)
 {
-    /* Forms are built here with at most S_MAX_FIELDS fields: a bug otherwise. */
-    assert(f->n_fields < S_MAX_FIELDS);
+    /* Forms are built here with at most FH_MAX_FIELDS fields: a bug otherwise. */
+    assert(f->n_fields < FH_MAX_FIELDS);
     field_t *fl = &f->fields[f->n_fields++];
     memset(fl, 0, sizeof *fl);
     fl->kind = kind;
@@ -603,16 +437,8 @@ static void s_choice(field_t *fl, const char *choice)
     for (size_t i = 0; i < fl->n_choices; i++)
         if (strcmp(fl->choices[i], choice) == 0)
             return;
-    if (fl->n_choices < S_MAX_CHOICES)
-        s_copy(fl->choices[fl->n_choices++], S_ID, choice);
-}
-
-/* What Enter on an empty field takes: the field's default, or its first choice. */
-static const char *s_default(const field_t *fl)
-{
-    if (fl->def[0] || fl->kind != FIELD_CHOICE || !fl->n_choices)
-        return fl->def;
-    return fl->choices[0];
+    if (fl->n_choices < FH_MAX_CHOICES)
+        s_copy(fl->choices[fl->n_choices++], FH_ID, choice);
 }
 
 /* ---- defaults that follow the market ---------------------------------------------- */
@@ -625,7 +451,7 @@ static const Flywheel__V1__ComputeQuote *s_compute_quote(const fw_human_t *h,
                                                          const char *provider,
                                                          const char *family)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     const Flywheel__V1__ComputeQuote *best = NULL;
     for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++) {
         const Flywheel__V1__ComputeQuote *q = ts->market->compute_quotes[i];
@@ -641,7 +467,7 @@ static const Flywheel__V1__ComputeQuote *s_compute_quote(const fw_human_t *h,
 /* The cheapest chip quote for `family` (NULL: of all). */
 static const Flywheel__V1__ChipQuote *s_chip_quote(const fw_human_t *h, const char *family)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     const Flywheel__V1__ChipQuote *best = NULL;
     for (size_t i = 0; ts && ts->market && i < ts->market->n_chip_quotes; i++) {
         const Flywheel__V1__ChipQuote *q = ts->market->chip_quotes[i];
@@ -665,7 +491,7 @@ static int64_t s_most(int64_t price)
 /* A lab's valuation on the market, or S_DEFAULT_VALUATION. */
 static int64_t s_valuation(const fw_human_t *h, const char *lab)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     for (size_t i = 0; ts && ts->market && i < ts->market->n_valuations; i++)
         if (strcmp(ts->market->valuations[i]->id, lab) == 0 &&
             ts->market->valuations[i]->value > 0)
@@ -677,7 +503,7 @@ static int64_t s_valuation(const fw_human_t *h, const char *lab)
  * rounded down to two significant digits. */
 static int64_t s_stake(const fw_human_t *h, int64_t valuation)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     int64_t amount = valuation / 20, unit = 1;
     if (ts && ts->me && ts->me->cash > 0 && amount > ts->me->cash)
         amount = ts->me->cash;
@@ -698,7 +524,7 @@ static void s_set_default(field_t *fl, int64_t v)
 static void s_follow_choice(fw_human_t *h, form_t *f, size_t done)
 {
     field_t *fl = &f->fields[done];
-    if (fl->kind != FIELD_CHOICE || strcasecmp(fl->text, s_default(fl)) == 0)
+    if (fl->kind != FIELD_CHOICE || strcasecmp(fl->text, fh_default(fl)) == 0)
         return;
     if (f->move == MOVE_COMPUTE_BID && done == 0) {
         const Flywheel__V1__ComputeQuote *q = s_compute_quote(h, fl->text, f->fields[1].def);
@@ -727,7 +553,7 @@ static void s_follow_choice(fw_human_t *h, form_t *f, size_t done)
  * buy (or have), labs any. */
 static void s_family_choices(const fw_human_t *h, field_t *fl, move_kind_t kind)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     if (kind == MOVE_CHIP_OFFER && ts && ts->me) {
         for (size_t i = 0; i < ts->me->n_capacity; i++)
             s_choice(fl, ts->me->capacity[i]->family);
@@ -748,9 +574,9 @@ static void s_family_choices(const fw_human_t *h, field_t *fl, move_kind_t kind)
  * demand (or the move being changed). */
 static void s_open_bid(fw_human_t *h, form_t *f, const move_t *old)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     const Flywheel__V1__ComputeQuote *best = s_compute_quote(h, NULL, NULL);
-    char def[S_ID];
+    char def[FH_ID];
     field_t *fl = s_field(f, FIELD_CHOICE, "Cloud to rent from",
                           "Which cloud's offer you bid on (see MARKET). Type its name or "
                           "number.", old ? old->who : best ? best->provider : "");
@@ -778,7 +604,7 @@ static void s_open_bid(fw_human_t *h, form_t *f, const move_t *old)
 static void s_open_order(fw_human_t *h, form_t *f, const move_t *old)
 {
     const Flywheel__V1__ChipQuote *best = NULL;
-    char def[S_ID];
+    char def[FH_ID];
     field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to order",
                           "Chips arrive after the family's lead time and then give you "
                           "compute to rent out.", old ? old->family : "");
@@ -800,9 +626,9 @@ static void s_open_order(fw_human_t *h, form_t *f, const move_t *old)
 
 static void s_open_rent_out(fw_human_t *h, form_t *f, const move_t *old)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     int64_t cap = 0;
-    char def[S_ID];
+    char def[FH_ID];
     for (size_t i = 0; ts && ts->me && i < ts->me->n_installed; i++)
         cap += ts->me->installed[i]->compute;
     field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to rent out",
@@ -820,9 +646,9 @@ static void s_open_rent_out(fw_human_t *h, form_t *f, const move_t *old)
 
 static void s_open_sell(fw_human_t *h, form_t *f, const move_t *old)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     int64_t cap = 0;
-    char def[S_ID];
+    char def[FH_ID];
     field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to sell",
                           "The chips your factory makes.", old ? old->family : "");
     s_family_choices(h, fl, MOVE_CHIP_OFFER);
@@ -843,7 +669,7 @@ static void s_open_sell(fw_human_t *h, form_t *f, const move_t *old)
  * market and 5% of it (at most the cash). */
 static void s_open_invest(fw_human_t *h, form_t *f, const move_t *old)
 {
-    char def[S_ID];
+    char def[FH_ID];
     field_t *fl = s_field(f, FIELD_CHOICE, "Lab to invest in",
                           "The lab gets your offer next tick and may accept or reject it.",
                           old ? old->who : "");
@@ -928,7 +754,7 @@ static void s_open_add(fw_human_t *h)
  * or -1 with what is wrong and what to do in why. */
 static int s_check_field(field_t *fl, char *why, size_t len)
 {
-    const char *in = fl->len ? fl->buf : s_default(fl);
+    const char *in = fl->len ? fl->buf : fh_default(fl);
     if (!in[0]) {
         snprintf(why, len, "Please type a value (Esc cancels).");
         return -1;
@@ -959,7 +785,7 @@ static int s_check_field(field_t *fl, char *why, size_t len)
         return 0;
     case FIELD_PERCENT: {
         char *end;
-        char clean[S_INPUT + 1];
+        char clean[FH_INPUT + 1];
         s_copy(clean, sizeof clean, in);
         size_t n = strlen(clean);
         if (n && clean[n - 1] == '%')
@@ -1019,24 +845,24 @@ static int s_commit_move(fw_human_t *h)
     m.kind = f->move;
     switch (f->move) {
     case MOVE_COMPUTE_BID:
-        s_copy(m.who, S_ID, f->fields[0].text);
-        s_copy(m.family, S_ID, f->fields[1].text);
+        s_copy(m.who, FH_ID, f->fields[0].text);
+        s_copy(m.family, FH_ID, f->fields[1].text);
         m.quantity = f->fields[2].value;
         m.price = f->fields[3].value;
         break;
     case MOVE_CHIP_ORDER:
-        s_copy(m.family, S_ID, f->fields[0].text);
+        s_copy(m.family, FH_ID, f->fields[0].text);
         m.quantity = f->fields[1].value;
         m.price = f->fields[2].value;
         break;
     case MOVE_COMPUTE_OFFER:
     case MOVE_CHIP_OFFER:
-        s_copy(m.family, S_ID, f->fields[0].text);
+        s_copy(m.family, FH_ID, f->fields[0].text);
         m.price = f->fields[1].value;
         m.quantity = f->fields[2].value;
         break;
     case MOVE_PROPOSAL:
-        s_copy(m.who, S_ID, f->fields[0].text);
+        s_copy(m.who, FH_ID, f->fields[0].text);
         m.quantity = f->fields[1].value;
         m.price = f->fields[2].value;
         m.fraction = f->fields[3].fraction;
@@ -1052,11 +878,11 @@ static int s_commit_move(fw_human_t *h)
     if (f->editing >= 0 && (size_t)f->editing < h->n_moves) {
         h->moves[f->editing] = m;
         s_say(h, 0, "Move %d changed. Enter sends your moves.", f->editing + 1);
-    } else if (h->n_moves < S_MAX_MOVES) {
+    } else if (h->n_moves < FH_MAX_MOVES) {
         h->moves[h->n_moves++] = m;
         s_say(h, 0, "Move %zu added. Enter sends your moves.", h->n_moves);
     } else {
-        s_say(h, 1, "You already have %d moves: delete one first.", S_MAX_MOVES);
+        s_say(h, 1, "You already have %d moves: delete one first.", FH_MAX_MOVES);
         return -1;
     }
     h->from_house = 0;
@@ -1069,7 +895,7 @@ static int s_commit_move(fw_human_t *h)
 static void s_forms_at_new_tick(fw_human_t *h)
 {
     char carried[120] = "";
-    if (h->has_carry && h->n_moves < S_MAX_MOVES) {
+    if (h->has_carry && h->n_moves < FH_MAX_MOVES) {
         h->moves[h->n_moves++] = h->carry;
         h->from_house = 0;
         snprintf(carried, sizeof carried, "The move you finished after tick %u's moves were "
@@ -1189,7 +1015,7 @@ static fw_human_do_t s_form_key(fw_human_t *h, int key, int64_t now_ms)
         return FW_HUMAN_NOTHING;
     }
     if (key >= 32 && key < 127) {
-        if (fl->len < S_INPUT) {
+        if (fl->len < FH_INPUT) {
             fl->buf[fl->len++] = (char)key;
             fl->buf[fl->len] = '\0';
         } else {
@@ -1210,7 +1036,7 @@ static int s_can_edit(fw_human_t *h)
         return 0;
     }
     if (!h->tick_start) {
-        if (s_in_lobby(h))
+        if (fh_in_lobby(h))
             s_say(h, 0, "The game has not started yet: wait for the first tick.");
         else
             s_say(h, 0, "There is no tick to play yet: wait for the next one.");
@@ -1221,7 +1047,7 @@ static int s_can_edit(fw_human_t *h)
         return 0;
     }
     if (h->closed) {
-        if (s_paused(h))
+        if (fh_paused(h))
             s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume.",
                   h->game.tick);
         else
@@ -1348,7 +1174,7 @@ static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
                       "typing.");
             else
                 s_say(h, 1, "Time is up: your moves were sent without the one you were "
-                      "typing: you already had %d moves.", S_MAX_MOVES);
+                      "typing: you already had %d moves.", FH_MAX_MOVES);
             return;
         }
         /* fall through */
@@ -1376,8 +1202,8 @@ static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
 
 fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || s_paused(h))
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || fh_paused(h))
         return FW_HUMAN_NOTHING;
     if (now_ms < ts->deadline_unix_ms - h->lead_ms)
         return FW_HUMAN_NOTHING;
@@ -1402,7 +1228,7 @@ static fw_envelope_t *s_begin(fw_human_t *h, uint32_t tick)
 
 const fw_envelope_t *fw_human_actions(fw_human_t *h)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     if (!ts || h->sent || h->closed || h->over)
         return NULL;
     fw_arena_t *a = h->arena;
@@ -1460,8 +1286,8 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
             pa->proposal_id = ts->me->proposals[i]->id;
             pa->accept = h->answers[i] == 1;
             out->answers[out->n_answers++] = pa;
-            if (h->n_sent_answers < S_MAX_MOVES)
-                s_copy(h->sent_answers[h->n_sent_answers++], S_ID,
+            if (h->n_sent_answers < FH_MAX_MOVES)
+                s_copy(h->sent_answers[h->n_sent_answers++], FH_ID,
                        ts->me->proposals[i]->investor);
         }
     }
@@ -1507,501 +1333,4 @@ void fw_human_set_address(fw_human_t *h, const char *url, const char *name)
 {
     s_copy(h->url, sizeof h->url, url);
     s_copy(h->name, sizeof h->name, name);
-}
-
-/* ---- the screen ------------------------------------------------------------------- */
-
-typedef struct {
-    fw_human_line_t *lines;
-    size_t n, max, cols;
-} screen_t;
-
-static void s_line(screen_t *sc, fw_human_style_t style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void s_line(screen_t *sc, fw_human_style_t style, const char *fmt, ...)
-{
-    if (sc->n >= sc->max)
-        return;
-    fw_human_line_t *l = &sc->lines[sc->n++];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(l->text, sizeof l->text, fmt, ap);
-    va_end(ap);
-    if (sc->cols < sizeof l->text)
-        l->text[sc->cols] = '\0';
-    l->style = style;
-}
-
-/* Writes text over as many lines as it needs at this width, breaking at spaces;
- * the lines after the first are indented by `indent` spaces. */
-static void s_wrap(screen_t *sc, fw_human_style_t style, size_t indent, const char *text)
-{
-    size_t width = sc->cols > indent + 20 ? sc->cols : indent + 20;
-    const char *p = text;
-    int first = 1;
-    while (*p && sc->n < sc->max) {
-        size_t room = first ? width : width - indent;
-        size_t n = strlen(p);
-        if (n > room) {
-            n = room;
-            while (n > room / 2 && p[n] != ' ')
-                n--;
-            if (p[n] != ' ')
-                n = room;
-        }
-        s_line(sc, style, "%*s%.*s", first ? 0 : (int)indent, "", (int)n, p);
-        p += n;
-        while (*p == ' ')
-            p++;
-        first = 0;
-    }
-}
-
-/* Appends "text" to buf (cap) separated by sep. */
-static void s_cat(char *buf, size_t cap, const char *sep, const char *text)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= cap)
-        return;
-    snprintf(buf + used, cap - used, "%s%s", used ? sep : "", text);
-}
-
-static void s_move_text(const move_t *m, char *buf, size_t len)
-{
-    char q[24], p[24];
-    fw_human_text_number(q, sizeof q, m->quantity, 0);
-    fw_human_text_number(p, sizeof p, m->price, 1);
-    switch (m->kind) {
-    case MOVE_COMPUTE_BID:
-        snprintf(buf, len, "rent %s H100-months of %s from %s, paying at most %s each", q,
-                 m->family, m->who, p);
-        break;
-    case MOVE_CHIP_ORDER:
-        snprintf(buf, len, "order %s %s chips, paying at most %s each", q, m->family, p);
-        break;
-    case MOVE_COMPUTE_OFFER:
-        snprintf(buf, len, "rent out up to %s H100-months of %s at %s each", q, m->family, p);
-        break;
-    case MOVE_CHIP_OFFER:
-        snprintf(buf, len, "sell up to %s %s chips at %s each", q, m->family, p);
-        break;
-    case MOVE_PROPOSAL: {
-        char amt[24];
-        fw_human_text_number(amt, sizeof amt, m->quantity, 1);
-        snprintf(buf, len, "offer %s %s at a %s valuation, %.0f%% as credits", m->who, amt, p,
-                 m->fraction * 100.0);
-        break;
-    }
-    }
-}
-
-/* A lab's suggestion rents far more than its customers use (strategy_lab: demand plus
- * as much again to train, bid for half as much again since labs share each offer):
- * one line says why, the help page says more. */
-static void s_render_why(const fw_human_t *h, screen_t *sc)
-{
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    char a[24], b[24], text[2 * FW_HUMAN_COLS];
-    int64_t total = 0;
-    if (!h->from_house || h->role != FLYWHEEL__V1__ROLE__ROLE_LAB || !ts || !ts->me ||
-        ts->me->demand <= 0)
-        return;
-    for (size_t i = 0; i < h->n_moves; i++)
-        total += h->moves[i].kind == MOVE_COMPUTE_BID ? h->moves[i].quantity : 0;
-    if (total <= ts->me->demand)
-        return;
-    fw_human_text_number(a, sizeof a, ts->me->demand, 0);
-    fw_human_text_number(b, sizeof b, total - ts->me->demand, 0);
-    snprintf(text, sizeof text, "  Why so much? %s serve your customers; %s train a better "
-             "model (see ?).", a, b);
-    s_wrap(sc, FW_HUMAN_PLAIN, 4, text);
-}
-
-static void s_render_help(const fw_human_t *h, screen_t *sc)
-{
-    s_line(sc, FW_HUMAN_TITLE, " FLYWHEEL - HELP  (any key goes back) ");
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_PLAIN, "You run %s, %s, in a market for AI computing power.",
-           h->company, s_role_text(h->role));
-    s_line(sc, FW_HUMAN_PLAIN, "Chip makers sell chips to clouds; clouds rent the chips' "
-           "compute to AI labs; labs sell AI to customers.");
-    s_line(sc, FW_HUMAN_PLAIN, "The game moves in ticks (one month each). Each tick you "
-           "choose your moves; then the market clears for everyone at once.");
-    switch (h->role) {
-    case FLYWHEEL__V1__ROLE__ROLE_LAB:
-        s_line(sc, FW_HUMAN_PLAIN, "As a lab you BID for compute: which cloud, which chips, "
-               "how much, and the most you pay.");
-        s_line(sc, FW_HUMAN_PLAIN, "Compute serves your customers (revenue) - no compute, "
-               "no revenue. Investors may offer you money: y/n answers them.");
-        s_line(sc, FW_HUMAN_PLAIN, "Why does the house bot rent more than your customers use? "
-               "The rest trains your next model: capability wins customers later, so costs "
-               "run ahead of revenue at first. It bids for extra because labs share each "
-               "offer.");
-        break;
-    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER:
-        s_line(sc, FW_HUMAN_PLAIN, "As a cloud you ORDER chips (they arrive later) and RENT "
-               "OUT compute to labs at a price you set.");
-        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST in a lab, partly in credits that can only "
-               "be spent on your cloud.");
-        break;
-    case FLYWHEEL__V1__ROLE__ROLE_VENDOR:
-        s_line(sc, FW_HUMAN_PLAIN, "As a chip maker you SELL chips to clouds: a price and how "
-               "many, up to what your factory makes each tick.");
-        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST cash in a lab.");
-        break;
-    default:
-        break;
-    }
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_HEADING, "KEYS");
-    s_line(sc, FW_HUMAN_PLAIN, "  a  add a move             e  change a move        d  delete a move");
-    s_line(sc, FW_HUMAN_PLAIN, "  c  clear all moves        h  back to the house bot's suggestion");
-    s_line(sc, FW_HUMAN_PLAIN, "  y  accept a proposal      n  reject a proposal");
-    s_line(sc, FW_HUMAN_PLAIN, "  Enter  send your moves now (you cannot change them after)");
-    s_line(sc, FW_HUMAN_PLAIN, "  ?  this help              q  leave the game");
-    s_line(sc, FW_HUMAN_PLAIN, "In a form: type, Enter accepts (an empty field takes the "
-           "value in [brackets]), Backspace corrects, Esc cancels.");
-    s_line(sc, FW_HUMAN_PLAIN, "Amounts: 40000, 40k, 2.5M or 3B all work.");
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_PLAIN, "If you do nothing, your moves (the house bot's suggestion) "
-           "are sent shortly before the countdown ends.");
-    s_line(sc, FW_HUMAN_PLAIN, "If you are disconnected, the house bot plays for you; "
-           "come back with:");
-    s_line(sc, FW_HUMAN_PLAIN, "  flywheel play URL %s --resume %s", h->seat,
-           h->token[0] ? h->token : "TOKEN");
-}
-
-/* The title bar: the longest of these that fits the width. */
-static void s_render_title(const fw_human_t *h, screen_t *sc, int64_t now_ms)
-{
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    char what[96], left[48] = "", line[FW_HUMAN_COLS + 1];
-    if (h->over)
-        snprintf(what, sizeof what, "the game is over");
-    else if (s_paused(h))
-        snprintf(what, sizeof what, "Paused by the teacher after tick %u", h->game.tick);
-    else if (ts)
-        snprintf(what, sizeof what, "tick %u of %u, %s", h->tick, h->ticks, ts->month);
-    else if (s_in_lobby(h))
-        snprintf(what, sizeof what, "lobby: the game has not started");
-    else if (h->game.known)
-        snprintf(what, sizeof what, "the game is on: waiting for the next tick");
-    else
-        snprintf(what, sizeof what, "waiting for the game");
-    if (ts && ts->deadline_unix_ms > 0 && !h->over && !h->closed && !s_paused(h)) {
-        int64_t ms = ts->deadline_unix_ms - now_ms;
-        snprintf(left, sizeof left, "%" PRId64 " s left%s", ms > 0 ? (ms + 999) / 1000 : 0,
-                 h->sent ? " (sent)" : "");
-    }
-    const char *sep = left[0] ? "  |  " : "";
-    snprintf(line, sizeof line, " FLYWHEEL  |  %s (%s)  |  %s%s%s ", h->company,
-             s_role_text(h->role), what, sep, left);
-    if (strlen(line) > sc->cols)
-        snprintf(line, sizeof line, " %s | %s%s%s ", h->company, what, left[0] ? " | " : "",
-                 left);
-    if (strlen(line) > sc->cols)
-        snprintf(line, sizeof line, " %s%s%s ", what, left[0] ? " | " : "", left);
-    s_line(sc, FW_HUMAN_TITLE, "%s", line);
-}
-
-static const char *s_role_word(Flywheel__V1__Role role)
-{
-    switch (role) {
-    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER: return "cloud";
-    case FLYWHEEL__V1__ROLE__ROLE_LAB: return "AI lab";
-    case FLYWHEEL__V1__ROLE__ROLE_VENDOR: return "chip maker";
-    default: return "company";
-    }
-}
-
-/* Before the first tick: the lobby (who holds which seat, when the game starts), or,
- * for a player who came back between ticks, that the game is on. */
-static void s_render_waiting(const fw_human_t *h, screen_t *sc, int64_t now_ms)
-{
-    const game_t *g = &h->game;
-    char text[2 * FW_HUMAN_COLS], when[96];
-    if (!g->known) {
-        s_wrap(sc, FW_HUMAN_PLAIN, 2, "  Waiting for the game server: the lobby, or your next "
-               "tick, shows here as soon as it says.");
-        return;
-    }
-    if (!s_in_lobby(h)) {
-        snprintf(text, sizeof text, "  The game is on: tick %u of %u was the last played. "
-                 "Your company shows here when the next tick starts.", g->tick, h->ticks);
-        s_wrap(sc, FW_HUMAN_PLAIN, 2, text);
-        return;
-    }
-    size_t joined = 0;
-    for (size_t i = 0; i < h->n_seats; i++)
-        joined += h->seats[i].holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
-    if (g->deadline > 0) {
-        int64_t ms = g->deadline - now_ms;
-        snprintf(when, sizeof when, "in %" PRId64 " s (then house bots play the free seats)",
-                 ms > 0 ? (ms + 999) / 1000 : 0);
-    } else {
-        snprintf(when, sizeof when, "when the teacher starts it");
-    }
-    s_line(sc, FW_HUMAN_HEADING, "LOBBY");
-    snprintf(text, sizeof text, "  %zu of %u players have joined. The game starts when %u "
-             "have, or %s.", joined, g->wanted, g->wanted, when);
-    s_wrap(sc, FW_HUMAN_PLAIN, 2, text);
-    int secs = 0;
-    if (sscanf(g->pacing, "deadline:%d", &secs) == 1 && secs > 0)
-        snprintf(text, sizeof text, "  Each tick lasts %d s: make your moves before the "
-                 "countdown ends.", secs);
-    else
-        snprintf(text, sizeof text, "  Each tick waits for every player's moves.");
-    s_wrap(sc, FW_HUMAN_PLAIN, 2, text);
-    s_line(sc, FW_HUMAN_HEADING, "SEATS");
-    for (size_t i = 0; i < h->n_seats; i++) {
-        const seat_info_t *st = &h->seats[i];
-        int mine = strcmp(st->id, h->seat) == 0;
-        char who[80];
-        if (mine)
-            snprintf(who, sizeof who, "you%s%.40s%s", h->name[0] || st->player[0] ? " (" : "",
-                     h->name[0] ? h->name : st->player, h->name[0] || st->player[0] ? ")" : "");
-        else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
-            snprintf(who, sizeof who, "%.40s", st->player[0] ? st->player : "a player");
-        else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
-            snprintf(who, sizeof who, "house bot");
-        else
-            snprintf(who, sizeof who, "free");
-        s_line(sc, mine ? FW_HUMAN_PROMPT : FW_HUMAN_PLAIN, "%s %-28.28s %-11s %s",
-               mine ? ">" : " ", st->name[0] ? st->name : st->id, s_role_word(st->role), who);
-    }
-}
-
-static void s_render_company(const fw_human_t *h, screen_t *sc,
-                             const Flywheel__V1__SeatView *me)
-{
-    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1];
-    s_line(sc, FW_HUMAN_HEADING, "YOUR COMPANY");
-    fw_human_text_number(a, sizeof a, me->cash, 1);
-    fw_human_text_number(b, sizeof b, me->revenue_last, 1);
-    fw_human_text_number(c, sizeof c, me->cost_last, 1);
-    s_line(sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
-           b, c);
-    if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
-        fw_human_text_number(a, sizeof a, me->demand, 0);
-        fw_human_text_number(b, sizeof b, me->revenue_per_compute, 1);
-        fw_human_text_number(c, sizeof c, me->compute_last, 0);
-        s_line(sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
-               "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
-    } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
-        buf[0] = '\0';
-        for (size_t i = 0; i < me->n_installed; i++) {
-            char item[64];
-            fw_human_text_number(a, sizeof a, me->installed[i]->compute, 0);
-            snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
-            s_cat(buf, sizeof buf, ", ", item);
-        }
-        s_line(sc, FW_HUMAN_PLAIN, "  Installed compute (H100-months a tick): %s",
-               buf[0] ? buf : "none");
-        buf[0] = '\0';
-        for (size_t i = 0; i < me->n_incoming; i++) {
-            char item[64];
-            fw_human_text_number(a, sizeof a, me->incoming[i]->units, 0);
-            snprintf(item, sizeof item, "%s %s chips at tick %u", a,
-                     me->incoming[i]->family, me->incoming[i]->arrives);
-            s_cat(buf, sizeof buf, ", ", item);
-        }
-        if (buf[0])
-            s_line(sc, FW_HUMAN_PLAIN, "  On the way: %s", buf);
-    } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_VENDOR) {
-        buf[0] = '\0';
-        for (size_t i = 0; i < me->n_capacity; i++) {
-            char item[80];
-            fw_human_text_number(a, sizeof a, me->capacity[i]->units, 0);
-            fw_human_text_number(b, sizeof b, me->capacity[i]->unit_cost, 1);
-            snprintf(item, sizeof item, "%s %s (cost %s each)", me->capacity[i]->family, a,
-                     b);
-            s_cat(buf, sizeof buf, ", ", item);
-        }
-        s_line(sc, FW_HUMAN_PLAIN, "  Factory can make this tick: %s", buf[0] ? buf : "none");
-    }
-    buf[0] = '\0';
-    for (size_t i = 0; i < me->n_credits; i++) {
-        char item[64];
-        fw_human_text_number(a, sizeof a, me->credits[i]->amount, 1);
-        snprintf(item, sizeof item, "%s %s at %s", a, "credits", me->credits[i]->cloud);
-        s_cat(buf, sizeof buf, ", ", item);
-    }
-    for (size_t i = 0; i < me->n_deals; i++) {
-        char item[96];
-        const Flywheel__V1__Deal *d = me->deals[i];
-        fw_human_text_number(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
-        snprintf(item, sizeof item, "deal #%" PRIu64 " %s->%s %s until tick %u%s", d->id,
-                 d->investor, d->lab, a, d->ends_tick, d->compliant ? "" : " (BREACH)");
-        s_cat(buf, sizeof buf, ", ", item);
-    }
-    if (buf[0])
-        s_line(sc, FW_HUMAN_PLAIN, "  %s", buf);
-}
-
-static void s_render_market(screen_t *sc, const Flywheel__V1__MarketView *mk)
-{
-    char a[24], b[24], buf[FW_HUMAN_COLS + 1], wide[2 * FW_HUMAN_COLS];
-    s_line(sc, FW_HUMAN_HEADING, "MARKET (offers posted last tick)");
-    buf[0] = '\0';
-    for (size_t i = 0; i < mk->n_compute_quotes; i++) {
-        char item[80];
-        const Flywheel__V1__ComputeQuote *q = mk->compute_quotes[i];
-        fw_human_text_number(a, sizeof a, q->price, 1);
-        fw_human_text_number(b, sizeof b, q->capacity, 0);
-        snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
-        s_cat(buf, sizeof buf, "  |  ", item);
-    }
-    snprintf(wide, sizeof wide, "  Compute for rent ($/H100-month x amount): %s",
-             buf[0] ? buf : "none yet");
-    s_wrap(sc, FW_HUMAN_PLAIN, 4, wide);
-    buf[0] = '\0';
-    for (size_t i = 0; i < mk->n_chip_quotes; i++) {
-        char item[80];
-        const Flywheel__V1__ChipQuote *q = mk->chip_quotes[i];
-        fw_human_text_number(a, sizeof a, q->price, 1);
-        fw_human_text_number(b, sizeof b, q->quantity, 0);
-        snprintf(item, sizeof item, "%s %s %s x %s", q->vendor, q->family, a, b);
-        s_cat(buf, sizeof buf, "  |  ", item);
-    }
-    snprintf(wide, sizeof wide, "  Chips for sale ($/chip x units): %s",
-             buf[0] ? buf : "none yet");
-    s_wrap(sc, FW_HUMAN_PLAIN, 4, wide);
-    buf[0] = '\0';
-    for (size_t i = 0; i < mk->n_compute_share; i++) {
-        char item[48];
-        snprintf(item, sizeof item, "%s %.0f%%", mk->compute_share[i]->id,
-                 mk->compute_share[i]->value * 100.0);
-        s_cat(buf, sizeof buf, ", ", item);
-    }
-    if (mk->n_lab_share)
-        s_cat(buf, sizeof buf, "", "   Labs: ");
-    for (size_t i = 0; i < mk->n_lab_share; i++) {
-        char item[48];
-        snprintf(item, sizeof item, "%s%s %.0f%%", i ? ", " : "", mk->lab_share[i]->id,
-                 mk->lab_share[i]->value * 100.0);
-        s_cat(buf, sizeof buf, "", item);
-    }
-    s_line(sc, FW_HUMAN_PLAIN, "  Shares - Clouds: %s", buf);
-}
-
-static void s_render_proposals(const fw_human_t *h, screen_t *sc,
-                               const Flywheel__V1__SeatView *me)
-{
-    char a[24], b[24];
-    s_line(sc, FW_HUMAN_HEADING, "PROPOSALS WAITING FOR YOUR ANSWER (y accept, n reject)");
-    for (size_t i = 0; i < me->n_proposals; i++) {
-        const Flywheel__V1__Proposal *p = me->proposals[i];
-        const Flywheel__V1__InvestmentTerms *t = p->terms;
-        fw_human_text_number(a, sizeof a, t ? t->amount : 0, 1);
-        fw_human_text_number(b, sizeof b, t ? t->valuation : 0, 1);
-        s_line(sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
-               "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
-               t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
-               t && t->chip_family ? t->chip_family : "",
-               t && t->exclusive ? ", exclusive" : "",
-               i < h->n_answers && h->answers[i] == 1   ? "ACCEPT"
-               : i < h->n_answers && h->answers[i] == 2 ? "reject"
-                                                        : "no answer");
-    }
-}
-
-static void s_render_moves(const fw_human_t *h, screen_t *sc)
-{
-    char buf[FW_HUMAN_COLS + 1];
-    s_line(sc, FW_HUMAN_HEADING, "YOUR MOVES FOR TICK %u%s", h->tick,
-           h->sent ? " (sent)" : h->from_house ? " (the house bot's suggestion)" : "");
-    if (!h->n_moves)
-        s_line(sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
-    for (size_t i = 0; i < h->n_moves; i++) {
-        s_move_text(&h->moves[i], buf, sizeof buf);
-        s_line(sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
-    }
-    s_render_why(h, sc);
-}
-
-/* Lines that must not be missed, under the title. */
-static void s_render_banners(const fw_human_t *h, screen_t *sc)
-{
-    char text[2 * FW_HUMAN_COLS];
-    if (s_paused(h) && !h->over) {
-        snprintf(text, sizeof text, "Paused by the teacher after tick %u. The next tick "
-                 "starts when the teacher resumes the game; q leaves.", h->game.tick);
-        s_wrap(sc, FW_HUMAN_ALERT, 2, text);
-    }
-}
-
-/* The bottom of the screen: the question being asked, or the keys and the way back;
- * then the message. */
-static void s_render_bottom(const fw_human_t *h, screen_t *sc)
-{
-    char buf[FW_HUMAN_COLS + 1], wide[2 * FW_HUMAN_COLS];
-    if (h->form.kind != FORM_NONE && h->form.cur < h->form.n_fields) {
-        const field_t *fl = &h->form.fields[h->form.cur];
-        buf[0] = '\0';
-        for (size_t i = 0; i < fl->n_choices; i++) {
-            char item[64];
-            snprintf(item, sizeof item, "%zu=%s", i + 1, fl->choices[i]);
-            s_cat(buf, sizeof buf, " ", item);
-        }
-        /* The help, then the choices and the field, so neither is cut off. */
-        s_wrap(sc, FW_HUMAN_PROMPT, 2, fl->help);
-        snprintf(wide, sizeof wide, "%s%s%s", buf[0] ? "Choices: " : "", buf,
-                 buf[0] ? "   (Esc cancels)" : "(Esc cancels)");
-        s_wrap(sc, FW_HUMAN_PROMPT, 2, wide);
-        const char *def = s_default(fl);
-        s_line(sc, FW_HUMAN_PROMPT, "%s%s%s%s: %s_", fl->label, def[0] ? " [" : "", def,
-               def[0] ? "]" : "", fl->buf);
-    } else if (h->over) {
-        s_line(sc, FW_HUMAN_PROMPT, "The game is over. Any key leaves.");
-    } else {
-        if (h->tick_start)
-            s_line(sc, FW_HUMAN_PROMPT, "a add  e change  d delete  c clear  h house "
-                   "suggestion  y/n answer proposal  Enter SEND  ? help  q quit");
-        else
-            s_line(sc, FW_HUMAN_PROMPT, "? help  q leave the game");
-        s_line(sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
-    }
-    s_wrap(sc, h->message_alert ? FW_HUMAN_ALERT : FW_HUMAN_PLAIN, 2, h->message);
-}
-
-#define S_BOTTOM_MAX 16 /* lines the bottom may take */
-
-size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t cols,
-                       fw_human_line_t *lines, size_t max)
-{
-    screen_t sc = {lines, 0, max < rows ? max : rows, cols < FW_HUMAN_COLS ? cols : FW_HUMAN_COLS};
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    fw_human_line_t bottom[S_BOTTOM_MAX];
-    screen_t sb = {bottom, 0, S_BOTTOM_MAX, sc.cols};
-
-    if (h->help) {
-        s_render_help(h, &sc);
-        return sc.n;
-    }
-    s_render_title(h, &sc, now_ms);
-    s_render_banners(h, &sc);
-    if (!ts)
-        s_render_waiting(h, &sc, now_ms);
-    if (ts && ts->me)
-        s_render_company(h, &sc, ts->me);
-    if (ts && ts->market)
-        s_render_market(&sc, ts->market);
-    if (ts && ts->me && ts->me->n_proposals)
-        s_render_proposals(h, &sc, ts->me);
-    if (ts)
-        s_render_moves(h, &sc);
-    for (size_t i = 0; i < h->n_results; i++)
-        s_wrap(&sc, FW_HUMAN_PLAIN, 4, h->results[i]);
-
-    /* The bottom sits on the last rows; the body gives way to it. */
-    s_render_bottom(h, &sb);
-    size_t keep = sb.n < sc.max ? sb.n : sc.max;
-    while (sc.n + keep < sc.max)
-        s_line(&sc, FW_HUMAN_PLAIN, "%s", "");
-    if (sc.n + keep > sc.max)
-        sc.n = sc.max - keep;
-    for (size_t i = 0; i < keep; i++)
-        sc.lines[sc.n++] = bottom[i];
-    return sc.n;
 }
