@@ -168,6 +168,39 @@ static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, 
     return n;
 }
 
+/* Whether the last GameStatus says our player takes the seat back at the next tick. */
+static int s_my_seat_returning(const fw_human_t *h)
+{
+    for (size_t s = 0; s < h->n_seats; s++)
+        if (strcmp(h->seats[s].id, h->seat) == 0)
+            return h->seats[s].returning;
+    return 0;
+}
+
+/* Tells the player the house bot plays the tick on screen, why, and how to come back. */
+static void s_say_watching(fw_human_t *h)
+{
+    if (h->back)
+        s_say(h, 0, "The house bot plays tick %u for you. You are back: your moves count "
+              "again from tick %u.", h->tick, h->tick + 1);
+    else
+        s_say(h, 1, "The house bot plays tick %u for you (you were away). Press Enter to "
+              "play again: your moves count from tick %u.", h->tick, h->tick + 1);
+}
+
+/* The tick on screen again (a reconnection sends it anew): only who plays it can have
+ * changed. */
+static void s_same_tick(fw_human_t *h, const Flywheel__V1__TickStart *ts)
+{
+    if (ts->house_plays == h->house_plays)
+        return;
+    h->house_plays = ts->house_plays;
+    if (h->house_plays) {
+        h->back = h->back || h->welcomed || s_my_seat_returning(h);
+        s_say_watching(h);
+    }
+}
+
 static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
     uint8_t *bytes = NULL;
@@ -176,8 +209,12 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
     const fw_envelope_t *reply = NULL;
     const Flywheel__V1__TickStart *ts;
 
-    if (in->tick_start->tick <= h->tick)
+    if (in->tick_start->tick < h->tick)
         return;
+    if (in->tick_start->tick == h->tick) {
+        s_same_tick(h, in->tick_start);
+        return;
+    }
     /* Keep our own copy: the caller frees the message. */
     if (fw_proto_pack(in, &bytes, &len) != FW_PROTO_OK ||
         fw_proto_unpack(bytes, len, &copy) != FW_PROTO_OK) {
@@ -195,6 +232,10 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
     h->sent = 0;
     h->closed = 0;
     h->house_plays = ts->house_plays;
+    /* Back from the house bot: a player who came back (a Welcome again) before this
+     * tick plays the next; otherwise this tick says whose the seat is. */
+    h->back = h->house_plays && (h->welcomed || s_my_seat_returning(h));
+    h->welcomed = 0;
     /* A quarter of the turn at most, so a short turn timer still leaves the player the
      * rest of it. */
     int64_t turn = ts->deadline_unix_ms - now_ms;
@@ -323,7 +364,9 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
              tr->tick, tr->n_fills, tr->n_fills == 1 ? "" : "s", tr->n_rejected,
              tr->n_rejected == 1 ? "" : "s", cash,
              missed ? " Your moves were not sent in time, so you made none: send the next "
-                      "tick's before its countdown ends." : "");
+                      "tick's before its countdown ends."
+             : tr->tick == h->tick && h->house_plays ? " The house bot played it for you."
+                                                     : "");
     /* What went wrong first: it is what the player must act on. */
     for (size_t i = 0; i < tr->n_rejected && h->n_results < FH_RESULT_LINES; i++)
         s_rejection_text(h, tr, tr->rejected[i], h->results[h->n_results++],
@@ -342,6 +385,26 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
             snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s %s for %s",
                      s_fill_text(f->kind), f->counterparty, q, f->family, amt);
     }
+}
+
+/* A Welcome on a model that has one already: the terminal layer reconnected with the
+ * resume token and the seat is ours again. The screen keeps everything. */
+static void s_on_welcome_again(fw_human_t *h, const Flywheel__V1__Welcome *w, int64_t now_ms)
+{
+    if (!w->seat || strcmp(w->seat, h->seat) != 0)
+        return;
+    if (w->resume_token && w->resume_token[0])
+        s_copy(h->token, sizeof h->token, w->resume_token);
+    h->link = FW_HUMAN_LINK_UP; /* a Welcome is the game server talking */
+    h->welcomed = 1;
+    if (h->house_plays)
+        h->back = 1;
+    s_changed(h, now_ms, "You are back in the game");
+    if (h->tick_start && !h->closed && !h->sent && !h->house_plays)
+        s_say(h, 0, "Welcome back! The seat is yours again: check your moves, then press "
+              "Enter to send.");
+    else
+        s_say(h, 0, "Welcome back! The seat is yours again from the next tick.");
 }
 
 static void s_on_status(fw_human_t *h, const Flywheel__V1__GameStatus *gs, int64_t now_ms)
@@ -364,6 +427,8 @@ static void s_on_status(fw_human_t *h, const Flywheel__V1__GameStatus *gs, int64
                 s_copy(h->seats[s].player, sizeof h->seats[s].player, gs->seats[i]->player);
                 h->seats[s].returning = gs->seats[i]->returning;
             }
+    if (h->house_plays && s_my_seat_returning(h))
+        h->back = 1;
     /* A tick the game has cleared is over, whatever its deadline said. */
     if (h->tick_start && gs->tick >= h->tick && g->phase != FLYWHEEL__V1__PHASE__PHASE_LOBBY)
         h->closed = 1;
@@ -401,6 +466,10 @@ int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
         h->message_alert = 1;
         return fw_agent_refusal_is_fatal(in->refusal->code) ? FW_AGENT_REFUSED
                                                              : FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME:
+        if (in->welcome)
+            s_on_welcome_again(h, in->welcome, now_ms);
+        return FW_AGENT_CONTINUE;
     case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
         if (in->status)
             s_on_status(h, in->status, now_ms);
@@ -925,7 +994,9 @@ static void s_forms_at_new_tick(fw_human_t *h)
     case FORM_NONE:
         break;
     }
-    if (carried[0])
+    if (h->house_plays)
+        s_say_watching(h);
+    else if (carried[0])
         s_say(h, 0, "Tick %u: %sCheck your moves, then press Enter to send.", h->tick,
               carried);
     else
@@ -1040,6 +1111,11 @@ static int s_can_edit(fw_human_t *h)
             s_say(h, 0, "The game has not started yet: wait for the first tick.");
         else
             s_say(h, 0, "There is no tick to play yet: wait for the next one.");
+        return 0;
+    }
+    if (h->sent && h->house_plays) {
+        s_say(h, 0, "You are back: the house bot plays tick %u, your moves count again from "
+              "tick %u. Wait for it.", h->tick, h->tick + 1);
         return 0;
     }
     if (h->sent) {
@@ -1203,7 +1279,10 @@ static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
 fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
 {
     const Flywheel__V1__TickStart *ts = fh_ts(h);
-    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || fh_paused(h))
+    /* While the house bot plays, nothing goes on its own: a player who walked away must
+     * not take the seat back by being away. */
+    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || fh_paused(h) ||
+        h->house_plays)
         return FW_HUMAN_NOTHING;
     if (now_ms < ts->deadline_unix_ms - h->lead_ms)
         return FW_HUMAN_NOTHING;
@@ -1298,9 +1377,14 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = out;
     h->sent = 1;
-    if (!h->auto_sent)
+    if (h->house_plays) {
+        h->back = 1;
+        s_say(h, 0, "Sent: you are back. The house bot still plays tick %u; your moves count "
+              "again from tick %u.", h->tick, h->tick + 1);
+    } else if (!h->auto_sent) {
         s_say(h, 0, "Sent %zu move%s for tick %u. Waiting for the other players...",
               h->n_moves, h->n_moves == 1 ? "" : "s", h->tick);
+    }
     h->auto_sent = 0;
     return e;
 }

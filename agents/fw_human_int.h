@@ -130,6 +130,8 @@ struct fw_human {
     size_t n_answers;
     int from_house;               /* the draft is still the untouched suggestion */
     int house_plays;              /* the house bot plays the tick on screen for us */
+    int back;                     /* ...and the seat is ours again from the next tick */
+    int welcomed;                 /* a Welcome came again since the last TickStart */
     form_t form;
     int help;                     /* the help page is shown */
     char message[200];            /* the line the player reads now */

@@ -411,7 +411,10 @@ static void s_render_moves(const fw_human_t *h, screen_t *sc)
 {
     char buf[FW_HUMAN_COLS + 1];
     s_line(sc, FW_HUMAN_HEADING, "YOUR MOVES FOR TICK %u%s", h->tick,
-           h->sent ? " (sent)" : h->from_house ? " (the house bot's suggestion)" : "");
+           h->house_plays ? " (the house bot plays this tick; these would not count)"
+           : h->sent      ? " (sent)"
+           : h->from_house ? " (the house bot's suggestion)"
+                           : "");
     if (!h->n_moves)
         s_line(sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
     for (size_t i = 0; i < h->n_moves; i++) {
@@ -425,6 +428,17 @@ static void s_render_moves(const fw_human_t *h, screen_t *sc)
 static void s_render_banners(const fw_human_t *h, screen_t *sc)
 {
     char text[2 * FW_HUMAN_COLS];
+    if (h->house_plays && h->tick_start && !h->closed && !h->over) {
+        if (h->back)
+            snprintf(text, sizeof text, "The house bot plays tick %u for you. You are back: "
+                     "your moves count again from tick %u.", h->tick, h->tick + 1);
+        else
+            snprintf(text, sizeof text, "The house bot plays tick %u for you, since you were "
+                     "away (no moves came from you, or the connection dropped). To play "
+                     "again, press Enter: your moves count from tick %u.", h->tick,
+                     h->tick + 1);
+        s_wrap(sc, FW_HUMAN_ALERT, 2, text);
+    }
     if (fh_paused(h) && !h->over) {
         snprintf(text, sizeof text, "Paused by the teacher after tick %u. The next tick "
                  "starts when the teacher resumes the game; q leaves.", h->game.tick);

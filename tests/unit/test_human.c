@@ -242,7 +242,8 @@ static int s_screen_has(const fw_human_t *h, const char *needle)
 }
 
 /* A GameStatus for seat `to`: the phase, the last tick cleared, who holds each seat
- * (holders[i] for seat i: 'p' a player, 'h' the house bot, anything else free), the
+ * (holders[i] for seat i: 'p' a player, 'h' the house bot, 'r' the house bot until its
+ * player takes the seat back at the next tick, anything else free), the
  * deadline and the players wanted. */
 static fw_envelope_t *s_status(uint32_t to, Flywheel__V1__Phase phase, uint32_t tick,
                                const char *holders, int64_t deadline, uint32_t wanted)
@@ -254,9 +255,10 @@ static fw_envelope_t *s_status(uint32_t to, Flywheel__V1__Phase phase, uint32_t 
         flywheel__v1__seat_status__init(&st[i]);
         st[i].seat = s_sc->seats[i].id;
         char c = holders && i < strlen(holders) ? holders[i] : '.';
-        st[i].holder = c == 'p'   ? FLYWHEEL__V1__HOLDER__HOLDER_PLAYER
-                       : c == 'h' ? FLYWHEEL__V1__HOLDER__HOLDER_HOUSE
-                                  : FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+        st[i].holder = c == 'p'                ? FLYWHEEL__V1__HOLDER__HOLDER_PLAYER
+                       : c == 'h' || c == 'r' ? FLYWHEEL__V1__HOLDER__HOLDER_HOUSE
+                                               : FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
+        st[i].returning = c == 'r';
         st[i].player = c == 'p' ? (i == OPENAI ? "student1" : "alice") : c == 'h' ? "lab" : "";
         sp[i] = &st[i];
     }
@@ -880,5 +882,101 @@ Test(fw_human, a_pause_shows_and_sends_nothing)
     fw_proto_free(&st);
     cr_assert_eq(fw_human_clock(h, NOW + 100000), FW_HUMAN_NOTHING, "tick 3 is over");
     cr_assert_null(fw_human_actions(h));
+    fw_human_destroy(&h);
+}
+
+/* Seat i's TickStart of the tick being played, which the house bot plays for it. */
+static fw_envelope_t *s_house_tick_start(uint32_t i, int64_t deadline)
+{
+    fw_envelope_t *ts = s_tick_start(i, deadline);
+    ts->tick_start->house_plays = 1;
+    return ts;
+}
+
+Test(fw_human, a_player_the_house_bot_replaced_watches_and_comes_back_with_enter)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    s_step();
+    fw_envelope_t *ts = s_house_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    const char *screen = s_screen(h, NOW + 2000, 24, 80);
+    cr_assert(strstr(screen, "The house bot plays tick 2 for you, since you were away"), "%s",
+              screen);
+    cr_assert(strstr(fw_human_message(h), "Press Enter to play again: your moves count from "
+                     "tick 3."), "%s", fw_human_message(h));
+    /* Walking away never takes the seat back: nothing goes on its own. */
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_clock(h, NOW + 31000), FW_HUMAN_NOTHING);
+    /* Enter does: that is how the player says "I'm back". */
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 5000), FW_HUMAN_SEND);
+    const fw_envelope_t *sent = fw_human_actions(h);
+    cr_assert_not_null(sent);
+    cr_assert_eq(sent->tick, 2);
+    cr_assert_str_eq(fw_human_message(h), "Sent: you are back. The house bot still plays tick "
+                     "2; your moves count again from tick 3.");
+    screen = s_screen(h, NOW + 5000, 24, 80);
+    cr_assert(strstr(screen, "The house bot plays tick 2 for you. You are back: your moves "
+                             "count again from\n  tick 3."), "%s", screen);
+    fw_envelope_t *refusal = s_refusal(OPENAI, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE,
+                                       "the house bot plays seat 'openai' in tick 2; the seat "
+                                       "is yours again from tick 3");
+    cr_assert_eq(fw_human_on_message(h, refusal, NOW + 5100), FW_AGENT_CONTINUE);
+    cr_assert(strstr(fw_human_message(h), "The house bot played tick 2 for you; your moves "
+                     "count again from tick 3."), "%s", fw_human_message(h));
+    fw_proto_free(&refusal);
+    /* Tick 3 is the player's again: the draft goes before the deadline as usual. */
+    s_step();
+    ts = s_tick_start(OPENAI, NOW + 60000);
+    fw_human_on_message(h, ts, NOW + 30000);
+    fw_proto_free(&ts);
+    cr_assert_null(strstr(s_screen(h, NOW + 30000, 24, 80), "house bot plays"));
+    cr_assert_eq(fw_human_clock(h, NOW + 59000), FW_HUMAN_SEND);
+    fw_human_destroy(&h);
+}
+
+Test(fw_human, a_player_back_mid_game_is_never_told_the_game_has_not_started)
+{
+    char err[256];
+    s_step();
+    s_step();
+    /* A new process with the resume token: Welcome, the status, the tick being played. */
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    const char *screen = s_screen(h, NOW, 24, 80);
+    cr_assert_null(strstr(screen, "not started"), "%s", screen);
+    fw_envelope_t *st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_RUNNING, 2, "hhhhrh",
+                                 NOW + 30000, 1);
+    fw_human_on_message(h, st, NOW);
+    fw_proto_free(&st);
+    screen = s_screen(h, NOW, 24, 80);
+    cr_assert(strstr(screen, "The game is on: tick 2 of 24 was the last played."), "%s", screen);
+    cr_assert_null(strstr(screen, "not started"), "%s", screen);
+    s_type(h, "a");
+    cr_assert_str_eq(fw_human_message(h), "There is no tick to play yet: wait for the next one.");
+    fw_envelope_t *ts = s_house_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW + 100);
+    fw_proto_free(&ts);
+    screen = s_screen(h, NOW + 200, 24, 80);
+    cr_assert(strstr(screen, "The house bot plays tick 3 for you."), "%s", screen);
+    fw_human_destroy(&h);
+
+    /* The terminal layer reconnects an open screen: a Welcome again, then the tick. */
+    h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    s_type(h, "c" "a" "aws\n" "gpu\n" "10k\n" "2100\n");
+    cr_assert_eq(fw_human_on_message(h, s_welcome[OPENAI], NOW + 5000), FW_AGENT_CONTINUE);
+    cr_assert(strstr(fw_human_message(h), "Welcome back!"), "%s", fw_human_message(h));
+    cr_assert_eq(fw_human_moves(h), 1, "the screen keeps the draft");
+    ts = s_house_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW + 5100);
+    fw_proto_free(&ts);
+    screen = s_screen(h, NOW + 5200, 24, 80);
+    cr_assert(strstr(screen, "The house bot plays tick 3 for you. You are back: your moves "
+                             "count again from\n  tick 4."), "the same tick, sent again: %s",
+              screen);
+    cr_assert_null(strstr(screen, "not started"), "%s", screen);
     fw_human_destroy(&h);
 }
