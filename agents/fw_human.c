@@ -1162,6 +1162,11 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
     case '\n':
         if (!s_can_edit(h))
             return FW_HUMAN_NOTHING;
+        if (h->link == FW_HUMAN_LINK_LOST) {
+            s_say(h, 1, "Nothing was sent: the game server is out of reach. Your moves are "
+                  "kept; press Enter again once the banner at the top is gone.");
+            return FW_HUMAN_NOTHING;
+        }
         if (now_ms - h->changed_at < S_GUARD_MS) {
             s_say(h, 1, "%s: check your moves, then press Enter to send.", h->changed_why);
             return FW_HUMAN_NOTHING;
@@ -1282,7 +1287,7 @@ fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
     /* While the house bot plays, nothing goes on its own: a player who walked away must
      * not take the seat back by being away. */
     if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || fh_paused(h) ||
-        h->house_plays)
+        h->house_plays || h->link == FW_HUMAN_LINK_LOST)
         return FW_HUMAN_NOTHING;
     if (now_ms < ts->deadline_unix_ms - h->lead_ms)
         return FW_HUMAN_NOTHING;
@@ -1408,9 +1413,17 @@ const char *fw_human_message(const fw_human_t *h) { return h->message; }
 void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
                        int64_t retry_at_ms)
 {
+    fw_human_link_t was = h->link;
     h->link = link;
     h->link_since = since_ms;
     h->link_retry = retry_at_ms;
+    if (was == FW_HUMAN_LINK_LOST && link == FW_HUMAN_LINK_UP) {
+        /* The banner goes away under the player's eyes. */
+        s_changed(h, since_ms, "The game server answers again");
+        s_say(h, 0, "Back in contact with the game server.");
+    } else if (was != FW_HUMAN_LINK_LOST && link == FW_HUMAN_LINK_LOST) {
+        s_say(h, 1, "Lost contact with the game server: see the top of the screen.");
+    }
 }
 
 void fw_human_set_address(fw_human_t *h, const char *url, const char *name)

@@ -425,9 +425,21 @@ static void s_render_moves(const fw_human_t *h, screen_t *sc)
 }
 
 /* Lines that must not be missed, under the title. */
-static void s_render_banners(const fw_human_t *h, screen_t *sc)
+static void s_render_banners(const fw_human_t *h, screen_t *sc, int64_t now_ms)
 {
-    char text[2 * FW_HUMAN_COLS];
+    char text[2 * FW_HUMAN_COLS], ago[32] = "", retry[48] = "Trying again...";
+    if (h->link == FW_HUMAN_LINK_LOST && !h->over) {
+        if (h->link_since > 0 && now_ms >= h->link_since)
+            snprintf(ago, sizeof ago, " %" PRId64 " s ago", (now_ms - h->link_since) / 1000);
+        if (h->link_retry > now_ms)
+            snprintf(retry, sizeof retry, "Trying again in %" PRId64 " s...",
+                     (h->link_retry - now_ms + 999) / 1000);
+        else if (h->link_retry > 0)
+            snprintf(retry, sizeof retry, "Trying again now...");
+        snprintf(text, sizeof text, "Lost contact with the game server%s. %s The house bot "
+                 "plays your company until you are back. q leaves.", ago, retry);
+        s_wrap(sc, FW_HUMAN_ALERT, 2, text);
+    }
     if (h->house_plays && h->tick_start && !h->closed && !h->over) {
         if (h->back)
             snprintf(text, sizeof text, "The house bot plays tick %u for you. You are back: "
@@ -495,7 +507,7 @@ size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t 
         return sc.n;
     }
     s_render_title(h, &sc, now_ms);
-    s_render_banners(h, &sc);
+    s_render_banners(h, &sc, now_ms);
     if (!ts)
         s_render_waiting(h, &sc, now_ms);
     if (ts && ts->me)

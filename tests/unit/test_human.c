@@ -980,3 +980,39 @@ Test(fw_human, a_player_back_mid_game_is_never_told_the_game_has_not_started)
     cr_assert_null(strstr(screen, "not started"), "%s", screen);
     fw_human_destroy(&h);
 }
+
+Test(fw_human, a_lost_connection_shows_sends_nothing_and_q_still_leaves)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 60000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    fw_human_set_link(h, FW_HUMAN_LINK_LOST, NOW + 1000, NOW + 10000);
+    const char *screen = s_screen(h, NOW + 8000, 24, 80);
+    cr_assert(strstr(screen, "Lost contact with the game server 7 s ago. Trying again in 2 "
+                             "s... The house bot"), "%s", screen);
+    cr_assert(strstr(screen, "q leaves."), "%s", screen);
+    screen = s_screen(h, NOW + 9500, 24, 80);
+    cr_assert(strstr(screen, "8 s ago. Trying again in 1 s..."), "a live countdown: %s", screen);
+    screen = s_screen(h, NOW + 11000, 24, 80);
+    cr_assert(strstr(screen, "Trying again now..."), "%s", screen);
+    cr_assert_eq(fw_human_clock(h, NOW + 59000), FW_HUMAN_NOTHING, "no auto-send");
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 20000), FW_HUMAN_NOTHING);
+    cr_assert(strstr(fw_human_message(h), "Nothing was sent: the game server is out of reach."),
+              "%s", fw_human_message(h));
+    /* Back in contact: the banner goes, and Enter sends once the guard is over. */
+    fw_human_set_link(h, FW_HUMAN_LINK_UP, NOW + 30000, 0);
+    screen = s_screen(h, NOW + 30000, 24, 80);
+    cr_assert_null(strstr(screen, "Lost contact"), "%s", screen);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 30300), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 31100), FW_HUMAN_SEND);
+    cr_assert_not_null(fw_human_actions(h));
+    /* Lost again: q, 1, Enter leaves. */
+    fw_human_set_link(h, FW_HUMAN_LINK_LOST, NOW + 32000, 0);
+    cr_assert(s_screen_has(h, "Lost contact with the game server"));
+    cr_assert_eq(fw_human_key(h, 'q', NOW + 33000), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_key(h, '1', NOW + 33100), FW_HUMAN_NOTHING);
+    cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 33200), FW_HUMAN_QUIT);
+    fw_human_destroy(&h);
+}
