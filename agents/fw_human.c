@@ -232,6 +232,8 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
     h->sent = 0;
     h->closed = 0;
     h->house_plays = ts->house_plays;
+    if (h->game.known)
+        h->game.phase = FLYWHEEL__V1__PHASE__PHASE_RUNNING; /* a tick starts: not paused */
     /* Back from the house bot: a player who came back (a Welcome again) before this
      * tick plays the next; otherwise this tick says whose the seat is. */
     h->back = h->house_plays && (h->welcomed || s_my_seat_returning(h));

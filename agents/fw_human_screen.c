@@ -59,6 +59,20 @@ static void s_wrap(screen_t *sc, fw_human_style_t style, size_t indent, const ch
     }
 }
 
+/* s_wrap of a formatted text. */
+static void s_wrapf(screen_t *sc, fw_human_style_t style, size_t indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void s_wrapf(screen_t *sc, fw_human_style_t style, size_t indent, const char *fmt, ...)
+{
+    char text[2 * FW_HUMAN_COLS];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    s_wrap(sc, style, indent, text);
+}
+
 /* Appends "text" to buf (cap) separated by sep. */
 static void s_cat(char *buf, size_t cap, const char *sep, const char *text)
 {
@@ -119,58 +133,61 @@ static void s_render_why(const fw_human_t *h, screen_t *sc)
     s_wrap(sc, FW_HUMAN_PLAIN, 4, text);
 }
 
+/* The command that takes the seat back: with the address and name when the terminal
+ * layer gave them (fw_human_set_address), else with URL for the address. */
+static void s_resume_command(const fw_human_t *h, char *buf, size_t len)
+{
+    const char *quote = strchr(h->name, ' ') ? "'" : "";
+    snprintf(buf, len, "flywheel play %s %s --resume %s%s%s%s%s", h->url[0] ? h->url : "URL",
+             h->seat, h->token[0] ? h->token : "TOKEN", h->name[0] ? " --name " : "", quote,
+             h->name, quote);
+}
+
+/* The help page: fits 80 x 24. */
 static void s_render_help(const fw_human_t *h, screen_t *sc)
 {
+    char cmd[2 * FW_HUMAN_COLS];
     s_line(sc, FW_HUMAN_TITLE, " FLYWHEEL - HELP  (any key goes back) ");
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_PLAIN, "You run %s, %s, in a market for AI computing power.",
-           h->company, fh_role_text(h->role));
-    s_line(sc, FW_HUMAN_PLAIN, "Chip makers sell chips to clouds; clouds rent the chips' "
-           "compute to AI labs; labs sell AI to customers.");
-    s_line(sc, FW_HUMAN_PLAIN, "The game moves in ticks (one month each). Each tick you "
-           "choose your moves; then the market clears for everyone at once.");
+    s_wrapf(sc, FW_HUMAN_PLAIN, 0, "You run %s, %s, in a market for AI computing power: chip "
+            "makers sell chips to clouds, clouds rent the chips' compute to AI labs, labs "
+            "sell AI to customers. Each tick (a month) everyone chooses moves, then the "
+            "market clears for all at once.", h->company, fh_role_text(h->role));
     switch (h->role) {
     case FLYWHEEL__V1__ROLE__ROLE_LAB:
-        s_line(sc, FW_HUMAN_PLAIN, "As a lab you BID for compute: which cloud, which chips, "
-               "how much, and the most you pay.");
-        s_line(sc, FW_HUMAN_PLAIN, "Compute serves your customers (revenue) - no compute, "
+        s_wrap(sc, FW_HUMAN_PLAIN, 0, "As a lab you BID for compute: which cloud, which "
+               "chips, how much, the most you pay. Compute serves your customers: no compute, "
                "no revenue. Investors may offer you money: y/n answers them.");
-        s_line(sc, FW_HUMAN_PLAIN, "Why does the house bot rent more than your customers use? "
-               "The rest trains your next model: capability wins customers later, so costs "
-               "run ahead of revenue at first. It bids for extra because labs share each "
-               "offer.");
+        s_wrap(sc, FW_HUMAN_PLAIN, 0, "Why does the house bot rent more than your customers "
+               "use? The rest trains your next model: capability wins customers later, so "
+               "costs run ahead of revenue at first. It bids for extra because labs share "
+               "each offer.");
         break;
     case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER:
-        s_line(sc, FW_HUMAN_PLAIN, "As a cloud you ORDER chips (they arrive later) and RENT "
-               "OUT compute to labs at a price you set.");
-        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST in a lab, partly in credits that can only "
-               "be spent on your cloud.");
+        s_wrap(sc, FW_HUMAN_PLAIN, 0, "As a cloud you ORDER chips (they arrive later) and "
+               "RENT OUT compute to labs at a price you set. You may INVEST in a lab, partly "
+               "in credits that can only be spent on your cloud.");
         break;
     case FLYWHEEL__V1__ROLE__ROLE_VENDOR:
-        s_line(sc, FW_HUMAN_PLAIN, "As a chip maker you SELL chips to clouds: a price and how "
-               "many, up to what your factory makes each tick.");
-        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST cash in a lab.");
+        s_wrap(sc, FW_HUMAN_PLAIN, 0, "As a chip maker you SELL chips to clouds: a price and "
+               "how many, up to what your factory makes each tick. You may INVEST cash in a "
+               "lab.");
         break;
     default:
         break;
     }
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
     s_line(sc, FW_HUMAN_HEADING, "KEYS");
-    s_line(sc, FW_HUMAN_PLAIN, "  a  add a move             e  change a move        d  delete a move");
-    s_line(sc, FW_HUMAN_PLAIN, "  c  clear all moves        h  back to the house bot's suggestion");
-    s_line(sc, FW_HUMAN_PLAIN, "  y  accept a proposal      n  reject a proposal");
-    s_line(sc, FW_HUMAN_PLAIN, "  Enter  send your moves now (you cannot change them after)");
-    s_line(sc, FW_HUMAN_PLAIN, "  ?  this help              q  leave the game");
-    s_line(sc, FW_HUMAN_PLAIN, "In a form: type, Enter accepts (an empty field takes the "
-           "value in [brackets]), Backspace corrects, Esc cancels.");
-    s_line(sc, FW_HUMAN_PLAIN, "Amounts: 40000, 40k, 2.5M or 3B all work.");
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_PLAIN, "If you do nothing, your moves (the house bot's suggestion) "
-           "are sent shortly before the countdown ends.");
-    s_line(sc, FW_HUMAN_PLAIN, "If you are disconnected, the house bot plays for you; "
-           "come back with:");
-    s_line(sc, FW_HUMAN_PLAIN, "  flywheel play URL %s --resume %s", h->seat,
-           h->token[0] ? h->token : "TOKEN");
+    s_line(sc, FW_HUMAN_PLAIN, "  a  add a move          e  change a move       d  delete a move");
+    s_line(sc, FW_HUMAN_PLAIN, "  c  clear all moves     h  the house bot's suggestion again");
+    s_line(sc, FW_HUMAN_PLAIN, "  y  accept a proposal   n  reject a proposal   ?  this help");
+    s_line(sc, FW_HUMAN_PLAIN, "  Enter  send your moves now (no changes after)  "
+           "q  leave the game");
+    s_wrap(sc, FW_HUMAN_PLAIN, 0, "In a form: type, Enter accepts (an empty field takes the "
+           "[default]), Backspace corrects, Esc cancels. Amounts: 40000, 40k, 2.5M or 3B.");
+    s_wrap(sc, FW_HUMAN_PLAIN, 0, "If you do nothing, your moves are sent shortly before the "
+           "countdown ends. If you are disconnected, the house bot plays for you; come back "
+           "with:");
+    s_resume_command(h, cmd, sizeof cmd);
+    s_wrapf(sc, FW_HUMAN_PROMPT, 4, "  %s", cmd);
 }
 
 /* The title bar: the longest of these that fits the width. */
@@ -259,11 +276,12 @@ static void s_render_waiting(const fw_human_t *h, screen_t *sc, int64_t now_ms)
         const seat_info_t *st = &h->seats[i];
         int mine = strcmp(st->id, h->seat) == 0;
         char who[80];
+        /* 43 columns before it: a name fits 80 at 36. */
         if (mine)
-            snprintf(who, sizeof who, "you%s%.40s%s", h->name[0] || st->player[0] ? " (" : "",
+            snprintf(who, sizeof who, "you%s%.30s%s", h->name[0] || st->player[0] ? " (" : "",
                      h->name[0] ? h->name : st->player, h->name[0] || st->player[0] ? ")" : "");
         else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
-            snprintf(who, sizeof who, "%.40s", st->player[0] ? st->player : "a player");
+            snprintf(who, sizeof who, "%.36s", st->player[0] ? st->player : "a player");
         else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
             snprintf(who, sizeof who, "house bot");
         else
@@ -281,13 +299,13 @@ static void s_render_company(const fw_human_t *h, screen_t *sc,
     fw_human_text_number(a, sizeof a, me->cash, 1);
     fw_human_text_number(b, sizeof b, me->revenue_last, 1);
     fw_human_text_number(c, sizeof c, me->cost_last, 1);
-    s_line(sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
+    s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
            b, c);
     if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
         fw_human_text_number(a, sizeof a, me->demand, 0);
         fw_human_text_number(b, sizeof b, me->revenue_per_compute, 1);
         fw_human_text_number(c, sizeof c, me->compute_last, 0);
-        s_line(sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
+        s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  Customers could use %s H100-months (each earns %s); "
                "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
     } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
         buf[0] = '\0';
@@ -297,7 +315,7 @@ static void s_render_company(const fw_human_t *h, screen_t *sc,
             snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
             s_cat(buf, sizeof buf, ", ", item);
         }
-        s_line(sc, FW_HUMAN_PLAIN, "  Installed compute (H100-months a tick): %s",
+        s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  Installed compute (H100-months a tick): %s",
                buf[0] ? buf : "none");
         buf[0] = '\0';
         for (size_t i = 0; i < me->n_incoming; i++) {
@@ -308,7 +326,7 @@ static void s_render_company(const fw_human_t *h, screen_t *sc,
             s_cat(buf, sizeof buf, ", ", item);
         }
         if (buf[0])
-            s_line(sc, FW_HUMAN_PLAIN, "  On the way: %s", buf);
+            s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  On the way: %s", buf);
     } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_VENDOR) {
         buf[0] = '\0';
         for (size_t i = 0; i < me->n_capacity; i++) {
@@ -319,7 +337,7 @@ static void s_render_company(const fw_human_t *h, screen_t *sc,
                      b);
             s_cat(buf, sizeof buf, ", ", item);
         }
-        s_line(sc, FW_HUMAN_PLAIN, "  Factory can make this tick: %s", buf[0] ? buf : "none");
+        s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  Factory can make this tick: %s", buf[0] ? buf : "none");
     }
     buf[0] = '\0';
     for (size_t i = 0; i < me->n_credits; i++) {
@@ -337,7 +355,7 @@ static void s_render_company(const fw_human_t *h, screen_t *sc,
         s_cat(buf, sizeof buf, ", ", item);
     }
     if (buf[0])
-        s_line(sc, FW_HUMAN_PLAIN, "  %s", buf);
+        s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  %s", buf);
 }
 
 static void s_render_market(screen_t *sc, const Flywheel__V1__MarketView *mk)
@@ -383,7 +401,7 @@ static void s_render_market(screen_t *sc, const Flywheel__V1__MarketView *mk)
                  mk->lab_share[i]->value * 100.0);
         s_cat(buf, sizeof buf, "", item);
     }
-    s_line(sc, FW_HUMAN_PLAIN, "  Shares - Clouds: %s", buf);
+    s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  Shares - Clouds: %s", buf);
 }
 
 static void s_render_proposals(const fw_human_t *h, screen_t *sc,
@@ -396,7 +414,7 @@ static void s_render_proposals(const fw_human_t *h, screen_t *sc,
         const Flywheel__V1__InvestmentTerms *t = p->terms;
         fw_human_text_number(a, sizeof a, t ? t->amount : 0, 1);
         fw_human_text_number(b, sizeof b, t ? t->valuation : 0, 1);
-        s_line(sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
+        s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
                "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
                t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
                t && t->chip_family ? t->chip_family : "",
@@ -416,10 +434,10 @@ static void s_render_moves(const fw_human_t *h, screen_t *sc)
            : h->from_house ? " (the house bot's suggestion)"
                            : "");
     if (!h->n_moves)
-        s_line(sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
+        s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  (none: you do nothing this tick)");
     for (size_t i = 0; i < h->n_moves; i++) {
         s_move_text(&h->moves[i], buf, sizeof buf);
-        s_line(sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
+        s_wrapf(sc, FW_HUMAN_PLAIN, 5, "  %zu. %s", i + 1, buf);
     }
     s_render_why(h, sc);
 }
@@ -482,12 +500,21 @@ static void s_render_bottom(const fw_human_t *h, screen_t *sc)
     } else if (h->over) {
         s_line(sc, FW_HUMAN_PROMPT, "The game is over. Any key leaves.");
     } else {
+        /* y and n are named where the proposals are. */
         if (h->tick_start)
-            s_line(sc, FW_HUMAN_PROMPT, "a add  e change  d delete  c clear  h house "
-                   "suggestion  y/n answer proposal  Enter SEND  ? help  q quit");
+            s_wrap(sc, FW_HUMAN_PROMPT, 2, "a add  e change  d delete  c clear  h suggestion  "
+                   "Enter SEND  ? help  q quit");
         else
             s_line(sc, FW_HUMAN_PROMPT, "? help  q leave the game");
-        s_line(sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
+        if (h->url[0]) {
+            char cmd[2 * FW_HUMAN_COLS];
+            s_resume_command(h, cmd, sizeof cmd);
+            s_line(sc, FW_HUMAN_PLAIN, "Resume token: if you get disconnected, come back "
+                   "with");
+            s_wrapf(sc, FW_HUMAN_PLAIN, 4, "  %s", cmd);
+        } else {
+            s_line(sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
+        }
     }
     s_wrap(sc, h->message_alert ? FW_HUMAN_ALERT : FW_HUMAN_PLAIN, 2, h->message);
 }

@@ -1016,3 +1016,118 @@ Test(fw_human, a_lost_connection_shows_sends_nothing_and_q_still_leaves)
     cr_assert_eq(fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 33200), FW_HUMAN_QUIT);
     fw_human_destroy(&h);
 }
+
+/* The words of lines[from..n), one space apart. */
+static void s_words(const fw_human_line_t *lines, size_t from, size_t n, char *out, size_t cap)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = from; i < n; i++) {
+        char copy[FW_HUMAN_COLS + 1];
+        snprintf(copy, sizeof copy, "%s", lines[i].text);
+        for (char *w = strtok(copy, " "); w; w = strtok(NULL, " "))
+            used += (size_t)snprintf(out + used, cap - used, "%s ", w);
+    }
+}
+
+/* The screen fits 80 x 24 with every word in `want` on it, and nothing is cut: below
+ * the title (which has a shorter form), a tall screen 80 wide has the words of one
+ * 240 wide, in the same order. */
+static void s_fits_80(const fw_human_t *h, int64_t now, const char *state, const char **want)
+{
+    static fw_human_line_t narrow[100], wide[100];
+    static char a[100 * (FW_HUMAN_COLS + 1)], b[100 * (FW_HUMAN_COLS + 1)];
+    const char *screen = s_screen(h, now, 24, 80);
+    size_t n = fw_human_render(h, now, 24, 80, narrow, 100);
+    cr_assert_leq(n, 24, "%s", state);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_leq(strlen(narrow[i].text), 80, "%s: line %zu", state, i);
+    for (size_t i = 0; want[i]; i++)
+        cr_assert(strstr(screen, want[i]), "%s: '%s' at 80 x 24:\n%s", state, want[i], screen);
+    size_t nn = fw_human_render(h, now, 100, 80, narrow, 100);
+    size_t nw = fw_human_render(h, now, 100, 240, wide, 100);
+    s_words(narrow, 1, nn, a, sizeof a);
+    s_words(wide, 1, nw, b, sizeof b);
+    cr_assert_str_eq(a, b, "%s: cut at 80 columns", state);
+}
+
+static fw_envelope_t *s_bye(uint32_t i)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    Flywheel__V1__Bye bye = FLYWHEEL__V1__BYE__INIT;
+    bye.reason = "the game is over";
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "run1";
+    env.seat = s_sc->seats[i].id;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    env.bye = &bye;
+    return s_wire(&env);
+}
+
+Test(fw_human, every_state_fits_80_by_24)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    fw_human_set_address(h, "tcp://192.168.1.20:5555", "student1");
+    s_fits_80(h, NOW, "waiting", (const char *[]){"Waiting for the game server",
+                                                   "q leave the game", "--name student1",
+                                                   NULL});
+    fw_envelope_t *st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_LOBBY, 0, ".hp.p.",
+                                 NOW + 42000, 3);
+    fw_human_on_message(h, st, NOW);
+    fw_proto_free(&st);
+    s_fits_80(h, NOW, "lobby", (const char *[]){"> OpenAI", "you (student1)", "house bot",
+                                                 "free", "in 42 s", "q leave the game", NULL});
+    s_step();
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW);
+    fw_proto_free(&ts);
+    s_fits_80(h, NOW, "tick", (const char *[]){"tick 2 of 24", "30 s left", "Enter SEND",
+                                                "q quit", "flywheel play tcp://192.168.1.20:5555",
+                                                "0123456789abcdef0123456789abcdef",
+                                                "--name student1", NULL});
+    s_type(h, "a");
+    s_fits_80(h, NOW, "form", (const char *[]){"Cloud to rent from [", "(Esc cancels)", NULL});
+    fw_human_key(h, FW_HUMAN_KEY_ESCAPE, NOW);
+    s_type(h, "?");
+    s_fits_80(h, NOW, "help", (const char *[]){"KEYS", "q  leave the game", "--resume",
+                                                "--name student1", NULL});
+    s_type(h, "x");
+    fw_human_set_link(h, FW_HUMAN_LINK_LOST, NOW + 1000, NOW + 5000);
+    s_fits_80(h, NOW + 3000, "lost", (const char *[]){"Lost contact", "Trying again in 2 s",
+                                                       "q leaves.", NULL});
+    fw_human_set_link(h, FW_HUMAN_LINK_UP, NOW + 4000, 0);
+    st = s_status(OPENAI, FLYWHEEL__V1__PHASE__PHASE_PAUSED, 2, "hhhhph", 0, 1);
+    fw_human_on_message(h, st, NOW + 30000);
+    fw_proto_free(&st);
+    s_fits_80(h, NOW + 30000, "paused", (const char *[]){"Paused by the teacher after tick 2",
+                                                          "q leaves", NULL});
+    s_step();
+    ts = s_house_tick_start(OPENAI, NOW + 90000);
+    fw_human_on_message(h, ts, NOW + 60000);
+    fw_proto_free(&ts);
+    s_fits_80(h, NOW + 60000, "watching", (const char *[]){"The house bot plays tick 3",
+                                                            "press Enter", NULL});
+    fw_envelope_t *bye = s_bye(OPENAI);
+    cr_assert_eq(fw_human_on_message(h, bye, NOW + 70000), FW_AGENT_BYE);
+    fw_proto_free(&bye);
+    s_fits_80(h, NOW + 70000, "over", (const char *[]){"The game is over. Any key leaves.",
+                                                        NULL});
+    fw_human_destroy(&h);
+
+    /* Every role's company and forms. */
+    for (uint32_t seat = 0; seat < s_sc->n_seats; seat++) {
+        h = fw_human_new(s_welcome[seat], err, sizeof err);
+        ts = s_tick_start(seat, NOW + 30000);
+        fw_human_on_message(h, ts, NOW);
+        fw_proto_free(&ts);
+        s_fits_80(h, NOW, s_sc->seats[seat].id, (const char *[]){"YOUR COMPANY", "q quit",
+                                                                  NULL});
+        s_type(h, "a");
+        s_fits_80(h, NOW, "add", (const char *[]){"(Esc cancels)", NULL});
+        fw_human_key(h, FW_HUMAN_KEY_ESCAPE, NOW);
+        s_type(h, "?");
+        s_fits_80(h, NOW, "help", (const char *[]){"KEYS", "--resume", NULL});
+        fw_human_destroy(&h);
+    }
+}
