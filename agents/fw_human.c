@@ -220,7 +220,9 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
         fw_proto_unpack(bytes, len, &copy) != FW_PROTO_OK) {
         free(bytes);
         fw_proto_free(&copy);
-        s_say(h, 1, "Could not read tick %u; the game goes on without you this tick.",
+        s_say(h, 1, "Could not read tick %u; the game goes on without you this tick. Wait "
+              "for the next; if it happens again, leave with q and come back with your "
+              "resume token.",
               in->tick_start->tick);
         return;
     }
@@ -1105,7 +1107,7 @@ static fw_human_do_t s_form_key(fw_human_t *h, int key, int64_t now_ms)
 static int s_can_edit(fw_human_t *h)
 {
     if (h->over) {
-        s_say(h, 0, "The game is over. Press q to leave.");
+        s_say(h, 0, "The game is over. Press any key to leave.");
         return 0;
     }
     if (!h->tick_start) {
@@ -1221,7 +1223,8 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
         if (!s_can_edit(h))
             return FW_HUMAN_NOTHING;
         if (!h->n_answers) {
-            s_say(h, 0, "No investment proposal is waiting for your answer.");
+            s_say(h, 0, "No investment proposal is waiting for your answer. Wait for one to "
+                  "show under PROPOSALS.");
             return FW_HUMAN_NOTHING;
         }
         s_open_simple(h, FORM_ANSWER_WHICH,
@@ -1257,7 +1260,7 @@ static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
                       "typing.");
             else
                 s_say(h, 1, "Time is up: your moves were sent without the one you were "
-                      "typing: you already had %d moves.", FH_MAX_MOVES);
+                      "typing, since you already had %d. Add it next tick.", FH_MAX_MOVES);
             return;
         }
         /* fall through */
@@ -1424,7 +1427,8 @@ void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
         s_changed(h, since_ms, "The game server answers again");
         s_say(h, 0, "Back in contact with the game server.");
     } else if (was != FW_HUMAN_LINK_LOST && link == FW_HUMAN_LINK_LOST) {
-        s_say(h, 1, "Lost contact with the game server: see the top of the screen.");
+        s_say(h, 1, "Lost contact with the game server. Your moves are kept: wait for it to "
+              "answer, or press q to leave.");
     }
 }
 

@@ -407,8 +407,9 @@ void fw_human_text_refusal(char *buf, size_t len, Flywheel__V1__RefusalCode code
                  "Change them next tick.");
         return;
     default:
-        snprintf(buf, len, "The game server could not use your last message (%.80s). If it "
-                 "happens again, leave with q and come back with your resume token.",
+        snprintf(buf, len, "The game server could not use your last message (%.80s). Wait "
+                 "for the next tick; if it happens again, leave with q and come back with your "
+                 "resume token.",
                  reason[0] ? reason : fw_agent_refusal_name(code));
         return;
     }

@@ -10,6 +10,7 @@
 
 #include "fw_agent.h"
 #include "fw_human.h"
+#include "fw_human_text.h"
 #include "fw_market.h"
 #include "fw_rng.h"
 #include "fw_scenario.h"
@@ -1130,4 +1131,178 @@ Test(fw_human, every_state_fits_80_by_24)
         s_fits_80(h, NOW, "help", (const char *[]){"KEYS", "--resume", NULL});
         fw_human_destroy(&h);
     }
+}
+
+/* Whether text tells the player what to do next: a sentence or clause starts with an
+ * instruction. */
+static int s_says_what_next(const char *text)
+{
+    static const char *const starts[] = {
+        "type", "press", "wait", "send", "check", "delete", "add", "leave", "offer", "bid",
+        "order", "ask", "pick", "set", "raise", "put", "answer", "reject", "keep", "sell",
+        "make", "change", "start", "finish", "enter", "esc", "please", "nothing to do:"};
+    static const char *const before[] = {"", ". ", ": ", "; ", "? "};
+    char low[512], probe[64];
+    size_t n = 0;
+    for (; text[n] && n < sizeof low - 1; n++)
+        low[n] = (char)(text[n] >= 'A' && text[n] <= 'Z' ? text[n] - 'A' + 'a' : text[n]);
+    low[n] = '\0';
+    for (size_t b = 0; b < sizeof before / sizeof before[0]; b++)
+        for (size_t v = 0; v < sizeof starts / sizeof starts[0]; v++) {
+            snprintf(probe, sizeof probe, "%s%s ", before[b], starts[v]);
+            if (b == 0 ? strncmp(low, probe, strlen(probe)) == 0 : strstr(low, probe) != NULL)
+                return 1;
+        }
+    return 0;
+}
+
+Test(fw_human, every_rejection_the_coordinator_writes_reads_plainly_and_says_what_to_do)
+{
+    /* One of each of the coordinator's formats (fm_reject in coordinator/fw_market.c and
+     * coordinator/fw_economy.c), as it writes them. */
+    static const char *const samples[][2] = {
+        {"compute_bids[0]", "aws 'gpu' oversubscribed: got 12000 of 40000"},
+        {"compute_bids[0]", "price 2000 is above your max_price 1500"},
+        {"compute_bids[0]", "aws offers no 'tpu' compute this tick"},
+        {"compute_bids[0]", "'nvidia' is not a cloud"},
+        {"compute_bids[0]", "only labs buy compute"},
+        {"compute_bids[0]", "quantity must be > 0"},
+        {"compute_bids[1]", "quantity 50000000 trimmed to 6800000: cash left this tick is "
+                            "10000000000 (credits 0)"},
+        {"chip_orders[0]", "'gpu' oversubscribed: got 100 of 200"},
+        {"chip_orders[0]", "price 26000 is above your max_price 25000"},
+        {"chip_orders[0]", "no 'tpu' chips on offer this tick"},
+        {"chip_orders[0]", "'tpu' is captive to google"},
+        {"chip_orders[1]", "second order for 'gpu' this tick"},
+        {"chip_orders[0]", "only hyperscalers buy chips"},
+        {"chip_orders[0]", "unknown chip family 'xpu'"},
+        {"chip_orders[0]", "quantity 5000 trimmed to 100: cash left this tick is 2000000 "
+                           "(credits 500000)"},
+        {"compute_offers[0]", "capacity 300000 trimmed to the 200000 you have in service"},
+        {"compute_offers[1]", "second offer for 'gpu' this tick"},
+        {"compute_offers[0]", "price must be > 0 and capacity >= 0"},
+        {"compute_offers[0]", "only hyperscalers sell compute"},
+        {"chip_offers[0]", "quantity 30000 trimmed to capacity 20000"},
+        {"chip_offers[0]", "'tpu' is made by tpu_maker, not by you"},
+        {"chip_offers[1]", "second offer for 'gpu' this tick"},
+        {"chip_offers[0]", "price must be > 0 and quantity >= 0"},
+        {"answers[0]", "no proposal 12 is waiting for you"},
+        {"answers[0]", "conflicts with the exclusive terms of deal 3 with google"},
+        {"answers[0]", "deal failed: aws cannot pay 2000000000 in cash"},
+        {"proposals[0]", "openai declined proposal 12"},
+        {"proposals[0]", "deal failed: aws cannot pay 2000000000 in cash"},
+        {"proposals[0]", "amount is more than your cash"},
+        {"proposals[0]", "valuation must be 0 or at least the amount"},
+        {"proposals[0]", "only a cloud can pay in credits"},
+        {"proposals[0]", "credits are not allowed (policy)"},
+        {"proposals[0]", "shares and fractions must be in [0, 1]"},
+        {"proposals[0]", "amount must be > 0"},
+        {"proposals[0]", "no such lab"},
+        {"proposals[4]", "at most 4 proposals a tick"},
+        {"proposals[0]", "only clouds and chip vendors invest in labs"},
+    };
+    char text[400];
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        fw_human_text_rejection(text, sizeof text, samples[i][0], samples[i][1], NULL);
+        cr_assert_null(strstr(text, "was not carried out as sent"), "not understood: %s: %s",
+                       samples[i][1], text);
+        cr_assert_null(strchr(text, '['), "no list or index: %s", text);
+        static const char *const fields[] = {"max_price", "_bids", "_orders", "_offers",
+                                             "credit_fraction", "chip_family", "min_"};
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+            cr_assert_null(strstr(text, fields[f]), "no field names: %s", text);
+        cr_assert(s_says_what_next(text), "what to do next: %s", text);
+    }
+    fw_human_text_rejection(text, sizeof text, "compute_bids[0]", "aws 'gpu' oversubscribed: "
+                            "got 12000 of 40000", "Your bid to rent gpu compute from aws");
+    cr_assert_str_eq(text, "Your bid to rent gpu compute from aws: you got 12,000 of the "
+                     "40,000 H100-months you asked for; other labs wanted more than aws had, "
+                     "so it was shared out. Bid on another cloud too next tick.");
+    fw_human_text_rejection(text, sizeof text, "chip_orders[0]", "a new rule", NULL);
+    cr_assert_str_eq(text, "Your order for chips was not carried out as sent: a new rule. "
+                     "Change it next tick.");
+    cr_assert(s_says_what_next(text));
+
+    /* Refusals of the player's messages, each code. */
+    static const struct { Flywheel__V1__RefusalCode code; const char *reason; } refusals[] = {
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE,
+         "the house bot plays seat 'openai' in tick 3; the seat is yours again from tick 4"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE,
+         "actions for tick 2 refused (now collecting tick 3): late"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_DUPLICATE,
+         "actions for tick 2 refused (now collecting tick 2): duplicate"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED, "actions before the first tick"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED, "this connection already holds a seat"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_VERSION, "protocol 1, expected 2"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SCHEMA, "schema mismatch"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT, "no seat 'x' in scenario 'y'"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN, "wrong resume token for seat 'openai'"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_MALFORMED, "not an envelope"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_NOT_YOURS, ""},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEQUENCE, "seq 3 after 5"},
+        {FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_INVALID, "see the tick's result"},
+    };
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++) {
+        fw_human_text_refusal(text, sizeof text, refusals[i].code, refusals[i].reason);
+        cr_assert(s_says_what_next(text), "what to do next: %s", text);
+    }
+}
+
+Test(fw_human, every_error_on_the_screen_says_what_to_do_next)
+{
+    char err[256];
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    /* Keys before any tick. */
+    s_type(h, "a");
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000);
+    fw_human_on_message(h, ts, NOW - 5000);
+    fw_proto_free(&ts);
+    /* Each mistake, and what the screen says. */
+    static const char *const mistakes[] = {
+        "a" "nowhere\n",           /* not a choice */
+        "\033" "a" "aws\n" "gpu\n" "lots\n",   /* not an amount */
+        "\033" "a" "aws\n" "gpu\n" "1234567890123456789012345", /* too long */
+        "\033" "d" "9\n",          /* no such move */
+        "\033" "a" "\n" "\n" "\n" "\n" "Z",  /* a key that does nothing */
+        "y",                       /* no proposal waiting */
+    };
+    for (size_t i = 0; i < sizeof mistakes / sizeof mistakes[0]; i++) {
+        for (const char *p = mistakes[i]; *p; p++)
+            fw_human_key(h, *p == '\n'   ? FW_HUMAN_KEY_ENTER
+                            : *p == 033 ? FW_HUMAN_KEY_ESCAPE
+                                        : (unsigned char)*p, NOW);
+        cr_assert(s_says_what_next(fw_human_message(h)), "%zu: %s", i, fw_human_message(h));
+    }
+    fw_human_key(h, FW_HUMAN_KEY_OTHER, NOW);
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    /* A percentage out of range, in an investment (a cloud's form). */
+    fw_human_t *cloud = fw_human_new(s_welcome[GOOGLE], err, sizeof err);
+    ts = s_tick_start(GOOGLE, NOW + 30000);
+    fw_human_on_message(cloud, ts, NOW - 5000);
+    fw_proto_free(&ts);
+    s_type(cloud, "a" "invest\n" "\n" "\n" "\n" "150\n");
+    cr_assert(strstr(fw_human_message(cloud), "is not a percentage"), "%s",
+              fw_human_message(cloud));
+    cr_assert(s_says_what_next(fw_human_message(cloud)), "%s", fw_human_message(cloud));
+    fw_human_destroy(&cloud);
+    /* A full draft. */
+    fw_human_key(h, FW_HUMAN_KEY_ESCAPE, NOW);
+    while (fw_human_moves(h) < 24)
+        s_type(h, "a" "aws\n" "gpu\n" "1k\n" "2000\n");
+    s_type(h, "a" "aws\n" "gpu\n" "1k\n" "2000\n");
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    /* The link, the guard, the deadline with a form open. */
+    fw_human_set_link(h, FW_HUMAN_LINK_LOST, NOW, 0);
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 100);
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    fw_human_set_link(h, FW_HUMAN_LINK_UP, NOW + 200, 0);
+    fw_human_key(h, FW_HUMAN_KEY_ENTER, NOW + 300);
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    s_type(h, "d");
+    cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND);
+    cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
+    (void)fw_human_actions(h);
+    fw_human_destroy(&h);
 }
