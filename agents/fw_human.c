@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1126,13 +1125,14 @@ static int s_can_edit(fw_human_t *h)
         s_say(h, 0, "Your moves for tick %u are sent. Wait for the next tick.", h->tick);
         return 0;
     }
+    if (fh_paused(h)) {
+        s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume.",
+              h->game.tick);
+        return 0;
+    }
     if (h->closed) {
-        if (fh_paused(h))
-            s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume.",
-                  h->game.tick);
-        else
-            s_say(h, 0, "Tick %u is over. Wait for tick %u to make your moves.", h->tick,
-                  h->tick + 1);
+        s_say(h, 0, "Tick %u is over. Wait for tick %u to make your moves.", h->tick,
+              h->tick + 1);
         return 0;
     }
     return 1;

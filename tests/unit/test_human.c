@@ -128,6 +128,14 @@ static fw_envelope_t *s_tick_start(uint32_t i, int64_t deadline)
     return out;
 }
 
+/* Seat i's TickStart of the tick being played, which the house bot plays for it. */
+static fw_envelope_t *s_house_tick_start(uint32_t i, int64_t deadline)
+{
+    fw_envelope_t *ts = s_tick_start(i, deadline);
+    ts->tick_start->house_plays = 1;
+    return ts;
+}
+
 /* An owned copy of env, through the wire format like a message from the socket. */
 static fw_envelope_t *s_wire(const fw_envelope_t *env)
 {
@@ -389,7 +397,57 @@ Test(fw_human, bad_input_gets_a_hint_and_loses_nothing)
     fw_human_destroy(&h);
 }
 
-Test(fw_human, random_keys_and_screen_sizes_never_break_it)
+/* Something from the game at random: a status (any phase, any holders), a change of
+ * the link, a Welcome again, a result with a rejection, a refusal. */
+static void s_random_event(fw_human_t *h, uint32_t seat, uint64_t x, int64_t now)
+{
+    static const Flywheel__V1__Phase phases[] = {
+        FLYWHEEL__V1__PHASE__PHASE_LOBBY, FLYWHEEL__V1__PHASE__PHASE_RUNNING,
+        FLYWHEEL__V1__PHASE__PHASE_PAUSED, FLYWHEEL__V1__PHASE__PHASE_OVER,
+        FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED};
+    static const char *const holders[] = {"......", "pppppp", "hhhhhh", "rrrrrr", "p.h.r."};
+    static const char *const reasons[][2] = {
+        {"compute_bids[0]", "aws 'gpu' oversubscribed: got 12000 of 40000"},
+        {"chip_orders[7]", "price 26000 is above your max_price 25000"},
+        {"proposals[0]", "openai declined proposal 12"},
+        {"answers[3]", "no proposal 12 is waiting for you"},
+        {"nonsense", "%s %d {1} {$9} {m}"},
+        {"compute_bids[99999999999999999999]", ""},
+    };
+    fw_envelope_t *env = NULL;
+    switch ((x >> 8) % 6) {
+    case 0:
+        env = s_status(seat, phases[(x >> 12) % 5], (uint32_t)((x >> 16) % 30),
+                       holders[(x >> 20) % 5], (x >> 24) % 2 ? now + 5000 : 0,
+                       (uint32_t)((x >> 28) % 7));
+        break;
+    case 1:
+        fw_human_set_link(h, (x >> 12) % 2 ? FW_HUMAN_LINK_LOST : FW_HUMAN_LINK_UP,
+                          now - (int64_t)((x >> 16) % 20000), now + (int64_t)((x >> 20) % 9000));
+        return;
+    case 2:
+        env = s_wire(s_welcome[seat]);
+        break;
+    case 3: {
+        size_t r = (x >> 12) % (sizeof reasons / sizeof reasons[0]);
+        env = s_rejected(seat, fw_human_tick(h) + (uint32_t)((x >> 16) % 2), reasons[r][0],
+                         reasons[r][1]);
+        break;
+    }
+    case 4:
+        env = s_refusal(seat, (Flywheel__V1__RefusalCode)((x >> 12) % 13), "%s {m} '");
+        break;
+    default:
+        fw_human_set_address(h, (x >> 12) % 2 ? "tcp://10.0.0.1:5555" : NULL,
+                             (x >> 16) % 2 ? "a rather long player name, longer than any" : "");
+        return;
+    }
+    int rc = fw_human_on_message(h, env, now);
+    cr_assert(rc == FW_AGENT_CONTINUE || rc == FW_AGENT_REFUSED);
+    fw_proto_free(&env);
+}
+
+Test(fw_human, random_keys_events_and_screen_sizes_never_break_it)
 {
     char err[256];
     fw_rng_t r;
@@ -400,25 +458,38 @@ Test(fw_human, random_keys_and_screen_sizes_never_break_it)
         cr_assert_not_null(h, "%s", err);
         fw_envelope_t *ts = NULL;
         int64_t now = NOW;
+        uint32_t last_sent = 0;
         for (int i = 0; i < 20000; i++) {
             uint64_t x = fw_rng_next(&r);
             if (i % 2000 == 0) {
                 if (i && fw_market_tick(s_market) + 1 < fw_market_ticks(s_market))
                     s_step();
                 fw_proto_free(&ts);
-                ts = s_tick_start(seat, now + 20000);
-                cr_assert_eq(fw_human_on_message(h, ts, 0), FW_AGENT_CONTINUE);
+                /* Some ticks the house bot plays; some turns are short. */
+                ts = (x >> 4) % 3 == 0 ? s_house_tick_start(seat, now + 20000)
+                                       : s_tick_start(seat, now + ((x >> 6) % 2 ? 20000 : 900));
+                cr_assert_eq(fw_human_on_message(h, ts, now), FW_AGENT_CONTINUE);
             }
+            if (x % 41 == 0)
+                s_random_event(h, seat, x, now);
             int key = x % 7 == 0 ? FW_HUMAN_KEY_ENTER + (int)(x >> 8) % 7 : (int)(x >> 16) % 256;
             if (x % 97 == 0)
                 key = (int)(x >> 24); /* anything at all */
-            fw_human_do_t act = fw_human_key(h, key, now);
-            if (act == FW_HUMAN_SEND)
-                (void)fw_human_actions(h);
+            const fw_envelope_t *sent = NULL;
+            if (fw_human_key(h, key, now) == FW_HUMAN_SEND)
+                sent = fw_human_actions(h);
             cr_assert_leq(fw_human_moves(h), 24);
             now += 7;
-            if (fw_human_clock(h, now) == FW_HUMAN_SEND)
-                cr_assert_not_null(fw_human_actions(h));
+            if (!sent && fw_human_clock(h, now) == FW_HUMAN_SEND) {
+                sent = fw_human_actions(h);
+                cr_assert_not_null(sent);
+            }
+            if (sent) {
+                cr_assert_gt(sent->tick, last_sent, "at most one Actions per tick");
+                cr_assert_eq(sent->tick, fw_human_tick(h), "for the tick on screen");
+                last_sent = sent->tick;
+            }
+            cr_assert_lt(strlen(fw_human_message(h)), 200);
             size_t rows = (x >> 32) % 60, cols = (x >> 40) % 300;
             size_t n = fw_human_render(h, now, rows, cols, lines, 100);
             cr_assert_leq(n, rows);
@@ -884,14 +955,6 @@ Test(fw_human, a_pause_shows_and_sends_nothing)
     cr_assert_eq(fw_human_clock(h, NOW + 100000), FW_HUMAN_NOTHING, "tick 3 is over");
     cr_assert_null(fw_human_actions(h));
     fw_human_destroy(&h);
-}
-
-/* Seat i's TickStart of the tick being played, which the house bot plays for it. */
-static fw_envelope_t *s_house_tick_start(uint32_t i, int64_t deadline)
-{
-    fw_envelope_t *ts = s_tick_start(i, deadline);
-    ts->tick_start->house_plays = 1;
-    return ts;
 }
 
 Test(fw_human, a_player_the_house_bot_replaced_watches_and_comes_back_with_enter)
