@@ -1,135 +1,22 @@
 /* fw_human: see fw_human.h. */
-#include "fw_human.h"
+#include "fw_human_int.h"
 
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "fw_agent.h"
-#include "fw_arena.h"
+#include "fw_human_text.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
-#define S_MAX_MOVES 24       /* moves in a draft */
-#define S_MAX_FIELDS 5       /* fields in a form */
-#define S_MAX_CHOICES 16     /* choices of a text field */
-#define S_ID 32              /* ids and short texts */
-#define S_INPUT 24           /* characters a player may type in a field */
-#define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline */
-#define S_RESULT_LINES 4
-
-typedef enum {
-    MOVE_CHIP_OFFER,    /* vendors */
-    MOVE_CHIP_ORDER,    /* clouds */
-    MOVE_COMPUTE_OFFER, /* clouds */
-    MOVE_COMPUTE_BID,   /* labs */
-    MOVE_PROPOSAL,      /* clouds and vendors: invest in a lab */
-} move_kind_t;
-
-typedef struct {
-    move_kind_t kind;
-    char who[S_ID];    /* bid: provider; proposal: lab */
-    char family[S_ID];
-    int64_t quantity;  /* units, H100-months, or the amount invested */
-    int64_t price;     /* per unit; proposal: the valuation */
-    double fraction;   /* proposal: part paid as credits */
-} move_t;
-
-typedef enum {
-    FIELD_CHOICE, /* one of choices[] (typed, or its number) */
-    FIELD_AMOUNT, /* a positive whole number; k, M, B, T suffixes */
-    FIELD_PERCENT,/* 0 to 100 */
-    FIELD_INDEX,  /* 1..max */
-} field_kind_t;
-
-typedef struct {
-    field_kind_t kind;
-    const char *label;
-    const char *help;
-    char choices[S_MAX_CHOICES][S_ID];
-    size_t n_choices;
-    int64_t max;           /* FIELD_INDEX */
-    char def[S_ID];        /* Enter on an empty field takes this */
-    char buf[S_INPUT + 1]; /* what the player typed */
-    size_t len;
-    char text[S_ID];       /* the accepted value */
-    int64_t value;
-    double fraction;
-} field_t;
-
-typedef enum {
-    FORM_NONE,
-    FORM_ADD_KIND,  /* which kind of move to add */
-    FORM_MOVE,      /* the fields of a move */
-    FORM_EDIT_WHICH,
-    FORM_DELETE_WHICH,
-    FORM_ANSWER_WHICH,
-    FORM_QUIT,
-} form_kind_t;
-
-typedef struct {
-    form_kind_t kind;
-    move_kind_t move;   /* FORM_MOVE */
-    int editing;        /* FORM_MOVE: index of the move replaced, or -1 */
-    int accept;         /* FORM_ANSWER_WHICH */
-    field_t fields[S_MAX_FIELDS];
-    size_t n_fields, cur;
-} form_t;
-
-typedef struct {
-    char id[S_ID];
-    char name[64];
-    Flywheel__V1__Role role;
-} seat_info_t;
-
-struct fw_human {
-    fw_agent_seat_t *advisor;     /* the role's default strategy: the suggestion */
-    char seat[S_ID];
-    char company[64];
-    char run_id[40];
-    char token[40];
-    Flywheel__V1__Role role;
-    uint32_t ticks;
-    seat_info_t *seats;           /* from the Welcome */
-    size_t n_seats;
-    char (*families)[S_ID];       /* family ids from the Welcome */
-    char (*captive)[S_ID];        /* their captive_of */
-    size_t n_families;
-    fw_envelope_t *tick_start;    /* the TickStart on screen (owned), or NULL */
-    uint32_t tick;
-    int sent;                     /* the draft of `tick` has been sent */
-    int over;                     /* the coordinator said Bye */
-    move_t moves[S_MAX_MOVES];    /* the draft */
-    size_t n_moves;
-    move_t suggested[S_MAX_MOVES];/* the house bot's moves for this tick */
-    size_t n_suggested;
-    int *answers;                 /* per proposal on screen: 0 none, 1 accept, 2 reject */
-    int *suggested_answers;
-    size_t n_answers;
-    int from_house;               /* the draft is still the untouched suggestion */
-    form_t form;
-    int help;                     /* the help page is shown */
-    char message[200];
-    int message_alert;
-    char results[S_RESULT_LINES][160];
-    size_t n_results;
-    uint64_t seq;                 /* last seq sent; the Hello was 1 */
-    fw_human_link_t link;         /* the connection, as the terminal layer sees it */
-    int64_t link_since, link_retry; /* LOST since; next attempt (Unix ms) */
-    char url[160];                /* where the game is, for the resume command */
-    char name[64];                /* the player's name, for the resume command */
-    fw_arena_t *arena;            /* the outgoing Actions */
-    fw_envelope_t out;
-    Flywheel__V1__Actions actions;
-    Flywheel__V1__Bye bye;
-};
+#define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline, at most */
+#define S_GUARD_MS 1000      /* Enter does not send this soon after the screen changed */
 
 /* ---- small helpers ---------------------------------------------------------------- */
 
@@ -155,79 +42,12 @@ static void s_say(fw_human_t *h, int alert, const char *fmt, ...)
     h->message_alert = alert;
 }
 
-/* "$12.3B", "$450.0M", "$12.0k", "$950" (and the same without "$" for quantities). */
-static void s_fmt(char *buf, size_t len, int64_t v, int dollars)
+/* The screen changed under the player at now_ms: an Enter in the next S_GUARD_MS was
+ * typed for what was there before, so it does not send. */
+static void s_changed(fw_human_t *h, int64_t now_ms, const char *why)
 {
-    static const struct { int64_t div; char unit; } units[] = {
-        {1000000000000LL, 'T'}, {1000000000LL, 'B'}, {1000000LL, 'M'}, {1000LL, 'k'}};
-    const char *sign = v < 0 ? "-" : "";
-    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    if (a < 100000) {
-        /* Prices a player compares digit by digit: exact, "$1,750". */
-        if (a >= 1000)
-            snprintf(buf, len, "%s%s%" PRIu64 ",%03" PRIu64, sign, dollars ? "$" : "",
-                     a / 1000, a % 1000);
-        else
-            snprintf(buf, len, "%s%s%" PRIu64, sign, dollars ? "$" : "", a);
-        return;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (a >= (uint64_t)units[i].div) {
-            snprintf(buf, len, "%s%s%.1f%c", sign, dollars ? "$" : "",
-                     (double)a / (double)units[i].div, units[i].unit);
-            return;
-        }
-    }
-    snprintf(buf, len, "%s%s%" PRIu64, sign, dollars ? "$" : "", a);
-}
-
-/* Parses what a person types for an amount: "40000", "40k", "2.5M", "$1,000", "3B".
- * Returns 0 with *out > 0, or -1. */
-static int s_parse_amount(const char *text, int64_t *out)
-{
-    char clean[S_INPUT + 1];
-    size_t n = 0;
-    for (const char *p = text; *p && n < sizeof clean - 1; p++)
-        if (*p != ',' && *p != '$' && *p != '_' && *p != ' ')
-            clean[n++] = *p;
-    clean[n] = '\0';
-    if (!n)
-        return -1;
-    double mult = 1;
-    switch (clean[n - 1]) {
-    case 'k': case 'K': mult = 1e3; break;
-    case 'm': case 'M': mult = 1e6; break;
-    case 'b': case 'B': mult = 1e9; break;
-    case 't': case 'T': mult = 1e12; break;
-    default: break;
-    }
-    if (mult != 1)
-        clean[--n] = '\0';
-    char *end;
-    errno = 0;
-    double v = strtod(clean, &end);
-    if (!n || errno || *end || !isfinite(v))
-        return -1;
-    v *= mult;
-    if (!(v >= 1) || v > 9e18)
-        return -1;
-    *out = (int64_t)llround(v);
-    return 0;
-}
-
-static const char *s_role_text(Flywheel__V1__Role role)
-{
-    switch (role) {
-    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER: return "a cloud";
-    case FLYWHEEL__V1__ROLE__ROLE_LAB: return "an AI lab";
-    case FLYWHEEL__V1__ROLE__ROLE_VENDOR: return "a chip maker";
-    default: return "a company";
-    }
-}
-
-static const Flywheel__V1__TickStart *s_ts(const fw_human_t *h)
-{
-    return h->tick_start ? h->tick_start->tick_start : NULL;
+    h->changed_at = now_ms;
+    h->changed_why = why;
 }
 
 /* ---- new / destroy ---------------------------------------------------------------- */
@@ -274,12 +94,14 @@ fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len
     }
     h->n_families = w->n_families;
     for (size_t i = 0; i < w->n_families; i++) {
-        s_copy(h->families[i], S_ID, w->families[i]->id);
-        s_copy(h->captive[i], S_ID, w->families[i]->captive_of);
+        s_copy(h->families[i], FH_ID, w->families[i]->id);
+        s_copy(h->captive[i], FH_ID, w->families[i]->captive_of);
     }
     h->seq = 1;
-    s_say(h, 0, "Welcome! You play %s. The game starts when the teacher starts it. "
-          "Press ? for help.", h->company);
+    s_changed(h, INT64_MIN / 2, "");
+    /* Not "the game has not started": this Welcome may be a player's return. */
+    s_say(h, 0, "Welcome! You play %s, %s. Press ? for help.", h->company,
+          fh_role_text(h->role));
 out:
     if (err && err_len > 0)
         snprintf(err, err_len, "%s", msg);
@@ -305,30 +127,32 @@ void fw_human_destroy(fw_human_t **p)
 
 /* ---- messages --------------------------------------------------------------------- */
 
+static void s_forms_at_new_tick(fw_human_t *h);
+
 static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, size_t cap)
 {
     size_t n = 0;
     for (size_t i = 0; i < a->n_chip_offers && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_CHIP_OFFER, .quantity = a->chip_offers[i]->quantity,
                           .price = a->chip_offers[i]->price};
-        s_copy(out[n].family, S_ID, a->chip_offers[i]->family);
+        s_copy(out[n].family, FH_ID, a->chip_offers[i]->family);
     }
     for (size_t i = 0; i < a->n_chip_orders && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_CHIP_ORDER, .quantity = a->chip_orders[i]->quantity,
                           .price = a->chip_orders[i]->max_price};
-        s_copy(out[n].family, S_ID, a->chip_orders[i]->family);
+        s_copy(out[n].family, FH_ID, a->chip_orders[i]->family);
     }
     for (size_t i = 0; i < a->n_compute_offers && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_COMPUTE_OFFER,
                           .quantity = a->compute_offers[i]->capacity,
                           .price = a->compute_offers[i]->price};
-        s_copy(out[n].family, S_ID, a->compute_offers[i]->family);
+        s_copy(out[n].family, FH_ID, a->compute_offers[i]->family);
     }
     for (size_t i = 0; i < a->n_compute_bids && n < cap; i++, n++) {
         out[n] = (move_t){.kind = MOVE_COMPUTE_BID, .quantity = a->compute_bids[i]->quantity,
                           .price = a->compute_bids[i]->max_price};
-        s_copy(out[n].who, S_ID, a->compute_bids[i]->provider);
-        s_copy(out[n].family, S_ID, a->compute_bids[i]->family);
+        s_copy(out[n].who, FH_ID, a->compute_bids[i]->provider);
+        s_copy(out[n].family, FH_ID, a->compute_bids[i]->family);
     }
     for (size_t i = 0; i < a->n_proposals && n < cap; i++) {
         const Flywheel__V1__InvestmentProposal *p = a->proposals[i];
@@ -337,13 +161,46 @@ static size_t s_moves_from_actions(const Flywheel__V1__Actions *a, move_t *out, 
         out[n] = (move_t){.kind = MOVE_PROPOSAL, .quantity = p->terms->amount,
                           .price = p->terms->valuation,
                           .fraction = p->terms->credit_fraction};
-        s_copy(out[n].who, S_ID, p->lab);
+        s_copy(out[n].who, FH_ID, p->lab);
         n++;
     }
     return n;
 }
 
-static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
+/* Whether the last GameStatus says our player takes the seat back at the next tick. */
+static int s_my_seat_returning(const fw_human_t *h)
+{
+    for (size_t s = 0; s < h->n_seats; s++)
+        if (strcmp(h->seats[s].id, h->seat) == 0)
+            return h->seats[s].returning;
+    return 0;
+}
+
+/* Tells the player the house bot plays the tick on screen, why, and how to come back. */
+static void s_say_watching(fw_human_t *h)
+{
+    if (h->back)
+        s_say(h, 0, "The house bot plays tick %u for you. You are back: your moves count "
+              "again from tick %u.", h->tick, h->tick + 1);
+    else
+        s_say(h, 1, "The house bot plays tick %u for you (you were away). Press Enter to "
+              "play again: your moves count from tick %u.", h->tick, h->tick + 1);
+}
+
+/* The tick on screen again (a reconnection sends it anew): only who plays it can have
+ * changed. */
+static void s_same_tick(fw_human_t *h, const Flywheel__V1__TickStart *ts)
+{
+    if (ts->house_plays == h->house_plays)
+        return;
+    h->house_plays = ts->house_plays;
+    if (h->house_plays) {
+        h->back = h->back || h->welcomed || s_my_seat_returning(h);
+        s_say_watching(h);
+    }
+}
+
+static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -351,16 +208,20 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     const fw_envelope_t *reply = NULL;
     const Flywheel__V1__TickStart *ts;
 
-    if (in->tick_start->tick <= h->tick)
+    if (in->tick_start->tick < h->tick)
         return;
-    if (h->tick && !h->sent)
-        s_say(h, 1, "Tick %u closed before your moves were sent.", h->tick);
+    if (in->tick_start->tick == h->tick) {
+        s_same_tick(h, in->tick_start);
+        return;
+    }
     /* Keep our own copy: the caller frees the message. */
     if (fw_proto_pack(in, &bytes, &len) != FW_PROTO_OK ||
         fw_proto_unpack(bytes, len, &copy) != FW_PROTO_OK) {
         free(bytes);
         fw_proto_free(&copy);
-        s_say(h, 1, "Could not read tick %u; the game goes on without you this tick.",
+        s_say(h, 1, "Could not read tick %u; the game goes on without you this tick. Wait "
+              "for the next; if it happens again, leave with q and come back with your "
+              "resume token.",
               in->tick_start->tick);
         return;
     }
@@ -370,7 +231,18 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     ts = copy->tick_start;
     h->tick = ts->tick;
     h->sent = 0;
-    h->form.kind = FORM_NONE;
+    h->closed = 0;
+    h->house_plays = ts->house_plays;
+    if (h->game.known)
+        h->game.phase = FLYWHEEL__V1__PHASE__PHASE_RUNNING; /* a tick starts: not paused */
+    /* Back from the house bot: a player who came back (a Welcome again) before this
+     * tick plays the next; otherwise this tick says whose the seat is. */
+    h->back = h->house_plays && (h->welcomed || s_my_seat_returning(h));
+    h->welcomed = 0;
+    /* A quarter of the turn at most, so a short turn timer still leaves the player the
+     * rest of it. */
+    int64_t turn = ts->deadline_unix_ms - now_ms;
+    h->lead_ms = turn <= 0 ? 0 : turn / 4 < S_AUTO_SEND_MS ? turn / 4 : S_AUTO_SEND_MS;
 
     /* What the house bot would do: the starting draft. */
     h->n_suggested = 0;
@@ -384,7 +256,7 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     if (fw_agent_seat_on_message(h->advisor, in, &reply) == FW_AGENT_CONTINUE && reply &&
         reply->actions) {
         const Flywheel__V1__Actions *a = reply->actions;
-        h->n_suggested = s_moves_from_actions(a, h->suggested, S_MAX_MOVES);
+        h->n_suggested = s_moves_from_actions(a, h->suggested, FH_MAX_MOVES);
         for (size_t i = 0; i < a->n_answers; i++)
             for (size_t p = 0; p < h->n_answers; p++)
                 if (ts->me->proposals[p]->id == a->answers[i]->proposal_id)
@@ -395,9 +267,8 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in)
     if (h->n_answers)
         memcpy(h->answers, h->suggested_answers, h->n_answers * sizeof *h->answers);
     h->from_house = 1;
-    if (!h->message_alert || h->tick == 1)
-        s_say(h, 0, "Tick %u: your moves below are the house bot's suggestion. Change them "
-              "or press Enter to send.", h->tick);
+    s_changed(h, now_ms, "A new tick just started");
+    s_forms_at_new_tick(h);
 }
 
 static const char *s_fill_text(Flywheel__V1__FillKind kind)
@@ -415,19 +286,98 @@ static const char *s_fill_text(Flywheel__V1__FillKind kind)
     }
 }
 
+/* The move of list[index] as the player saw it ("Your bid to rent gpu compute from
+ * aws"), when it was one of ours, sent for `tick`; else NULL. */
+static const char *s_sent_move_name(const fw_human_t *h, uint32_t tick, const char *list,
+                                    size_t index, char *buf, size_t len)
+{
+    static const struct { const char *list; move_kind_t kind; } lists[] = {
+        {"chip_offers", MOVE_CHIP_OFFER},       {"chip_orders", MOVE_CHIP_ORDER},
+        {"compute_offers", MOVE_COMPUTE_OFFER}, {"compute_bids", MOVE_COMPUTE_BID},
+        {"proposals", MOVE_PROPOSAL},
+    };
+    if (!h->sent_tick || tick != h->sent_tick)
+        return NULL;
+    if (strcmp(list, "answers") == 0) {
+        if (index >= h->n_sent_answers)
+            return NULL;
+        snprintf(buf, len, "Your answer to %s's proposal", h->sent_answers[index]);
+        return buf;
+    }
+    for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+        if (strcmp(list, lists[l].list) != 0)
+            continue;
+        size_t seen = 0;
+        for (size_t i = 0; i < h->n_sent_moves; i++) {
+            const move_t *m = &h->sent_moves[i];
+            if (m->kind != lists[l].kind || seen++ != index)
+                continue;
+            switch (m->kind) {
+            case MOVE_COMPUTE_BID:
+                snprintf(buf, len, "Your bid to rent %s compute from %s", m->family, m->who);
+                break;
+            case MOVE_CHIP_ORDER:
+                snprintf(buf, len, "Your order for %s chips", m->family);
+                break;
+            case MOVE_COMPUTE_OFFER:
+                snprintf(buf, len, "Your offer to rent out %s compute", m->family);
+                break;
+            case MOVE_CHIP_OFFER:
+                snprintf(buf, len, "Your offer to sell %s chips", m->family);
+                break;
+            case MOVE_PROPOSAL:
+                snprintf(buf, len, "Your investment offer to %s", m->who);
+                break;
+            }
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+/* One rejection of tick tr->tick in the player's words. */
+static void s_rejection_text(const fw_human_t *h, const Flywheel__V1__TickResult *tr,
+                             const Flywheel__V1__Rejection *r, char *buf, size_t len)
+{
+    char list[FH_ID] = "", name[160];
+    size_t index = 0;
+    const char *move = NULL;
+    if (fw_human_text_action(r->action, list, sizeof list, &index) == 0) {
+        move = s_sent_move_name(h, tr->tick, list, index, name, sizeof name);
+        if (!move && tr->tick == h->tick && h->house_plays) {
+            fw_human_text_move_kind(name, sizeof name, list, "The house bot's");
+            move = name;
+        }
+    }
+    /* Indented under the tick's summary line, like the fills. */
+    snprintf(buf, len, "  ");
+    fw_human_text_rejection(buf + 2, len - 2, r->action, r->reason, move);
+}
+
 static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
 {
     char cash[24], q[24], amt[24];
-    s_fmt(cash, sizeof cash, tr->cash, 1);
+    int missed = tr->tick == h->tick && !h->sent && !h->house_plays;
+    if (tr->tick >= h->tick)
+        h->closed = 1; /* the draft on screen is for a tick that is over */
+    fw_human_text_number(cash, sizeof cash, tr->cash, 1);
     h->n_results = 0;
     snprintf(h->results[h->n_results++], sizeof h->results[0],
-             "Tick %u cleared: %zu fill%s, %zu move%s trimmed or refused; cash now %s.",
+             "Tick %u cleared: %zu fill%s, %zu move%s trimmed or refused; cash now %s.%s",
              tr->tick, tr->n_fills, tr->n_fills == 1 ? "" : "s", tr->n_rejected,
-             tr->n_rejected == 1 ? "" : "s", cash);
-    for (size_t i = 0; i < tr->n_fills && h->n_results < S_RESULT_LINES - 1; i++) {
+             tr->n_rejected == 1 ? "" : "s", cash,
+             missed ? " Your moves were not sent in time, so you made none: send the next "
+                      "tick's before its countdown ends."
+             : tr->tick == h->tick && h->house_plays ? " The house bot played it for you."
+                                                     : "");
+    /* What went wrong first: it is what the player must act on. */
+    for (size_t i = 0; i < tr->n_rejected && h->n_results < FH_RESULT_LINES; i++)
+        s_rejection_text(h, tr, tr->rejected[i], h->results[h->n_results++],
+                         sizeof h->results[0]);
+    for (size_t i = 0; i < tr->n_fills && h->n_results < FH_RESULT_LINES; i++) {
         const Flywheel__V1__Fill *f = tr->fills[i];
-        s_fmt(q, sizeof q, f->quantity, 0);
-        s_fmt(amt, sizeof amt, f->amount, 1);
+        fw_human_text_number(q, sizeof q, f->quantity, 0);
+        fw_human_text_number(amt, sizeof amt, f->amount, 1);
         if (f->kind == FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT ||
             f->kind == FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED ||
             f->kind == FLYWHEEL__V1__FILL_KIND__FILL_PENALTY)
@@ -438,20 +388,74 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
             snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s %s for %s",
                      s_fill_text(f->kind), f->counterparty, q, f->family, amt);
     }
-    for (size_t i = 0; i < tr->n_rejected && h->n_results < S_RESULT_LINES; i++)
-        snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s: %s",
-                 tr->rejected[i]->action, tr->rejected[i]->reason);
+}
+
+/* A Welcome on a model that has one already: the terminal layer reconnected with the
+ * resume token and the seat is ours again. The screen keeps everything. */
+static void s_on_welcome_again(fw_human_t *h, const Flywheel__V1__Welcome *w, int64_t now_ms)
+{
+    if (!w->seat || strcmp(w->seat, h->seat) != 0)
+        return;
+    if (w->resume_token && w->resume_token[0])
+        s_copy(h->token, sizeof h->token, w->resume_token);
+    h->link = FW_HUMAN_LINK_UP; /* a Welcome is the game server talking */
+    h->welcomed = 1;
+    if (h->house_plays)
+        h->back = 1;
+    s_changed(h, now_ms, "You are back in the game");
+    if (h->tick_start && !h->closed && !h->sent && !h->house_plays)
+        s_say(h, 0, "Welcome back! The seat is yours again: check your moves, then press "
+              "Enter to send.");
+    else
+        s_say(h, 0, "Welcome back! The seat is yours again from the next tick.");
+}
+
+static void s_on_status(fw_human_t *h, const Flywheel__V1__GameStatus *gs, int64_t now_ms)
+{
+    game_t *g = &h->game;
+    int was_paused = g->known && g->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED;
+    int was_lobby = !g->known || g->phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY;
+    g->known = 1;
+    g->phase = gs->phase;
+    g->tick = gs->tick;
+    s_copy(g->pacing, sizeof g->pacing, gs->pacing);
+    g->deadline = gs->deadline_unix_ms;
+    g->wanted = gs->players_wanted;
+    if (gs->ticks)
+        h->ticks = gs->ticks;
+    for (size_t i = 0; i < gs->n_seats; i++)
+        for (size_t s = 0; s < h->n_seats; s++)
+            if (gs->seats[i]->seat && strcmp(gs->seats[i]->seat, h->seats[s].id) == 0) {
+                h->seats[s].holder = gs->seats[i]->holder;
+                s_copy(h->seats[s].player, sizeof h->seats[s].player, gs->seats[i]->player);
+                h->seats[s].returning = gs->seats[i]->returning;
+            }
+    if (h->house_plays && s_my_seat_returning(h))
+        h->back = 1;
+    /* A tick the game has cleared is over, whatever its deadline said. */
+    if (h->tick_start && gs->tick >= h->tick && g->phase != FLYWHEEL__V1__PHASE__PHASE_LOBBY)
+        h->closed = 1;
+    if (g->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED && !was_paused) {
+        s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume; q "
+              "leaves.", gs->tick);
+    } else if (was_paused && g->phase == FLYWHEEL__V1__PHASE__PHASE_RUNNING) {
+        s_changed(h, now_ms, "The game just resumed");
+        s_say(h, 0, "The game resumed%s.",
+              h->tick_start && !h->closed ? ": check your moves, then press Enter to send"
+                                          : ": the next tick starts now");
+    } else if (was_lobby && g->phase == FLYWHEEL__V1__PHASE__PHASE_RUNNING && !h->tick_start) {
+        s_say(h, 0, "The game is on: your first tick is on its way.");
+    }
 }
 
 int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 {
-    (void)now_ms;
     if (in->seat && in->seat[0] && strcmp(in->seat, h->seat) != 0)
         return FW_AGENT_CONTINUE;
     switch (in->body_case) {
     case FLYWHEEL__V1__ENVELOPE__BODY_TICK_START:
         if (in->tick_start)
-            s_on_tick_start(h, in);
+            s_on_tick_start(h, in, now_ms);
         return FW_AGENT_CONTINUE;
     case FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT:
         if (in->tick_result)
@@ -460,9 +464,19 @@ int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
     case FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL:
         if (!in->refusal)
             return FW_AGENT_CONTINUE;
-        s_say(h, 1, "The coordinator refused a message: %.150s", in->refusal->reason);
+        fw_human_text_refusal(h->message, sizeof h->message, in->refusal->code,
+                              in->refusal->reason);
+        h->message_alert = 1;
         return fw_agent_refusal_is_fatal(in->refusal->code) ? FW_AGENT_REFUSED
                                                              : FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME:
+        if (in->welcome)
+            s_on_welcome_again(h, in->welcome, now_ms);
+        return FW_AGENT_CONTINUE;
+    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
+        if (in->status)
+            s_on_status(h, in->status, now_ms);
+        return FW_AGENT_CONTINUE;
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
         h->over = 1;
         h->form.kind = FORM_NONE;
@@ -479,8 +493,8 @@ int fw_human_on_message(fw_human_t *h, const fw_envelope_t *in, int64_t now_ms)
 static field_t *s_field(form_t *f, field_kind_t kind, const char *label, const char *help,
                         const char *def)
 {
-    /* Forms are built here with at most S_MAX_FIELDS fields: a bug otherwise. */
-    assert(f->n_fields < S_MAX_FIELDS);
+    /* Forms are built here with at most FH_MAX_FIELDS fields: a bug otherwise. */
+    assert(f->n_fields < FH_MAX_FIELDS);
     field_t *fl = &f->fields[f->n_fields++];
     memset(fl, 0, sizeof *fl);
     fl->kind = kind;
@@ -495,20 +509,123 @@ static void s_choice(field_t *fl, const char *choice)
     for (size_t i = 0; i < fl->n_choices; i++)
         if (strcmp(fl->choices[i], choice) == 0)
             return;
-    if (fl->n_choices < S_MAX_CHOICES)
-        s_copy(fl->choices[fl->n_choices++], S_ID, choice);
+    if (fl->n_choices < FH_MAX_CHOICES)
+        s_copy(fl->choices[fl->n_choices++], FH_ID, choice);
 }
 
-static void s_amount_text(char *buf, size_t len, int64_t v)
+/* ---- defaults that follow the market ---------------------------------------------- */
+
+#define S_DEFAULT_VALUATION 20000000000LL /* a lab with no valuation on the market */
+
+/* The compute quote of `provider` for `family`; with family NULL, its cheapest; with
+ * provider NULL, the cheapest of all. NULL if there is none. */
+static const Flywheel__V1__ComputeQuote *s_compute_quote(const fw_human_t *h,
+                                                         const char *provider,
+                                                         const char *family)
 {
-    snprintf(buf, len, "%" PRId64, v);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    const Flywheel__V1__ComputeQuote *best = NULL;
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++) {
+        const Flywheel__V1__ComputeQuote *q = ts->market->compute_quotes[i];
+        if ((provider && strcmp(q->provider, provider) != 0) ||
+            (family && strcmp(q->family, family) != 0))
+            continue;
+        if (!best || q->price < best->price)
+            best = q;
+    }
+    return best;
+}
+
+/* The cheapest chip quote for `family` (NULL: of all). */
+static const Flywheel__V1__ChipQuote *s_chip_quote(const fw_human_t *h, const char *family)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    const Flywheel__V1__ChipQuote *best = NULL;
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_chip_quotes; i++) {
+        const Flywheel__V1__ChipQuote *q = ts->market->chip_quotes[i];
+        if (family && strcmp(q->family, family) != 0)
+            continue;
+        if (!best || q->price < best->price)
+            best = q;
+    }
+    return best;
+}
+
+/* The most to pay, by default, for what is quoted at `price`: 5% more, rounded up to
+ * $10, so a small rise of the price this tick does not void the move (the house bots
+ * do the same). The posted price is what is paid. */
+static int64_t s_most(int64_t price)
+{
+    int64_t most = (price * 105 + 99) / 100;
+    return (most + 9) / 10 * 10;
+}
+
+/* A lab's valuation on the market, or S_DEFAULT_VALUATION. */
+static int64_t s_valuation(const fw_human_t *h, const char *lab)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_valuations; i++)
+        if (strcmp(ts->market->valuations[i]->id, lab) == 0 &&
+            ts->market->valuations[i]->value > 0)
+            return ts->market->valuations[i]->value;
+    return S_DEFAULT_VALUATION;
+}
+
+/* What to invest in a lab worth `valuation`, by default: 5% of it, at most the cash,
+ * rounded down to two significant digits. */
+static int64_t s_stake(const fw_human_t *h, int64_t valuation)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    int64_t amount = valuation / 20, unit = 1;
+    if (ts && ts->me && ts->me->cash > 0 && amount > ts->me->cash)
+        amount = ts->me->cash;
+    while (amount / unit >= 100)
+        unit *= 10;
+    amount = amount / unit * unit;
+    return amount > 0 ? amount : 1;
+}
+
+static void s_set_default(field_t *fl, int64_t v)
+{
+    fw_human_text_amount(fl->def, sizeof fl->def, v);
+}
+
+/* The player chose field `done` of a move form: the later fields' defaults follow the
+ * choice (the chosen cloud's family and price, the lab's valuation), unless the choice
+ * is the default the form opened with. */
+static void s_follow_choice(fw_human_t *h, form_t *f, size_t done)
+{
+    field_t *fl = &f->fields[done];
+    if (fl->kind != FIELD_CHOICE || strcasecmp(fl->text, fh_default(fl)) == 0)
+        return;
+    if (f->move == MOVE_COMPUTE_BID && done == 0) {
+        const Flywheel__V1__ComputeQuote *q = s_compute_quote(h, fl->text, f->fields[1].def);
+        if (!q)
+            q = s_compute_quote(h, fl->text, NULL);
+        if (q) {
+            s_copy(f->fields[1].def, sizeof f->fields[1].def, q->family);
+            s_set_default(&f->fields[3], s_most(q->price));
+        }
+    } else if (f->move == MOVE_COMPUTE_BID && done == 1) {
+        const Flywheel__V1__ComputeQuote *q = s_compute_quote(h, f->fields[0].text, fl->text);
+        if (q)
+            s_set_default(&f->fields[3], s_most(q->price));
+    } else if (f->move == MOVE_CHIP_ORDER && done == 0) {
+        const Flywheel__V1__ChipQuote *q = s_chip_quote(h, fl->text);
+        if (q)
+            s_set_default(&f->fields[2], s_most(q->price));
+    } else if (f->move == MOVE_PROPOSAL && done == 0) {
+        int64_t valuation = s_valuation(h, fl->text);
+        s_set_default(&f->fields[1], s_stake(h, valuation));
+        s_set_default(&f->fields[2], valuation);
+    }
 }
 
 /* The families a move of this kind may use: vendors their own, clouds any they may
  * buy (or have), labs any. */
 static void s_family_choices(const fw_human_t *h, field_t *fl, move_kind_t kind)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
     if (kind == MOVE_CHIP_OFFER && ts && ts->me) {
         for (size_t i = 0; i < ts->me->n_capacity; i++)
             s_choice(fl, ts->me->capacity[i]->family);
@@ -525,125 +642,142 @@ static void s_family_choices(const fw_human_t *h, field_t *fl, move_kind_t kind)
             s_choice(fl, h->families[i]);
 }
 
+/* The fields of a bid: defaults are the cheapest offer on the market and the lab's
+ * demand (or the move being changed). */
+static void s_open_bid(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    const Flywheel__V1__ComputeQuote *best = s_compute_quote(h, NULL, NULL);
+    char def[FH_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Cloud to rent from",
+                          "Which cloud's offer you bid on (see MARKET). Type its name or "
+                          "number.", old ? old->who : best ? best->provider : "");
+    for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++)
+        s_choice(fl, ts->market->compute_quotes[i]->provider);
+    for (size_t i = 0; i < h->n_seats; i++)
+        if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER)
+            s_choice(fl, h->seats[i].id);
+    fl = s_field(f, FIELD_CHOICE, "Chip family", "Which kind of chips the compute runs on.",
+                 old ? old->family : best ? best->family : "");
+    s_family_choices(h, fl, MOVE_COMPUTE_BID);
+    fw_human_text_amount(def, sizeof def,
+                         old ? old->quantity
+                         : ts && ts->me && ts->me->demand > 0 ? ts->me->demand : 1000);
+    s_field(f, FIELD_AMOUNT, "Quantity (H100-months)",
+            "How much compute to rent this tick. 40k = 40,000. Your customers' demand is "
+            "shown under YOUR COMPANY.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->price : best ? s_most(best->price) : 2000);
+    s_field(f, FIELD_AMOUNT, "Most you pay per H100-month ($)",
+            "You pay the cloud's price this tick if it is at or below this, else you get "
+            "nothing. Default: its last price + 5%, in case it rises.", def);
+}
+
+/* The fields of a chip order: defaults are the cheapest chips the cloud may buy. */
+static void s_open_order(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__ChipQuote *best = NULL;
+    char def[FH_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to order",
+                          "Chips arrive after the family's lead time and then give you "
+                          "compute to rent out.", old ? old->family : "");
+    s_family_choices(h, fl, MOVE_CHIP_ORDER);
+    for (size_t i = 0; i < fl->n_choices; i++) {
+        const Flywheel__V1__ChipQuote *q = s_chip_quote(h, fl->choices[i]);
+        if (q && (!best || q->price < best->price))
+            best = q;
+    }
+    if (!old && best)
+        s_copy(fl->def, sizeof fl->def, best->family);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : 1000);
+    s_field(f, FIELD_AMOUNT, "Number of chips", "Units to order. 5k = 5,000.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->price : best ? s_most(best->price) : 25000);
+    s_field(f, FIELD_AMOUNT, "Most you pay per chip ($)",
+            "The order is void if the maker's price this tick is higher. Default: its last "
+            "price + 5%, in case it rises.", def);
+}
+
+static void s_open_rent_out(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    int64_t cap = 0;
+    char def[FH_ID];
+    for (size_t i = 0; ts && ts->me && i < ts->me->n_installed; i++)
+        cap += ts->me->installed[i]->compute;
+    field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to rent out",
+                          "Compute you have installed, by chip family.", old ? old->family : "");
+    s_family_choices(h, fl, MOVE_COMPUTE_OFFER);
+    if (!fl->def[0] && fl->n_choices)
+        s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+    fw_human_text_amount(def, sizeof def, old ? old->price : 2000);
+    s_field(f, FIELD_AMOUNT, "Price per H100-month ($)",
+            "Labs pay this for each H100-month they rent. Cheaper wins more labs.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
+    s_field(f, FIELD_AMOUNT, "Capacity on offer (H100-months)",
+            "At most what you have installed in that family.", def);
+}
+
+static void s_open_sell(fw_human_t *h, form_t *f, const move_t *old)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    int64_t cap = 0;
+    char def[FH_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Chip family to sell",
+                          "The chips your factory makes.", old ? old->family : "");
+    s_family_choices(h, fl, MOVE_CHIP_OFFER);
+    if (!fl->def[0] && fl->n_choices)
+        s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+    for (size_t i = 0; ts && ts->me && i < ts->me->n_capacity; i++)
+        cap = ts->me->capacity[i]->units > cap ? ts->me->capacity[i]->units : cap;
+    fw_human_text_amount(def, sizeof def, old ? old->price : 25000);
+    s_field(f, FIELD_AMOUNT, "Price per chip ($)",
+            "Clouds pay this per chip. Above your cost is profit; too high and they buy "
+            "elsewhere.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
+    s_field(f, FIELD_AMOUNT, "Chips on offer",
+            "At most what your factory can make this tick (YOUR COMPANY).", def);
+}
+
+/* The fields of an investment: defaults are the first lab, its valuation on the
+ * market and 5% of it (at most the cash). */
+static void s_open_invest(fw_human_t *h, form_t *f, const move_t *old)
+{
+    char def[FH_ID];
+    field_t *fl = s_field(f, FIELD_CHOICE, "Lab to invest in",
+                          "The lab gets your offer next tick and may accept or reject it.",
+                          old ? old->who : "");
+    for (size_t i = 0; i < h->n_seats; i++)
+        if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_LAB)
+            s_choice(fl, h->seats[i].id);
+    if (!fl->def[0] && fl->n_choices)
+        s_copy(fl->def, sizeof fl->def, fl->choices[0]);
+    int64_t valuation = s_valuation(h, fl->def);
+    fw_human_text_amount(def, sizeof def, old ? old->quantity : s_stake(h, valuation));
+    s_field(f, FIELD_AMOUNT, "Amount to invest ($)", "e.g. 2B = two billion dollars.", def);
+    fw_human_text_amount(def, sizeof def, old ? old->price : valuation);
+    s_field(f, FIELD_AMOUNT, "Valuation of the lab ($)",
+            "Your share of the lab = amount / valuation. Default: its value on the market.",
+            def);
+    snprintf(def, sizeof def, "%g", old ? old->fraction * 100.0
+             : h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER ? 50.0 : 0.0);
+    s_field(f, FIELD_PERCENT, "Part paid as credits on your cloud (%)",
+            "Credits can only be spent on your cloud, so the money comes back to you "
+            "(clouds only; chip makers pay cash: 0).", def);
+}
+
 static void s_open_move_form(fw_human_t *h, move_kind_t kind, int editing)
 {
     form_t *f = &h->form;
-    const Flywheel__V1__TickStart *ts = s_ts(h);
     const move_t *old = editing >= 0 ? &h->moves[editing] : NULL;
-    char def[S_ID];
-    field_t *fl;
-
     memset(f, 0, sizeof *f);
     f->kind = FORM_MOVE;
     f->move = kind;
     f->editing = editing;
     switch (kind) {
-    case MOVE_COMPUTE_BID: {
-        /* Defaults: the cheapest offer on the market, the lab's demand. */
-        const Flywheel__V1__ComputeQuote *best = NULL;
-        for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++) {
-            const Flywheel__V1__ComputeQuote *q = ts->market->compute_quotes[i];
-            if (!best || q->price < best->price)
-                best = q;
-        }
-        fl = s_field(f, FIELD_CHOICE, "Cloud to rent from",
-                     "Which cloud's offer you bid on (see MARKET). Type its name or number.",
-                     old ? old->who : best ? best->provider : "");
-        for (size_t i = 0; ts && ts->market && i < ts->market->n_compute_quotes; i++)
-            s_choice(fl, ts->market->compute_quotes[i]->provider);
-        for (size_t i = 0; i < h->n_seats; i++)
-            if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER)
-                s_choice(fl, h->seats[i].id);
-        fl = s_field(f, FIELD_CHOICE, "Chip family",
-                     "Which kind of chips the compute runs on.",
-                     old ? old->family : best ? best->family : "");
-        s_family_choices(h, fl, kind);
-        s_amount_text(def, sizeof def,
-                      old ? old->quantity : ts && ts->me && ts->me->demand ? ts->me->demand
-                                                                           : 1000);
-        s_field(f, FIELD_AMOUNT, "Quantity (H100-months)",
-                "How much compute to rent this tick. 40k = 40,000. Your customers' demand "
-                "is shown under YOUR COMPANY.", def);
-        s_amount_text(def, sizeof def, old ? old->price : best ? best->price : 2000);
-        s_field(f, FIELD_AMOUNT, "Most you pay per H100-month ($)",
-                "You pay the cloud's posted price if it is at or below this; above it you "
-                "get nothing.", def);
-        break;
-    }
-    case MOVE_CHIP_ORDER: {
-        const Flywheel__V1__ChipQuote *best = NULL;
-        for (size_t i = 0; ts && ts->market && i < ts->market->n_chip_quotes; i++)
-            if (!best || ts->market->chip_quotes[i]->price < best->price)
-                best = ts->market->chip_quotes[i];
-        fl = s_field(f, FIELD_CHOICE, "Chip family to order",
-                     "Chips arrive after the family's lead time and then give you compute "
-                     "to rent out.", old ? old->family : best ? best->family : "");
-        s_family_choices(h, fl, kind);
-        s_amount_text(def, sizeof def, old ? old->quantity : 1000);
-        s_field(f, FIELD_AMOUNT, "Number of chips", "Units to order. 5k = 5,000.", def);
-        s_amount_text(def, sizeof def, old ? old->price : best ? best->price : 25000);
-        s_field(f, FIELD_AMOUNT, "Most you pay per chip ($)",
-                "The order is void if the maker's price this tick is higher.", def);
-        break;
-    }
-    case MOVE_COMPUTE_OFFER: {
-        int64_t cap = 0;
-        for (size_t i = 0; ts && ts->me && i < ts->me->n_installed; i++)
-            cap += ts->me->installed[i]->compute;
-        fl = s_field(f, FIELD_CHOICE, "Chip family to rent out",
-                     "Compute you have installed, by chip family.",
-                     old ? old->family : "");
-        s_family_choices(h, fl, kind);
-        if (!fl->def[0] && fl->n_choices)
-            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
-        s_amount_text(def, sizeof def, old ? old->price : 2000);
-        s_field(f, FIELD_AMOUNT, "Price per H100-month ($)",
-                "Labs pay this for each H100-month they rent. Cheaper wins more labs.", def);
-        s_amount_text(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
-        s_field(f, FIELD_AMOUNT, "Capacity on offer (H100-months)",
-                "At most what you have installed in that family.", def);
-        break;
-    }
-    case MOVE_CHIP_OFFER: {
-        int64_t cap = 0;
-        fl = s_field(f, FIELD_CHOICE, "Chip family to sell",
-                     "The chips your factory makes.", old ? old->family : "");
-        s_family_choices(h, fl, kind);
-        if (!fl->def[0] && fl->n_choices)
-            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
-        for (size_t i = 0; ts && ts->me && i < ts->me->n_capacity; i++)
-            cap = ts->me->capacity[i]->units > cap ? ts->me->capacity[i]->units : cap;
-        s_amount_text(def, sizeof def, old ? old->price : 25000);
-        s_field(f, FIELD_AMOUNT, "Price per chip ($)",
-                "Clouds pay this per chip. Above your cost is profit; too high and they buy "
-                "elsewhere.", def);
-        s_amount_text(def, sizeof def, old ? old->quantity : cap > 0 ? cap : 1000);
-        s_field(f, FIELD_AMOUNT, "Chips on offer",
-                "At most what your factory can make this tick (YOUR COMPANY).", def);
-        break;
-    }
-    case MOVE_PROPOSAL: {
-        fl = s_field(f, FIELD_CHOICE, "Lab to invest in",
-                     "The lab gets your offer next tick and may accept or reject it.",
-                     old ? old->who : "");
-        for (size_t i = 0; i < h->n_seats; i++)
-            if (h->seats[i].role == FLYWHEEL__V1__ROLE__ROLE_LAB)
-                s_choice(fl, h->seats[i].id);
-        if (!fl->def[0] && fl->n_choices)
-            s_copy(fl->def, sizeof fl->def, fl->choices[0]);
-        s_amount_text(def, sizeof def, old ? old->quantity : 1000000000);
-        s_field(f, FIELD_AMOUNT, "Amount to invest ($)", "e.g. 2B = two billion dollars.",
-                def);
-        s_amount_text(def, sizeof def, old ? old->price : 20000000000LL);
-        s_field(f, FIELD_AMOUNT, "Valuation of the lab ($)",
-                "Your share of the lab = amount / valuation.", def);
-        snprintf(def, sizeof def, "%g", old ? old->fraction * 100.0
-                 : h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER ? 50.0 : 0.0);
-        s_field(f, FIELD_PERCENT, "Part paid as credits on your cloud (%)",
-                "Credits can only be spent on your cloud, so the money comes back to you "
-                "(clouds only; chip makers pay cash: 0).", def);
-        break;
-    }
+    case MOVE_COMPUTE_BID: s_open_bid(h, f, old); break;
+    case MOVE_CHIP_ORDER: s_open_order(h, f, old); break;
+    case MOVE_COMPUTE_OFFER: s_open_rent_out(h, f, old); break;
+    case MOVE_CHIP_OFFER: s_open_sell(h, f, old); break;
+    case MOVE_PROPOSAL: s_open_invest(h, f, old); break;
     }
 }
 
@@ -688,20 +822,13 @@ static void s_open_add(fw_human_t *h)
                                                                      : MOVE_CHIP_OFFER, -1);
 }
 
-/* What Enter on an empty field takes: the field's default, or its first choice. */
-static const char *s_default(const field_t *fl)
+/* Checks what the player typed in fl (or its default) and stores the value. Returns 0,
+ * or -1 with what is wrong and what to do in why. */
+static int s_check_field(field_t *fl, char *why, size_t len)
 {
-    if (fl->def[0] || fl->kind != FIELD_CHOICE || !fl->n_choices)
-        return fl->def;
-    return fl->choices[0];
-}
-
-/* Checks and stores what the player typed in the current field. 0 or -1 (message set). */
-static int s_accept_field(fw_human_t *h, field_t *fl)
-{
-    const char *in = fl->len ? fl->buf : s_default(fl);
+    const char *in = fl->len ? fl->buf : fh_default(fl);
     if (!in[0]) {
-        s_say(h, 1, "Please type a value (Esc cancels).");
+        snprintf(why, len, "Please type a value (Esc cancels).");
         return -1;
     }
     switch (fl->kind) {
@@ -717,18 +844,20 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
                 s_copy(fl->text, sizeof fl->text, fl->choices[i]);
                 return 0;
             }
-        s_say(h, 1, "'%.24s' is not one of the choices shown.", in);
+        snprintf(why, len, "'%.24s' is not one of the choices shown. Type one of them or its "
+                 "number (Esc cancels).", in);
         return -1;
     }
     case FIELD_AMOUNT:
-        if (s_parse_amount(in, &fl->value) != 0) {
-            s_say(h, 1, "'%.24s' is not an amount: type a number like 40000, 40k or 2.5M.", in);
+        if (fw_human_text_parse_amount(in, &fl->value) != 0) {
+            snprintf(why, len, "'%.24s' is not an amount: type a number like 40000, 40k or "
+                     "2.5M.", in);
             return -1;
         }
         return 0;
     case FIELD_PERCENT: {
         char *end;
-        char clean[S_INPUT + 1];
+        char clean[FH_INPUT + 1];
         s_copy(clean, sizeof clean, in);
         size_t n = strlen(clean);
         if (n && clean[n - 1] == '%')
@@ -736,7 +865,8 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
         errno = 0;
         double v = strtod(clean, &end);
         if (errno || end == clean || *end || !(v >= 0 && v <= 100)) {
-            s_say(h, 1, "'%.24s' is not a percentage from 0 to 100.", in);
+            snprintf(why, len, "'%.24s' is not a percentage from 0 to 100: type a number "
+                     "like 50.", in);
             return -1;
         }
         fl->fraction = v / 100.0;
@@ -747,17 +877,39 @@ static int s_accept_field(fw_human_t *h, field_t *fl)
         errno = 0;
         long v = strtol(in, &end, 10);
         if (errno || end == in || *end || v < 1 || v > fl->max) {
-            s_say(h, 1, "Type a number from 1 to %" PRId64 ".", fl->max);
+            snprintf(why, len, "Type a number from 1 to %" PRId64 ".", fl->max);
             return -1;
         }
         fl->value = v;
         return 0;
     }
     }
+    snprintf(why, len, "Type a value and press Enter (Esc cancels).");
     return -1;
 }
 
-static void s_commit_move(fw_human_t *h)
+/* s_check_field, telling the player what is wrong. 0 or -1. */
+static int s_accept_field(fw_human_t *h, field_t *fl)
+{
+    char why[sizeof h->message];
+    if (s_check_field(fl, why, sizeof why) == 0)
+        return 0;
+    s_say(h, 1, "%s", why);
+    return -1;
+}
+
+/* Whether Enter would finish the form now: the player is on its last field and what
+ * is typed there (or its default) is valid. */
+static int s_form_complete(form_t *f)
+{
+    char why[160];
+    return f->n_fields && f->cur + 1 == f->n_fields &&
+           s_check_field(&f->fields[f->cur], why, sizeof why) == 0;
+}
+
+/* Puts the move of the finished form in the draft, or, when this tick's moves are
+ * gone already, keeps it for the next tick's draft. 0, or -1 (the draft is full). */
+static int s_commit_move(fw_human_t *h)
 {
     form_t *f = &h->form;
     move_t m;
@@ -765,39 +917,94 @@ static void s_commit_move(fw_human_t *h)
     m.kind = f->move;
     switch (f->move) {
     case MOVE_COMPUTE_BID:
-        s_copy(m.who, S_ID, f->fields[0].text);
-        s_copy(m.family, S_ID, f->fields[1].text);
+        s_copy(m.who, FH_ID, f->fields[0].text);
+        s_copy(m.family, FH_ID, f->fields[1].text);
         m.quantity = f->fields[2].value;
         m.price = f->fields[3].value;
         break;
     case MOVE_CHIP_ORDER:
-        s_copy(m.family, S_ID, f->fields[0].text);
+        s_copy(m.family, FH_ID, f->fields[0].text);
         m.quantity = f->fields[1].value;
         m.price = f->fields[2].value;
         break;
     case MOVE_COMPUTE_OFFER:
     case MOVE_CHIP_OFFER:
-        s_copy(m.family, S_ID, f->fields[0].text);
+        s_copy(m.family, FH_ID, f->fields[0].text);
         m.price = f->fields[1].value;
         m.quantity = f->fields[2].value;
         break;
     case MOVE_PROPOSAL:
-        s_copy(m.who, S_ID, f->fields[0].text);
+        s_copy(m.who, FH_ID, f->fields[0].text);
         m.quantity = f->fields[1].value;
         m.price = f->fields[2].value;
         m.fraction = f->fields[3].fraction;
         break;
     }
+    if (h->sent || h->closed) {
+        h->carry = m;
+        h->has_carry = 1;
+        s_say(h, 0, "Tick %u's moves were already sent: this move goes into tick %u's moves "
+              "when that tick starts.", h->tick, h->tick + 1);
+        return 0;
+    }
     if (f->editing >= 0 && (size_t)f->editing < h->n_moves) {
         h->moves[f->editing] = m;
         s_say(h, 0, "Move %d changed. Enter sends your moves.", f->editing + 1);
-    } else if (h->n_moves < S_MAX_MOVES) {
+    } else if (h->n_moves < FH_MAX_MOVES) {
         h->moves[h->n_moves++] = m;
         s_say(h, 0, "Move %zu added. Enter sends your moves.", h->n_moves);
     } else {
-        s_say(h, 1, "You already have %d moves: delete one first.", S_MAX_MOVES);
+        s_say(h, 1, "You already have %d moves: delete one first.", FH_MAX_MOVES);
+        return -1;
     }
     h->from_house = 0;
+    return 0;
+}
+
+/* A new tick's draft is ready: the move finished too late for the last tick joins it,
+ * and the form the player is in either carries on or, if it pointed at the old
+ * tick's numbers, is closed. Says what the player must know first. */
+static void s_forms_at_new_tick(fw_human_t *h)
+{
+    char carried[120] = "";
+    if (h->has_carry && h->n_moves < FH_MAX_MOVES) {
+        h->moves[h->n_moves++] = h->carry;
+        h->from_house = 0;
+        snprintf(carried, sizeof carried, "The move you finished after tick %u's moves were "
+                 "sent is added as move %zu. ", h->tick - 1, h->n_moves);
+    }
+    h->has_carry = 0;
+    switch (h->form.kind) {
+    case FORM_EDIT_WHICH:
+    case FORM_DELETE_WHICH:
+    case FORM_ANSWER_WHICH:
+        h->form.kind = FORM_NONE;
+        s_say(h, 1, "Tick %u started, so the change you were choosing was cancelled (its "
+              "numbers were tick %u's). %sCheck your moves, then press Enter to send.",
+              h->tick, h->tick - 1, carried);
+        return;
+    case FORM_MOVE:
+        h->form.editing = -1; /* the old tick's move numbers mean nothing now */
+        /* fall through */
+    case FORM_ADD_KIND:
+        s_say(h, 0, "Tick %u started. %sFinish the move you are typing and it goes into "
+              "tick %u's moves.", h->tick, carried, h->tick);
+        return;
+    case FORM_QUIT:
+        s_say(h, 0, "Tick %u started. %sStill leaving? Type 1 and Enter; Esc stays.", h->tick,
+              carried);
+        return;
+    case FORM_NONE:
+        break;
+    }
+    if (h->house_plays)
+        s_say_watching(h);
+    else if (carried[0])
+        s_say(h, 0, "Tick %u: %sCheck your moves, then press Enter to send.", h->tick,
+              carried);
+    else
+        s_say(h, 0, "Tick %u: your moves below are the house bot's suggestion. Change them "
+              "or press Enter to send.", h->tick);
 }
 
 /* The current field is complete: go on to the next, or finish the form. */
@@ -812,6 +1019,8 @@ static fw_human_do_t s_form_next(fw_human_t *h, int64_t now_ms)
         return FW_HUMAN_NOTHING;
     }
     h->message[0] = '\0';
+    if (f->kind == FORM_MOVE)
+        s_follow_choice(h, f, f->cur);
     if (++f->cur < f->n_fields)
         return FW_HUMAN_NOTHING;
     switch (f->kind) {
@@ -880,7 +1089,7 @@ static fw_human_do_t s_form_key(fw_human_t *h, int key, int64_t now_ms)
         return FW_HUMAN_NOTHING;
     }
     if (key >= 32 && key < 127) {
-        if (fl->len < S_INPUT) {
+        if (fl->len < FH_INPUT) {
             fl->buf[fl->len++] = (char)key;
             fl->buf[fl->len] = '\0';
         } else {
@@ -897,15 +1106,33 @@ static fw_human_do_t s_form_key(fw_human_t *h, int key, int64_t now_ms)
 static int s_can_edit(fw_human_t *h)
 {
     if (h->over) {
-        s_say(h, 0, "The game is over. Press q to leave.");
+        s_say(h, 0, "The game is over. Press any key to leave.");
         return 0;
     }
     if (!h->tick_start) {
-        s_say(h, 0, "The game has not started yet: wait for the first tick.");
+        if (fh_in_lobby(h))
+            s_say(h, 0, "The game has not started yet: wait for the first tick.");
+        else
+            s_say(h, 0, "There is no tick to play yet: wait for the next one.");
+        return 0;
+    }
+    if (h->sent && h->house_plays) {
+        s_say(h, 0, "You are back: the house bot plays tick %u, your moves count again from "
+              "tick %u. Wait for it.", h->tick, h->tick + 1);
         return 0;
     }
     if (h->sent) {
         s_say(h, 0, "Your moves for tick %u are sent. Wait for the next tick.", h->tick);
+        return 0;
+    }
+    if (fh_paused(h)) {
+        s_say(h, 0, "Paused by the teacher after tick %u. Wait for the game to resume.",
+              h->game.tick);
+        return 0;
+    }
+    if (h->closed) {
+        s_say(h, 0, "Tick %u is over. Wait for tick %u to make your moves.", h->tick,
+              h->tick + 1);
         return 0;
     }
     return 1;
@@ -939,6 +1166,15 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
     case '\n':
         if (!s_can_edit(h))
             return FW_HUMAN_NOTHING;
+        if (h->link == FW_HUMAN_LINK_LOST) {
+            s_say(h, 1, "Nothing was sent: the game server is out of reach. Your moves are "
+                  "kept; press Enter again once the banner at the top is gone.");
+            return FW_HUMAN_NOTHING;
+        }
+        if (now_ms - h->changed_at < S_GUARD_MS) {
+            s_say(h, 1, "%s: check your moves, then press Enter to send.", h->changed_why);
+            return FW_HUMAN_NOTHING;
+        }
         return FW_HUMAN_SEND;
     case 'a':
     case 'A':
@@ -987,7 +1223,8 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
         if (!s_can_edit(h))
             return FW_HUMAN_NOTHING;
         if (!h->n_answers) {
-            s_say(h, 0, "No investment proposal is waiting for your answer.");
+            s_say(h, 0, "No investment proposal is waiting for your answer. Wait for one to "
+                  "show under PROPOSALS.");
             return FW_HUMAN_NOTHING;
         }
         s_open_simple(h, FORM_ANSWER_WHICH,
@@ -1005,22 +1242,62 @@ fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms)
     }
 }
 
-fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
+/* The deadline is here and the draft goes: what becomes of the form the player is in.
+ * A finished move goes with the draft; one still being typed stays open for the next
+ * tick; a choice among this tick's numbers is closed; the quit question stays. */
+static void s_forms_at_deadline(fw_human_t *h, int64_t now_ms)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    if (!ts || h->sent || h->over || ts->deadline_unix_ms <= 0)
-        return FW_HUMAN_NOTHING;
-    if (now_ms < ts->deadline_unix_ms - S_AUTO_SEND_MS)
-        return FW_HUMAN_NOTHING;
-    if (h->form.kind == FORM_MOVE || h->form.kind == FORM_ADD_KIND) {
-        h->form.kind = FORM_NONE;
-        s_say(h, 1, "Time is up: your moves were sent as they stood (the move you were "
-              "typing was not added).");
-    } else {
-        h->form.kind = FORM_NONE;
+    if (h->form.kind != FORM_NONE && h->form.kind != FORM_QUIT)
+        s_changed(h, now_ms, "The time ran out while you were typing");
+    form_t *f = &h->form;
+    switch (f->kind) {
+    case FORM_MOVE:
+        if (s_form_complete(f)) {
+            int added = s_commit_move(h) == 0;
+            f->kind = FORM_NONE;
+            if (added)
+                s_say(h, 0, "Time is up: your moves were sent, including the one you were "
+                      "typing.");
+            else
+                s_say(h, 1, "Time is up: your moves were sent without the one you were "
+                      "typing, since you already had %d. Add it next tick.", FH_MAX_MOVES);
+            return;
+        }
+        /* fall through */
+    case FORM_ADD_KIND:
+        s_say(h, 1, "Time is up: your other moves were sent; finish this one and it goes "
+              "into tick %u's moves.", h->tick + 1);
+        return;
+    case FORM_EDIT_WHICH:
+    case FORM_DELETE_WHICH:
+    case FORM_ANSWER_WHICH:
+        f->kind = FORM_NONE;
+        s_say(h, 1, "Time is up: your moves were sent as they stood; the change you were "
+              "choosing was not made. Wait for the next tick.");
+        return;
+    case FORM_QUIT:
+        s_say(h, 0, "Time is up: your moves were sent. Still leaving? Type 1 and Enter; "
+              "Esc stays.");
+        return;
+    case FORM_NONE:
         s_say(h, 0, "Time is up: your moves were sent%s.",
               h->from_house ? " (the house bot's suggestion)" : "");
+        return;
     }
+}
+
+fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
+{
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    /* While the house bot plays, nothing goes on its own: a player who walked away must
+     * not take the seat back by being away. */
+    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || fh_paused(h) ||
+        h->house_plays || h->link == FW_HUMAN_LINK_LOST)
+        return FW_HUMAN_NOTHING;
+    if (now_ms < ts->deadline_unix_ms - h->lead_ms)
+        return FW_HUMAN_NOTHING;
+    s_forms_at_deadline(h, now_ms);
+    h->auto_sent = 1;
     return FW_HUMAN_SEND;
 }
 
@@ -1040,8 +1317,8 @@ static fw_envelope_t *s_begin(fw_human_t *h, uint32_t tick)
 
 const fw_envelope_t *fw_human_actions(fw_human_t *h)
 {
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    if (!ts || h->sent || h->over)
+    const Flywheel__V1__TickStart *ts = fh_ts(h);
+    if (!ts || h->sent || h->closed || h->over)
         return NULL;
     fw_arena_t *a = h->arena;
     Flywheel__V1__Actions *out = &h->actions;
@@ -1087,6 +1364,7 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
     size_t n_ans = 0;
     for (size_t i = 0; i < h->n_answers; i++)
         n_ans += h->answers[i] != 0;
+    h->n_sent_answers = 0;
     if (n_ans) {
         out->answers = fw_arena_calloc(a, n_ans, sizeof *out->answers);
         for (size_t i = 0; i < h->n_answers; i++) {
@@ -1097,16 +1375,27 @@ const fw_envelope_t *fw_human_actions(fw_human_t *h)
             pa->proposal_id = ts->me->proposals[i]->id;
             pa->accept = h->answers[i] == 1;
             out->answers[out->n_answers++] = pa;
+            if (h->n_sent_answers < FH_MAX_MOVES)
+                s_copy(h->sent_answers[h->n_sent_answers++], FH_ID,
+                       ts->me->proposals[i]->investor);
         }
     }
+    memcpy(h->sent_moves, h->moves, h->n_moves * sizeof *h->moves);
+    h->n_sent_moves = h->n_moves;
+    h->sent_tick = h->tick;
     fw_envelope_t *e = s_begin(h, h->tick);
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = out;
     h->sent = 1;
-    h->form.kind = FORM_NONE;
-    if (!h->message_alert || strncmp(h->message, "Time is up", 10) != 0)
+    if (h->house_plays) {
+        h->back = 1;
+        s_say(h, 0, "Sent: you are back. The house bot still plays tick %u; your moves count "
+              "again from tick %u.", h->tick, h->tick + 1);
+    } else if (!h->auto_sent) {
         s_say(h, 0, "Sent %zu move%s for tick %u. Waiting for the other players...",
               h->n_moves, h->n_moves == 1 ? "" : "s", h->tick);
+    }
+    h->auto_sent = 0;
     return e;
 }
 
@@ -1129,349 +1418,22 @@ const char *fw_human_message(const fw_human_t *h) { return h->message; }
 void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
                        int64_t retry_at_ms)
 {
+    fw_human_link_t was = h->link;
     h->link = link;
     h->link_since = since_ms;
     h->link_retry = retry_at_ms;
+    if (was == FW_HUMAN_LINK_LOST && link == FW_HUMAN_LINK_UP) {
+        /* The banner goes away under the player's eyes. */
+        s_changed(h, since_ms, "The game server answers again");
+        s_say(h, 0, "Back in contact with the game server.");
+    } else if (was != FW_HUMAN_LINK_LOST && link == FW_HUMAN_LINK_LOST) {
+        s_say(h, 1, "Lost contact with the game server. Your moves are kept: wait for it to "
+              "answer, or press q to leave.");
+    }
 }
 
 void fw_human_set_address(fw_human_t *h, const char *url, const char *name)
 {
     s_copy(h->url, sizeof h->url, url);
     s_copy(h->name, sizeof h->name, name);
-}
-
-/* ---- the screen ------------------------------------------------------------------- */
-
-typedef struct {
-    fw_human_line_t *lines;
-    size_t n, max, cols;
-} screen_t;
-
-static void s_line(screen_t *sc, fw_human_style_t style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void s_line(screen_t *sc, fw_human_style_t style, const char *fmt, ...)
-{
-    if (sc->n >= sc->max)
-        return;
-    fw_human_line_t *l = &sc->lines[sc->n++];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(l->text, sizeof l->text, fmt, ap);
-    va_end(ap);
-    if (sc->cols < sizeof l->text)
-        l->text[sc->cols] = '\0';
-    l->style = style;
-}
-
-/* Writes text over as many lines as it needs at this width, breaking at spaces;
- * the lines after the first are indented by `indent` spaces. */
-static void s_wrap(screen_t *sc, fw_human_style_t style, size_t indent, const char *text)
-{
-    size_t width = sc->cols > indent + 20 ? sc->cols : indent + 20;
-    const char *p = text;
-    int first = 1;
-    while (*p && sc->n < sc->max) {
-        size_t room = first ? width : width - indent;
-        size_t n = strlen(p);
-        if (n > room) {
-            n = room;
-            while (n > room / 2 && p[n] != ' ')
-                n--;
-            if (p[n] != ' ')
-                n = room;
-        }
-        s_line(sc, style, "%*s%.*s", first ? 0 : (int)indent, "", (int)n, p);
-        p += n;
-        while (*p == ' ')
-            p++;
-        first = 0;
-    }
-}
-
-/* Appends "text" to buf (cap) separated by sep. */
-static void s_cat(char *buf, size_t cap, const char *sep, const char *text)
-{
-    size_t used = strlen(buf);
-    if (used + 1 >= cap)
-        return;
-    snprintf(buf + used, cap - used, "%s%s", used ? sep : "", text);
-}
-
-static void s_move_text(const move_t *m, char *buf, size_t len)
-{
-    char q[24], p[24];
-    s_fmt(q, sizeof q, m->quantity, 0);
-    s_fmt(p, sizeof p, m->price, 1);
-    switch (m->kind) {
-    case MOVE_COMPUTE_BID:
-        snprintf(buf, len, "rent %s H100-months of %s from %s, paying at most %s each", q,
-                 m->family, m->who, p);
-        break;
-    case MOVE_CHIP_ORDER:
-        snprintf(buf, len, "order %s %s chips, paying at most %s each", q, m->family, p);
-        break;
-    case MOVE_COMPUTE_OFFER:
-        snprintf(buf, len, "rent out up to %s H100-months of %s at %s each", q, m->family, p);
-        break;
-    case MOVE_CHIP_OFFER:
-        snprintf(buf, len, "sell up to %s %s chips at %s each", q, m->family, p);
-        break;
-    case MOVE_PROPOSAL: {
-        char amt[24];
-        s_fmt(amt, sizeof amt, m->quantity, 1);
-        snprintf(buf, len, "offer %s %s at a %s valuation, %.0f%% as credits", m->who, amt, p,
-                 m->fraction * 100.0);
-        break;
-    }
-    }
-}
-
-static void s_render_help(const fw_human_t *h, screen_t *sc)
-{
-    s_line(sc, FW_HUMAN_TITLE, " FLYWHEEL - HELP  (any key goes back) ");
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_PLAIN, "You run %s, %s, in a market for AI computing power.",
-           h->company, s_role_text(h->role));
-    s_line(sc, FW_HUMAN_PLAIN, "Chip makers sell chips to clouds; clouds rent the chips' "
-           "compute to AI labs; labs sell AI to customers.");
-    s_line(sc, FW_HUMAN_PLAIN, "The game moves in ticks (one month each). Each tick you "
-           "choose your moves; then the market clears for everyone at once.");
-    switch (h->role) {
-    case FLYWHEEL__V1__ROLE__ROLE_LAB:
-        s_line(sc, FW_HUMAN_PLAIN, "As a lab you BID for compute: which cloud, which chips, "
-               "how much, and the most you pay.");
-        s_line(sc, FW_HUMAN_PLAIN, "Compute serves your customers (revenue) - no compute, "
-               "no revenue. Investors may offer you money: y/n answers them.");
-        break;
-    case FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER:
-        s_line(sc, FW_HUMAN_PLAIN, "As a cloud you ORDER chips (they arrive later) and RENT "
-               "OUT compute to labs at a price you set.");
-        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST in a lab, partly in credits that can only "
-               "be spent on your cloud.");
-        break;
-    case FLYWHEEL__V1__ROLE__ROLE_VENDOR:
-        s_line(sc, FW_HUMAN_PLAIN, "As a chip maker you SELL chips to clouds: a price and how "
-               "many, up to what your factory makes each tick.");
-        s_line(sc, FW_HUMAN_PLAIN, "You may INVEST cash in a lab.");
-        break;
-    default:
-        break;
-    }
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_HEADING, "KEYS");
-    s_line(sc, FW_HUMAN_PLAIN, "  a  add a move             e  change a move        d  delete a move");
-    s_line(sc, FW_HUMAN_PLAIN, "  c  clear all moves        h  back to the house bot's suggestion");
-    s_line(sc, FW_HUMAN_PLAIN, "  y  accept a proposal      n  reject a proposal");
-    s_line(sc, FW_HUMAN_PLAIN, "  Enter  send your moves now (you cannot change them after)");
-    s_line(sc, FW_HUMAN_PLAIN, "  ?  this help              q  leave the game");
-    s_line(sc, FW_HUMAN_PLAIN, "In a form: type, Enter accepts (an empty field takes the "
-           "value in [brackets]), Backspace corrects, Esc cancels.");
-    s_line(sc, FW_HUMAN_PLAIN, "Amounts: 40000, 40k, 2.5M or 3B all work.");
-    s_line(sc, FW_HUMAN_PLAIN, "%s", "");
-    s_line(sc, FW_HUMAN_PLAIN, "If you do nothing, your moves (the house bot's suggestion) "
-           "are sent shortly before the countdown ends.");
-    s_line(sc, FW_HUMAN_PLAIN, "If you are disconnected, the house bot plays for you; "
-           "come back with:");
-    s_line(sc, FW_HUMAN_PLAIN, "  flywheel play URL %s --resume %s", h->seat,
-           h->token[0] ? h->token : "TOKEN");
-}
-
-size_t fw_human_render(const fw_human_t *h, int64_t now_ms, size_t rows, size_t cols,
-                       fw_human_line_t *lines, size_t max)
-{
-    screen_t sc = {lines, 0, max < rows ? max : rows, cols < FW_HUMAN_COLS ? cols : FW_HUMAN_COLS};
-    const Flywheel__V1__TickStart *ts = s_ts(h);
-    const Flywheel__V1__SeatView *me = ts ? ts->me : NULL;
-    const Flywheel__V1__MarketView *mk = ts ? ts->market : NULL;
-    char a[24], b[24], c[24], buf[FW_HUMAN_COLS + 1], left[48], wide[2 * FW_HUMAN_COLS];
-
-    if (h->help) {
-        s_render_help(h, &sc);
-        return sc.n;
-    }
-    left[0] = '\0';
-    if (ts && ts->deadline_unix_ms > 0 && !h->over) {
-        int64_t ms = ts->deadline_unix_ms - now_ms;
-        if (ms < 0)
-            ms = 0;
-        snprintf(left, sizeof left, "  |  %" PRId64 " s left%s", (ms + 999) / 1000,
-                 h->sent ? " (sent)" : "");
-    }
-    if (ts)
-        s_line(&sc, FW_HUMAN_TITLE, " FLYWHEEL  |  %s (%s)  |  tick %u of %u, %s%s ",
-               h->company, s_role_text(h->role), h->tick, h->ticks, ts->month, left);
-    else
-        s_line(&sc, FW_HUMAN_TITLE, " FLYWHEEL  |  %s (%s)  |  waiting for the game to start ",
-               h->company, s_role_text(h->role));
-
-    if (me) {
-        s_line(&sc, FW_HUMAN_HEADING, "YOUR COMPANY");
-        s_fmt(a, sizeof a, me->cash, 1);
-        s_fmt(b, sizeof b, me->revenue_last, 1);
-        s_fmt(c, sizeof c, me->cost_last, 1);
-        s_line(&sc, FW_HUMAN_PLAIN, "  Cash %s   Revenue last tick %s   Costs last tick %s", a,
-               b, c);
-        if (h->role == FLYWHEEL__V1__ROLE__ROLE_LAB) {
-            s_fmt(a, sizeof a, me->demand, 0);
-            s_fmt(b, sizeof b, me->revenue_per_compute, 1);
-            s_fmt(c, sizeof c, me->compute_last, 0);
-            s_line(&sc, FW_HUMAN_PLAIN, "  Customers could use %s H100-months (each earns %s); "
-                   "you got %s last tick%s", a, b, c, me->faltering ? "  FALTERING" : "");
-        } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER) {
-            buf[0] = '\0';
-            for (size_t i = 0; i < me->n_installed; i++) {
-                char item[64];
-                s_fmt(a, sizeof a, me->installed[i]->compute, 0);
-                snprintf(item, sizeof item, "%s %s", me->installed[i]->family, a);
-                s_cat(buf, sizeof buf, ", ", item);
-            }
-            s_line(&sc, FW_HUMAN_PLAIN, "  Installed compute (H100-months a tick): %s",
-                   buf[0] ? buf : "none");
-            buf[0] = '\0';
-            for (size_t i = 0; i < me->n_incoming; i++) {
-                char item[64];
-                s_fmt(a, sizeof a, me->incoming[i]->units, 0);
-                snprintf(item, sizeof item, "%s %s chips at tick %u", a,
-                         me->incoming[i]->family, me->incoming[i]->arrives);
-                s_cat(buf, sizeof buf, ", ", item);
-            }
-            if (buf[0])
-                s_line(&sc, FW_HUMAN_PLAIN, "  On the way: %s", buf);
-        } else if (h->role == FLYWHEEL__V1__ROLE__ROLE_VENDOR) {
-            buf[0] = '\0';
-            for (size_t i = 0; i < me->n_capacity; i++) {
-                char item[80];
-                s_fmt(a, sizeof a, me->capacity[i]->units, 0);
-                s_fmt(b, sizeof b, me->capacity[i]->unit_cost, 1);
-                snprintf(item, sizeof item, "%s %s (cost %s each)", me->capacity[i]->family, a,
-                         b);
-                s_cat(buf, sizeof buf, ", ", item);
-            }
-            s_line(&sc, FW_HUMAN_PLAIN, "  Factory can make this tick: %s", buf[0] ? buf : "none");
-        }
-        buf[0] = '\0';
-        for (size_t i = 0; i < me->n_credits; i++) {
-            char item[64];
-            s_fmt(a, sizeof a, me->credits[i]->amount, 1);
-            snprintf(item, sizeof item, "%s %s at %s", a, "credits", me->credits[i]->cloud);
-            s_cat(buf, sizeof buf, ", ", item);
-        }
-        for (size_t i = 0; i < me->n_deals; i++) {
-            char item[96];
-            const Flywheel__V1__Deal *d = me->deals[i];
-            s_fmt(a, sizeof a, d->terms ? d->terms->amount : 0, 1);
-            snprintf(item, sizeof item, "deal #%" PRIu64 " %s->%s %s until tick %u%s", d->id,
-                     d->investor, d->lab, a, d->ends_tick, d->compliant ? "" : " (BREACH)");
-            s_cat(buf, sizeof buf, ", ", item);
-        }
-        if (buf[0])
-            s_line(&sc, FW_HUMAN_PLAIN, "  %s", buf);
-    }
-    if (mk) {
-        s_line(&sc, FW_HUMAN_HEADING, "MARKET (offers posted last tick)");
-        buf[0] = '\0';
-        for (size_t i = 0; i < mk->n_compute_quotes; i++) {
-            char item[80];
-            const Flywheel__V1__ComputeQuote *q = mk->compute_quotes[i];
-            s_fmt(a, sizeof a, q->price, 1);
-            s_fmt(b, sizeof b, q->capacity, 0);
-            snprintf(item, sizeof item, "%s %s %s x %s", q->provider, q->family, a, b);
-            s_cat(buf, sizeof buf, "  |  ", item);
-        }
-        snprintf(wide, sizeof wide, "  Compute for rent ($/H100-month x amount): %s",
-                 buf[0] ? buf : "none yet");
-        s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
-        buf[0] = '\0';
-        for (size_t i = 0; i < mk->n_chip_quotes; i++) {
-            char item[80];
-            const Flywheel__V1__ChipQuote *q = mk->chip_quotes[i];
-            s_fmt(a, sizeof a, q->price, 1);
-            s_fmt(b, sizeof b, q->quantity, 0);
-            snprintf(item, sizeof item, "%s %s %s x %s", q->vendor, q->family, a, b);
-            s_cat(buf, sizeof buf, "  |  ", item);
-        }
-        snprintf(wide, sizeof wide, "  Chips for sale ($/chip x units): %s",
-                 buf[0] ? buf : "none yet");
-        s_wrap(&sc, FW_HUMAN_PLAIN, 4, wide);
-        buf[0] = '\0';
-        for (size_t i = 0; i < mk->n_compute_share; i++) {
-            char item[48];
-            snprintf(item, sizeof item, "%s %.0f%%", mk->compute_share[i]->id,
-                     mk->compute_share[i]->value * 100.0);
-            s_cat(buf, sizeof buf, ", ", item);
-        }
-        if (mk->n_lab_share)
-            s_cat(buf, sizeof buf, "", "   Labs: ");
-        for (size_t i = 0; i < mk->n_lab_share; i++) {
-            char item[48];
-            snprintf(item, sizeof item, "%s%s %.0f%%", i ? ", " : "", mk->lab_share[i]->id,
-                     mk->lab_share[i]->value * 100.0);
-            s_cat(buf, sizeof buf, "", item);
-        }
-        s_line(&sc, FW_HUMAN_PLAIN, "  Shares - Clouds: %s", buf);
-    }
-    if (me && me->n_proposals) {
-        s_line(&sc, FW_HUMAN_HEADING, "PROPOSALS WAITING FOR YOUR ANSWER (y accept, n reject)");
-        for (size_t i = 0; i < me->n_proposals; i++) {
-            const Flywheel__V1__Proposal *p = me->proposals[i];
-            const Flywheel__V1__InvestmentTerms *t = p->terms;
-            s_fmt(a, sizeof a, t ? t->amount : 0, 1);
-            s_fmt(b, sizeof b, t ? t->valuation : 0, 1);
-            s_line(&sc, FW_HUMAN_PLAIN, "  P%zu from %s: %s at %s valuation, %.0f%% credits%s%s%s"
-                   "  -> %s", i + 1, p->investor, a, b, t ? t->credit_fraction * 100.0 : 0.0,
-                   t && t->chip_family && t->chip_family[0] ? ", must use chips " : "",
-                   t && t->chip_family ? t->chip_family : "",
-                   t && t->exclusive ? ", exclusive" : "",
-                   i < h->n_answers && h->answers[i] == 1   ? "ACCEPT"
-                   : i < h->n_answers && h->answers[i] == 2 ? "reject"
-                                                            : "no answer");
-        }
-    }
-    if (ts) {
-        s_line(&sc, FW_HUMAN_HEADING, "YOUR MOVES FOR TICK %u%s", h->tick,
-               h->sent ? " (sent)" : h->from_house ? " (the house bot's suggestion)" : "");
-        if (!h->n_moves)
-            s_line(&sc, FW_HUMAN_PLAIN, "  (none: you do nothing this tick)");
-        for (size_t i = 0; i < h->n_moves; i++) {
-            s_move_text(&h->moves[i], buf, sizeof buf);
-            s_line(&sc, FW_HUMAN_PLAIN, "  %zu. %s", i + 1, buf);
-        }
-    }
-    for (size_t i = 0; i < h->n_results; i++)
-        s_line(&sc, FW_HUMAN_PLAIN, "%s", h->results[i]);
-
-    /* The bottom: the question being asked (three lines) or the key bar and the
-     * token, then the message. */
-    size_t bottom = h->form.kind != FORM_NONE ? 4 : 3;
-    while (sc.n + bottom < sc.max)
-        s_line(&sc, FW_HUMAN_PLAIN, "%s", "");
-    if (sc.n + bottom > sc.max)
-        sc.n = sc.max > bottom ? sc.max - bottom : 0;
-    if (h->form.kind != FORM_NONE && h->form.cur < h->form.n_fields) {
-        const field_t *fl = &h->form.fields[h->form.cur];
-        buf[0] = '\0';
-        for (size_t i = 0; i < fl->n_choices; i++) {
-            char item[64];
-            snprintf(item, sizeof item, "%zu=%s", i + 1, fl->choices[i]);
-            s_cat(buf, sizeof buf, " ", item);
-        }
-        /* The help, then the choices and the field, so neither is cut off. */
-        s_line(&sc, FW_HUMAN_PROMPT, "%s", fl->help);
-        snprintf(wide, sizeof wide, "%s%s%s", buf[0] ? "Choices: " : "", buf,
-                 buf[0] ? "   (Esc cancels)" : "(Esc cancels)");
-        s_line(&sc, FW_HUMAN_PROMPT, "%s", wide);
-        const char *def = s_default(fl);
-        s_line(&sc, FW_HUMAN_PROMPT, "%s%s%s%s: %s_", fl->label, def[0] ? " [" : "", def,
-               def[0] ? "]" : "", fl->buf);
-    } else if (h->over) {
-        s_line(&sc, FW_HUMAN_PROMPT, "The game is over. Any key leaves.");
-        s_line(&sc, FW_HUMAN_PROMPT, "%s", "");
-    } else {
-        s_line(&sc, FW_HUMAN_PROMPT, "a add  e change  d delete  c clear  h house suggestion  "
-               "y/n answer proposal  Enter SEND  ? help  q quit");
-        s_line(&sc, FW_HUMAN_PLAIN, "Resume token (if you get disconnected): %s", h->token);
-    }
-    s_line(&sc, h->message_alert ? FW_HUMAN_ALERT : FW_HUMAN_PLAIN, "%s", h->message);
-    return sc.n;
 }

@@ -1,18 +1,42 @@
 /* fw_human: a person plays a seat at a terminal. This is the model of that screen:
  * what it shows, what each key does, and the Actions it sends. No curses, no socket,
  * no clock of its own (the caller passes the time), so it is tested without a
- * terminal, and random keys are part of those tests.
+ * terminal, and random keys and random messages are part of those tests.
  *
  * The flow of one tick: a TickStart arrives; the draft (the moves the player will
  * send) starts as what the house bot (the role's default strategy, fw_strategy) would
- * do; the player adds, edits or deletes moves and answers proposals through short
- * forms that explain every field; Enter sends the draft. If the player does nothing,
- * the draft is sent on its own shortly before the tick's deadline, so a player who
- * walks away plays like the house bot instead of doing nothing.
+ * do, with a line saying why when a lab's suggestion rents more than its customers
+ * use; the player adds, edits or deletes moves and answers proposals through short
+ * forms that explain every field and whose defaults follow the market (the chosen
+ * cloud's price, the lab's valuation); Enter sends the draft. If the player does
+ * nothing, the draft is sent on its own shortly before the deadline (1.5 s, or a
+ * quarter of a shorter turn), so a player who walks away plays like the house bot.
+ * The tick's result comes back in plain words, naming each move as the player saw it.
  *
- * Invariants: at most one Actions is sent per tick, for the tick on screen; any key
- * in any state is handled (unknown keys get a hint, never a crash); every string
- * the player types is bounded.
+ * Around the ticks: before the first, the lobby (GameStatus: who holds each seat,
+ * when the game starts); a pause by the teacher; ticks the house bot plays for a
+ * player it replaced (house_plays: shown, never sent on their own, Enter takes the
+ * seat back from the next tick); a lost connection (fw_human_set_link: a banner with a
+ * countdown, nothing sent); a Welcome again after a reconnection (the screen keeps
+ * everything).
+ *
+ * The player's keys are never turned against them:
+ *   - the quit question is closed by the player only: q, 1, Enter leaves whatever
+ *     arrives in between (ticks, the deadline, a status);
+ *   - for S_GUARD_MS (1 s) after the screen changes under the player (a new tick, a
+ *     form the game closed, a resume, the link back, a Welcome again), Enter on the
+ *     main screen does not send: it asks the player to check the moves first;
+ *   - at the deadline a move form whose last field holds a valid value goes with the
+ *     draft; one still being typed stays open and, once finished, joins the next
+ *     tick's draft; a choice of move numbers (change, delete, answer) is closed at the
+ *     deadline or a new tick, since its numbers were the old tick's.
+ *
+ * Invariants: at most one Actions is sent per tick, for the tick on screen, and none
+ * for a tick that is over, while paused, while the link is lost, or on its own while
+ * the house bot plays; any key in any state and any message in any order is handled
+ * (unknown keys get a hint, never a crash); every string the player types or the
+ * coordinator sends is bounded; every error on the screen says what to do next; every
+ * line fits the width given to fw_human_render, and at 80 x 24 nothing is cut.
  */
 #ifndef FW_HUMAN_H
 #define FW_HUMAN_H
@@ -91,16 +115,20 @@ void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
  * may be NULL. Copied. */
 void fw_human_set_address(fw_human_t *h, const char *url, const char *name);
 
-/* Handles one key (a byte, or an FW_HUMAN_KEY_*) at wall-clock time now_ms (Unix ms). */
+/* Handles one key (a byte, or an FW_HUMAN_KEY_*) at wall-clock time now_ms (Unix ms):
+ * FW_HUMAN_SEND for an Enter that sends the draft, FW_HUMAN_QUIT when the player
+ * leaves (or presses any key after the game is over), else FW_HUMAN_NOTHING. */
 fw_human_do_t fw_human_key(fw_human_t *h, int key, int64_t now_ms);
 
 /* Lets time pass: returns FW_HUMAN_SEND when the deadline is close and the draft has
- * not been sent. */
+ * not been sent (never while paused, while the link is lost, when the tick is over, or
+ * when the house bot plays the tick); a move form open then is handled as the header
+ * says. */
 fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms);
 
 /* The draft as an Actions envelope for the tick on screen, marked as sent. Owned by
  * the model, valid until the next call on it; NULL if there is nothing to send
- * (no tick yet, or already sent). */
+ * (no tick yet, already sent, or the tick is over). */
 const fw_envelope_t *fw_human_actions(fw_human_t *h);
 
 /* A Bye from this seat, owned by the model and valid until the next call on it. */
