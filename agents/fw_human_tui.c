@@ -24,7 +24,9 @@
 #include "fw_proto.h"
 #include "fw_watch.h"
 
-#define S_SLICE_MS 200            /* the loop wakes at least this often (countdown) */
+#define S_SLICE_MS 50             /* the loop wakes at least this often: a short turn's
+                                   * send-before-the-deadline window is 1/4 of it */
+#define S_REDRAW_MS 200           /* the screen is redrawn at least this often (countdown) */
 #define S_OVER_LINGER_MS 600000   /* after the game, the last screen stays this long */
 #define S_UNREACHED_MS 3000       /* nothing answered this long: say so */
 #define S_RETRY_MS 1000           /* ZeroMQ's reconnection interval (fw_agent_connect) */
@@ -299,7 +301,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
 
     /* Contact with the game server: the Welcome, or, once lost, the way back. Both
      * give up after the idle timeout without it. */
-    int64_t contact_ms = fw_clock_ms();
+    int64_t contact_ms = fw_clock_ms(), drawn_ms = 0;
     s_draw_connecting(&link);
     for (;;) {
         zmq_pollitem_t items[2] = {{link.sock, 0, ZMQ_POLLIN, 0},
@@ -433,7 +435,10 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
             goto out;
         }
         s_log_screen(&link, h);
-        s_draw(h);
+        if (polled > 0 || fw_clock_ms() - drawn_ms >= S_REDRAW_MS) {
+            s_draw(h);
+            drawn_ms = fw_clock_ms();
+        }
     }
 
 out:
