@@ -618,6 +618,7 @@ static void s_game(fw_vgame_t *g, const Flywheel__V1__Snapshot *s)
 {
     memset(g, 0, sizeof *g);
     g->phase = (int)s->phase;
+    g->tick = s->tick;
     s_copy(g->pacing, sizeof g->pacing, s->pacing);
     g->deadline_unix_ms = s->deadline_unix_ms;
     g->players_wanted = s->players_wanted;
@@ -661,7 +662,9 @@ void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size
         }
         break;
     case FLYWHEEL__V1__PHASE__PHASE_PAUSED:
-        snprintf(buf, len, "paused by the host; %u players, %u house bots", g->players, g->house);
+        /* The tick the host's and the players' screens name too. */
+        snprintf(buf, len, "paused by the host after tick %u; %u players, %u house bots",
+                 g->tick, g->players, g->house);
         break;
     case FLYWHEEL__V1__PHASE__PHASE_RUNNING:
         if (!strncmp(g->pacing, "deadline:", 9) && left >= 0)

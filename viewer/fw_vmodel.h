@@ -100,6 +100,7 @@ typedef struct {
  * each frame has the one of its tick; the model has the newest (fw_vmodel_game). */
 typedef struct {
     int phase;               /* Flywheel__V1__Phase; 0 = not a network game */
+    uint32_t tick;           /* the snapshot's tick: paused, the last one played */
     char pacing[32];         /* "lockstep", "deadline:30", or "" */
     int64_t deadline_unix_ms;/* this tick's deadline, or the lobby's start; 0 = none */
     uint32_t players;        /* seats held by players */
@@ -167,7 +168,7 @@ const fw_vgame_t *fw_vmodel_game(const fw_vmodel_t *vm);
 int fw_vmodel_over(const fw_vmodel_t *vm);
 
 /* One line about the game for the header ("lobby: 2 of 6 players, house bots in 40 s",
- * "turn timer 30 s: 12 s left; 2 players, 4 house bots", "paused by the host; ...",
+ * "turn timer 30 s: 12 s left; 2 players, 4 house bots", "paused by the host after tick 7; ...",
  * "game over"), or "" when the snapshots say no phase. Without a deadline a turn timer
  * is named without a countdown ("turn timer 30 s; 2 players, 4 house bots"). */
 void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len);

@@ -319,3 +319,43 @@ Test(served, a_player_whose_game_server_stops_answering_comes_back_by_itself)
         cr_assert_eq(r.actions[t], 1, "tick %u was played once", t);
     }
 }
+
+Test(served, a_pause_shows_on_every_screen_with_the_same_tick)
+{
+    char endpoints[400];
+    int srv = s_start_serve("--players", "1", "--pace", "deadline:30", "--ticks", "4", NULL);
+    snprintf(endpoints, sizeof endpoints, "%s/endpoints", s_g.out);
+    cr_assert_eq(fw_test_wait_file(endpoints, 20000), 0, "serve did not start");
+    void *ctx = zmq_ctx_new(), *sub = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0;
+    zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+    cr_assert_eq(zmq_connect(sub, s_g.publish), 0);
+    fw_player_t p;
+    fw_player_start(&s_g, &p, "openai", "", 1);
+    fw_player_play(&s_g, &p, 1);
+    fw_player_wait(&s_g, &p, 20000, "tick 2 on screen");
+    kill(s_g.procs.pid[srv], SIGUSR1); /* what p on the host's terminal does */
+    fw_player_send(&s_g, &p, 2);
+
+    /* The host's screen (and the coordinator's log on it), the player's, the viewers'. */
+    s_serve_wait("paused after tick 2", 0, 20000);
+    s_serve_wait("Paused after tick 2.", 0, 20000);
+    fw_player_wait(&s_g, &p, 20000, "Paused by the teacher after tick 2");
+    int seen = 0;
+    for (int i = 0; i < 100 && !seen; i++) {
+        fw_envelope_t *env = NULL;
+        if (fw_proto_recv(sub, 100, &env) == FW_PROTO_OK && env->snapshot)
+            seen = env->snapshot->phase == FLYWHEEL__V1__PHASE__PHASE_PAUSED &&
+                   env->snapshot->tick == 2;
+        fw_proto_free(&env);
+    }
+    cr_assert(seen, "viewers get a paused snapshot of tick 2");
+    zmq_close(sub);
+    zmq_ctx_term(ctx);
+
+    kill(s_g.procs.pid[srv], SIGUSR2);
+    fw_player_play(&s_g, &p, 3);
+    fw_player_play(&s_g, &p, 4);
+    cr_assert_eq(fw_procs_wait(&s_g.procs, srv, 30000), 0);
+}

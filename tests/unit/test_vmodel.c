@@ -885,7 +885,7 @@ Test(fw_vheader, a_replay_describes_the_game_at_the_frame_on_screen)
     cr_assert_str_eq(h.detail, "turn timer 30 s; 2 players, 3 house bots",
                      "tick 1 is not over, and a past turn timer counts nothing down");
     fw_vheader_make(&h, vm, 1, "paused", NULL, 0, 60000);
-    cr_assert_str_eq(h.detail, "paused by the host; 1 players, 4 house bots");
+    cr_assert_str_eq(h.detail, "paused by the host after tick 2; 1 players, 4 house bots");
     cr_assert_eq(h.tone, FW_VTONE_PAUSED);
     fw_vheader_make(&h, vm, 2, "end of run", NULL, 0, 60000);
     cr_assert_str_eq(h.detail, "game over");
