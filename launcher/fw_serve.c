@@ -304,6 +304,8 @@ static void s_print_ending(FILE *to, int status, const char *dir, int quiet)
         snprintf(held, sizeof held, "no metrics.csv");
     else if (ticks == 0)
         snprintf(held, sizeof held, "no finished tick");
+    else if (ticks == 1)
+        snprintf(held, sizeof held, "tick 1");
     else
         snprintf(held, sizeof held, "ticks 1-%ld", ticks);
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {

@@ -1057,6 +1057,9 @@ Test(fw_human, a_lost_connection_shows_sends_nothing_and_q_still_leaves)
     cr_assert(strstr(screen, "Lost contact with the game server 7 s ago. Trying again in 2 "
                              "s... The house bot"), "%s", screen);
     cr_assert(strstr(screen, "q leaves."), "%s", screen);
+    cr_assert(strstr(screen, "no contact"), "no turn countdown for a game out of reach: %s",
+              screen);
+    cr_assert_null(strstr(screen, "s left"), "%s", screen);
     screen = s_screen(h, NOW + 9500, 24, 80);
     cr_assert(strstr(screen, "8 s ago. Trying again in 1 s..."), "a live countdown: %s", screen);
     screen = s_screen(h, NOW + 11000, 24, 80);
