@@ -893,7 +893,10 @@ static int s_hold_if_paused(fw_coord_t *c)
     const fw_coord_config_t *cfg = c->cfg;
     if (!cfg->pause || !*cfg->pause)
         return FW_COORD_OK;
-    fw_log_info("coordinator", "paused after tick %u", c->tick - 1); /* c->tick: the next */
+    if (c->tick > 1) /* c->tick is the next tick, not yet opened */
+        fw_log_info("coordinator", "paused after tick %u", c->tick - 1);
+    else
+        fw_log_info("coordinator", "paused before the first tick");
     c->deadline_unix_ms = 0;
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
     while (*cfg->pause && !*cfg->stop)
