@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,30 +21,11 @@
 #include "fw_outputs.h"
 #include "fw_proto.h"
 #include "fw_rng.h"
+#include "fw_seats.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
 #define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
-#define S_TOKEN_LEN 32          /* hex characters of a resume token */
-
-/* One seat of the scenario: who holds it, and the connection of its player. */
-typedef struct {
-    Flywheel__V1__Holder holder; /* EMPTY (lobby), PLAYER or HOUSE */
-    int connected;          /* identity is a live player connection: the holder, or a
-                             * player benched under the house bot, or one returning */
-    uint8_t identity[FW_PROTO_MAX_IDENTITY + 1];  /* its ROUTER identity */
-    size_t identity_len;
-    uint64_t last_seq;      /* highest seq accepted from it */
-    uint64_t sent_seq;      /* our seq towards it */
-    int silent;             /* lockstep: missed a tick, not waited for until it speaks */
-    uint32_t refusals;      /* refusals sent to it, to rate-limit the log */
-    char player[64];        /* the player's Hello.agent, for the lobby display */
-    char token[S_TOKEN_LEN + 1]; /* resume token of the seat's player, "" if none */
-    int returning;          /* a player reclaimed the seat: it plays from the next tick */
-    uint32_t missed;        /* ticks in a row the player has not answered */
-    uint32_t late;          /* late Actions from this seat, whole run */
-    fw_agent_seat_t *house; /* the house bot, made the first time it is needed */
-} fw_seat_conn_t;
 
 typedef struct {
     const fw_coord_config_t *cfg;
@@ -58,7 +38,9 @@ typedef struct {
     int running;             /* past the lobby */
     int collecting;          /* the current tick still takes actions (not cleared yet) */
     int net;                 /* network play: status snapshots, lobby with house bots */
-    fw_seat_conn_t *seats;   /* n_seats */
+    fw_seats_t *seats;       /* who holds each seat, over which connection */
+    uint32_t *taken;         /* n_seats: seats taken over at the end of a turn */
+    fw_agent_seat_t **house; /* n_seats: each seat's house bot (with house bots on) */
     uint64_t pub_seq;
     fw_market_t *market;
     fw_inbox_t *inbox;
@@ -78,7 +60,6 @@ typedef struct {
     char pacing[32];         /* "lockstep" or "deadline:S" */
     int64_t deadline_unix_ms;/* the tick being collected's deadline, or the lobby's */
     int64_t next_status_ms;  /* monotonic time of the next status snapshot */
-    uint64_t token_counter;  /* mixes into tokens if getrandom fails */
 } fw_coord_t;
 
 /* Wall-clock time: deadlines travel to other hosts, so they are Unix time. */
@@ -120,47 +101,38 @@ static void s_envelope(fw_coord_t *c, fw_envelope_t *env, uint32_t seat)
     env->seat = (char *)c->sc->seats[seat].id;
 }
 
-static void s_takeover(fw_coord_t *c, uint32_t seat, const char *why);
 static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 
-/* The player of `seat` is gone: it said Bye, or the ROUTER could not route to it. In
- * the lobby the seat is free again; in the game the house bot takes it over (without
- * house bots, the seat does nothing until its player reconnects). A player benched
- * under the house bot just stops following the game. */
+static void s_house_turn(fw_coord_t *c, uint32_t seat);
+
+/* The player of `seat` is gone: it said Bye, or the ROUTER could not route to it. The
+ * seat table says what follows (fw_seats_gone): a free seat in the lobby, the house
+ * bot at once in the game. */
 static void s_player_gone(fw_coord_t *c, uint32_t seat, const char *why)
 {
-    fw_seat_conn_t *conn = &c->seats[seat];
-    int was_returning = conn->returning;
-    conn->connected = 0;
-    conn->returning = 0;
-    if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER) {
-        if (was_returning)
-            s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
-                                           : FLYWHEEL__V1__PHASE__PHASE_LOBBY);
-        return;
-    }
-    if (c->cfg->house_bots && !c->running) {
-        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
-        conn->token[0] = '\0';
-        conn->player[0] = '\0';
-        fw_log_info("lobby", "seat %s is free again: %s", c->sc->seats[seat].id, why);
-        s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
-    } else if (c->cfg->house_bots) {
-        s_takeover(c, seat, why);
-    } else {
-        conn->silent = 1;
-        fw_log_warn("seats", "seat %s: %s; it does nothing until it reconnects with its "
-                    "resume token", c->sc->seats[seat].id, why);
+    switch (fw_seats_gone(c->seats, seat, c->running, c->tick, why)) {
+    case FW_GONE_TAKEN_OVER:
+        s_house_turn(c, seat);
+        /* fall through */
+    case FW_GONE_STATUS:
+    case FW_GONE_FREED:
+        s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
+                                       : FLYWHEEL__V1__PHASE__PHASE_LOBBY);
+        break;
+    case FW_GONE_NOTHING:
+    case FW_GONE_SILENT:
+        break;
     }
 }
 
 static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
 {
-    fw_seat_conn_t *sc = &c->seats[seat];
-    if (!sc->connected)
+    size_t id_len;
+    if (!fw_seats_connected(c->seats, seat))
         return;
-    env->seq = ++sc->sent_seq;
-    int rc = fw_proto_send_to(c->router, sc->identity, sc->identity_len, env);
+    const uint8_t *id = fw_seats_identity(c->seats, seat, &id_len);
+    env->seq = fw_seats_next_seq(c->seats, seat);
+    int rc = fw_proto_send_to(c->router, id, id_len, env);
     if (rc == FW_PROTO_EIO) {
         /* ROUTER_MANDATORY: the peer is not connected any more. */
         fw_log_info("seats", "seat %s: %s not delivered: its player is gone",
@@ -182,10 +154,11 @@ static void s_refuse(fw_coord_t *c, const uint8_t *identity, size_t identity_len
     refusal.code = code;
     refusal.reason = (char *)reason;
     refusal.refused_seq = refused_seq;
+    uint32_t refusals = 1;
     if (seat >= 0) {
         s_envelope(c, &env, (uint32_t)seat);
-        env.seq = ++c->seats[seat].sent_seq;
-        c->seats[seat].refusals++;
+        env.seq = fw_seats_next_seq(c->seats, (uint32_t)seat);
+        refusals = fw_seats_count_refusal(c->seats, (uint32_t)seat);
     } else {
         flywheel__v1__envelope__init(&env);
         env.protocol_version = FW_PROTOCOL_VERSION;
@@ -195,7 +168,7 @@ static void s_refuse(fw_coord_t *c, const uint8_t *identity, size_t identity_len
     env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL;
     env.refusal = &refusal;
     /* Log the first few refusals of a seat; a peer stuck in a loop must not flood. */
-    if (seat < 0 || c->seats[seat].refusals <= 5)
+    if (refusals <= 5)
         fw_log_warn("seats", "refused message from %s: %s",
                     seat >= 0 ? c->sc->seats[seat].id : "an unknown peer", reason);
     int rc = fw_proto_send_to(c->router, identity, identity_len, &env);
@@ -206,7 +179,7 @@ static void s_refuse(fw_coord_t *c, const uint8_t *identity, size_t identity_len
 /* ---- status: who holds each seat, the phase and the pace ------------------------ */
 
 /* Sets snap's seats (built in `arena`, or in c->status for a status snapshot when
- * arena is NULL; the strings point into c->seats), phase and pace. */
+ * arena is NULL; the strings point into the seat table), phase and pace. */
 static void s_fill_status(fw_coord_t *c, Flywheel__V1__Snapshot *snap,
                           Flywheel__V1__Phase phase, fw_arena_t *arena)
 {
@@ -217,19 +190,20 @@ static void s_fill_status(fw_coord_t *c, Flywheel__V1__Snapshot *snap,
     }
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         Flywheel__V1__SeatStatus *st = &status[s];
-        const fw_seat_conn_t *conn = &c->seats[s];
+        fw_seat_status_t seat;
+        fw_seats_status(c->seats, s, &seat);
         flywheel__v1__seat_status__init(st);
         st->seat = (char *)c->sc->seats[s].id;
-        st->holder = conn->holder;
-        if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
-            st->player = (char *)conn->player;
-        else if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE && conn->house)
-            st->player = (char *)fw_agent_seat_strategy(conn->house);
+        st->holder = (Flywheel__V1__Holder)seat.holder;
+        if (seat.holder == FW_HOLDER_PLAYER)
+            st->player = (char *)seat.player;
+        else if (seat.holder == FW_HOLDER_HOUSE && c->house && c->house[s])
+            st->player = (char *)fw_agent_seat_strategy(c->house[s]);
         else
             st->player = "";
-        st->late = conn->late;
-        st->missed = conn->missed;
-        st->returning = conn->returning;
+        st->late = seat.late;
+        st->missed = seat.missed;
+        st->returning = seat.returning;
         ptrs[s] = st;
     }
     snap->n_seats = c->sc->n_seats;
@@ -273,7 +247,7 @@ static void s_send_status(fw_coord_t *c, const Flywheel__V1__Snapshot *snap)
     gs.players_wanted = snap->players_wanted;
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         fw_envelope_t env;
-        if (!c->seats[s].connected)
+        if (!fw_seats_connected(c->seats, s))
             continue;
         s_envelope(c, &env, s);
         env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_STATUS;
@@ -318,15 +292,6 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase)
 
 /* ---- handshake ---------------------------------------------------------------- */
 
-static int s_seat_of_identity(const fw_coord_t *c, const uint8_t *id, size_t len)
-{
-    for (uint32_t s = 0; s < c->sc->n_seats; s++)
-        if (c->seats[s].connected && c->seats[s].identity_len == len &&
-            memcmp(c->seats[s].identity, id, len) == 0)
-            return (int)s;
-    return -1;
-}
-
 static char *s_params(fw_arena_t *a, const fw_seat_t *seat)
 {
     char buf[2048];
@@ -354,8 +319,10 @@ static void s_build_welcome(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_enve
     w->scenario = (char *)sc->name;
     fw_scenario_month(sc, 1, month, sizeof month);
     w->start_month = fw_arena_strdup(a, month);
+    fw_seat_status_t st;
+    fw_seats_status(c->seats, seat, &st);
     w->params = s_params(a, &sc->seats[seat]);
-    w->resume_token = c->seats[seat].token;
+    w->resume_token = (char *)st.token;
     w->n_families = sc->n_families;
     w->families = fw_arena_calloc(a, sc->n_families, sizeof *w->families);
     for (size_t f = 0; f < sc->n_families; f++) {
@@ -404,7 +371,9 @@ static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_e
     fw_arena_reset(a);
     fw_market_view(c->market, seat, a, ts);
     ts->deadline_unix_ms = c->deadline_unix_ms;
-    ts->house_plays = c->seats[seat].holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
+    fw_seat_status_t st;
+    fw_seats_status(c->seats, seat, &st);
+    ts->house_plays = st.holder == FW_HOLDER_HOUSE;
     s_envelope(c, env, seat);
     env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
     env->tick_start = ts;
@@ -440,10 +409,9 @@ static int s_make_house_bots(fw_coord_t *c)
         s_build_welcome(c, s, a, &env, &w);
         env.seq = 1;
         w.resume_token = "";
-        c->seats[s].house = fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name
-                                                                                    : NULL,
-                                              err, sizeof err);
-        if (!c->seats[s].house) {
+        c->house[s] = fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name : NULL,
+                                        err, sizeof err);
+        if (!c->house[s]) {
             fw_log_error("house", "seat %s: no house bot: %s", c->sc->seats[s].id, err);
             rc = -1;
         }
@@ -456,7 +424,7 @@ static int s_make_house_bots(fw_coord_t *c)
  * already: its Actions go into the inbox exactly as a player's would. */
 static void s_house_turn(fw_coord_t *c, uint32_t seat)
 {
-    fw_agent_seat_t *bot = c->seats[seat].house;
+    fw_agent_seat_t *bot = c->house ? c->house[seat] : NULL;
     const fw_envelope_t *reply = NULL;
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -482,181 +450,51 @@ static void s_house_turn(fw_coord_t *c, uint32_t seat)
     free(bytes);
 }
 
-/* The house bot takes the seat from its player, and plays this tick if the seat
- * has not acted yet. The player's connection, if still there, is kept (benched): it
- * still sees every tick, and gets the seat back at the next tick once it acts. */
-static void s_takeover(fw_coord_t *c, uint32_t seat, const char *why)
-{
-    fw_seat_conn_t *conn = &c->seats[seat];
-    if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
-        return;
-    conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
-    conn->returning = 0;
-    conn->missed = 0;
-    fw_log_info("seats", "seat %s: the house bot takes over at tick %u: %s",
-                c->sc->seats[seat].id, c->tick, why);
-    s_house_turn(c, seat);
-    s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
-}
-
-/* A fresh secret for a seat's player: 128 bits from the kernel's generator. */
-static void s_new_token(fw_coord_t *c, char *out)
-{
-    uint8_t raw[S_TOKEN_LEN / 2];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
-        fw_rng_t r;
-        fw_rng_seed(&r, (uint64_t)fw_clock_unix_ms() ^ ((uint64_t)getpid() << 40) ^
-                            (++c->token_counter * 0x9e3779b97f4a7c15ULL));
-        for (size_t i = 0; i < sizeof raw; i++)
-            raw[i] = (uint8_t)fw_rng_next(&r);
-    }
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-}
-
-/* Gives `seat` to the connection `id`. `resume` keeps the seat's token (the player
- * proved it holds it); otherwise a new one is made, so the previous player's token
- * no longer works. */
-static void s_grant(fw_coord_t *c, uint32_t seat, const uint8_t *id, size_t id_len,
-                    const fw_envelope_t *env, int resume)
-{
-    fw_seat_conn_t *conn = &c->seats[seat];
-    Flywheel__V1__Holder was = conn->holder;
-    const char *how;
-
-    memcpy(conn->identity, id, id_len);
-    conn->identity_len = id_len;
-    conn->connected = 1;
-    conn->last_seq = env->seq;
-    conn->sent_seq = 0;
-    conn->silent = 0;
-    conn->refusals = 0;
-    /* A player taking its seat back keeps the name it joined with (its client may not
-     * know it any more: `play --resume` without --name). */
-    if (!resume || !conn->player[0])
-        snprintf(conn->player, sizeof conn->player, "%s",
-                 env->hello->agent[0] ? env->hello->agent : "an agent");
-    if (!resume || !conn->token[0])
-        s_new_token(c, conn->token);
-    if (!c->running || was == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY) {
-        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
-        how = resume ? "reclaimed in the lobby" : "claimed";
-    } else if (was == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE) {
-        /* The bot has played (or will play) this tick; the player gets the next. */
-        conn->returning = 1;
-        how = resume ? "reclaimed from the house bot; handed back at the next tick"
-                     : "taken from the house bot by a late joiner; handed over at the "
-                       "next tick";
-    } else {
-        /* Still ours on paper (the old connection was not noticed gone): the new
-         * connection plays at once, from the tick being collected. */
-        conn->missed = 0;
-        how = "reconnected";
-    }
-    fw_log_info("seats", "seat %s %s by %.64s", c->sc->seats[seat].id, how, conn->player);
-    s_welcome(c, seat);
-    /* The tick being played: to act on, or, while the house bot plays it, to watch
-     * (TickStart.house_plays), so a returning player sees the game at once. */
-    if (c->collecting && (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE ||
-                          !fw_inbox_has(c->inbox, seat))) {
-        fw_envelope_t ts_env;
-        Flywheel__V1__TickStart ts;
-        s_build_tick_start(c, seat, c->arena, &ts_env, &ts);
-        s_send_seat(c, seat, &ts_env);
-    }
-    s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
-                                    : FLYWHEEL__V1__PHASE__PHASE_LOBBY);
-}
-
-/* Whether a late joiner may take `seat` (by name or by role). */
-static int s_open_to_joiner(const fw_coord_t *c, uint32_t seat)
-{
-    const fw_seat_conn_t *conn = &c->seats[seat];
-    return conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY ||
-           (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE && !conn->returning);
-}
-
+/* A Hello: the seat table decides; a granted seat gets its Welcome, the tick being
+ * played (to act on, or, while the house bot plays it, to watch: house_plays), and
+ * everyone the new seat table. */
 static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_envelope_t *env)
 {
-    const fw_scenario_t *sc = c->sc;
     const Flywheel__V1__Hello *h = env->hello;
     char reason[256];
-    int seat = s_seat_of_identity(c, id, id_len);
+    int seat = fw_seats_find(c->seats, id, id_len);
+    fw_claim_t claim;
 
-    if (seat >= 0) {
-        snprintf(reason, sizeof reason, "this connection already holds seat '%s'",
-                 sc->seats[seat].id);
-        s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED, env->seq,
-                 reason);
-        return;
-    }
-    if (h->schema_hash[0] && strcmp(h->schema_hash, fw_proto_schema_hash()) != 0) {
+    if (seat < 0 && h->schema_hash[0] && strcmp(h->schema_hash, fw_proto_schema_hash()) != 0) {
         snprintf(reason, sizeof reason, "schema mismatch: agent built from %.12s..., "
                  "coordinator from %.12s...", h->schema_hash, fw_proto_schema_hash());
         s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SCHEMA, env->seq, reason);
         return;
     }
-    if (h->seat[0]) {
-        seat = fw_scenario_seat(sc, h->seat);
-        if (seat < 0) {
-            int used = snprintf(reason, sizeof reason, "no seat '%.64s' in scenario '%s'; "
-                                "its seats are:", h->seat, sc->name);
-            for (uint32_t s = 0; s < sc->n_seats && used > 0 && (size_t)used < sizeof reason; s++)
-                used += snprintf(reason + used, sizeof reason - (size_t)used, "%s %s",
-                                 s ? "," : "", sc->seats[s].id);
-            s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT,
-                     env->seq, reason);
-            return;
-        }
-    }
-    if (h->resume_token[0]) {
-        /* A reconnect: the token must be the seat's (or, with no seat named, some
-         * seat's). A wrong token is refused even for a seat a house bot holds, so a
-         * mistyped token never silently makes the player someone else. */
-        for (uint32_t s = 0; s < sc->n_seats && seat < 0; s++)
-            if (strcmp(c->seats[s].token, h->resume_token) == 0)
-                seat = (int)s;
-        if (seat < 0 || strcmp(c->seats[seat].token, h->resume_token) != 0) {
-            if (seat >= 0)
-                snprintf(reason, sizeof reason, "wrong resume token for seat '%s'",
-                         sc->seats[seat].id);
-            else
-                snprintf(reason, sizeof reason, "no seat has this resume token");
-            s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN,
-                     env->seq, reason);
-            return;
-        }
-        s_grant(c, (uint32_t)seat, id, id_len, env, 1);
+    fw_hello_t hello = {h->seat, (fw_role_t)h->role, h->resume_token, h->agent, env->seq};
+    switch (fw_seats_claim(c->seats, id, id_len, &hello, c->running, &claim)) {
+    case FW_CLAIM_GRANTED:
+        break;
+    case FW_CLAIM_ALREADY_SEATED:
+        s_refuse(c, id, id_len, claim.seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED,
+                 env->seq, claim.reason);
+        return;
+    case FW_CLAIM_UNKNOWN_SEAT:
+        s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT, env->seq,
+                 claim.reason);
+        return;
+    case FW_CLAIM_SEAT_TAKEN:
+        s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN, env->seq,
+                 claim.reason);
         return;
     }
-    if (seat >= 0) {
-        if (!s_open_to_joiner(c, (uint32_t)seat)) {
-            const fw_seat_conn_t *conn = &c->seats[seat];
-            snprintf(reason, sizeof reason, "seat '%s' is taken by %.64s%s", sc->seats[seat].id,
-                     conn->player[0] ? conn->player : "another player",
-                     c->cfg->house_bots ? " (its player reconnects with its resume token)" : "");
-            s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN, env->seq,
-                     reason);
-            return;
-        }
-    } else {
-        /* By role: an empty seat first, then one a house bot holds. */
-        for (uint32_t s = 0; s < sc->n_seats && seat < 0; s++)
-            if (c->seats[s].holder == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY &&
-                (int)sc->seats[s].role == (int)h->role)
-                seat = (int)s;
-        for (uint32_t s = 0; s < sc->n_seats && seat < 0; s++)
-            if (s_open_to_joiner(c, s) && (int)sc->seats[s].role == (int)h->role)
-                seat = (int)s;
-        if (seat < 0) {
-            snprintf(reason, sizeof reason, "no free seat of role '%s'",
-                     fw_role_name((fw_role_t)h->role));
-            s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNKNOWN_SEAT,
-                     env->seq, reason);
-            return;
-        }
+    seat = claim.seat;
+    s_welcome(c, (uint32_t)seat);
+    fw_seat_status_t st;
+    fw_seats_status(c->seats, (uint32_t)seat, &st);
+    if (c->collecting && (st.holder == FW_HOLDER_HOUSE || !fw_inbox_has(c->inbox, (uint32_t)seat))) {
+        fw_envelope_t ts_env;
+        Flywheel__V1__TickStart ts;
+        s_build_tick_start(c, (uint32_t)seat, c->arena, &ts_env, &ts);
+        s_send_seat(c, (uint32_t)seat, &ts_env);
     }
-    s_grant(c, (uint32_t)seat, id, id_len, env, 0);
+    s_publish_status(c, c->running ? FLYWHEEL__V1__PHASE__PHASE_RUNNING
+                                    : FLYWHEEL__V1__PHASE__PHASE_LOBBY);
 }
 
 /* ---- receiving ----------------------------------------------------------------- */
@@ -667,34 +505,26 @@ static void s_actions(fw_coord_t *c, int seat, const uint8_t *id, size_t id_len,
     char reason[200];
     uint64_t seq = (*env)->seq;
     uint32_t tick = (*env)->tick;
-    fw_seat_conn_t *conn = &c->seats[seat];
     if (!c->running) {
         s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED, seq,
                  "actions before the first tick");
         return;
     }
-    if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE) {
-        /* A benched or returning player: the bot plays this tick, the player the next. */
-        if (!conn->returning)
-            fw_log_info("seats", "seat %s: its player is back; handed back at tick %u",
-                        c->sc->seats[seat].id, c->tick + 1);
-        conn->returning = 1;
+    if (fw_seats_actions_from(c->seats, (uint32_t)seat, c->tick) == FW_ACT_HOUSE_PLAYS) {
         snprintf(reason, sizeof reason, "the house bot plays seat '%s' in tick %u; the seat "
                  "is yours again from tick %u", c->sc->seats[seat].id, c->tick, c->tick + 1);
         s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_LATE, seq, reason);
         return;
     }
     fw_inbox_status_t st = fw_inbox_put(c->inbox, (uint32_t)seat, env);
-    conn->silent = 0; /* it speaks: wait for it again from the next tick */
-    if (st == FW_INBOX_ACCEPTED) {
-        conn->missed = 0;
+    fw_seats_acted(c->seats, (uint32_t)seat, st == FW_INBOX_ACCEPTED);
+    if (st == FW_INBOX_ACCEPTED)
         return;
-    }
     if (st == FW_INBOX_LATE) {
-        conn->late++;
+        uint32_t late = fw_seats_count_late(c->seats, (uint32_t)seat);
         fw_log_warn("tick", "late: seat %s's actions for tick %u arrived during tick %u; "
                     "they miss their tick and are not applied (%u late so far)",
-                    c->sc->seats[seat].id, tick, c->tick, conn->late);
+                    c->sc->seats[seat].id, tick, c->tick, late);
     }
     snprintf(reason, sizeof reason, "actions for tick %u refused (now collecting tick %u): %s",
              tick, c->tick, fw_inbox_strstatus(st));
@@ -725,7 +555,7 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
         return 0;
     if (rc == FW_PROTO_EINTR)
         return -1;
-    int seat = id_len ? s_seat_of_identity(c, id, id_len) : -1;
+    int seat = id_len ? fw_seats_find(c->seats, id, id_len) : -1;
     if (rc != FW_PROTO_OK) {
         if (id_len == 0) {
             fw_log_warn("seats", "unreadable message dropped: %s", fw_proto_strerror(rc));
@@ -758,14 +588,14 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
                  reason);
         goto out;
     }
-    if (env->seq <= c->seats[seat].last_seq) {
+    uint64_t last;
+    if (fw_seats_check_seq(c->seats, (uint32_t)seat, env->seq, &last) != 0) {
         snprintf(reason, sizeof reason, "seq %" PRIu64 " after %" PRIu64 ": it must increase",
-                 env->seq, c->seats[seat].last_seq);
+                 env->seq, last);
         s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEQUENCE, env->seq,
                  reason);
         goto out;
     }
-    c->seats[seat].last_seq = env->seq;
     switch (env->body_case) {
     case FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS:
         s_actions(c, seat, id, id_len, &env);
@@ -805,14 +635,6 @@ static int s_pump(fw_coord_t *c, int64_t wait_ms, Flywheel__V1__Phase phase)
 
 /* ---- the run -------------------------------------------------------------------- */
 
-static size_t s_count(const fw_coord_t *c, Flywheel__V1__Holder holder)
-{
-    size_t n = 0;
-    for (uint32_t s = 0; s < c->sc->n_seats; s++)
-        n += c->seats[s].holder == holder;
-    return n;
-}
-
 static int s_lobby(fw_coord_t *c)
 {
     const fw_coord_config_t *cfg = c->cfg;
@@ -831,7 +653,7 @@ static int s_lobby(fw_coord_t *c)
         fw_log_info("lobby", "waiting for %zu seats", c->sc->n_seats);
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
     for (;;) {
-        size_t players = s_count(c, FLYWHEEL__V1__HOLDER__HOLDER_PLAYER);
+        size_t players = fw_seats_count(c->seats, FW_HOLDER_PLAYER);
         int paused = cfg->pause && *cfg->pause;
         if (*cfg->stop)
             return FW_COORD_EINTERRUPTED;
@@ -856,10 +678,13 @@ static int s_lobby(fw_coord_t *c)
             char missing[512];
             size_t used = 0;
             missing[0] = '\0';
-            for (uint32_t s = 0; s < c->sc->n_seats && used < sizeof missing; s++)
-                if (c->seats[s].holder == FLYWHEEL__V1__HOLDER__HOLDER_EMPTY)
+            for (uint32_t s = 0; s < c->sc->n_seats && used < sizeof missing; s++) {
+                fw_seat_status_t st;
+                fw_seats_status(c->seats, s, &st);
+                if (st.holder == FW_HOLDER_EMPTY)
                     used += (size_t)snprintf(missing + used, sizeof missing - used, " %s",
                                              c->sc->seats[s].id);
+            }
             fw_log_error("lobby", "seats not claimed after %d ms:%s", cfg->join_timeout_ms,
                          missing);
             return FW_COORD_EFAIL;
@@ -871,19 +696,6 @@ static int s_lobby(fw_coord_t *c)
             wait = start_at - now;
         if (s_pump(c, wait, FLYWHEEL__V1__PHASE__PHASE_LOBBY) < 0 && *cfg->stop)
             return FW_COORD_EINTERRUPTED;
-    }
-}
-
-/* Leaving the lobby: house bots take every empty seat. */
-static void s_fill_empty_seats(fw_coord_t *c)
-{
-    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-        fw_seat_conn_t *conn = &c->seats[s];
-        if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_EMPTY)
-            continue;
-        conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
-        fw_log_debug("seats", "seat %s: no player; the house bot plays it",
-                    c->sc->seats[s].id);
     }
 }
 
@@ -919,29 +731,18 @@ static void s_open_tick(fw_coord_t *c)
     fw_inbox_open(c->inbox, c->tick);
     fw_market_prepare(c->market); /* the tick's events fire before anyone looks */
     c->collecting = 1;
-    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-        fw_seat_conn_t *conn = &c->seats[s];
-        if (conn->returning && conn->connected) {
-            conn->holder = FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
-            conn->returning = 0;
-            conn->missed = 0;
-            conn->silent = 0;
-            fw_log_info("seats", "seat %s: handed back to %.64s at tick %u",
-                        c->sc->seats[s].id, conn->player, c->tick);
-        }
-    }
+    fw_seats_open_tick(c->seats, c->tick);
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         fw_envelope_t env;
         Flywheel__V1__TickStart ts;
-        fw_seat_conn_t *conn = &c->seats[s];
-        if (!conn->connected && conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
-            continue;
-        if (conn->connected) {
+        fw_seat_status_t st;
+        if (fw_seats_connected(c->seats, s)) {
             s_build_tick_start(c, s, c->arena, &env, &ts);
             s_send_seat(c, s, &env); /* may find the player gone: the bot takes over */
         }
-        if (conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
-            s_house_turn(c, s);
+        fw_seats_status(c->seats, s, &st);
+        if (st.holder == FW_HOLDER_HOUSE)
+            s_house_turn(c, s); /* nothing if it has played already */
     }
 }
 
@@ -954,21 +755,8 @@ static int s_collect(fw_coord_t *c)
     int wait_ms = deadline_pacing ? cfg->deadline_ms : cfg->tick_timeout_ms;
     int64_t deadline = fw_clock_ms() + wait_ms;
     for (;;) {
-        size_t waiting = 0, players = 0;
-        for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-            const fw_seat_conn_t *conn = &c->seats[s];
-            if (!conn->connected)
-                continue;
-            /* A player coming back from the next tick has nothing to send in this one,
-             * but is there: the tick need not run out its turn for it. */
-            players += conn->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER || conn->returning;
-            if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
-                continue;
-            /* With a turn timer everyone gets the whole turn: a player who missed
-             * one tick is not skipped in the next. */
-            if ((deadline_pacing || !conn->silent) && !fw_inbox_has(c->inbox, s))
-                waiting++;
-        }
+        size_t waiting, players;
+        fw_seats_waiting(c->seats, c->inbox, &waiting, &players);
         /* A tick ends early once every player has acted; a turn timer with no player
          * at all keeps its pace, so the game stays open to late joiners. */
         if (waiting == 0 && (players > 0 || !deadline_pacing))
@@ -981,24 +769,13 @@ static int s_collect(fw_coord_t *c)
         if (*cfg->stop)
             return FW_COORD_EINTERRUPTED;
     }
-    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-        fw_seat_conn_t *conn = &c->seats[s];
-        if (conn->holder != FLYWHEEL__V1__HOLDER__HOLDER_PLAYER || fw_inbox_has(c->inbox, s))
-            continue;
-        conn->missed++;
-        if (!conn->silent && conn->connected) {
-            conn->silent = !deadline_pacing;
-            fw_log_warn("tick", "seat %s did not act within %d ms at tick %u: default action%s",
-                        c->sc->seats[s].id, wait_ms, c->tick,
-                        deadline_pacing ? "" : ", not waited for until it speaks");
-        }
-        if (cfg->house_bots && cfg->takeover_after && conn->missed >= cfg->takeover_after) {
-            char why[96];
-            snprintf(why, sizeof why, "its player missed %u tick%s in a row", conn->missed,
-                     conn->missed == 1 ? "" : "s");
-            s_takeover(c, s, why);
-        }
-    }
+    /* Players who did not act miss the tick; the house bot plays for those it takes
+     * over now, in seat order. */
+    size_t n = fw_seats_end_turn(c->seats, c->inbox, c->tick, wait_ms, c->taken);
+    for (size_t i = 0; i < n; i++)
+        s_house_turn(c, c->taken[i]);
+    if (n)
+        s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
     return FW_COORD_OK;
 }
 
@@ -1033,9 +810,8 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
                   arena);
     for (uint32_t s = 0; s < sc->n_seats; s++) {
         fw_envelope_t env;
-        fw_seat_conn_t *conn = &c->seats[s];
         /* House bots need no TickResult: the next TickStart tells them their cash. */
-        if (!conn->connected)
+        if (!fw_seats_connected(c->seats, s))
             continue;
         s_envelope(c, &env, s);
         env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
@@ -1070,7 +846,7 @@ static void s_goodbye(fw_coord_t *c, const char *reason)
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         fw_envelope_t env;
         Flywheel__V1__Bye bye = FLYWHEEL__V1__BYE__INIT;
-        if (!c->seats[s].connected)
+        if (!fw_seats_connected(c->seats, s))
             continue;
         bye.reason = (char *)reason;
         s_envelope(c, &env, s);
@@ -1194,7 +970,10 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     else
         snprintf(c->pacing, sizeof c->pacing, "lockstep");
     s_run_id(c);
-    c->seats = calloc(n, sizeof *c->seats);
+    fw_seats_config_t seats_cfg = {cfg->house_bots, cfg->takeover_after, cfg->deadline_ms > 0};
+    c->seats = fw_seats_new(c->sc, &seats_cfg);
+    c->house = calloc(n, sizeof *c->house);
+    c->taken = calloc(n, sizeof *c->taken);
     c->status = calloc(n, sizeof *c->status);
     c->status_ptrs = calloc(n, sizeof *c->status_ptrs);
     c->lobby_cs = calloc(n, sizeof *c->lobby_cs);
@@ -1205,13 +984,12 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     c->house_arena = fw_arena_new();
     c->tick_arena[0] = fw_arena_new();
     c->tick_arena[1] = fw_arena_new();
-    if (!c->seats || !c->status || !c->status_ptrs || !c->lobby_cs || !c->lobby_cs_ptrs ||
-        !c->market || !c->inbox || !c->arena || !c->house_arena || !c->tick_arena[0] || !c->tick_arena[1]) {
+    if (!c->seats || !c->house || !c->taken || !c->status || !c->status_ptrs || !c->lobby_cs ||
+        !c->lobby_cs_ptrs || !c->market || !c->inbox || !c->arena || !c->house_arena ||
+        !c->tick_arena[0] || !c->tick_arena[1]) {
         fw_log_error("coordinator", "out of memory, or the opening books do not balance");
         goto out;
     }
-    for (size_t s = 0; s < c->sc->n_seats; s++)
-        c->seats[s].holder = FLYWHEEL__V1__HOLDER__HOLDER_EMPTY;
     if (s_mkdirs(cfg->out_dir) != 0) {
         fw_log_error("outputs", "cannot create %s: %s", cfg->out_dir, strerror(errno));
         goto out;
@@ -1247,7 +1025,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
             stopped = "the house bots could not be made";
             goto finish;
         }
-        s_fill_empty_seats(c);
+        fw_seats_start(c->seats);
     }
     if (cfg->go)
         *cfg->go = 0;
@@ -1297,8 +1075,8 @@ out:
         zmq_close(c->router);
     if (c->pub)
         zmq_close(c->pub);
-    for (size_t s = 0; c->seats && s < c->sc->n_seats; s++)
-        fw_agent_seat_destroy(&c->seats[s].house);
+    for (size_t s = 0; c->house && s < c->sc->n_seats; s++)
+        fw_agent_seat_destroy(&c->house[s]);
     fw_arena_destroy(&c->tick_arena[0]);
     fw_arena_destroy(&c->tick_arena[1]);
     fw_arena_destroy(&c->arena);
@@ -1309,6 +1087,8 @@ out:
     free(c->lobby_cs);
     free(c->status_ptrs);
     free(c->status);
-    free(c->seats);
+    free(c->taken);
+    free(c->house);
+    fw_seats_destroy(&c->seats);
     return rc;
 }

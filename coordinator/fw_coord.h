@@ -9,7 +9,8 @@
  *
  * Network play (docs/network.md). Each seat is held by a player (a connected agent),
  * by a house bot (the seat's built-in strategy, run inside this process), or nobody
- * (the lobby). With house bots on:
+ * (the lobby); the seat table (fw_seats) holds who and decides the claims, takeovers
+ * and hand-backs, and this module sends what they call for. With house bots on:
  *   - the lobby ends when `players` seats have players or `start_after_ms` passes
  *     (or the operator says go); every empty seat then gets a house bot;
  *   - a player that disconnects, says Bye, or misses `takeover_after` ticks in a row
