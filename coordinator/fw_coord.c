@@ -779,47 +779,18 @@ static int s_collect(fw_coord_t *c)
     return FW_COORD_OK;
 }
 
-static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t *arena)
+/* One record of the tick, in the run directory: the actions the market used, in the
+ * order it used them, then the snapshot, in events.log; the metrics row in
+ * metrics.csv; both flushed, so a crash later loses nothing of this tick. */
+static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
 {
-    const fw_scenario_t *sc = c->sc;
-    Flywheel__V1__Actions **actions = fw_arena_calloc(arena, sc->n_seats, sizeof *actions);
-    Flywheel__V1__TickResult **results = fw_arena_calloc(arena, sc->n_seats, sizeof *results);
-    char err[256];
-
-    c->collecting = 0;
-    fw_inbox_actions(c->inbox, actions);
-    int rc = fw_market_step(c->market, actions, arena, results, snap, err, sizeof err);
-    if (rc != FW_MARKET_OK) {
-        fw_log_error("market", "tick %u could not be cleared: %s", c->tick, err);
-        return FW_COORD_EFAIL;
-    }
-    /* The log holds what the market used, in the order it used it. */
-    for (uint32_t s = 0; s < sc->n_seats; s++) {
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         const fw_envelope_t *acted = fw_inbox_envelope(c->inbox, s);
         if (acted && fw_eventlog_append(c->log, acted) != FW_PROTO_OK) {
             fw_log_error("log", "cannot append to events.log: %s", strerror(errno));
             return FW_COORD_EFAIL;
         }
     }
-    /* Who held each seat while the tick was played is part of its record, in the log
-     * too (a player found gone while the results go out changes the next tick's). */
-    s_fill_status(c, snap,
-                  snap->final ? FLYWHEEL__V1__PHASE__PHASE_OVER
-                  : c->cfg->pause && *c->cfg->pause ? FLYWHEEL__V1__PHASE__PHASE_PAUSED
-                                                    : FLYWHEEL__V1__PHASE__PHASE_RUNNING,
-                  arena);
-    for (uint32_t s = 0; s < sc->n_seats; s++) {
-        fw_envelope_t env;
-        /* House bots need no TickResult: the next TickStart tells them their cash. */
-        if (!fw_seats_connected(c->seats, s))
-            continue;
-        s_envelope(c, &env, s);
-        env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
-        env.tick_result = results[s];
-        s_send_seat(c, s, &env);
-    }
-    s_publish(c, snap, c->tick);
-    c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
     fw_envelope_t rec = FLYWHEEL__V1__ENVELOPE__INIT;
     rec.protocol_version = FW_PROTOCOL_VERSION;
     rec.run_id = c->run_id;
@@ -832,13 +803,57 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
         fw_log_error("log", "cannot write events.log: %s", strerror(errno));
         return FW_COORD_EFAIL;
     }
-    rc = fw_metrics_csv_append(c->csv, snap);
+    int rc = fw_metrics_csv_append(c->csv, snap);
     if (rc != 0) {
         fw_log_error("outputs", "cannot write metrics.csv: %s",
                      rc == -2 ? "metric columns changed" : strerror(errno));
         return FW_COORD_EFAIL;
     }
     return FW_COORD_OK;
+}
+
+/* Each connected player gets its TickResult. House bots need none: the next
+ * TickStart tells them their cash. */
+static void s_send_results(fw_coord_t *c, Flywheel__V1__TickResult **results)
+{
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_envelope_t env;
+        if (!fw_seats_connected(c->seats, s))
+            continue;
+        s_envelope(c, &env, s);
+        env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
+        env.tick_result = results[s];
+        s_send_seat(c, s, &env);
+    }
+}
+
+/* Clears the tick collected: step (the market on the inbox's actions), send (each
+ * player its result), publish (the snapshot to observers), record (the run's files). */
+static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t *arena)
+{
+    const fw_scenario_t *sc = c->sc;
+    Flywheel__V1__Actions **actions = fw_arena_calloc(arena, sc->n_seats, sizeof *actions);
+    Flywheel__V1__TickResult **results = fw_arena_calloc(arena, sc->n_seats, sizeof *results);
+    char err[256];
+
+    c->collecting = 0;
+    fw_inbox_actions(c->inbox, actions);
+    if (fw_market_step(c->market, actions, arena, results, snap, err, sizeof err) !=
+        FW_MARKET_OK) {
+        fw_log_error("market", "tick %u could not be cleared: %s", c->tick, err);
+        return FW_COORD_EFAIL;
+    }
+    /* Who held each seat while the tick was played is part of its record (taken before
+     * the results go out: a player found gone then changes the next tick's). */
+    s_fill_status(c, snap,
+                  snap->final ? FLYWHEEL__V1__PHASE__PHASE_OVER
+                  : c->cfg->pause && *c->cfg->pause ? FLYWHEEL__V1__PHASE__PHASE_PAUSED
+                                                    : FLYWHEEL__V1__PHASE__PHASE_RUNNING,
+                  arena);
+    s_send_results(c, results);
+    s_publish(c, snap, c->tick);
+    c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
+    return s_record(c, snap);
 }
 
 static void s_goodbye(fw_coord_t *c, const char *reason)
