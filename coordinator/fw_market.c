@@ -1008,41 +1008,92 @@ static Flywheel__V1__TickResult *s_result(const fw_market_t *m, fw_arena_t *a, u
     return r;
 }
 
-int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_arena_t *arena,
-                   Flywheel__V1__TickResult **results, Flywheel__V1__Snapshot *snapshot,
-                   char *err, size_t err_len)
+/* ---- the clearing: one stage after the other ---------------------------------------
+ *
+ * Each stage takes the tick's actions and returns FW_MARKET_OK or stops the tick. The
+ * order is this table's and nothing else's; docs/model.md ("The clearing, in order")
+ * names the same stages in the same order, and a test compares the two. */
+
+typedef int (*s_stage_fn)(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t,
+                          char *err, size_t err_len);
+
+/* The tick's events fire (fw_market_prepare has normally fired them already, so the
+ * agents saw their effects), then the tick's books open. */
+static int s_stage_events(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t,
+                          char *err, size_t err_len)
 {
-    uint32_t t = m->tick + 1;
-    int rc;
-    if (m->tick >= m->ticks)
-        return FW_MARKET_EDONE;
-    fe_fire_events(m, t); /* normally done already by fw_market_prepare */
+    (void)err;
+    (void)err_len;
+    fe_fire_events(m, t);
     s_begin_tick(m, actions);
-    rc = fe_investments(m, actions, t, err, err_len);
-    if (rc == FW_MARKET_OK) {
-        s_deliveries(m, t);
-        s_chip_offers(m, actions);
-        rc = s_chip_market(m, actions, t, err, err_len);
-    }
-    if (rc == FW_MARKET_OK)
-        rc = s_outside_chips(m, err, err_len);
-    if (rc == FW_MARKET_OK) {
-        s_compute_offers(m, actions, t);
-        rc = s_compute_market(m, actions, err, err_len);
-    }
-    if (rc == FW_MARKET_OK)
-        rc = fe_customers(m, t, err, err_len);
-    if (rc == FW_MARKET_OK)
-        rc = s_base_business(m, err, err_len);
-    if (rc == FW_MARKET_OK)
-        rc = fe_ai_operations(m, t, err, err_len);
-    if (rc == FW_MARKET_OK)
-        rc = s_depreciate(m, t, err, err_len);
-    if (rc == FW_MARKET_OK)
-        rc = fe_compliance(m, t, err, err_len);
-    if (rc != FW_MARKET_OK)
-        return rc;
-    /* Revenue and costs are complete here; valuations are a multiple of revenue. */
+    return FW_MARKET_OK;
+}
+
+static int s_stage_investments(fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                               uint32_t t, char *err, size_t err_len)
+{
+    return fe_investments(m, actions, t, err, err_len);
+}
+
+/* Deliveries of chips ordered earlier, the vendors' offers, the clouds' orders, then
+ * the buyers outside the scenario. */
+static int s_stage_chips(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t,
+                         char *err, size_t err_len)
+{
+    s_deliveries(m, t);
+    s_chip_offers(m, actions);
+    int rc = s_chip_market(m, actions, t, err, err_len);
+    return rc == FW_MARKET_OK ? s_outside_chips(m, err, err_len) : rc;
+}
+
+static int s_stage_compute(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t,
+                           char *err, size_t err_len)
+{
+    s_compute_offers(m, actions, t);
+    return s_compute_market(m, actions, err, err_len);
+}
+
+static int s_stage_customers(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t,
+                             char *err, size_t err_len)
+{
+    (void)actions;
+    return fe_customers(m, t, err, err_len);
+}
+
+static int s_stage_base_business(fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                                 uint32_t t, char *err, size_t err_len)
+{
+    (void)actions;
+    (void)t;
+    return s_base_business(m, err, err_len);
+}
+
+static int s_stage_ai_operations(fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                                 uint32_t t, char *err, size_t err_len)
+{
+    (void)actions;
+    return fe_ai_operations(m, t, err, err_len);
+}
+
+static int s_stage_depreciation(fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                                uint32_t t, char *err, size_t err_len)
+{
+    (void)actions;
+    return s_depreciate(m, t, err, err_len);
+}
+
+static int s_stage_stipulations(fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                                uint32_t t, char *err, size_t err_len)
+{
+    (void)actions;
+    return fe_compliance(m, t, err, err_len);
+}
+
+/* Revenue and costs are complete here; valuations are a multiple of revenue. */
+static int s_stage_valuations(fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                              uint32_t t, char *err, size_t err_len)
+{
+    (void)actions;
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_seat_state_t *st = &m->seats[s];
         st->revenue_tick = -fw_ledger_tick_delta(m->ledger, fw_acc(s, FW_ACC_REVENUE));
@@ -1050,9 +1101,47 @@ int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_are
         st->revenue_total += st->revenue_tick;
         st->cost_total += st->cost_tick;
     }
-    rc = fe_valuations(m, t, err, err_len);
-    if (rc != FW_MARKET_OK)
-        return rc;
+    return fe_valuations(m, t, err, err_len);
+}
+
+static const struct {
+    const char *name; /* as docs/model.md names it */
+    s_stage_fn run;
+} s_stages[] = {
+    {"Events", s_stage_events},
+    {"Investment answers", s_stage_investments},
+    {"Chip market", s_stage_chips},
+    {"Compute market", s_stage_compute},
+    {"End customers", s_stage_customers},
+    {"Base cloud business", s_stage_base_business},
+    {"AI in own operations", s_stage_ai_operations},
+    {"Depreciation", s_stage_depreciation},
+    {"Stipulations", s_stage_stipulations},
+    {"Valuations", s_stage_valuations},
+};
+
+size_t fw_market_stage_count(void)
+{
+    return sizeof s_stages / sizeof s_stages[0];
+}
+
+const char *fw_market_stage_name(size_t i)
+{
+    return i < fw_market_stage_count() ? s_stages[i].name : NULL;
+}
+
+int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_arena_t *arena,
+                   Flywheel__V1__TickResult **results, Flywheel__V1__Snapshot *snapshot,
+                   char *err, size_t err_len)
+{
+    uint32_t t = m->tick + 1;
+    if (m->tick >= m->ticks)
+        return FW_MARKET_EDONE;
+    for (size_t i = 0; i < fw_market_stage_count(); i++) {
+        int rc = s_stages[i].run(m, actions, t, err, err_len);
+        if (rc != FW_MARKET_OK)
+            return rc;
+    }
     if (fw_ledger_check(m->ledger, err, err_len) != FW_LEDGER_OK)
         return FW_MARKET_EBOOKS;
     s_shares(m, t);

@@ -4,8 +4,11 @@
  * sends what it returns, and the unit tests drive it directly.
  *
  * Invariants:
- *   - a tick is cleared in a fixed order: deliveries, chip market, compute market,
- *     end customers, base cloud business, depreciation, metrics;
+ *   - a tick is cleared in a fixed order of stages, one constant table in
+ *     fw_market.c (fw_market_stage_name), the order docs/model.md describes: events,
+ *     investment answers, chip market, compute market, end customers, base cloud
+ *     business, AI in own operations, depreciation, stipulations, valuations; then the
+ *     books are checked and the observations made;
  *   - within each market, actions are taken in seat index order and, within a seat,
  *     in the order the seat listed them: never in arrival order, which the market
  *     never sees;
@@ -42,6 +45,11 @@ fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks);
 
 /* Frees the market; NULL-safe; sets *p to NULL. */
 void fw_market_destroy(fw_market_t **p);
+
+/* The stages of a tick's clearing, in their order: how many, and the name of stage i
+ * (as docs/model.md names it; NULL past the last). */
+size_t fw_market_stage_count(void);
+const char *fw_market_stage_name(size_t i);
 
 /* The last cleared tick (0 before the first) and the run length. */
 uint32_t fw_market_tick(const fw_market_t *m);

@@ -1,6 +1,7 @@
 /* fw_market: rationing, delivery lag, captive chips, cash limits, balanced books and
  * canonical ordering, driven directly with hand-made actions. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fw_arena.h"
@@ -9,6 +10,7 @@
 #include "fw_proto.h"
 #include "fw_rng.h"
 #include "fw_scenario.h"
+#include "fw_testproc.h"
 
 /* A vendor (v), two clouds (c1, c2; tpu is captive to c2) and two labs. */
 static const char *k_scenario =
@@ -358,4 +360,39 @@ Test(fw_market, arrival_order_never_changes_the_result)
     cr_assert_arr_eq(a, b, n1, "snapshots differ with arrival order");
     free(a);
     free(b);
+}
+
+/* The clearing's order is one table (fw_market.c); docs/model.md describes it as a
+ * numbered list of bold names under "The clearing, in order". They must agree. */
+Test(fw_market, clears_in_the_order_the_model_documents)
+{
+    char path[1024], names[32][64];
+    size_t n = 0;
+    fw_test_source_path(path, sizeof path, "docs/model.md");
+    char *doc = fw_test_read_file(path, NULL);
+    cr_assert_not_null(doc, "cannot read %s", path);
+    char *at = strstr(doc, "## The clearing, in order");
+    cr_assert_not_null(at, "docs/model.md has no 'The clearing, in order' section");
+    char *end = strstr(at + 3, "\n## ");
+    for (char *line = strchr(at, '\n'); line && (!end || line < end); line = strchr(line + 1, '\n')) {
+        const char *p = line + 1;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p == line + 1 || strncmp(p, ". **", 4) != 0)
+            continue;
+        p += 4;
+        const char *close = strstr(p, "**");
+        cr_assert_not_null(close);
+        size_t len = (size_t)(close - p);
+        while (len && (p[len - 1] == '.' || p[len - 1] == ':'))
+            len--;
+        cr_assert_lt(n, 32);
+        snprintf(names[n++], sizeof names[0], "%.*s", (int)len, p);
+    }
+    free(doc);
+    cr_assert_eq(n, fw_market_stage_count(), "docs/model.md lists %zu stages, the table %zu", n,
+                 fw_market_stage_count());
+    for (size_t i = 0; i < n; i++)
+        cr_assert_str_eq(names[i], fw_market_stage_name(i), "stage %zu", i + 1);
+    cr_assert_null(fw_market_stage_name(n));
 }
