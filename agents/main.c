@@ -22,6 +22,7 @@
 #include "fw_agent.h"
 #include "fw_human_tui.h"
 #include "fw_log.h"
+#include "fw_signal.h"
 #include "fw_proto.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
@@ -207,12 +208,8 @@ int main(int argc, char **argv)
 
     fw_log_init("agent", cfg.seat, level);
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    /* No SA_RESTART: a blocked zmq call returns EINTR and the loop sees the flag. */
-    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) {
+    static const int signals[] = {SIGINT, SIGTERM};
+    if (fw_signal_catch(s_on_signal, signals, 2) != 0) {
         fprintf(stderr, "flywheel-agent: cannot install signal handlers: %s\n",
                 strerror(errno));
         return EXIT_IO;

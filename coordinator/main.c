@@ -10,6 +10,7 @@
 
 #include "fw_coord.h"
 #include "fw_log.h"
+#include "fw_signal.h"
 #include "fw_scenario.h"
 #include "fw_version.h"
 
@@ -201,14 +202,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal; /* no SA_RESTART: blocking calls return EINTR */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGUSR2, &sa, NULL);
+    static const int signals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+    if (fw_signal_catch(s_on_signal, signals, 4) != 0) {
+        fprintf(stderr, "flywheel-coordinator: cannot catch signals: %s\n", strerror(errno));
+        fw_scenario_destroy(&sc);
+        return 1;
+    }
     signal(SIGPIPE, SIG_IGN);
 
     void *ctx = zmq_ctx_new();

@@ -29,6 +29,7 @@
 
 #include "fw_launch.h"
 #include "fw_log.h"
+#include "fw_signal.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
 
@@ -375,14 +376,11 @@ int fw_serve_main(int argc, char **argv)
         goto out;
     }
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-    sigaction(SIGUSR2, &sa, NULL);
+    static const int signals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
+    if (fw_signal_catch(s_on_signal, signals, 4) != 0) {
+        fprintf(stderr, "flywheel serve: cannot catch signals: %s\n", strerror(errno));
+        goto out;
+    }
 
     sv = fw_supervisor_new();
     if (!sv)

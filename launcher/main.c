@@ -29,6 +29,7 @@
 #include "fw_compare.h"
 #include "fw_launch.h"
 #include "fw_log.h"
+#include "fw_signal.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
 #include "fw_serve.h"
@@ -348,14 +349,11 @@ static int s_parse_run(int argc, char **argv, s_options_t *o)
 
 static void s_install_signals(void)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = s_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR and we notice */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    static const int signals[] = {SIGINT, SIGTERM};
+    if (fw_signal_catch(s_on_signal, signals, 2) != 0)
+        fprintf(stderr, "flywheel: cannot catch Ctrl-C (%s): it would end the run without "
+                        "its summary\n",
+                strerror(errno));
 }
 
 /* --- progress --------------------------------------------------------------- */

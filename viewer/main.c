@@ -20,6 +20,7 @@
 #include <SDL_ttf.h>
 
 #include "fw_log.h"
+#include "fw_signal.h"
 #include "fw_proto.h"
 #include "fw_vapp_sdl.h"
 #include "fw_vdraw_sdl.h"
@@ -388,14 +389,11 @@ int main(int argc, char **argv)
         return rc;
     fw_log_init("viewer", "-", (fw_log_level_t)fw_log_level_parse(o.log_level ? o.log_level : "warn"));
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sigemptyset(&sa.sa_mask);
-    sa.sa_handler = s_on_quit;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = s_on_shot;
-    sigaction(SIGUSR1, &sa, NULL);
+    static const int quit[] = {SIGINT, SIGTERM}, shot[] = {SIGUSR1};
+    if (fw_signal_catch(s_on_quit, quit, 2) != 0 || fw_signal_catch(s_on_shot, shot, 1) != 0) {
+        fprintf(stderr, "flywheel-viewer: cannot catch signals: %s\n", strerror(errno));
+        return 1;
+    }
     /* Keep our handlers: SDL would turn SIGINT into a quit event of its own. */
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     return s_run(&o);
