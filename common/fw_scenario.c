@@ -32,6 +32,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "fw_file.h"
+
 /* A scenario file larger than this is certainly a mistake (the big synthetic scenario
  * with hundreds of seats is well under 1 MiB). */
 #define S_MAX_FILE_BYTES (16u * 1024u * 1024u)
@@ -1792,49 +1794,6 @@ out:
     return rc;
 }
 
-/* Reads a whole file (at most S_MAX_FILE_BYTES) into a NUL-terminated buffer. Returns 0,
- * or -1 with errno set (EFBIG when too large). */
-static int s_read_file(const char *path, char **out, size_t *out_len)
-{
-    char *buf = NULL;
-    size_t len = 0;
-    int saved = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    for (;;) {
-        char *grown = realloc(buf, len + 65536 + 1);
-        if (!grown) {
-            saved = ENOMEM;
-            goto fail;
-        }
-        buf = grown;
-        size_t got = fread(buf + len, 1, 65536, f);
-        len += got;
-        if (got < 65536) {
-            if (ferror(f)) {
-                saved = errno ? errno : EIO;
-                goto fail;
-            }
-            break;
-        }
-        if (len > S_MAX_FILE_BYTES) {
-            saved = EFBIG;
-            goto fail;
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    *out = buf;
-    *out_len = len;
-    return 0;
-fail:
-    fclose(f);
-    free(buf);
-    errno = saved;
-    return -1;
-}
-
 static const char *s_read_strerror(int e)
 {
     static const char too_big[] = "larger than 16 MiB: not a scenario";
@@ -1891,7 +1850,7 @@ static int s_load_chain(s_ctx_t *c, s_file_t *files, size_t *n)
         b->path = s_base_path(f->path, rel);
         if (!b->path)
             return s_fail(c, ext->start_mark, "out of memory");
-        if (s_read_file(b->path, &b->text, &b->len) < 0)
+        if (fw_file_read(b->path, S_MAX_FILE_BYTES, &b->text, &b->len) < 0)
             return s_fail(c, ext->start_mark, "cannot read base scenario '%s': %s", b->path,
                           s_read_strerror(errno));
         b->real = s_canonical(b->path);
@@ -2058,7 +2017,7 @@ fw_scenario_t *fw_scenario_load(const char *path, char *err, size_t err_len)
     assert(path);
     char *buf = NULL;
     size_t len = 0;
-    if (s_read_file(path, &buf, &len) < 0) {
+    if (fw_file_read(path, S_MAX_FILE_BYTES, &buf, &len) < 0) {
         if (err && err_len)
             snprintf(err, err_len, "%s: %s", path, s_read_strerror(errno));
         return NULL;

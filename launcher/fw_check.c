@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fw_file.h"
 #include "fw_launch.h"
 
 struct fw_metrics {
@@ -15,34 +16,15 @@ struct fw_metrics {
     size_t rows;
 };
 
+/* metrics.csv of runs as long as a scenario allows: far below this. */
+#define S_MAX_METRICS_BYTES (256u * 1024u * 1024u)
+
 static char *s_read_all(const char *path, char *err, size_t err_len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *text = NULL;
+    if (fw_file_read(path, S_MAX_METRICS_BYTES, &text, NULL) != 0)
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap * 2 + 1);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        snprintf(err, err_len, "%s: out of memory", path);
-    else
-        buf[n] = '\0';
-    return buf;
+    return text;
 }
 
 fw_metrics_t *fw_metrics_load(const char *path, char *err, size_t err_len)

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fw_file.h"
+
 int fw_procs_start(fw_procs_t *p, char *const argv[], const char *log_path)
 {
     if (p->n >= FW_PROCS_MAX)
@@ -117,32 +119,8 @@ void fw_test_rmtree(const char *dir)
 
 char *fw_test_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            char *bigger = realloc(buf, cap * 2 + 1);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = '\0';
-        if (len)
-            *len = n;
-    }
-    return buf;
+    char *text = NULL;
+    return fw_file_read(path, (size_t)1 << 30, &text, len) == 0 ? text : NULL;
 }
 
 int fw_test_wait_file(const char *path, int timeout_ms)
