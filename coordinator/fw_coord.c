@@ -48,6 +48,9 @@ typedef struct {
     fw_metrics_csv_t *csv;
     fw_arena_t *arena;       /* the message being built for a player; reset per message */
     fw_arena_t *house_arena; /* the observation a house bot is playing from (s_house_turn) */
+    fw_arena_t *view_arena;  /* the tick's common view: reset when a tick opens */
+    Flywheel__V1__MarketView view; /* what every seat sees this tick, built once (in
+                                    * view_arena) and shared by every TickStart */
     /* Two tick arenas and snapshots, alternating by tick parity, so that the last
      * tick's snapshot stays valid (for status snapshots) while the next is collected. */
     fw_arena_t *tick_arena[2];
@@ -369,7 +372,7 @@ static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_e
 {
     flywheel__v1__tick_start__init(ts);
     fw_arena_reset(a);
-    fw_market_view(c->market, seat, a, ts);
+    fw_market_view_seat(c->market, seat, a, &c->view, ts);
     ts->deadline_unix_ms = c->deadline_unix_ms;
     fw_seat_status_t st;
     fw_seats_status(c->seats, seat, &st);
@@ -730,6 +733,10 @@ static void s_open_tick(fw_coord_t *c)
     c->deadline_unix_ms = fw_clock_unix_ms() + wait_ms;
     fw_inbox_open(c->inbox, c->tick);
     fw_market_prepare(c->market); /* the tick's events fire before anyone looks */
+    /* The market does not change until the tick is cleared: what every seat sees is
+     * built once, and each TickStart adds only the seat's own position. */
+    fw_arena_reset(c->view_arena);
+    fw_market_view_common(c->market, c->view_arena, &c->view);
     c->collecting = 1;
     fw_seats_open_tick(c->seats, c->tick);
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
@@ -997,10 +1004,11 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     c->inbox = fw_inbox_new((uint32_t)c->sc->n_seats);
     c->arena = fw_arena_new();
     c->house_arena = fw_arena_new();
+    c->view_arena = fw_arena_new();
     c->tick_arena[0] = fw_arena_new();
     c->tick_arena[1] = fw_arena_new();
     if (!c->seats || !c->house || !c->taken || !c->status || !c->status_ptrs || !c->lobby_cs ||
-        !c->lobby_cs_ptrs || !c->market || !c->inbox || !c->arena || !c->house_arena ||
+        !c->lobby_cs_ptrs || !c->market || !c->inbox || !c->arena || !c->house_arena || !c->view_arena ||
         !c->tick_arena[0] || !c->tick_arena[1]) {
         fw_log_error("coordinator", "out of memory, or the opening books do not balance");
         goto out;
@@ -1096,6 +1104,7 @@ out:
     fw_arena_destroy(&c->tick_arena[1]);
     fw_arena_destroy(&c->arena);
     fw_arena_destroy(&c->house_arena);
+    fw_arena_destroy(&c->view_arena);
     fw_inbox_destroy(&c->inbox);
     fw_market_destroy(&c->market);
     free(c->lobby_cs_ptrs);

@@ -1226,8 +1226,22 @@ static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Mar
     mv->n_installed_share = m->n_families;
 }
 
+void fw_market_view_common(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *out)
+{
+    s_view_market(m, a, out);
+    fe_view_market(m, a, out);
+}
+
 void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
                     Flywheel__V1__TickStart *out)
+{
+    Flywheel__V1__MarketView *market = fw_arena_calloc(a, 1, sizeof *market);
+    fw_market_view_common(m, a, market);
+    fw_market_view_seat(m, seat, a, market, out);
+}
+
+void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
+                         Flywheel__V1__MarketView *market, Flywheel__V1__TickStart *out)
 {
     const fw_scenario_t *sc = m->sc;
     const fw_seat_t *me = &sc->seats[seat];
@@ -1238,9 +1252,7 @@ void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
     fw_scenario_month(sc, t, month, sizeof month);
     out->tick = t;
     out->month = fw_arena_strdup(a, month);
-    out->market = fw_arena_calloc(a, 1, sizeof *out->market);
-    s_view_market(m, a, out->market);
-    fe_view_market(m, a, out->market);
+    out->market = market;
 
     Flywheel__V1__SeatView *v = fw_arena_calloc(a, 1, sizeof *v);
     flywheel__v1__seat_view__init(v);

@@ -65,6 +65,15 @@ void fw_market_prepare(fw_market_t *m);
 void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *arena,
                     Flywheel__V1__TickStart *out);
 
+/* The same in two parts, so that what every seat sees is built once a tick: the
+ * public market (quotes, shares, valuations) into `out` (already initialised or not;
+ * nested data in `arena`), then each seat's TickStart pointing at it (`market` is
+ * borrowed and must outlive `out`; only the seat's own position is built). */
+void fw_market_view_common(const fw_market_t *m, fw_arena_t *arena,
+                           Flywheel__V1__MarketView *out);
+void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *arena,
+                         Flywheel__V1__MarketView *market, Flywheel__V1__TickStart *out);
+
 /* Clears the next tick. actions[i] is seat i's actions, or NULL for a seat that did
  * not answer (it does nothing). On success results[i] (n_seats entries, in arena)
  * is seat i's TickResult and *snapshot the public Snapshot; returns 0 or a negative
