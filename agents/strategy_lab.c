@@ -33,6 +33,7 @@
 
 typedef struct {
     const Flywheel__V1__ComputeQuote *q;
+    size_t order;       /* its place in the market view: by provider, then family */
     double efficiency;  /* of the lab on the quote's family, (0, 1] */
     double effective;   /* price per unit of useful compute */
     int64_t taken;      /* bid so far */
@@ -49,22 +50,64 @@ typedef struct {
     const char *exclusive; /* the only cloud allowed, or NULL */
 } s_plan_t;
 
+/* The order of equal prices: by provider, then family (never the wire's order, so the
+ * bids do not depend on how a coordinator lists its quotes). */
+static int s_by_names(const s_quote_t *x, const s_quote_t *y)
+{
+    int c = strcmp(x->q->provider, y->q->provider);
+    return c ? c : strcmp(x->q->family, y->q->family);
+}
+
 static int s_by_effective(const void *a, const void *b)
 {
     const s_quote_t *x = a, *y = b;
     if (x->effective != y->effective)
         return x->effective < y->effective ? -1 : 1;
-    int c = strcmp(x->q->provider, y->q->provider);
-    if (c != 0)
-        return c;
-    return strcmp(x->q->family, y->q->family);
+    return s_by_names(x, y);
 }
 
-static double s_efficiency(const Flywheel__V1__SeatView *me, const char *family)
+/* The same order when the quotes already come by provider and family, as Flywheel's
+ * coordinator sends them: their place stands for their names, and a large market's
+ * many equal prices cost no string comparisons. */
+static int s_by_effective_in_order(const void *a, const void *b)
 {
+    const s_quote_t *x = a, *y = b;
+    if (x->effective != y->effective)
+        return x->effective < y->effective ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static int s_share_by_id(const void *a, const void *b)
+{
+    const Flywheel__V1__Share *const *x = a, *const *y = b;
+    return strcmp((*x)->id, (*y)->id);
+}
+
+/* The lab's efficiencies by family id, for a binary search per quote: a market of
+ * many families and many quotes must not cost families x quotes comparisons per lab.
+ * NULL if there are none (or no memory: then every chip is taken at face value). */
+static const Flywheel__V1__Share **s_efficiency_index(const Flywheel__V1__SeatView *me,
+                                                      fw_arena_t *arena)
+{
+    if (!me->n_efficiency)
+        return NULL;
+    const Flywheel__V1__Share **idx = fw_arena_calloc(arena, me->n_efficiency, sizeof *idx);
+    if (!idx)
+        return NULL;
     for (size_t i = 0; i < me->n_efficiency; i++)
-        if (strcmp(me->efficiency[i]->id, family) == 0 && me->efficiency[i]->value > 0)
-            return me->efficiency[i]->value;
+        idx[i] = me->efficiency[i];
+    qsort(idx, me->n_efficiency, sizeof *idx, s_share_by_id);
+    return idx;
+}
+
+static double s_efficiency(const Flywheel__V1__Share **idx, size_t n, const char *family)
+{
+    Flywheel__V1__Share key = FLYWHEEL__V1__SHARE__INIT, *k = &key;
+    key.id = (char *)family;
+    const Flywheel__V1__Share **hit = idx ? bsearch(&k, idx, n, sizeof *idx, s_share_by_id)
+                                          : NULL;
+    if (hit && (*hit)->value > 0)
+        return (*hit)->value;
     return 1.0; /* no figure: take the chip at face value */
 }
 
@@ -267,6 +310,7 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
     }
 
     plan.quotes = fw_arena_calloc(arena, m->n_compute_quotes, sizeof *plan.quotes);
+    const Flywheel__V1__Share **eff = s_efficiency_index(me, arena);
     double cheapest = 0;
     for (size_t i = 0; i < m->n_compute_quotes; i++) {
         const Flywheel__V1__ComputeQuote *q = m->compute_quotes[i];
@@ -274,14 +318,19 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
             continue;
         s_quote_t *sq = &plan.quotes[plan.n++];
         sq->q = q;
-        sq->efficiency = s_efficiency(me, q->family);
+        sq->order = i;
+        sq->efficiency = s_efficiency(eff, eff ? me->n_efficiency : 0, q->family);
         sq->effective = s_credits(me, q->provider) > 0 ? 0.0 : (double)q->price / sq->efficiency;
         if (cheapest == 0 || (double)q->price < cheapest)
             cheapest = (double)q->price;
     }
     if (plan.n == 0)
         return FW_STRATEGY_OK;
-    qsort(plan.quotes, plan.n, sizeof *plan.quotes, s_by_effective);
+    int by_names = 1;
+    for (size_t i = 1; i < plan.n && by_names; i++)
+        by_names = s_by_names(&plan.quotes[i - 1], &plan.quotes[i]) < 0;
+    qsort(plan.quotes, plan.n, sizeof *plan.quotes,
+          by_names ? s_by_effective_in_order : s_by_effective);
 
     /* How much to buy: serve the customers and train, as far as the budget (and the
      * credits) go at about the going price, so the shares the deals ask for hold. */

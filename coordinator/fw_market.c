@@ -141,6 +141,40 @@ static void s_opening_quotes(fw_market_t *m)
     }
 }
 
+typedef struct {
+    const char *seat, *family; /* ids */
+    size_t index;              /* seat * n_families + family */
+} s_quote_key_t;
+
+static int s_by_ids(const void *a, const void *b)
+{
+    const s_quote_key_t *x = a, *y = b;
+    int c = strcmp(x->seat, y->seat);
+    return c ? c : strcmp(x->family, y->family);
+}
+
+/* The order of the compute quotes agents see: by seat id, then family id. Names never
+ * change, so it is sorted once here rather than by every agent every tick; ties
+ * between equal prices go to this order. */
+static int s_quote_order(fw_market_t *m)
+{
+    size_t n = (size_t)m->n_seats * m->n_families;
+    s_quote_key_t *keys = calloc(n ? n : 1, sizeof *keys);
+    m->quote_order = calloc(n ? n : 1, sizeof *m->quote_order);
+    if (!keys || !m->quote_order) {
+        free(keys);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (s_quote_key_t){m->sc->seats[i / m->n_families].id,
+                                  m->sc->families[i % m->n_families].id, i};
+    qsort(keys, n, sizeof *keys, s_by_ids);
+    for (size_t i = 0; i < n; i++)
+        m->quote_order[i] = keys[i].index;
+    free(keys);
+    return 0;
+}
+
 fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks)
 {
     fw_market_t *m = calloc(1, sizeof *m);
@@ -178,7 +212,7 @@ fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks)
     fw_vec_init(&m->chip_flows, sizeof(Flywheel__V1__ChipFlow));
     fw_vec_init(&m->compute_flows, sizeof(Flywheel__V1__ComputeFlow));
     fw_ledger_begin_tick(m->ledger);
-    if (s_open_books(m) != 0 || fe_open(m) != 0)
+    if (s_open_books(m) != 0 || fe_open(m) != 0 || s_quote_order(m) != 0)
         goto fail;
     s_opening_quotes(m);
     char err[160];
@@ -212,6 +246,7 @@ void fw_market_destroy(fw_market_t **p)
     free(m->capacity);
     free(m->chip_offers);
     free(m->compute_offers);
+    free(m->quote_order);
     free(m->compute_share);
     free(m->installed_share);
     free(m->reports);
@@ -1190,7 +1225,8 @@ static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Mar
     n = 0;
     size_t offers = (size_t)m->n_seats * m->n_families;
     mv->compute_quotes = fw_arena_calloc(a, offers, sizeof *mv->compute_quotes);
-    for (size_t i = 0; i < offers; i++) {
+    for (size_t k = 0; k < offers; k++) {
+        size_t i = m->quote_order[k];
         const fw_offer_t *o = &m->compute_offers[i];
         if (!o->posted)
             continue;

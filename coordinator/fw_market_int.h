@@ -183,6 +183,8 @@ struct fw_market {
     int64_t *family_units;     /* per family: chips sold this tick */
     fw_offer_t *chip_offers;   /* per family: this tick's vendor offer */
     fw_offer_t *compute_offers;/* per seat * family: this tick's cloud offers */
+    size_t *quote_order;       /* seat * family indices of compute_offers, ordered by seat
+                                * id then family id: the order of the quotes agents see */
     double *compute_share;     /* per seat: share of compute sold this tick */
     double *installed_share;   /* per family: share of compute in service */
     fw_seat_report_t *reports; /* per seat, this tick */
