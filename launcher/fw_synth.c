@@ -561,8 +561,9 @@ static void s_write_seats(FILE *out, const s_market_t *m)
                 s_amount(g, sizeof g, cl->capex), s_fixed(h, sizeof h, cl->target, 2));
     }
 
-    fprintf(out, "  # %u labs: opening demand %s H100-eq months a tick, customers' spending %s\n",
-            m->n_labs, s_amount(a, sizeof a, m->demand), s_amount(b, sizeof b, m->spending));
+    fprintf(out, "  # %u labs: opening demand about %s H100-eq months a tick, customers' spending "
+                 "about %s\n", m->n_labs, s_amount(a, sizeof a, s_round2(m->demand)),
+            s_amount(b, sizeof b, s_round2(m->spending)));
     for (uint32_t i = 0; i < m->n_labs; i++) {
         const s_lab_t *l = &m->labs[i];
         fprintf(out,

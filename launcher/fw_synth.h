@@ -25,7 +25,7 @@
  *     larger ones).
  *
  * Scenario limits shape the larger markets: there are at most FW_MAX_FAMILIES chip
- * families, so from 512 companies on, the vendors past the 63rd have no product yet.
+ * families, so from 508 companies on, the vendors past the 63rd have no product yet.
  */
 #ifndef FW_SYNTH_H
 #define FW_SYNTH_H
