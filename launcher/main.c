@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -253,14 +254,17 @@ static void s_usage_scenario(FILE *f)
 }
 
 /* Writes the synthetic scenario to `path`, or stdout if NULL. Returns 0 or
- * EXIT_RUN_FAILED after printing why; a file it could not finish is removed. */
+ * EXIT_RUN_FAILED after printing why; a regular file it could not finish is removed
+ * (never a device or a pipe: --out /dev/full must not delete /dev/full). */
 static int s_synth_write(const fw_synth_config_t *cfg, const char *path)
 {
+    struct stat st;
     FILE *f = path ? fopen(path, "w") : stdout;
     if (!f) {
         fprintf(stderr, "flywheel scenario synth: cannot write %s: %s\n", path, strerror(errno));
         return EXIT_RUN_FAILED;
     }
+    int regular = path && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
     int rc = fw_synth_write(f, cfg);
     int saved = errno;
     if (path) {
@@ -277,7 +281,7 @@ static int s_synth_write(const fw_synth_config_t *cfg, const char *path)
     fprintf(stderr, "flywheel scenario synth: cannot write %s: %s%s%s\n",
             path ? path : "to standard output", fw_synth_strerror(rc),
             rc == FW_SYNTH_EIO ? ": " : "", rc == FW_SYNTH_EIO ? strerror(saved) : "");
-    if (path)
+    if (regular)
         unlink(path);
     return EXIT_RUN_FAILED;
 }

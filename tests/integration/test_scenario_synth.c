@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fw_testproc.h"
 
@@ -145,6 +146,25 @@ Test(synth_command, an_unwritable_file_exits_1)
     char *text = fw_test_read_file(log, NULL);
     cr_assert_not_null(strstr(text, "cannot write"), "%s", text);
     free(text);
+}
+
+/* A write error on a device leaves the device alone. Through a symbolic link, so
+ * that a regression removes the link, not /dev/full. */
+Test(synth_command, a_full_device_exits_1_and_stays)
+{
+    char link[1024], log[1024];
+    struct stat st;
+    if (stat("/dev/full", &st) != 0)
+        cr_skip_test("no /dev/full here");
+    snprintf(link, sizeof link, "%s/full", s_dir);
+    snprintf(log, sizeof log, "%s/log", s_dir);
+    cr_assert_eq(symlink("/dev/full", link), 0);
+    cr_assert_eq(s_flywheel((char *[]){"scenario", "synth", "--companies", "64", "--seed", "1",
+                                       "--out", link, NULL}, log), 1);
+    char *text = fw_test_read_file(log, NULL);
+    cr_assert_not_null(strstr(text, "No space left on device"), "%s", text);
+    free(text);
+    cr_assert_eq(lstat(link, &st), 0, "the path written to was removed");
 }
 
 Test(synth_command, help_lists_it)
