@@ -10,6 +10,10 @@
  * window never stops the run, and the end of the run never closes the window.
  * Ctrl-C (or SIGTERM) stops every child: SIGTERM, 3 s, SIGKILL, all reaped (exit 130).
  * docs/launcher.md is the user's page; the reusable pieces live in fw_launch.c.
+ *
+ *   flywheel scenario synth --companies N --seed S [--ticks T] [--out FILE]
+ *
+ * writes a synthetic market of N companies as a scenario (fw_synth.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +38,7 @@
 #include "fw_proto.h"
 #include "fw_scenario.h"
 #include "fw_serve.h"
+#include "fw_synth.h"
 #include "fw_version.h"
 
 #define EXIT_RUN_FAILED 1
@@ -82,7 +88,10 @@ static void s_usage(FILE *f)
                "                                          and compare their outcomes\n"
                "       flywheel serve SCENARIO [options] a game for players on the network\n"
                "       flywheel play URL SEAT            play a seat at this terminal\n"
-               "       flywheel help run|compare|serve|play  options of a command\n"
+               "       flywheel scenario synth --companies N --seed S\n"
+               "                                          write a synthetic market of N\n"
+               "                                          companies as a scenario\n"
+               "       flywheel help run|compare|serve|play|scenario  options of a command\n"
                "       flywheel --help | --version\n");
 }
 
@@ -221,6 +230,146 @@ static int s_compare(int argc, char **argv)
     cfg.stop = &s_interrupted;
     s_install_signals();
     return fw_compare_run(&cfg, stdout);
+}
+
+static void s_usage_scenario(FILE *f)
+{
+    fprintf(f,
+            "usage: flywheel scenario synth --companies N --seed S [--ticks T] [--out FILE]\n"
+            "\n"
+            "Writes a synthetic market of N companies as a scenario (YAML): about 1/8 chip\n"
+            "vendors, 1/4 clouds and the rest AI labs, at least one of each, with made-up\n"
+            "round figures sized so that labs find compute and clouds find buyers at any\n"
+            "N. For benchmarks and scale tests; not calibrated. The same N, S and T give\n"
+            "the same file, byte for byte.\n"
+            "\n"
+            "  -n, --companies N  how many companies (seats), %d to %d\n"
+            "  -s, --seed S       the generator's seed, also the scenario's run.seed\n"
+            "  -t, --ticks T      the scenario's run.ticks, 1 to %d (default %d)\n"
+            "  -o, --out FILE     write to FILE (default: standard output)\n"
+            "  -h, --help         this text\n"
+            "\n"
+            "Exit status: 0 written, 1 FILE cannot be written, 2 usage error.\n",
+            FW_SYNTH_MIN_COMPANIES, FW_SYNTH_MAX_COMPANIES, FW_SYNTH_MAX_TICKS,
+            FW_SYNTH_DEFAULT_TICKS);
+}
+
+/* Writes the synthetic scenario to `path`, or stdout if NULL. Returns 0 or
+ * EXIT_RUN_FAILED after printing why; a regular file it could not finish is removed
+ * (never a device or a pipe: --out /dev/full must not delete /dev/full). */
+static int s_synth_write(const fw_synth_config_t *cfg, const char *path)
+{
+    struct stat st;
+    FILE *f = path ? fopen(path, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "flywheel scenario synth: cannot write %s: %s\n", path, strerror(errno));
+        return EXIT_RUN_FAILED;
+    }
+    int regular = path && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+    int rc = fw_synth_write(f, cfg);
+    int saved = errno;
+    if (path) {
+        if (fclose(f) != 0 && rc == FW_SYNTH_OK) {
+            rc = FW_SYNTH_EIO;
+            saved = errno;
+        }
+    } else if (fflush(f) != 0 && rc == FW_SYNTH_OK) {
+        rc = FW_SYNTH_EIO;
+        saved = errno;
+    }
+    if (rc == FW_SYNTH_OK)
+        return 0;
+    fprintf(stderr, "flywheel scenario synth: cannot write %s: %s%s%s\n",
+            path ? path : "to standard output", fw_synth_strerror(rc),
+            rc == FW_SYNTH_EIO ? ": " : "", rc == FW_SYNTH_EIO ? strerror(saved) : "");
+    if (regular)
+        unlink(path);
+    return EXIT_RUN_FAILED;
+}
+
+/* `flywheel scenario synth ...`; argv[0] is "scenario". Returns the exit status. */
+static int s_scenario(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"companies", required_argument, NULL, 'n'}, {"seed", required_argument, NULL, 's'},
+        {"ticks", required_argument, NULL, 't'},     {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0},
+    };
+    fw_synth_config_t cfg = {0};
+    const char *out = NULL;
+    int c, have_companies = 0, have_seed = 0;
+
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        s_usage_scenario(argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : 0;
+    }
+    if (strcmp(argv[1], "synth") != 0) {
+        fprintf(stderr, "flywheel scenario: unknown command '%s'; the one there is is synth "
+                        "(see flywheel help scenario)\n", argv[1]);
+        return EXIT_USAGE;
+    }
+    argc--;
+    argv++;
+    opterr = 0; /* our own messages, naming `flywheel scenario synth` */
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":n:s:t:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (!s_valid_number(optarg, FW_SYNTH_MIN_COMPANIES, FW_SYNTH_MAX_COMPANIES)) {
+                fprintf(stderr, "flywheel scenario synth: --companies wants a number from %d "
+                                "to %d, not '%s'\n",
+                        FW_SYNTH_MIN_COMPANIES, FW_SYNTH_MAX_COMPANIES, optarg);
+                return EXIT_USAGE;
+            }
+            cfg.companies = (uint32_t)strtoul(optarg, NULL, 10);
+            have_companies = 1;
+            break;
+        case 's':
+            if (!s_valid_number(optarg, 0, UINT64_MAX)) {
+                fprintf(stderr, "flywheel scenario synth: --seed wants a whole number >= 0, "
+                                "not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg.seed = strtoull(optarg, NULL, 10);
+            have_seed = 1;
+            break;
+        case 't':
+            if (!s_valid_number(optarg, 1, FW_SYNTH_MAX_TICKS)) {
+                fprintf(stderr, "flywheel scenario synth: --ticks wants a number from 1 to "
+                                "%d, not '%s'\n", FW_SYNTH_MAX_TICKS, optarg);
+                return EXIT_USAGE;
+            }
+            cfg.ticks = (uint32_t)strtoul(optarg, NULL, 10);
+            break;
+        case 'o':
+            if (!*optarg) {
+                fprintf(stderr, "flywheel scenario synth: --out needs a file name\n");
+                return EXIT_USAGE;
+            }
+            out = optarg;
+            break;
+        case 'h':
+            s_usage_scenario(stdout);
+            return 0;
+        case ':':
+            fprintf(stderr, "flywheel scenario synth: %s needs a value\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        default:
+            fprintf(stderr, "flywheel scenario synth: unknown option '%s' (see flywheel help "
+                            "scenario)\n", argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "flywheel scenario synth: unexpected argument '%s'\n", argv[optind]);
+        return EXIT_USAGE;
+    }
+    if (!have_companies || !have_seed) {
+        fprintf(stderr, "flywheel scenario synth: --companies and --seed are required "
+                        "(see flywheel help scenario)\n");
+        return EXIT_USAGE;
+    }
+    return s_synth_write(&cfg, out);
 }
 
 /* True if s is a decimal number in [min, max]. */
@@ -881,6 +1030,10 @@ int main(int argc, char **argv)
             fw_play_usage(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "scenario") == 0) {
+            s_usage_scenario(stdout);
+            return 0;
+        }
         fprintf(stderr, "flywheel: no help on '%s'\n", argv[2]);
         s_usage(stderr);
         return EXIT_USAGE;
@@ -902,6 +1055,8 @@ int main(int argc, char **argv)
         return fw_serve_main(argc - 1, argv + 1);
     if (strcmp(cmd, "play") == 0)
         return fw_play_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "scenario") == 0)
+        return s_scenario(argc - 1, argv + 1);
     fprintf(stderr, "flywheel: unknown command '%s'\n", cmd);
     s_usage(stderr);
     return EXIT_USAGE;
