@@ -791,10 +791,12 @@ static int s_collect(fw_coord_t *c)
  * metrics.csv; both flushed, so a crash later loses nothing of this tick. */
 static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
 {
+    int rc;
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         const fw_envelope_t *acted = fw_inbox_envelope(c->inbox, s);
-        if (acted && fw_eventlog_append(c->log, acted) != FW_PROTO_OK) {
-            fw_log_error("log", "cannot append to events.log: %s", strerror(errno));
+        if (acted && (rc = fw_eventlog_append(c->log, acted)) != FW_PROTO_OK) {
+            fw_log_error("log", "cannot append to events.log: %s",
+                         rc == FW_PROTO_EIO ? strerror(errno) : fw_proto_strerror(rc));
             return FW_COORD_EFAIL;
         }
     }
@@ -806,11 +808,16 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
     rec.seat = "";
     rec.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
     rec.snapshot = snap;
-    if (fw_eventlog_append(c->log, &rec) != FW_PROTO_OK || fw_eventlog_flush(c->log) != 0) {
-        fw_log_error("log", "cannot write events.log: %s", strerror(errno));
+    rc = fw_eventlog_append(c->log, &rec);
+    if (rc == FW_PROTO_OK)
+        rc = fw_eventlog_flush(c->log);
+    if (rc != FW_PROTO_OK) {
+        /* A snapshot over the record cap is not an I/O error: errno says nothing. */
+        fw_log_error("log", "cannot write tick %u's snapshot to events.log: %s", c->tick,
+                     rc == FW_PROTO_EIO ? strerror(errno) : fw_proto_strerror(rc));
         return FW_COORD_EFAIL;
     }
-    int rc = fw_metrics_csv_append(c->csv, snap);
+    rc = fw_metrics_csv_append(c->csv, snap);
     if (rc != 0) {
         fw_log_error("outputs", "cannot write metrics.csv: %s",
                      rc == -2 ? "metric columns changed" : strerror(errno));
