@@ -6,7 +6,7 @@
  * 'gpu' oversubscribed: got 12000 of 40000"); a student reads "Your bid to rent gpu
  * compute from aws: you got 12,000 of the 40,000 H100-months you asked for; ...".
  * The translation is a table of the coordinator's reason formats (coordinator/
- * fw_market.c and fw_economy.c, fm_reject; coordinator/fw_coord.c, s_refuse), each
+ * fw_stage_*.c and fw_ground.c, fm_reject; coordinator/fw_coord.c, s_refuse), each
  * with the sentence the player reads and what to do next. A reason not in the table
  * is shown as it is, without the list[index] prefix, never with field names added.
  *

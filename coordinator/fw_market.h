@@ -27,16 +27,9 @@
 #include "flywheel.pb-c.h"
 #include "fw_arena.h"
 #include "fw_ledger.h"
+#include "fw_market_types.h"
 #include "fw_scenario.h"
 
-typedef struct fw_market fw_market_t;
-
-enum {
-    FW_MARKET_OK = 0,
-    FW_MARKET_ENOMEM = -1,
-    FW_MARKET_EBOOKS = -2, /* the ledger refused a posting or the books do not balance */
-    FW_MARKET_EDONE = -3,  /* every tick of the run has been cleared */
-};
 
 /* A market at tick 0 for scenario `sc`, with opening balances posted. The scenario
  * is borrowed and must outlive the market; `ticks` is the run length (0 = the
@@ -100,10 +93,5 @@ int64_t fw_market_installed(const fw_market_t *m, uint32_t seat, int family);
 
 /* Units a cloud has ordered that have not arrived yet, in one family. */
 int64_t fw_market_incoming(const fw_market_t *m, uint32_t seat, int family);
-
-/* Splits `supply` among n requests in proportion to want[] (largest remainder
- * method; leftover units go to the largest fractional parts, ties to the lower
- * index). If the wants fit, each gets what it wants. grant[] has n entries. */
-void fw_market_ration(int64_t supply, const int64_t *want, size_t n, int64_t *grant);
 
 #endif

@@ -1224,8 +1224,8 @@ static int s_says_what_next(const char *text)
 
 Test(fw_human, every_rejection_the_coordinator_writes_reads_plainly_and_says_what_to_do)
 {
-    /* One of each of the coordinator's formats (fm_reject in coordinator/fw_market.c and
-     * coordinator/fw_economy.c), as it writes them. */
+    /* One of each of the coordinator's formats (fm_reject in coordinator/fw_stage_*.c and
+     * coordinator/fw_ground.c), as it writes them. */
     static const char *const samples[][2] = {
         {"compute_bids[0]", "aws 'gpu' oversubscribed: got 12000 of 40000"},
         {"compute_bids[0]", "price 2000 is above your max_price 1500"},

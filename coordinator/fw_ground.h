@@ -1,19 +1,26 @@
-/* fw_market_int: the market's state, shared by its two source files and no one else.
+/* fw_ground: the market's state and the booking primitives every stage stands on.
  *
- * fw_market.c clears the chip and compute markets, depreciates, and builds views and
- * snapshots; fw_economy.c runs the rest of the economy: events, investments, credits,
- * end customers, labs' capability and skills, stipulations, valuations. Both work on
- * the one struct fw_market below, which only they see (SQLite's sqliteInt.h pattern):
- * the public interface stays fw_market.h.
+ * The market clears a tick as a pipeline of stages (fw_market.c holds their order;
+ * fw_stages.h lists them). Each stage is a module that calls only down, into this
+ * one: posting to the ledger, fills and refusals for the seats' reports, lots of
+ * chips, credits, cap tables, the events log of the tick. The state is plain C with
+ * integer company and family indices: names appear only at the edges (fw_intake.c
+ * resolves the seats' actions, fw_observe.c builds what leaves the market), the only
+ * two market modules that see generated protobuf types.
+ *
+ * This header is the market's own (SQLite's sqliteInt.h pattern): the public
+ * interface stays fw_market.h.
  */
-#ifndef FW_MARKET_INT_H
-#define FW_MARKET_INT_H
+#ifndef FW_GROUND_H
+#define FW_GROUND_H
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_market.h"
+#include "fw_ledger.h"
+#include "fw_market_types.h"
+#include "fw_scenario.h"
 
 /* ---- a growable array of plain structs ------------------------------------------ */
 
@@ -57,6 +64,71 @@ static inline void fw_vec_free(fw_vec_t *v)
     memset(v, 0, sizeof *v);
 }
 
+/* ---- the seats' actions, resolved ---------------------------------------------
+ *
+ * fw_intake.c turns each seat's Actions into these: every name is resolved once to an
+ * index (-1 if it names nothing; the name is kept for the refusal), in the seat's
+ * order. The strings point into the Actions and live as long as the tick's step. */
+
+typedef struct {
+    const char **ids; /* sorted */
+    int *index;       /* index[i] is the position of ids[i] in the scenario */
+    size_t n;
+} fw_name_index_t;
+
+typedef struct {
+    int family;
+    const char *family_id;
+    int64_t price, quantity;
+} fw_chip_offer_in_t;
+
+typedef struct {
+    int family;
+    const char *family_id;
+    int64_t quantity, max_price;
+} fw_chip_order_in_t;
+
+typedef struct {
+    int family;
+    const char *family_id;
+    int64_t price, capacity;
+} fw_compute_offer_in_t;
+
+typedef struct {
+    int provider, family;
+    const char *provider_id, *family_id;
+    int64_t quantity, max_price;
+} fw_compute_bid_in_t;
+
+typedef struct {
+    int lab;             /* seat index, or -1 */
+    int has_terms;       /* the proposal carried terms */
+    int family_named;    /* the terms named a chip family (known or not) */
+    fw_terms_t terms;    /* investor and lab filled in; chip_family -1 if none or unknown */
+} fw_proposal_in_t;
+
+typedef struct {
+    uint64_t proposal_id;
+    int accept;
+} fw_answer_in_t;
+
+/* One seat's actions this tick; present == 0 for a seat that did not answer. */
+typedef struct {
+    int present;
+    size_t n_chip_offers, n_chip_orders, n_compute_offers, n_compute_bids, n_proposals,
+        n_answers;
+    fw_chip_offer_in_t *chip_offers;
+    fw_chip_order_in_t *chip_orders;
+    fw_compute_offer_in_t *compute_offers;
+    fw_compute_bid_in_t *compute_bids;
+    fw_proposal_in_t *proposals;
+    fw_answer_in_t *answers;
+} fw_orders_t;
+
+typedef struct {
+    char text[FW_NAME_MAX + 96];
+} fw_event_text_t;
+
 /* ---- the state ------------------------------------------------------------------ */
 
 /* A lot of chips bought in one tick by one cloud from one family. */
@@ -73,9 +145,40 @@ typedef struct {
     char reason[160];
 } fw_rejection_t;
 
+/* What a fill was: the wire's FillKind, one for one (fw_observe.c maps them). */
+typedef enum {
+    FW_FILL_CHIP_SALE = 1,
+    FW_FILL_CHIP_PURCHASE,
+    FW_FILL_COMPUTE_SALE,
+    FW_FILL_COMPUTE_PURCHASE,
+    FW_FILL_DELIVERY,
+    FW_FILL_INVESTMENT,
+    FW_FILL_CREDITS_USED,
+    FW_FILL_PENALTY,
+} fw_fill_kind_t;
+
+/* A trade as one seat saw it. */
+typedef struct {
+    fw_fill_kind_t kind;
+    int other;        /* the counterparty's seat index, or -1 for outside the scenario */
+    int family;       /* family index, or -1 for money fills */
+    int64_t quantity;
+    int64_t price;    /* per unit */
+    int64_t amount;   /* dollars */
+} fw_fill_t;
+
+/* Chips or compute moving from a seller to a buyer this tick (the viewer's arrows). */
+typedef struct {
+    uint32_t seller;  /* vendor (chips) or cloud (compute) */
+    uint32_t buyer;   /* cloud (chips) or lab (compute) */
+    int family;
+    int64_t quantity;
+    int64_t amount;
+} fw_flow_t;
+
 /* What one tick did to one seat, reported in its TickResult. */
 typedef struct {
-    fw_vec_t fills;      /* Flywheel__V1__Fill by value; strings point into the scenario */
+    fw_vec_t fills;      /* fw_fill_t */
     fw_vec_t rejections; /* fw_rejection_t */
 } fw_seat_report_t;
 
@@ -189,8 +292,8 @@ struct fw_market {
     double *installed_share;   /* per family: share of compute in service */
     fw_seat_report_t *reports; /* per seat, this tick */
     fw_vec_t requests;         /* scratch: fw_request_t */
-    fw_vec_t chip_flows;       /* Flywheel__V1__ChipFlow by value, this tick */
-    fw_vec_t compute_flows;    /* Flywheel__V1__ComputeFlow by value, this tick */
+    fw_vec_t chip_flows;       /* fw_flow_t, vendor to cloud, this tick */
+    fw_vec_t compute_flows;    /* fw_flow_t, cloud to lab, this tick */
     int64_t chips_sold;        /* units this tick */
     int64_t compute_sold;      /* H100-eq months this tick */
     /* the economy */
@@ -201,13 +304,17 @@ struct fw_market {
     double other_chips;        /* chip budget of buyers outside the scenario, this tick */
     int credits_allowed;       /* policy in force */
     size_t next_event;         /* index of the next scheduled event to fire */
-    fw_vec_t events_fired;     /* char[FW_NAME_MAX + 32] of this tick's events */
+    fw_vec_t events_fired;     /* fw_event_text_t of this tick's events */
     fw_vec_t proposals;        /* fw_proposal_t waiting for answers */
     fw_vec_t deals;            /* fw_deal_t, in signing order */
     uint64_t next_id;          /* ids of proposals and deals */
     int64_t *pair_invested;    /* per investor * lab: dollars invested */
     int64_t *pair_returned;    /* per investor * lab: revenue returned since the first deal */
     int64_t *scratch;          /* n_seats: per-tick scratch (credit reserves) */
+    double total_attract;      /* the customers' logit denominator as the next views see
+                                * it (fw_customers_total_attract; fw_market.c keeps it) */
+    fw_name_index_t seat_names;   /* ids to seat indices (fw_intake.c) */
+    fw_name_index_t family_names; /* ids to family indices (fw_intake.c) */
 };
 
 /* Compound growth over a long run would leave the range of int64 (and converting
@@ -220,19 +327,66 @@ static inline double fw_grown(double v, double rate)
     return v > FW_CURVE_MAX ? FW_CURVE_MAX : v;
 }
 
-/* ---- shared helpers (fw_market.c) -------------------------------------------------- */
+/* ---- the model's parameters, with their defaults ------------------------------------ */
+
+static inline double fm_pos(double v, double dflt) { return v > 0 ? v : dflt; }
+static inline double fm_lab_multiple(const fw_market_t *m) { return fm_pos(m->sc->market.lab_multiple, 25.0); }
+static inline double fm_cloud_multiple(const fw_market_t *m) { return fm_pos(m->sc->market.cloud_multiple, 8.0); }
+static inline double fm_vendor_multiple(const fw_market_t *m) { return fm_pos(m->sc->market.vendor_multiple, 15.0); }
+static inline double fm_training_scale(const fw_market_t *m) { return fm_pos((double)m->sc->market.training_scale, 1e6); }
+static inline double fm_training_exponent(const fw_market_t *m) { return fm_pos(m->sc->market.training_exponent, 0.3); }
+static inline double fm_learning_scale(const fw_market_t *m) { return fm_pos(m->sc->market.learning_scale, 2e6); }
+static inline double fm_maturity_scale(const fw_market_t *m) { return fm_pos(m->sc->market.maturity_scale, 2e7); }
+
+/* Ticks per year. */
+static inline double fm_annual(const fw_market_t *m)
+{
+    return 12.0 / (double)(m->sc->tick_months ? m->sc->tick_months : 1);
+}
+
+/* Whether `seat` is a seat of the scenario in `role`. */
+static inline int fm_is(const fw_market_t *m, int seat, fw_role_t role)
+{
+    return seat >= 0 && (uint32_t)seat < m->n_seats && m->sc->seats[seat].role == role;
+}
+
+/* A seat's id, or "outside" for -1. */
+static inline const char *fm_id(const fw_market_t *m, int seat)
+{
+    return seat >= 0 ? m->sc->seats[seat].id : "outside";
+}
+
+/* ---- life cycle (fw_ground.c) --------------------------------------------------------- */
+
+/* Allocates the state of a market for `sc` (all zero, no postings). Returns NULL if out
+ * of memory. fw_ground_free frees it and everything the stages hung on it. */
+fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks);
+void fw_ground_free(fw_market_t *m);
+
+/* Opens a tick's books: this tick's figures, offers, reports and flows start at zero;
+ * seats with orders[s].present answered. */
+void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders);
+
+/* ---- booking primitives (fw_ground.c) -------------------------------------------------- */
 
 /* Reports a refused or trimmed action to `seat`. */
 void fm_reject(fw_market_t *m, uint32_t seat, const char *list, size_t index, const char *fmt,
                ...) __attribute__((format(printf, 5, 6)));
 
 /* Reports a fill of quantity x price to `seat`. */
-void fm_fill(fw_market_t *m, uint32_t seat, Flywheel__V1__FillKind kind, uint32_t other,
-             int family, int64_t quantity, int64_t price);
+void fm_fill(fw_market_t *m, uint32_t seat, fw_fill_kind_t kind, uint32_t other, int family,
+             int64_t quantity, int64_t price);
 
 /* Reports a money fill (an investment, a penalty) to `seat`; other -1 = outside. */
-void fm_fill_money(fw_market_t *m, uint32_t seat, Flywheel__V1__FillKind kind, int other,
+void fm_fill_money(fw_market_t *m, uint32_t seat, fw_fill_kind_t kind, int other,
                    int64_t amount);
+
+/* Records a flow of the tick (chip_flows or compute_flows). */
+void fm_flow(fw_vec_t *flows, uint32_t seller, uint32_t buyer, int family, int64_t quantity,
+             int64_t amount);
+
+/* Adds a line to this tick's events (Snapshot.events). */
+void fm_event(fw_market_t *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Posts a transaction; on a refusal writes a description into err. */
 int fm_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *memo, char *err,
@@ -240,63 +394,36 @@ int fm_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *memo, ch
 
 int64_t fm_cash(const fw_market_t *m, uint32_t seat);
 
+/* Compute per tick of `units` chips of family f: units * perf, rounded down. */
+int64_t fm_compute_of(const fw_family_t *f, int64_t units);
+
+/* Adds a lot of chips to a cloud's books (no posting: the caller pays for it). */
+fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, int64_t book,
+                     uint32_t arrives, uint32_t retires);
+
 /* Compute of a cloud in service at tick t, in one family (>= 0) or all (< 0). */
 int64_t fm_installed_at(const fw_market_t *m, uint32_t seat, int family, uint32_t t);
 
-/* ---- the economy (fw_economy.c) ------------------------------------------------------ */
+/* Caps a purchase at what the buyer can still pay: `reserve` is the cash not yet
+ * committed this tick, `credit` (may be NULL) the credits usable for this purchase,
+ * spent first. Refusals are reported as list[i]. Returns the units it can buy. */
+int64_t fm_affordable(fw_market_t *m, uint32_t seat, const char *list, size_t i, int64_t qty,
+                      int64_t price, int64_t *reserve, int64_t *credit);
 
-/* Allocates and fills the economy's opening state (labs, cap tables, initial deals).
- * Returns 0, or -1 if out of memory or the ledger refused the opening postings. */
-int fe_open(fw_market_t *m);
-
-/* Frees what fe_open allocated. */
-void fe_close(fw_market_t *m);
-
-/* Fires the scheduled events of tick t (once; later calls do nothing). */
-void fe_fire_events(fw_market_t *m, uint32_t t);
-
-/* Investment proposals and answers of tick t: new proposals are checked and queued
- * for the next tick; accepted ones are executed now. */
-int fe_investments(fw_market_t *m, Flywheel__V1__Actions *const *actions, uint32_t t,
-                   char *err, size_t err_len);
+/* Rations `supply` over the requests in proportion to what each wants
+ * (fw_market_ration), setting each request's grant. */
+void fm_ration_requests(fw_vec_t *reqs, int64_t supply);
 
 /* Credits `lab` holds on `cloud`'s compute. */
-int64_t fe_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud);
+int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud);
 
-/* Pays for compute: uses the lab's credits on that cloud first (booked as the
- * cloud's revenue), then cash. Counts the revenue towards the deals' round trips. */
-int fe_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int64_t quantity,
-                   int64_t amount, char *err, size_t err_len);
+/* The holder's line in a lab's cap table, added (empty) if missing. */
+fw_holder_t *fm_holder(fw_seat_state_t *lab, int holder);
 
-/* End customers, the labs' capability and skills, faltering. */
-int fe_customers(fw_market_t *m, uint32_t t, char *err, size_t err_len);
+/* Sells `equity` of the lab to `holder`: everyone else is diluted by (1 - equity). */
+void fm_issue(fw_seat_state_t *lab, int holder, double equity, int64_t cost);
 
-/* Clouds' AI use in their own operations (question 5). */
-int fe_ai_operations(fw_market_t *m, uint32_t t, char *err, size_t err_len);
-
-/* Stipulation compliance; a breach costs the lab the deal's penalty. */
-int fe_compliance(fw_market_t *m, uint32_t t, char *err, size_t err_len);
-
-/* Valuations of every company, and stakes marked to market. */
-int fe_valuations(fw_market_t *m, uint32_t t, char *err, size_t err_len);
-
-/* Counts the economy's metrics (for sizing) and appends them to mt[*k]. */
-size_t fe_metric_count(const fw_market_t *m);
-void fe_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt, size_t *k);
-
-/* Fills the economy's parts of a snapshot, a seat's view and the market view. */
-void fe_snapshot(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapshot *snap);
-void fe_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
-                  Flywheel__V1__SeatView *v);
-void fe_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *mv);
-
-/* Growth of the economy's exogenous curves for the next tick. */
-void fe_grow(fw_market_t *m);
-
-/* Mixes the economy's state into the state hash. */
-uint64_t fe_hash(const fw_market_t *m, uint64_t h);
-
-/* A metric built in the arena. */
-Flywheel__V1__Metric *fm_metric(fw_arena_t *a, const char *prefix, const char *id, double value);
+/* Dollars as event text: $1.2B, $3.4M, $567. */
+void fm_money(char *buf, size_t len, int64_t v);
 
 #endif

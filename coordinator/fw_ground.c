@@ -1,0 +1,373 @@
+/* fw_ground: see fw_ground.h. The state's life cycle and the booking primitives. */
+#include "fw_ground.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
+{
+    fw_market_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->sc = sc;
+    m->n_seats = (uint32_t)sc->n_seats;
+    m->n_families = (uint32_t)sc->n_families;
+    m->ticks = ticks ? ticks : sc->ticks;
+    m->ledger = fw_ledger_new(m->n_seats);
+    m->seats = calloc(m->n_seats, sizeof *m->seats);
+    m->capacity = calloc(m->n_families, sizeof *m->capacity);
+    m->chip_offers = calloc(m->n_families, sizeof *m->chip_offers);
+    m->compute_offers = calloc((size_t)m->n_seats * m->n_families, sizeof *m->compute_offers);
+    m->compute_share = calloc(m->n_seats, sizeof *m->compute_share);
+    m->installed_share = calloc(m->n_families, sizeof *m->installed_share);
+    m->reports = calloc(m->n_seats, sizeof *m->reports);
+    m->supply_factor = calloc(m->n_families, sizeof *m->supply_factor);
+    m->supply_until = calloc(m->n_families, sizeof *m->supply_until);
+    m->maturity = calloc(m->n_families, sizeof *m->maturity);
+    m->cum_all = calloc(m->n_families, sizeof *m->cum_all);
+    m->family_revenue = calloc(m->n_families, sizeof *m->family_revenue);
+    m->family_units = calloc(m->n_families, sizeof *m->family_units);
+    m->scratch = calloc(m->n_seats, sizeof *m->scratch);
+    m->pair_invested = calloc((size_t)m->n_seats * m->n_seats, sizeof *m->pair_invested);
+    m->pair_returned = calloc((size_t)m->n_seats * m->n_seats, sizeof *m->pair_returned);
+    if (!m->ledger || !m->seats || !m->capacity || !m->chip_offers || !m->compute_offers ||
+        !m->compute_share || !m->installed_share || !m->reports || !m->supply_factor ||
+        !m->supply_until || !m->maturity || !m->cum_all || !m->family_revenue ||
+        !m->family_units || !m->scratch || !m->pair_invested || !m->pair_returned) {
+        fw_ground_free(m);
+        return NULL;
+    }
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_vec_init(&m->seats[s].lots, sizeof(fw_lot_t));
+        fw_vec_init(&m->seats[s].cap_table, sizeof(fw_holder_t));
+        fw_vec_init(&m->reports[s].fills, sizeof(fw_fill_t));
+        fw_vec_init(&m->reports[s].rejections, sizeof(fw_rejection_t));
+    }
+    fw_vec_init(&m->requests, sizeof(fw_request_t));
+    fw_vec_init(&m->chip_flows, sizeof(fw_flow_t));
+    fw_vec_init(&m->compute_flows, sizeof(fw_flow_t));
+    fw_vec_init(&m->events_fired, sizeof(fw_event_text_t));
+    fw_vec_init(&m->proposals, sizeof(fw_proposal_t));
+    fw_vec_init(&m->deals, sizeof(fw_deal_t));
+    return m;
+}
+
+static void s_free_names(fw_name_index_t *ix)
+{
+    free(ix->ids);
+    free(ix->index);
+    memset(ix, 0, sizeof *ix);
+}
+
+void fw_ground_free(fw_market_t *m)
+{
+    if (!m)
+        return;
+    if (m->seats)
+        for (uint32_t s = 0; s < m->n_seats; s++) {
+            fw_seat_state_t *st = &m->seats[s];
+            fw_vec_free(&st->lots);
+            fw_vec_free(&st->cap_table);
+            free(st->skill);
+            free(st->cum_family);
+            free(st->family_tick);
+            free(st->cloud_spend);
+            free(st->bid_cloud);
+            free(st->bid_family);
+        }
+    if (m->reports)
+        for (uint32_t s = 0; s < m->n_seats; s++) {
+            fw_vec_free(&m->reports[s].fills);
+            fw_vec_free(&m->reports[s].rejections);
+        }
+    fw_vec_free(&m->requests);
+    fw_vec_free(&m->chip_flows);
+    fw_vec_free(&m->compute_flows);
+    fw_vec_free(&m->events_fired);
+    fw_vec_free(&m->proposals);
+    fw_vec_free(&m->deals);
+    s_free_names(&m->seat_names);
+    s_free_names(&m->family_names);
+    fw_ledger_destroy(&m->ledger);
+    free(m->seats);
+    free(m->capacity);
+    free(m->chip_offers);
+    free(m->compute_offers);
+    free(m->quote_order);
+    free(m->compute_share);
+    free(m->installed_share);
+    free(m->reports);
+    free(m->supply_factor);
+    free(m->supply_until);
+    free(m->maturity);
+    free(m->cum_all);
+    free(m->family_revenue);
+    free(m->family_units);
+    free(m->scratch);
+    free(m->pair_invested);
+    free(m->pair_returned);
+    free(m);
+}
+
+void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders)
+{
+    fw_ledger_begin_tick(m->ledger);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_seat_state_t *st = &m->seats[s];
+        st->compute_tick = 0;
+        st->ai_revenue_tick = 0;
+        st->chip_spend_tick = 0;
+        st->ai_ops_tick = 0;
+        st->base_tick = 0;
+        st->spend_tick = 0;
+        if (st->family_tick)
+            memset(st->family_tick, 0, m->n_families * sizeof *st->family_tick);
+        if (st->cloud_spend)
+            memset(st->cloud_spend, 0, m->n_seats * sizeof *st->cloud_spend);
+        if (st->bid_cloud)
+            memset(st->bid_cloud, 0, m->n_seats * sizeof *st->bid_cloud);
+        if (st->bid_family)
+            memset(st->bid_family, 0, m->n_families * sizeof *st->bid_family);
+        st->bid_spend = 0;
+        st->bid_compute = 0;
+        st->present = orders[s].present;
+        if (st->present)
+            st->present_ticks++;
+        m->reports[s].fills.n = 0;
+        m->reports[s].rejections.n = 0;
+    }
+    memset(m->chip_offers, 0, m->n_families * sizeof *m->chip_offers);
+    memset(m->compute_offers, 0, (size_t)m->n_seats * m->n_families * sizeof *m->compute_offers);
+    m->chip_flows.n = 0;
+    m->compute_flows.n = 0;
+    m->chips_sold = 0;
+    m->compute_sold = 0;
+    memset(m->family_revenue, 0, m->n_families * sizeof *m->family_revenue);
+    memset(m->family_units, 0, m->n_families * sizeof *m->family_units);
+}
+
+/* ---- reports ----------------------------------------------------------------- */
+
+void fm_reject(fw_market_t *m, uint32_t seat, const char *list, size_t index, const char *fmt,
+               ...)
+{
+    fw_rejection_t *r = fw_vec_push(&m->reports[seat].rejections);
+    va_list ap;
+    snprintf(r->action, sizeof r->action, "%s[%zu]", list, index);
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+}
+
+void fm_fill(fw_market_t *m, uint32_t seat, fw_fill_kind_t kind, uint32_t other, int family,
+             int64_t quantity, int64_t price)
+{
+    fw_fill_t *f = fw_vec_push(&m->reports[seat].fills);
+    *f = (fw_fill_t){kind, (int)other, family, quantity, price, quantity * price};
+}
+
+void fm_fill_money(fw_market_t *m, uint32_t seat, fw_fill_kind_t kind, int other,
+                   int64_t amount)
+{
+    fw_fill_t *f = fw_vec_push(&m->reports[seat].fills);
+    *f = (fw_fill_t){kind, other, -1, 0, 0, amount};
+}
+
+void fm_flow(fw_vec_t *flows, uint32_t seller, uint32_t buyer, int family, int64_t quantity,
+             int64_t amount)
+{
+    fw_flow_t *f = fw_vec_push(flows);
+    *f = (fw_flow_t){seller, buyer, family, quantity, amount};
+}
+
+void fm_event(fw_market_t *m, const char *fmt, ...)
+{
+    fw_event_text_t *e = fw_vec_push(&m->events_fired);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    va_end(ap);
+}
+
+void fm_money(char *buf, size_t len, int64_t v)
+{
+    double a = fabs((double)v);
+    const char *sign = v < 0 ? "-" : "";
+    if (a >= 1e9)
+        snprintf(buf, len, "%s$%.1fB", sign, a / 1e9);
+    else if (a >= 1e6)
+        snprintf(buf, len, "%s$%.1fM", sign, a / 1e6);
+    else
+        snprintf(buf, len, "%s$%.0f", sign, a);
+}
+
+/* ---- the books --------------------------------------------------------------- */
+
+int fm_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *memo, char *err,
+            size_t err_len)
+{
+    int rc = fw_ledger_post(m->ledger, legs, n, memo);
+    if (rc != FW_LEDGER_OK) {
+        snprintf(err, err_len, "tick %u: ledger refused '%s': %s", m->tick + 1, memo,
+                 fw_ledger_strerror(rc));
+        return FW_MARKET_EBOOKS;
+    }
+    return FW_MARKET_OK;
+}
+
+int64_t fm_cash(const fw_market_t *m, uint32_t seat)
+{
+    return fw_ledger_balance(m->ledger, fw_acc(seat, FW_ACC_CASH));
+}
+
+int64_t fm_affordable(fw_market_t *m, uint32_t seat, const char *list, size_t i, int64_t qty,
+                      int64_t price, int64_t *reserve, int64_t *credit)
+{
+    int64_t cash = *reserve > 0 ? *reserve : 0;
+    int64_t credits = credit && *credit > 0 ? *credit : 0;
+    int64_t can = (cash + credits) / price;
+    if (qty > can) {
+        fm_reject(m, seat, list, i, "quantity %" PRId64 " trimmed to %" PRId64
+                  ": cash left this tick is %" PRId64 " (credits %" PRId64 ")", qty, can,
+                  cash, credits);
+        qty = can;
+    }
+    int64_t cost = qty * price;
+    int64_t from_credit = cost < credits ? cost : credits;
+    if (credit)
+        *credit -= from_credit;
+    *reserve -= cost - from_credit;
+    return qty;
+}
+
+void fm_ration_requests(fw_vec_t *reqs, int64_t supply)
+{
+    int64_t *want = calloc(reqs->n ? reqs->n : 1, sizeof *want);
+    int64_t *grant = calloc(reqs->n ? reqs->n : 1, sizeof *grant);
+    if (!want || !grant)
+        abort();
+    for (size_t i = 0; i < reqs->n; i++)
+        want[i] = ((fw_request_t *)fw_vec_at(reqs, i))->want;
+    fw_market_ration(supply, want, reqs->n, grant);
+    for (size_t i = 0; i < reqs->n; i++)
+        ((fw_request_t *)fw_vec_at(reqs, i))->grant = grant[i];
+    free(want);
+    free(grant);
+}
+
+/* ---- chips in service --------------------------------------------------------- */
+
+int64_t fm_compute_of(const fw_family_t *f, int64_t units)
+{
+    return units * (int64_t)f->perf_milli / 1000;
+}
+
+fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, int64_t book,
+                     uint32_t arrives, uint32_t retires)
+{
+    fw_lot_t *lot = fw_vec_push(&m->seats[seat].lots);
+    lot->family = family;
+    lot->units = units;
+    lot->book = book;
+    lot->arrives = arrives;
+    lot->retires = retires;
+    return lot;
+}
+
+/* Compute in service at tick t (lots with arrives <= t < retires). */
+int64_t fm_installed_at(const fw_market_t *m, uint32_t seat, int family, uint32_t t)
+{
+    const fw_vec_t *lots = &m->seats[seat].lots;
+    int64_t compute = 0;
+    for (size_t i = 0; i < lots->n; i++) {
+        const fw_lot_t *lot = fw_vec_at(lots, i);
+        if ((family < 0 || lot->family == family) && lot->arrives <= t && t < lot->retires)
+            compute += fm_compute_of(&m->sc->families[lot->family], lot->units);
+    }
+    return compute;
+}
+
+/* ---- deals and cap tables ------------------------------------------------------- */
+
+int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < m->deals.n; i++) {
+        const fw_deal_t *d = fw_vec_at(&m->deals, i);
+        if (d->terms.lab == (int)lab && d->terms.investor == (int)cloud)
+            total += d->credits_left;
+    }
+    return total;
+}
+
+fw_holder_t *fm_holder(fw_seat_state_t *lab, int holder)
+{
+    for (size_t i = 0; i < lab->cap_table.n; i++) {
+        fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
+        if (h->holder == holder)
+            return h;
+    }
+    fw_holder_t *h = fw_vec_push(&lab->cap_table);
+    h->holder = holder;
+    return h;
+}
+
+void fm_issue(fw_seat_state_t *lab, int holder, double equity, int64_t cost)
+{
+    for (size_t i = 0; i < lab->cap_table.n; i++) {
+        fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
+        h->fraction *= 1.0 - equity;
+    }
+    fw_holder_t *h = fm_holder(lab, holder);
+    h->fraction += equity;
+    h->cost += cost;
+}
+
+/* ---- rationing --------------------------------------------------------------------- */
+
+void fw_market_ration(int64_t supply, const int64_t *want, size_t n, int64_t *grant)
+{
+    __int128 total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += want[i] > 0 ? want[i] : 0;
+    if (supply <= 0 || total == 0) {
+        for (size_t i = 0; i < n; i++)
+            grant[i] = 0;
+        return;
+    }
+    if (total <= supply) {
+        for (size_t i = 0; i < n; i++)
+            grant[i] = want[i] > 0 ? want[i] : 0;
+        return;
+    }
+    /* Quotas want*supply/total, floored; the units left go one each to the largest
+     * remainders. Exact in 128-bit integers, so identical on every host. */
+    int64_t given = 0;
+    for (size_t i = 0; i < n; i++) {
+        __int128 w = want[i] > 0 ? want[i] : 0;
+        grant[i] = (int64_t)(w * supply / total);
+        given += grant[i];
+    }
+    int64_t left = supply - given; /* < n */
+    while (left > 0) {
+        size_t best = n;
+        __int128 best_rem = -1;
+        for (size_t i = 0; i < n; i++) {
+            __int128 w = want[i] > 0 ? want[i] : 0;
+            __int128 rem = w * supply - (__int128)grant[i] * total;
+            /* A request that already got its remainder unit has rem < 0 now. */
+            if (rem > best_rem && grant[i] < want[i]) {
+                best_rem = rem;
+                best = i;
+            }
+        }
+        if (best == n)
+            break;
+        grant[best]++;
+        left--;
+    }
+}

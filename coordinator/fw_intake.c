@@ -1,0 +1,153 @@
+/* fw_intake: see fw_intake.h. */
+#include "fw_intake.h"
+
+#include <string.h>
+
+typedef struct {
+    const char *id;
+    int index;
+} s_name_t;
+
+static int s_by_name(const void *a, const void *b)
+{
+    return strcmp(((const s_name_t *)a)->id, ((const s_name_t *)b)->id);
+}
+
+/* Sorts n ids (ids[i] at stride bytes from each other) into a lookup table. */
+static int s_index(fw_name_index_t *ix, const char *first, size_t stride, size_t n)
+{
+    s_name_t *tmp = calloc(n ? n : 1, sizeof *tmp);
+    ix->ids = calloc(n ? n : 1, sizeof *ix->ids);
+    ix->index = calloc(n ? n : 1, sizeof *ix->index);
+    if (!tmp || !ix->ids || !ix->index) {
+        free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        tmp[i] = (s_name_t){first + i * stride, (int)i};
+    /* Ids are unique (the loader refuses duplicates), so the order is total. */
+    qsort(tmp, n, sizeof *tmp, s_by_name);
+    for (size_t i = 0; i < n; i++) {
+        ix->ids[i] = tmp[i].id;
+        ix->index[i] = tmp[i].index;
+    }
+    ix->n = n;
+    free(tmp);
+    return 0;
+}
+
+static int s_lookup(const fw_name_index_t *ix, const char *id)
+{
+    size_t lo = 0, hi = ix->n;
+    if (!id)
+        return -1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(id, ix->ids[mid]);
+        if (c == 0)
+            return ix->index[mid];
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+int fw_intake_open(fw_market_t *m)
+{
+    const fw_scenario_t *sc = m->sc;
+    if (s_index(&m->seat_names, sc->n_seats ? sc->seats[0].id : NULL, sizeof sc->seats[0],
+                sc->n_seats) != 0 ||
+        s_index(&m->family_names, sc->n_families ? sc->families[0].id : NULL,
+                sizeof sc->families[0], sc->n_families) != 0)
+        return -1;
+    return 0;
+}
+
+int fw_intake_seat(const fw_market_t *m, const char *id)
+{
+    return s_lookup(&m->seat_names, id);
+}
+
+int fw_intake_family(const fw_market_t *m, const char *id)
+{
+    return s_lookup(&m->family_names, id);
+}
+
+static void s_proposal(const fw_market_t *m, uint32_t investor,
+                       const Flywheel__V1__InvestmentProposal *w, fw_proposal_in_t *p)
+{
+    const Flywheel__V1__InvestmentTerms *t = w->terms;
+    fw_terms_t *T = &p->terms;
+    p->lab = fw_intake_seat(m, w->lab);
+    p->has_terms = t != NULL;
+    T->investor = (int)investor;
+    T->lab = p->lab;
+    T->chip_family = -1;
+    if (!t)
+        return;
+    p->family_named = t->chip_family && t->chip_family[0];
+    T->amount = t->amount;
+    T->credit_fraction = t->credit_fraction;
+    T->valuation = t->valuation;
+    T->min_cloud_share = t->min_cloud_share;
+    T->chip_family = p->family_named ? fw_intake_family(m, t->chip_family) : -1;
+    T->min_chip_share = t->min_chip_share;
+    T->exclusive = t->exclusive;
+    T->duration = t->duration;
+    T->penalty = t->penalty;
+}
+
+static void s_seat(const fw_market_t *m, uint32_t s, const Flywheel__V1__Actions *a,
+                   fw_arena_t *arena, fw_orders_t *o)
+{
+    o->present = 1;
+    o->n_chip_offers = a->n_chip_offers;
+    o->chip_offers = fw_arena_calloc(arena, a->n_chip_offers, sizeof *o->chip_offers);
+    for (size_t i = 0; i < a->n_chip_offers; i++) {
+        const Flywheel__V1__ChipOffer *w = a->chip_offers[i];
+        o->chip_offers[i] = (fw_chip_offer_in_t){fw_intake_family(m, w->family), w->family,
+                                                 w->price, w->quantity};
+    }
+    o->n_chip_orders = a->n_chip_orders;
+    o->chip_orders = fw_arena_calloc(arena, a->n_chip_orders, sizeof *o->chip_orders);
+    for (size_t i = 0; i < a->n_chip_orders; i++) {
+        const Flywheel__V1__ChipOrder *w = a->chip_orders[i];
+        o->chip_orders[i] = (fw_chip_order_in_t){fw_intake_family(m, w->family), w->family,
+                                                 w->quantity, w->max_price};
+    }
+    o->n_compute_offers = a->n_compute_offers;
+    o->compute_offers = fw_arena_calloc(arena, a->n_compute_offers, sizeof *o->compute_offers);
+    for (size_t i = 0; i < a->n_compute_offers; i++) {
+        const Flywheel__V1__ComputeOffer *w = a->compute_offers[i];
+        o->compute_offers[i] = (fw_compute_offer_in_t){fw_intake_family(m, w->family),
+                                                       w->family, w->price, w->capacity};
+    }
+    o->n_compute_bids = a->n_compute_bids;
+    o->compute_bids = fw_arena_calloc(arena, a->n_compute_bids, sizeof *o->compute_bids);
+    for (size_t i = 0; i < a->n_compute_bids; i++) {
+        const Flywheel__V1__ComputeBid *w = a->compute_bids[i];
+        o->compute_bids[i] = (fw_compute_bid_in_t){fw_intake_seat(m, w->provider),
+                                                   fw_intake_family(m, w->family), w->provider,
+                                                   w->family, w->quantity, w->max_price};
+    }
+    o->n_proposals = a->n_proposals;
+    o->proposals = fw_arena_calloc(arena, a->n_proposals, sizeof *o->proposals);
+    for (size_t i = 0; i < a->n_proposals; i++)
+        s_proposal(m, s, a->proposals[i], &o->proposals[i]);
+    o->n_answers = a->n_answers;
+    o->answers = fw_arena_calloc(arena, a->n_answers, sizeof *o->answers);
+    for (size_t i = 0; i < a->n_answers; i++)
+        o->answers[i] = (fw_answer_in_t){a->answers[i]->proposal_id, a->answers[i]->accept};
+}
+
+fw_orders_t *fw_intake_orders(const fw_market_t *m, Flywheel__V1__Actions *const *actions,
+                              fw_arena_t *a)
+{
+    fw_orders_t *orders = fw_arena_calloc(a, m->n_seats, sizeof *orders);
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        if (actions[s])
+            s_seat(m, s, actions[s], a, &orders[s]);
+    return orders;
+}

@@ -1,0 +1,744 @@
+/* fw_observe: everything the market shows, built from its state: the views of the
+ * next tick (TickStart: the public market, built once a tick, and each seat's own
+ * position), each seat's TickResult, the public Snapshot with the metrics row, and the
+ * state hash.
+ *
+ * With fw_intake.c, the only market module that sees generated protobuf types. The
+ * messages are built in the caller's arena; their strings point into the scenario or
+ * the arena, never into the state, so the state may change once they are packed.
+ */
+#include "fw_observe.h"
+
+#include "fw_market.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+#include "fw_stages.h"
+
+/* ---- the state hash ------------------------------------------------------------ */
+
+static uint64_t s_hash_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The economy's part of the state that the ledger and the lots do not show. */
+static uint64_t s_hash_economy(const fw_market_t *m, uint64_t h)
+{
+    /* The doubles are exact functions of the integer state and the scenario, and
+     * are computed in one fixed order, so their bits are the same on every host
+     * built with -ffp-contract=off. */
+#define MIX(x)                                                                    \
+    do {                                                                          \
+        uint64_t v_ = 0;                                                          \
+        memcpy(&v_, &(x), sizeof v_ < sizeof(x) ? sizeof v_ : sizeof(x));         \
+        for (int b_ = 0; b_ < 8; b_++) {                                          \
+            h ^= (v_ >> (8 * b_)) & 0xffu;                                        \
+            h *= 0x100000001b3ULL;                                                \
+        }                                                                         \
+    } while (0)
+    MIX(m->ai_spending);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        const fw_seat_state_t *st = &m->seats[s];
+        MIX(st->capability);
+        MIX(st->reach);
+        MIX(st->valuation);
+    }
+    for (size_t i = 0; i < m->deals.n; i++) {
+        const fw_deal_t *d = fw_vec_at(&m->deals, i);
+        MIX(d->credits_left);
+        MIX(d->returned);
+    }
+#undef MIX
+    return h;
+}
+
+static uint64_t s_state_hash(const fw_market_t *m)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = s_hash_bytes(h, &m->tick, sizeof m->tick);
+    h = fw_ledger_hash(m->ledger, h);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        const fw_vec_t *lots = &m->seats[s].lots;
+        for (size_t i = 0; i < lots->n; i++) {
+            const fw_lot_t *lot = fw_vec_at(lots, i);
+            h = s_hash_bytes(h, &lot->family, sizeof lot->family);
+            h = s_hash_bytes(h, &lot->units, sizeof lot->units);
+            h = s_hash_bytes(h, &lot->book, sizeof lot->book);
+            h = s_hash_bytes(h, &lot->arrives, sizeof lot->arrives);
+        }
+    }
+    return s_hash_economy(m, h);
+}
+
+/* ---- wire forms of the state -------------------------------------------------- */
+
+static Flywheel__V1__FillKind s_fill_kind(fw_fill_kind_t k)
+{
+    switch (k) {
+    case FW_FILL_CHIP_SALE: return FLYWHEEL__V1__FILL_KIND__FILL_CHIP_SALE;
+    case FW_FILL_CHIP_PURCHASE: return FLYWHEEL__V1__FILL_KIND__FILL_CHIP_PURCHASE;
+    case FW_FILL_COMPUTE_SALE: return FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_SALE;
+    case FW_FILL_COMPUTE_PURCHASE: return FLYWHEEL__V1__FILL_KIND__FILL_COMPUTE_PURCHASE;
+    case FW_FILL_DELIVERY: return FLYWHEEL__V1__FILL_KIND__FILL_DELIVERY;
+    case FW_FILL_INVESTMENT: return FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT;
+    case FW_FILL_CREDITS_USED: return FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED;
+    case FW_FILL_PENALTY: return FLYWHEEL__V1__FILL_KIND__FILL_PENALTY;
+    }
+    return FLYWHEEL__V1__FILL_KIND__FILL_UNSPECIFIED;
+}
+
+static Flywheel__V1__Fill *s_fill_wire(const fw_market_t *m, fw_arena_t *a, const fw_fill_t *f)
+{
+    Flywheel__V1__Fill *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__fill__init(w);
+    w->kind = s_fill_kind(f->kind);
+    w->counterparty = (char *)fm_id(m, f->other);
+    w->family = f->family >= 0 ? (char *)m->sc->families[f->family].id : "";
+    w->quantity = f->quantity;
+    w->price = f->price;
+    w->amount = f->amount;
+    return w;
+}
+
+static Flywheel__V1__ChipFlow *s_chip_flow_wire(const fw_market_t *m, fw_arena_t *a,
+                                                const fw_flow_t *f)
+{
+    Flywheel__V1__ChipFlow *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__chip_flow__init(w);
+    w->vendor = (char *)m->sc->seats[f->seller].id;
+    w->cloud = (char *)m->sc->seats[f->buyer].id;
+    w->family = (char *)m->sc->families[f->family].id;
+    w->quantity = f->quantity;
+    w->amount = f->amount;
+    return w;
+}
+
+static Flywheel__V1__ComputeFlow *s_compute_flow_wire(const fw_market_t *m, fw_arena_t *a,
+                                                      const fw_flow_t *f)
+{
+    Flywheel__V1__ComputeFlow *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__compute_flow__init(w);
+    w->lab = (char *)m->sc->seats[f->buyer].id;
+    w->cloud = (char *)m->sc->seats[f->seller].id;
+    w->family = (char *)m->sc->families[f->family].id;
+    w->quantity = f->quantity;
+    w->amount = f->amount;
+    return w;
+}
+
+static Flywheel__V1__InvestmentTerms *s_terms_wire(const fw_market_t *m, fw_arena_t *a,
+                                                   const fw_terms_t *T)
+{
+    Flywheel__V1__InvestmentTerms *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__investment_terms__init(w);
+    w->amount = T->amount;
+    w->credit_fraction = T->credit_fraction;
+    w->valuation = T->valuation;
+    w->min_cloud_share = T->min_cloud_share;
+    w->chip_family = T->chip_family >= 0 ? (char *)m->sc->families[T->chip_family].id : "";
+    w->min_chip_share = T->min_chip_share;
+    w->exclusive = T->exclusive;
+    w->duration = T->duration;
+    w->penalty = T->penalty;
+    return w;
+}
+
+static Flywheel__V1__Deal *s_deal_wire(const fw_market_t *m, fw_arena_t *a, const fw_deal_t *d)
+{
+    Flywheel__V1__Deal *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__deal__init(w);
+    w->id = d->id;
+    w->investor = (char *)fm_id(m, d->terms.investor);
+    w->lab = (char *)m->sc->seats[d->terms.lab].id;
+    w->terms = s_terms_wire(m, a, &d->terms);
+    w->signed_tick = d->signed_tick;
+    w->ends_tick = d->ends;
+    w->equity = d->equity;
+    w->credits_left = d->credits_left;
+    w->returned = d->returned;
+    w->round_trip = d->terms.amount > 0 ? (double)d->returned / (double)d->terms.amount : 0.0;
+    w->compliant = d->compliant;
+    w->breached = d->breached;
+    return w;
+}
+
+static Flywheel__V1__Stake *s_stake_wire(const fw_market_t *m, fw_arena_t *a, uint32_t lab,
+                                         const fw_holder_t *h)
+{
+    Flywheel__V1__Stake *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__stake__init(w);
+    w->investor = (char *)fm_id(m, h->holder);
+    w->company = (char *)m->sc->seats[lab].id;
+    w->fraction = h->fraction;
+    w->value = h->value;
+    w->cost = h->cost;
+    return w;
+}
+
+static Flywheel__V1__Credit *s_credit_wire(const fw_market_t *m, fw_arena_t *a, uint32_t lab,
+                                           uint32_t cloud, int64_t amount)
+{
+    Flywheel__V1__Credit *w = fw_arena_calloc(a, 1, sizeof *w);
+    flywheel__v1__credit__init(w);
+    w->lab = (char *)m->sc->seats[lab].id;
+    w->cloud = (char *)m->sc->seats[cloud].id;
+    w->amount = amount;
+    return w;
+}
+
+/* Stakes, deals, credits and the tick's events. */
+static void s_snapshot_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapshot *snap)
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        n += m->seats[s].cap_table.n;
+    snap->stakes = fw_arena_calloc(a, n, sizeof *snap->stakes);
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        for (size_t i = 0; i < m->seats[s].cap_table.n; i++) {
+            const fw_holder_t *h = fw_vec_at(&m->seats[s].cap_table, i);
+            if (h->holder >= 0)
+                snap->stakes[snap->n_stakes++] = s_stake_wire(m, a, s, h);
+        }
+    snap->deals = fw_arena_calloc(a, m->deals.n, sizeof *snap->deals);
+    snap->credits = fw_arena_calloc(a, m->deals.n, sizeof *snap->credits);
+    for (size_t i = 0; i < m->deals.n; i++) {
+        const fw_deal_t *d = fw_vec_at(&m->deals, i);
+        snap->deals[snap->n_deals++] = s_deal_wire(m, a, d);
+        if (d->credits_left > 0)
+            snap->credits[snap->n_credits++] =
+                s_credit_wire(m, a, (uint32_t)d->terms.lab, (uint32_t)d->terms.investor,
+                              d->credits_left);
+    }
+    snap->events = fw_arena_calloc(a, m->events_fired.n, sizeof *snap->events);
+    for (size_t i = 0; i < m->events_fired.n; i++)
+        snap->events[snap->n_events++] =
+            fw_arena_strdup(a, ((const fw_event_text_t *)fw_vec_at(&m->events_fired, i))->text);
+}
+
+static Flywheel__V1__Share *s_share(fw_arena_t *a, const char *id, double value)
+{
+    Flywheel__V1__Share *sh = fw_arena_calloc(a, 1, sizeof *sh);
+    flywheel__v1__share__init(sh);
+    sh->id = (char *)id;
+    sh->value = value;
+    return sh;
+}
+
+/* ---- metrics --------------------------------------------------------------------- */
+
+/* A metric named prefix.id (or prefix), built in the arena. */
+static Flywheel__V1__Metric *s_metric(fw_arena_t *a, const char *prefix, const char *id,
+                                      double value)
+{
+    Flywheel__V1__Metric *mt = fw_arena_calloc(a, 1, sizeof *mt);
+    char name[96];
+    flywheel__v1__metric__init(mt);
+    if (id)
+        snprintf(name, sizeof name, "%s.%s", prefix, id);
+    else
+        snprintf(name, sizeof name, "%s", prefix);
+    mt->name = fw_arena_strdup(a, name);
+    mt->value = value;
+    return mt;
+}
+
+static int s_investor(const fw_market_t *m, uint32_t s)
+{
+    fw_role_t r = m->sc->seats[s].role;
+    return r == FW_ROLE_HYPERSCALER || r == FW_ROLE_VENDOR;
+}
+
+static int64_t s_stake_value(const fw_market_t *m, uint32_t investor)
+{
+    int64_t total = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        const fw_seat_state_t *lab = &m->seats[s];
+        for (size_t i = 0; i < lab->cap_table.n; i++) {
+            const fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
+            if (h->holder == (int)investor)
+                total += h->value;
+        }
+    }
+    return total;
+}
+
+static int64_t s_cloud_revenue(const fw_market_t *m, uint32_t s)
+{
+    return m->seats[s].base_tick + m->seats[s].ai_revenue_tick;
+}
+
+static size_t s_metric_count_economy(const fw_market_t *m)
+{
+    size_t clouds = 0, vendors = 0, labs = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_role_t r = m->sc->seats[s].role;
+        clouds += r == FW_ROLE_HYPERSCALER;
+        vendors += r == FW_ROLE_VENDOR;
+        labs += r == FW_ROLE_LAB;
+    }
+    return 6 + 4 * clouds + vendors + 2 * m->n_families + 5 * labs + (clouds + vendors) * labs;
+}
+
+static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt,
+                              size_t *k)
+{
+    const fw_scenario_t *sc = m->sc;
+    double market = m->other_cloud, credits = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            market += (double)s_cloud_revenue(m, s);
+    for (size_t i = 0; i < m->deals.n; i++)
+        credits += (double)((const fw_deal_t *)fw_vec_at(&m->deals, i))->credits_left;
+    mt[(*k)++] = s_metric(a, "ai_spending", NULL, (double)llround(m->ai_spending));
+    mt[(*k)++] = s_metric(a, "cloud_market", NULL, (double)llround(market));
+    mt[(*k)++] = s_metric(a, "credits_outstanding", NULL, credits);
+    double compute_revenue = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        compute_revenue += (double)m->seats[s].ai_revenue_tick;
+    mt[(*k)++] = s_metric(a, "compute_price", NULL,
+                           m->compute_sold > 0 ? (double)llround(compute_revenue /
+                                                                 (double)m->compute_sold)
+                                               : 0.0);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (sc->seats[s].role != FW_ROLE_HYPERSCALER)
+            continue;
+        const char *id = sc->seats[s].id;
+        const fw_seat_state_t *st = &m->seats[s];
+        mt[(*k)++] = s_metric(a, "cloud_share", id,
+                               market > 0 ? (double)s_cloud_revenue(m, s) / market : 0.0);
+        mt[(*k)++] = s_metric(a, "capex", id,
+                               (double)llround((double)st->chip_spend_tick *
+                                               (1.0 + sc->market.facility_capex)));
+        mt[(*k)++] = s_metric(a, "ai_ops_value", id, (double)st->ai_ops_tick);
+        mt[(*k)++] = s_metric(a, "stake_value", id, (double)s_stake_value(m, s));
+    }
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        if (sc->seats[s].role == FW_ROLE_VENDOR)
+            mt[(*k)++] = s_metric(a, "stake_value", sc->seats[s].id, (double)s_stake_value(m, s));
+    for (uint32_t f = 0; f < m->n_families; f++)
+        mt[(*k)++] = s_metric(a, "maturity", sc->families[f].id, m->maturity[f]);
+    /* Compute the labs ran on each family this tick: where a mandate's proof point
+     * would show, as labs without the mandate move onto the chip. */
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        int64_t c = 0;
+        for (uint32_t s = 0; s < m->n_seats; s++)
+            if (sc->seats[s].role == FW_ROLE_LAB)
+                c += m->seats[s].family_tick[f];
+        mt[(*k)++] = s_metric(a, "family_compute", sc->families[f].id, (double)c);
+    }
+    /* Concentration (Herfindahl-Hirschman, 0-1) of AI compute sold across clouds and of
+     * AI revenue across labs: is anyone dominant? */
+    double hhi_cloud = 0, hhi_lab = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            hhi_cloud += m->compute_share[s] * m->compute_share[s];
+        if (sc->seats[s].role == FW_ROLE_LAB)
+            hhi_lab += m->seats[s].share * m->seats[s].share;
+    }
+    mt[(*k)++] = s_metric(a, "hhi_cloud", NULL, hhi_cloud);
+    mt[(*k)++] = s_metric(a, "hhi_lab", NULL, hhi_lab);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (sc->seats[s].role != FW_ROLE_LAB)
+            continue;
+        const char *id = sc->seats[s].id;
+        const fw_seat_state_t *st = &m->seats[s];
+        mt[(*k)++] = s_metric(a, "lab_share", id, st->share);
+        mt[(*k)++] = s_metric(a, "capability", id, st->capability);
+        mt[(*k)++] = s_metric(a, "compute", id, (double)st->compute_tick);
+        mt[(*k)++] = s_metric(a, "compliance", id, st->compliant ? 1.0 : 0.0);
+        mt[(*k)++] = s_metric(a, "faltering", id, st->faltering ? 1.0 : 0.0);
+    }
+    /* Round trip of each investor-lab pair: revenue back per dollar invested. */
+    for (uint32_t i = 0; i < m->n_seats; i++) {
+        if (!s_investor(m, i))
+            continue;
+        for (uint32_t l = 0; l < m->n_seats; l++) {
+            if (sc->seats[l].role != FW_ROLE_LAB)
+                continue;
+            char name[80];
+            size_t pair = (size_t)i * m->n_seats + l;
+            snprintf(name, sizeof name, "%s.%s", sc->seats[i].id, sc->seats[l].id);
+            double invested = (double)m->pair_invested[pair];
+            mt[(*k)++] = s_metric(a, "round_trip", name,
+                                   invested > 0 ? (double)m->pair_returned[pair] / invested : 0.0);
+        }
+    }
+}
+
+/* The metrics row: the chip and compute markets' figures here, then the economy's
+ * (s_metrics_economy), then cash, revenue, profit and valuation of every company. Names and
+ * order are fixed by the scenario, so every row of metrics.csv has the same columns
+ * (docs/outputs.md lists them). */
+static void s_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapshot *snap)
+{
+    const fw_scenario_t *sc = m->sc;
+    size_t n = 3 + m->n_seats + 2 * (size_t)m->n_families + 4 * (size_t)m->n_seats +
+               s_metric_count_economy(m), k = 0;
+    Flywheel__V1__Metric **mt = fw_arena_calloc(a, n, sizeof *mt);
+    int64_t chip_revenue = 0, asic_units = 0;
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        chip_revenue += m->family_revenue[f];
+        if (sc->families[f].captive_of >= 0)
+            asic_units += m->family_units[f];
+    }
+    mt[k++] = s_metric(a, "compute_sold", NULL, (double)m->compute_sold);
+    mt[k++] = s_metric(a, "chips_sold", NULL, (double)m->chips_sold);
+    /* Chips made for one cloud (TPU, Trainium): the custom-accelerator (ASIC) share. */
+    mt[k++] = s_metric(a, "asic_share", NULL,
+                        m->chips_sold > 0 ? (double)asic_units / (double)m->chips_sold : 0.0);
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            mt[k++] = s_metric(a, "compute_share", sc->seats[s].id, m->compute_share[s]);
+    for (uint32_t f = 0; f < m->n_families; f++)
+        mt[k++] = s_metric(a, "installed_share", sc->families[f].id, m->installed_share[f]);
+    for (uint32_t f = 0; f < m->n_families; f++)
+        mt[k++] = s_metric(a, "chip_revenue_share", sc->families[f].id,
+                            chip_revenue > 0 ? (double)m->family_revenue[f] / (double)chip_revenue
+                                             : 0.0);
+    s_metrics_economy(m, a, mt, &k);
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        mt[k++] = s_metric(a, "cash", sc->seats[s].id, (double)fm_cash(m, s));
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        mt[k++] = s_metric(a, "revenue", sc->seats[s].id, (double)m->seats[s].revenue_tick);
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        mt[k++] = s_metric(a, "profit", sc->seats[s].id,
+                            (double)(m->seats[s].revenue_tick - m->seats[s].cost_tick));
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        mt[k++] = s_metric(a, "valuation", sc->seats[s].id, (double)m->seats[s].valuation);
+    snap->metrics = mt;
+    snap->n_metrics = k;
+}
+
+/* ---- the snapshot and the results ------------------------------------------------ */
+
+
+void fw_observe_snapshot(const fw_market_t *m, fw_arena_t *a, uint32_t t,
+                         Flywheel__V1__Snapshot *snap)
+{
+    const fw_scenario_t *sc = m->sc;
+    char month[16];
+    flywheel__v1__snapshot__init(snap);
+    fw_scenario_month(sc, t, month, sizeof month);
+    snap->tick = t;
+    snap->month = fw_arena_strdup(a, month);
+    snap->ticks = m->ticks;
+    snap->scenario = (char *)sc->name;
+    snap->final = t >= m->ticks;
+    snap->n_companies = m->n_seats;
+    snap->companies = fw_arena_calloc(a, m->n_seats, sizeof *snap->companies);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        Flywheel__V1__CompanyState *c = fw_arena_calloc(a, 1, sizeof *c);
+        const fw_seat_state_t *st = &m->seats[s];
+        flywheel__v1__company_state__init(c);
+        c->id = (char *)sc->seats[s].id;
+        c->name = (char *)sc->seats[s].name;
+        c->role = (Flywheel__V1__Role)sc->seats[s].role;
+        c->cash = fm_cash(m, s);
+        c->revenue = st->revenue_tick;
+        c->cost = st->cost_tick;
+        c->compute = sc->seats[s].role == FW_ROLE_HYPERSCALER ? fm_installed_at(m, s, -1, t)
+                                                              : st->compute_tick;
+        c->present = st->present;
+        c->valuation = st->valuation;
+        c->capability = st->capability;
+        c->faltering = st->faltering;
+        c->profit = st->revenue_tick - st->cost_tick;
+        snap->companies[s] = c;
+    }
+    snap->n_flows = m->compute_flows.n;
+    snap->flows = fw_arena_calloc(a, m->compute_flows.n, sizeof *snap->flows);
+    for (size_t i = 0; i < m->compute_flows.n; i++) {
+        snap->flows[i] = s_compute_flow_wire(m, a, fw_vec_at(&m->compute_flows, i));
+    }
+    snap->n_chip_flows = m->chip_flows.n;
+    snap->chip_flows = fw_arena_calloc(a, m->chip_flows.n, sizeof *snap->chip_flows);
+    for (size_t i = 0; i < m->chip_flows.n; i++) {
+        snap->chip_flows[i] = s_chip_flow_wire(m, a, fw_vec_at(&m->chip_flows, i));
+    }
+    s_snapshot_economy(m, a, snap);
+    s_metrics(m, a, snap);
+    snap->state_hash = s_state_hash(m);
+}
+
+Flywheel__V1__TickResult *fw_observe_result(const fw_market_t *m, fw_arena_t *a, uint32_t s,
+                                            uint32_t t)
+{
+    const fw_seat_report_t *rep = &m->reports[s];
+    Flywheel__V1__TickResult *r = fw_arena_calloc(a, 1, sizeof *r);
+    flywheel__v1__tick_result__init(r);
+    r->tick = t;
+    r->cash = fm_cash(m, s);
+    r->n_fills = rep->fills.n;
+    r->fills = fw_arena_calloc(a, rep->fills.n, sizeof *r->fills);
+    for (size_t i = 0; i < rep->fills.n; i++) {
+        r->fills[i] = s_fill_wire(m, a, fw_vec_at(&rep->fills, i));
+    }
+    r->n_rejected = rep->rejections.n;
+    r->rejected = fw_arena_calloc(a, rep->rejections.n, sizeof *r->rejected);
+    for (size_t i = 0; i < rep->rejections.n; i++) {
+        const fw_rejection_t *src = fw_vec_at(&rep->rejections, i);
+        Flywheel__V1__Rejection *rj = fw_arena_calloc(a, 1, sizeof *rj);
+        flywheel__v1__rejection__init(rj);
+        rj->action = fw_arena_strdup(a, src->action);
+        rj->reason = fw_arena_strdup(a, src->reason);
+        r->rejected[i] = rj;
+    }
+    return r;
+}
+
+/* ---- views ------------------------------------------------------------------------ */
+
+static Flywheel__V1__Holding *s_holding(fw_arena_t *a, const char *family, int64_t units,
+                                        int64_t compute, uint32_t arrives)
+{
+    Flywheel__V1__Holding *h = fw_arena_calloc(a, 1, sizeof *h);
+    flywheel__v1__holding__init(h);
+    h->family = (char *)family;
+    h->units = units;
+    h->compute = compute;
+    h->arrives = arrives;
+    return h;
+}
+
+static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *mv)
+{
+    const fw_scenario_t *sc = m->sc;
+    size_t n = 0;
+    flywheel__v1__market_view__init(mv);
+    /* Quotes are what sellers posted last tick: the prices agents react to. */
+    mv->chip_quotes = fw_arena_calloc(a, m->n_families, sizeof *mv->chip_quotes);
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        const fw_offer_t *o = &m->chip_offers[f];
+        if (!o->posted)
+            continue;
+        Flywheel__V1__ChipQuote *q = fw_arena_calloc(a, 1, sizeof *q);
+        flywheel__v1__chip_quote__init(q);
+        q->vendor = (char *)sc->seats[sc->families[f].vendor].id;
+        q->family = (char *)sc->families[f].id;
+        q->price = o->price;
+        q->quantity = o->quantity;
+        mv->chip_quotes[n++] = q;
+    }
+    mv->n_chip_quotes = n;
+    n = 0;
+    size_t offers = (size_t)m->n_seats * m->n_families;
+    mv->compute_quotes = fw_arena_calloc(a, offers, sizeof *mv->compute_quotes);
+    for (size_t k = 0; k < offers; k++) {
+        size_t i = m->quote_order[k];
+        const fw_offer_t *o = &m->compute_offers[i];
+        if (!o->posted)
+            continue;
+        Flywheel__V1__ComputeQuote *q = fw_arena_calloc(a, 1, sizeof *q);
+        flywheel__v1__compute_quote__init(q);
+        q->provider = (char *)sc->seats[i / m->n_families].id;
+        q->family = (char *)sc->families[i % m->n_families].id;
+        q->price = o->price;
+        q->capacity = o->quantity;
+        mv->compute_quotes[n++] = q;
+    }
+    mv->n_compute_quotes = n;
+    n = 0;
+    mv->compute_share = fw_arena_calloc(a, m->n_seats, sizeof *mv->compute_share);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (sc->seats[s].role != FW_ROLE_HYPERSCALER)
+            continue;
+        Flywheel__V1__Share *sh = fw_arena_calloc(a, 1, sizeof *sh);
+        flywheel__v1__share__init(sh);
+        sh->id = (char *)sc->seats[s].id;
+        sh->value = m->compute_share[s];
+        mv->compute_share[n++] = sh;
+    }
+    mv->n_compute_share = n;
+    mv->installed_share = fw_arena_calloc(a, m->n_families, sizeof *mv->installed_share);
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        Flywheel__V1__Share *sh = fw_arena_calloc(a, 1, sizeof *sh);
+        flywheel__v1__share__init(sh);
+        sh->id = (char *)sc->families[f].id;
+        sh->value = m->installed_share[f];
+        mv->installed_share[f] = sh;
+    }
+    mv->n_installed_share = m->n_families;
+}
+
+static void s_view_market_economy(const fw_market_t *m, fw_arena_t *a,
+                                  Flywheel__V1__MarketView *mv)
+{
+    const fw_scenario_t *sc = m->sc;
+    double market = m->other_cloud;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            market += (double)s_cloud_revenue(m, s);
+    mv->lab_share = fw_arena_calloc(a, m->n_seats, sizeof *mv->lab_share);
+    mv->capability = fw_arena_calloc(a, m->n_seats, sizeof *mv->capability);
+    mv->cloud_share = fw_arena_calloc(a, m->n_seats, sizeof *mv->cloud_share);
+    mv->valuations = fw_arena_calloc(a, m->n_seats, sizeof *mv->valuations);
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        const char *id = sc->seats[s].id;
+        const fw_seat_state_t *st = &m->seats[s];
+        if (sc->seats[s].role == FW_ROLE_LAB) {
+            mv->lab_share[mv->n_lab_share++] = s_share(a, id, st->share);
+            mv->capability[mv->n_capability++] = s_share(a, id, st->capability);
+        } else if (sc->seats[s].role == FW_ROLE_HYPERSCALER) {
+            mv->cloud_share[mv->n_cloud_share++] =
+                s_share(a, id, market > 0 ? (double)s_cloud_revenue(m, s) / market : 0.0);
+        }
+        Flywheel__V1__Figure *fig = fw_arena_calloc(a, 1, sizeof *fig);
+        flywheel__v1__figure__init(fig);
+        fig->id = (char *)id;
+        fig->value = st->valuation;
+        mv->valuations[mv->n_valuations++] = fig;
+    }
+    mv->credits_allowed = m->credits_allowed;
+}
+
+static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
+                                Flywheel__V1__SeatView *v)
+{
+    const fw_scenario_t *sc = m->sc;
+    const fw_seat_state_t *st = &m->seats[seat];
+    uint32_t t = m->tick + 1;
+    v->valuation = st->valuation;
+    v->base_revenue = st->base_tick;
+    v->chip_spend_last = st->chip_spend_tick;
+    if (sc->seats[seat].role == FW_ROLE_LAB) {
+        /* The compute its customers would use this tick if its share held. */
+        double want = fw_customers_want(m, seat, m->total_attract);
+        double rpc = (double)(sc->seats[seat].revenue_per_compute > 0
+                                  ? sc->seats[seat].revenue_per_compute : 1);
+        v->demand = llround(want / rpc);
+        v->capability = st->capability;
+        v->faltering = st->faltering;
+        v->efficiency = fw_arena_calloc(a, m->n_families, sizeof *v->efficiency);
+        for (uint32_t f = 0; f < m->n_families; f++)
+            v->efficiency[v->n_efficiency++] =
+                s_share(a, sc->families[f].id, st->skill[f] * m->maturity[f]);
+        v->proposals = fw_arena_calloc(a, m->proposals.n, sizeof *v->proposals);
+        for (size_t i = 0; i < m->proposals.n; i++) {
+            const fw_proposal_t *p = fw_vec_at(&m->proposals, i);
+            if (p->terms.lab != (int)seat || p->visible > t || t > p->expires)
+                continue;
+            Flywheel__V1__Proposal *w = fw_arena_calloc(a, 1, sizeof *w);
+            flywheel__v1__proposal__init(w);
+            w->id = p->id;
+            w->investor = (char *)fm_id(m, p->terms.investor);
+            w->lab = (char *)sc->seats[seat].id;
+            w->terms = s_terms_wire(m, a, &p->terms);
+            w->expires = p->expires;
+            v->proposals[v->n_proposals++] = w;
+        }
+        v->credits = fw_arena_calloc(a, m->n_seats, sizeof *v->credits);
+        for (uint32_t c = 0; c < m->n_seats; c++) {
+            if (sc->seats[c].role != FW_ROLE_HYPERSCALER)
+                continue;
+            int64_t credit = fm_credits(m, seat, c);
+            if (credit > 0)
+                v->credits[v->n_credits++] = s_credit_wire(m, a, seat, c, credit);
+        }
+    }
+    v->deals = fw_arena_calloc(a, m->deals.n, sizeof *v->deals);
+    for (size_t i = 0; i < m->deals.n; i++) {
+        const fw_deal_t *d = fw_vec_at(&m->deals, i);
+        if (d->terms.lab == (int)seat || d->terms.investor == (int)seat)
+            v->deals[v->n_deals++] = s_deal_wire(m, a, d);
+    }
+    size_t n = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        n += m->seats[s].cap_table.n;
+    v->stakes = fw_arena_calloc(a, n, sizeof *v->stakes);
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        for (size_t i = 0; i < m->seats[s].cap_table.n; i++) {
+            const fw_holder_t *h = fw_vec_at(&m->seats[s].cap_table, i);
+            if (h->holder == (int)seat)
+                v->stakes[v->n_stakes++] = s_stake_wire(m, a, s, h);
+        }
+}
+
+void fw_market_view_common(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *out)
+{
+    s_view_market(m, a, out);
+    s_view_market_economy(m, a, out);
+}
+
+void fw_market_view(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
+                    Flywheel__V1__TickStart *out)
+{
+    Flywheel__V1__MarketView *market = fw_arena_calloc(a, 1, sizeof *market);
+    fw_market_view_common(m, a, market);
+    fw_market_view_seat(m, seat, a, market, out);
+}
+
+void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
+                         Flywheel__V1__MarketView *market, Flywheel__V1__TickStart *out)
+{
+    const fw_scenario_t *sc = m->sc;
+    const fw_seat_t *me = &sc->seats[seat];
+    const fw_seat_state_t *st = &m->seats[seat];
+    uint32_t t = m->tick + 1;
+    char month[16];
+
+    fw_scenario_month(sc, t, month, sizeof month);
+    out->tick = t;
+    out->month = fw_arena_strdup(a, month);
+    out->market = market;
+
+    Flywheel__V1__SeatView *v = fw_arena_calloc(a, 1, sizeof *v);
+    flywheel__v1__seat_view__init(v);
+    out->me = v;
+    v->cash = fm_cash(m, seat);
+    v->revenue_last = st->revenue_tick;
+    v->cost_last = st->cost_tick;
+    v->compute_last = st->compute_tick;
+    if (me->role == FW_ROLE_HYPERSCALER) {
+        size_t n_in = 0, n_inc = 0;
+        v->installed = fw_arena_calloc(a, m->n_families, sizeof *v->installed);
+        v->incoming = fw_arena_calloc(a, st->lots.n, sizeof *v->incoming);
+        for (uint32_t f = 0; f < m->n_families; f++) {
+            const fw_family_t *fam = &sc->families[f];
+            int64_t units = 0;
+            for (size_t i = 0; i < st->lots.n; i++) {
+                const fw_lot_t *lot = fw_vec_at(&st->lots, i);
+                if (lot->family == (int)f && lot->arrives <= t && t < lot->retires)
+                    units += lot->units;
+            }
+            if (units > 0) {
+                Flywheel__V1__Holding *h = s_holding(a, fam->id, units, fm_compute_of(fam, units), 0);
+                h->sold = m->compute_offers[(size_t)seat * m->n_families + f].sold;
+                v->installed[n_in++] = h;
+            }
+        }
+        for (size_t i = 0; i < st->lots.n; i++) {
+            const fw_lot_t *lot = fw_vec_at(&st->lots, i);
+            const fw_family_t *fam = &sc->families[lot->family];
+            if (lot->arrives > t)
+                v->incoming[n_inc++] = s_holding(a, fam->id, lot->units,
+                                                 fm_compute_of(fam, lot->units), lot->arrives);
+        }
+        v->n_installed = n_in;
+        v->n_incoming = n_inc;
+    } else if (me->role == FW_ROLE_LAB) {
+        v->revenue_per_compute = me->revenue_per_compute;
+    } else if (me->role == FW_ROLE_VENDOR) {
+        size_t n = 0;
+        v->capacity = fw_arena_calloc(a, m->n_families, sizeof *v->capacity);
+        for (uint32_t f = 0; f < m->n_families; f++) {
+            if (sc->families[f].vendor != (int)seat)
+                continue;
+            Flywheel__V1__Capacity *c = fw_arena_calloc(a, 1, sizeof *c);
+            flywheel__v1__capacity__init(c);
+            c->family = (char *)sc->families[f].id;
+            c->units = (int64_t)floor(m->capacity[f] * m->supply_factor[f]);
+            c->unit_cost = sc->families[f].unit_cost;
+            v->capacity[n++] = c;
+        }
+        v->n_capacity = n;
+    }
+    s_view_seat_economy(m, seat, a, v);
+}

@@ -1,0 +1,96 @@
+/* fw_stage_valuation: the tick's results, valuations and the market's shares.
+ *
+ * Revenue and costs are complete when this stage runs: each company's are read off
+ * the ledger's movements of the tick. Clouds and vendors are worth a multiple of their
+ * annualised revenue; a private lab its last round until its revenue says more (a
+ * faltering lab's last round fades). Stakes are marked to market: the change in value
+ * is a gain or a loss on the investor's books.
+ */
+#include <math.h>
+
+#include "fw_stages.h"
+
+int fw_stage_valuations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
+                        size_t err_len)
+{
+    (void)orders;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_seat_state_t *st = &m->seats[s];
+        st->revenue_tick = -fw_ledger_tick_delta(m->ledger, fw_acc(s, FW_ACC_REVENUE));
+        st->cost_tick = fw_ledger_tick_delta(m->ledger, fw_acc(s, FW_ACC_EXPENSE));
+        st->revenue_total += st->revenue_tick;
+        st->cost_total += st->cost_tick;
+    }
+    const fw_scenario_t *sc = m->sc;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_seat_state_t *st = &m->seats[s];
+        double annual = (double)st->revenue_tick * fm_annual(m);
+        switch (sc->seats[s].role) {
+        case FW_ROLE_HYPERSCALER:
+            st->valuation = llround(fm_cloud_multiple(m) * annual);
+            break;
+        case FW_ROLE_VENDOR:
+            st->valuation = llround(fm_vendor_multiple(m) * annual);
+            break;
+        case FW_ROLE_LAB:
+            /* A private lab is worth its last round until its revenue says more; a
+             * faltering lab's last round fades. */
+            if (st->faltering)
+                st->last_round = llround((double)st->last_round * 0.95);
+            st->valuation = llround(fm_lab_multiple(m) * annual);
+            if (st->valuation < st->last_round)
+                st->valuation = st->last_round;
+            break;
+        default:
+            break;
+        }
+        if (st->valuation < 0)
+            st->valuation = 0;
+    }
+    /* Stakes marked to market: the change in value is a gain or a loss. */
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_seat_state_t *lab = &m->seats[s];
+        if (sc->seats[s].role != FW_ROLE_LAB)
+            continue;
+        for (size_t i = 0; i < lab->cap_table.n; i++) {
+            fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
+            int64_t value = llround(h->fraction * (double)lab->valuation);
+            int64_t delta = value - h->value;
+            h->value = value;
+            if (h->holder < 0 || delta == 0)
+                continue;
+            fw_leg_t legs[2] = {
+                {fw_acc((uint32_t)h->holder, FW_ACC_STAKES), delta},
+                {fw_acc((uint32_t)h->holder, FW_ACC_REVALUATION), -delta},
+            };
+            int rc = fm_post(m, legs, 2, "mark to market", err, err_len);
+            if (rc != FW_MARKET_OK)
+                return rc;
+        }
+    }
+    (void)t;
+    return FW_MARKET_OK;
+}
+
+/* ---- growth ---------------------------------------------------------------------------------- */
+
+/* Compute sold and compute in service, as shares, after tick t. */
+void fw_valuation_shares(fw_market_t *m, uint32_t t)
+{
+    const fw_scenario_t *sc = m->sc;
+    int64_t installed_total = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        m->compute_share[s] = m->compute_sold > 0
+            ? (double)m->seats[s].compute_tick / (double)m->compute_sold : 0.0;
+    for (uint32_t f = 0; f < m->n_families; f++) {
+        int64_t c = 0;
+        for (uint32_t s = 0; s < m->n_seats; s++)
+            if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+                c += fm_installed_at(m, s, (int)f, t);
+        m->installed_share[f] = (double)c;
+        installed_total += c;
+    }
+    for (uint32_t f = 0; f < m->n_families; f++)
+        m->installed_share[f] = installed_total > 0 ? m->installed_share[f] / (double)installed_total
+                                                    : 0.0;
+}
