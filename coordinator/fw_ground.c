@@ -32,8 +32,16 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
     m->family_revenue = calloc(m->n_families, sizeof *m->family_revenue);
     m->family_units = calloc(m->n_families, sizeof *m->family_units);
     m->scratch = calloc(m->n_seats, sizeof *m->scratch);
-    m->pair_invested = calloc((size_t)m->n_seats * m->n_seats, sizeof *m->pair_invested);
-    m->pair_returned = calloc((size_t)m->n_seats * m->n_seats, sizeof *m->pair_returned);
+    size_t investors = 0, labs = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_role_t r = sc->seats[s].role;
+        investors += r == FW_ROLE_HYPERSCALER || r == FW_ROLE_VENDOR;
+        labs += r == FW_ROLE_LAB;
+    }
+    m->pairwise = investors * labs <= FW_PAIRS_MAX;
+    size_t pairs = m->pairwise ? (size_t)m->n_seats * m->n_seats : m->n_seats;
+    m->pair_invested = calloc(pairs ? pairs : 1, sizeof *m->pair_invested);
+    m->pair_returned = calloc(pairs ? pairs : 1, sizeof *m->pair_returned);
     if (!m->ledger || !m->seats || !m->capacity || !m->chip_offers || !m->compute_offers ||
         !m->compute_share || !m->installed_share || !m->reports || !m->supply_factor ||
         !m->supply_until || !m->maturity || !m->cum_all || !m->family_revenue ||
@@ -44,6 +52,10 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_vec_init(&m->seats[s].lots, sizeof(fw_lot_t));
         fw_vec_init(&m->seats[s].cap_table, sizeof(fw_holder_t));
+        fw_vec_init(&m->seats[s].deal_refs, sizeof(size_t));
+        fw_vec_init(&m->seats[s].holdings, sizeof(uint32_t));
+        fw_vec_init(&m->seats[s].touched, sizeof(uint32_t));
+        fw_vec_init(&m->seats[s].touched_families, sizeof(uint32_t));
         fw_vec_init(&m->reports[s].fills, sizeof(fw_fill_t));
         fw_vec_init(&m->reports[s].rejections, sizeof(fw_rejection_t));
     }
@@ -72,6 +84,10 @@ void fw_ground_free(fw_market_t *m)
             fw_seat_state_t *st = &m->seats[s];
             fw_vec_free(&st->lots);
             fw_vec_free(&st->cap_table);
+            fw_vec_free(&st->deal_refs);
+            fw_vec_free(&st->holdings);
+            fw_vec_free(&st->touched);
+            fw_vec_free(&st->touched_families);
             free(st->skill);
             free(st->cum_family);
             free(st->family_tick);
@@ -124,14 +140,20 @@ void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders)
         st->ai_ops_tick = 0;
         st->base_tick = 0;
         st->spend_tick = 0;
-        if (st->family_tick)
-            memset(st->family_tick, 0, m->n_families * sizeof *st->family_tick);
-        if (st->cloud_spend)
-            memset(st->cloud_spend, 0, m->n_seats * sizeof *st->cloud_spend);
-        if (st->bid_cloud)
-            memset(st->bid_cloud, 0, m->n_seats * sizeof *st->bid_cloud);
-        if (st->bid_family)
-            memset(st->bid_family, 0, m->n_families * sizeof *st->bid_family);
+        /* Only what the last tick touched is reset: a lab's per-cloud figures are
+         * n_seats long, and clearing them all would cost labs x seats a tick. */
+        for (size_t i = 0; i < st->touched.n; i++) {
+            uint32_t c = *(uint32_t *)fw_vec_at(&st->touched, i);
+            st->cloud_spend[c] = 0;
+            st->bid_cloud[c] = 0;
+        }
+        for (size_t i = 0; i < st->touched_families.n; i++) {
+            uint32_t f = *(uint32_t *)fw_vec_at(&st->touched_families, i);
+            st->family_tick[f] = 0;
+            st->bid_family[f] = 0;
+        }
+        st->touched.n = 0;
+        st->touched_families.n = 0;
         st->bid_spend = 0;
         st->bid_compute = 0;
         st->present = orders[s].present;
@@ -293,38 +315,108 @@ int64_t fm_installed_at(const fw_market_t *m, uint32_t seat, int family, uint32_
 
 /* ---- deals and cap tables ------------------------------------------------------- */
 
+fw_deal_t *fm_deal_of(const fw_market_t *m, uint32_t seat, size_t i)
+{
+    return fw_vec_at(&m->deals, *(size_t *)fw_vec_at(&m->seats[seat].deal_refs, i));
+}
+
 int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud)
 {
     int64_t total = 0;
-    for (size_t i = 0; i < m->deals.n; i++) {
-        const fw_deal_t *d = fw_vec_at(&m->deals, i);
+    for (size_t i = 0; i < m->seats[lab].deal_refs.n; i++) {
+        const fw_deal_t *d = fm_deal_of(m, lab, i);
         if (d->terms.lab == (int)lab && d->terms.investor == (int)cloud)
             total += d->credits_left;
     }
     return total;
 }
 
-fw_holder_t *fm_holder(fw_seat_state_t *lab, int holder)
+fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T)
 {
-    for (size_t i = 0; i < lab->cap_table.n; i++) {
-        fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
+    size_t at = m->deals.n;
+    fw_deal_t *d = fw_vec_push(&m->deals);
+    d->terms = *T;
+    *(size_t *)fw_vec_push(&m->seats[T->lab].deal_refs) = at;
+    if (T->investor >= 0 && T->investor != T->lab)
+        *(size_t *)fw_vec_push(&m->seats[T->investor].deal_refs) = at;
+    return d;
+}
+
+const fw_holder_t *fm_holding(const fw_market_t *m, uint32_t lab, int holder)
+{
+    const fw_vec_t *table = &m->seats[lab].cap_table;
+    for (size_t i = 0; i < table->n; i++) {
+        const fw_holder_t *h = fw_vec_at(table, i);
         if (h->holder == holder)
             return h;
     }
-    fw_holder_t *h = fw_vec_push(&lab->cap_table);
+    return NULL;
+}
+
+/* Records that `holder` holds a stake in `lab`, keeping its list ascending. */
+static void s_add_holding(fw_market_t *m, uint32_t holder, uint32_t lab)
+{
+    fw_vec_t *v = &m->seats[holder].holdings;
+    size_t at = v->n;
+    while (at > 0 && *(uint32_t *)fw_vec_at(v, at - 1) > lab)
+        at--;
+    fw_vec_push(v);
+    memmove(fw_vec_at(v, at + 1), fw_vec_at(v, at), (v->n - 1 - at) * v->size);
+    *(uint32_t *)fw_vec_at(v, at) = lab;
+}
+
+fw_holder_t *fm_holder(fw_market_t *m, uint32_t lab, int holder)
+{
+    fw_vec_t *table = &m->seats[lab].cap_table;
+    for (size_t i = 0; i < table->n; i++) {
+        fw_holder_t *h = fw_vec_at(table, i);
+        if (h->holder == holder)
+            return h;
+    }
+    fw_holder_t *h = fw_vec_push(table);
     h->holder = holder;
+    if (holder >= 0)
+        s_add_holding(m, (uint32_t)holder, lab);
     return h;
 }
 
-void fm_issue(fw_seat_state_t *lab, int holder, double equity, int64_t cost)
+void fm_issue(fw_market_t *m, uint32_t lab, int holder, double equity, int64_t cost)
 {
-    for (size_t i = 0; i < lab->cap_table.n; i++) {
-        fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
+    fw_vec_t *table = &m->seats[lab].cap_table;
+    for (size_t i = 0; i < table->n; i++) {
+        fw_holder_t *h = fw_vec_at(table, i);
         h->fraction *= 1.0 - equity;
     }
-    fw_holder_t *h = fm_holder(lab, holder);
+    fw_holder_t *h = fm_holder(m, lab, holder);
     h->fraction += equity;
     h->cost += cost;
+}
+
+void fm_count_bid(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int64_t quantity,
+                  int64_t spend)
+{
+    fw_seat_state_t *st = &m->seats[lab];
+    if (st->bid_cloud[cloud] == 0 && st->cloud_spend[cloud] == 0)
+        *(uint32_t *)fw_vec_push(&st->touched) = cloud;
+    if (st->bid_family[family] == 0 && st->family_tick[family] == 0)
+        *(uint32_t *)fw_vec_push(&st->touched_families) = (uint32_t)family;
+    st->bid_cloud[cloud] += spend;
+    st->bid_family[family] += quantity;
+    st->bid_spend += spend;
+    st->bid_compute += quantity;
+}
+
+void fm_count_bought(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int64_t quantity,
+                     int64_t spend)
+{
+    fw_seat_state_t *st = &m->seats[lab];
+    if (st->bid_cloud[cloud] == 0 && st->cloud_spend[cloud] == 0)
+        *(uint32_t *)fw_vec_push(&st->touched) = cloud;
+    if (st->bid_family[family] == 0 && st->family_tick[family] == 0)
+        *(uint32_t *)fw_vec_push(&st->touched_families) = (uint32_t)family;
+    st->family_tick[family] += quantity;
+    st->cloud_spend[cloud] += spend;
+    st->spend_tick += spend;
 }
 
 /* ---- rationing --------------------------------------------------------------------- */

@@ -266,6 +266,11 @@ typedef struct {
     int faltering;         /* out of cash with no investor */
     int compliant;         /* met every stipulation this tick */
     fw_vec_t cap_table;    /* fw_holder_t */
+    /* indices, so that no seat's turn scans every other seat's */
+    fw_vec_t deal_refs;    /* size_t: m->deals this seat is party to, in signing order */
+    fw_vec_t holdings;     /* uint32_t: labs this seat holds a stake in, ascending */
+    fw_vec_t touched;      /* uint32_t: seats in cloud_spend/bid_cloud this tick (labs) */
+    fw_vec_t touched_families; /* uint32_t: families in family_tick/bid_family this tick */
 } fw_seat_state_t;
 
 struct fw_market {
@@ -308,8 +313,10 @@ struct fw_market {
     fw_vec_t proposals;        /* fw_proposal_t waiting for answers */
     fw_vec_t deals;            /* fw_deal_t, in signing order */
     uint64_t next_id;          /* ids of proposals and deals */
-    int64_t *pair_invested;    /* per investor * lab: dollars invested */
-    int64_t *pair_returned;    /* per investor * lab: revenue returned since the first deal */
+    int pairwise;              /* round trips kept per investor-lab pair (a small market)
+                                * rather than per investor (FW_PAIRS_MAX) */
+    int64_t *pair_invested;    /* per fm_pair: dollars invested */
+    int64_t *pair_returned;    /* per fm_pair: revenue returned to the investor */
     int64_t *scratch;          /* n_seats: per-tick scratch (credit reserves) */
     double total_attract;      /* the customers' logit denominator as the next views see
                                 * it (fw_customers_total_attract; fw_market.c keeps it) */
@@ -325,6 +332,17 @@ static inline double fw_grown(double v, double rate)
 {
     v *= 1.0 + rate;
     return v > FW_CURVE_MAX ? FW_CURVE_MAX : v;
+}
+
+/* Round trips are reported per investor-lab pair up to this many pairs, per investor
+ * beyond: pairs grow as seats squared, and a 1,000-company market would write a
+ * quarter of a million columns a tick. Every shipped scenario is far below it. */
+#define FW_PAIRS_MAX 4096
+
+/* The slot of an investor-lab pair in pair_invested/pair_returned. */
+static inline size_t fm_pair(const fw_market_t *m, uint32_t investor, uint32_t lab)
+{
+    return m->pairwise ? (size_t)investor * m->n_seats + lab : investor;
 }
 
 /* ---- the model's parameters, with their defaults ------------------------------------ */
@@ -417,11 +435,28 @@ void fm_ration_requests(fw_vec_t *reqs, int64_t supply);
 /* Credits `lab` holds on `cloud`'s compute. */
 int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud);
 
-/* The holder's line in a lab's cap table, added (empty) if missing. */
-fw_holder_t *fm_holder(fw_seat_state_t *lab, int holder);
+/* A new deal on terms T, registered with both parties; the caller fills in the rest.
+ * The pointer is good until the next deal. */
+fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T);
+
+/* The i-th deal `seat` is party to (i < m->seats[seat].deal_refs.n). */
+fw_deal_t *fm_deal_of(const fw_market_t *m, uint32_t seat, size_t i);
+
+/* The holder's line in lab's cap table, added (empty) if missing. */
+fw_holder_t *fm_holder(fw_market_t *m, uint32_t lab, int holder);
 
 /* Sells `equity` of the lab to `holder`: everyone else is diluted by (1 - equity). */
-void fm_issue(fw_seat_state_t *lab, int holder, double equity, int64_t cost);
+void fm_issue(fw_market_t *m, uint32_t lab, int holder, double equity, int64_t cost);
+
+/* The line of `holder` in lab's cap table, or NULL. */
+const fw_holder_t *fm_holding(const fw_market_t *m, uint32_t lab, int holder);
+
+/* A lab's compute purchase this tick, counted for its stipulations: `spend` dollars on
+ * `cloud`, `quantity` on `family` (bought); or what it asked for (bid). */
+void fm_count_bid(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int64_t quantity,
+                  int64_t spend);
+void fm_count_bought(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int64_t quantity,
+                     int64_t spend);
 
 /* Dollars as event text: $1.2B, $3.4M, $567. */
 void fm_money(char *buf, size_t len, int64_t v);

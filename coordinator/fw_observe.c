@@ -259,14 +259,9 @@ static int s_investor(const fw_market_t *m, uint32_t s)
 static int64_t s_stake_value(const fw_market_t *m, uint32_t investor)
 {
     int64_t total = 0;
-    for (uint32_t s = 0; s < m->n_seats; s++) {
-        const fw_seat_state_t *lab = &m->seats[s];
-        for (size_t i = 0; i < lab->cap_table.n; i++) {
-            const fw_holder_t *h = fw_vec_at(&lab->cap_table, i);
-            if (h->holder == (int)investor)
-                total += h->value;
-        }
-    }
+    const fw_vec_t *labs = &m->seats[investor].holdings;
+    for (size_t i = 0; i < labs->n; i++)
+        total += fm_holding(m, *(uint32_t *)fw_vec_at(labs, i), (int)investor)->value;
     return total;
 }
 
@@ -284,7 +279,8 @@ static size_t s_metric_count_economy(const fw_market_t *m)
         vendors += r == FW_ROLE_VENDOR;
         labs += r == FW_ROLE_LAB;
     }
-    return 6 + 4 * clouds + vendors + 2 * m->n_families + 5 * labs + (clouds + vendors) * labs;
+    return 6 + 4 * clouds + vendors + 2 * m->n_families + 5 * labs +
+           (clouds + vendors) * (m->pairwise ? labs : 1);
 }
 
 static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt,
@@ -356,8 +352,23 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
         mt[(*k)++] = s_metric(a, "compliance", id, st->compliant ? 1.0 : 0.0);
         mt[(*k)++] = s_metric(a, "faltering", id, st->faltering ? 1.0 : 0.0);
     }
-    /* Round trip of each investor-lab pair: revenue back per dollar invested. */
-    for (uint32_t i = 0; i < m->n_seats; i++) {
+    /* Round trip of each investor-lab pair: revenue back per dollar invested. A large
+     * market reports each investor's instead, over its deals (FW_PAIRS_MAX). */
+    for (uint32_t i = 0; i < m->n_seats && !m->pairwise; i++) {
+        if (!s_investor(m, i))
+            continue;
+        double invested = 0, returned = 0;
+        for (size_t j = 0; j < m->seats[i].deal_refs.n; j++) {
+            const fw_deal_t *d = fm_deal_of(m, i, j);
+            if (d->terms.investor == (int)i && d->terms.amount > 0) {
+                invested += (double)d->terms.amount;
+                returned += (double)d->returned;
+            }
+        }
+        mt[(*k)++] = s_metric(a, "round_trip", sc->seats[i].id,
+                              invested > 0 ? returned / invested : 0.0);
+    }
+    for (uint32_t i = 0; i < m->n_seats && m->pairwise; i++) {
         if (!s_investor(m, i))
             continue;
         for (uint32_t l = 0; l < m->n_seats; l++) {
@@ -599,6 +610,12 @@ static void s_view_market_economy(const fw_market_t *m, fw_arena_t *a,
     mv->credits_allowed = m->credits_allowed;
 }
 
+static int s_by_index(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
                                 Flywheel__V1__SeatView *v)
 {
@@ -634,31 +651,34 @@ static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t 
             w->expires = p->expires;
             v->proposals[v->n_proposals++] = w;
         }
-        v->credits = fw_arena_calloc(a, m->n_seats, sizeof *v->credits);
-        for (uint32_t c = 0; c < m->n_seats; c++) {
-            if (sc->seats[c].role != FW_ROLE_HYPERSCALER)
+        /* Credits by cloud, in seat order: only the clouds it has deals with can
+         * have granted any. */
+        size_t n_refs = st->deal_refs.n, n_clouds = 0;
+        uint32_t *clouds = fw_arena_calloc(a, n_refs, sizeof *clouds);
+        for (size_t i = 0; i < n_refs; i++) {
+            const fw_deal_t *d = fm_deal_of(m, seat, i);
+            if (d->terms.lab == (int)seat && fm_is(m, d->terms.investor, FW_ROLE_HYPERSCALER))
+                clouds[n_clouds++] = (uint32_t)d->terms.investor;
+        }
+        qsort(clouds, n_clouds, sizeof *clouds, s_by_index);
+        v->credits = fw_arena_calloc(a, n_clouds, sizeof *v->credits);
+        for (size_t i = 0; i < n_clouds; i++) {
+            if (i > 0 && clouds[i] == clouds[i - 1])
                 continue;
-            int64_t credit = fm_credits(m, seat, c);
+            int64_t credit = fm_credits(m, seat, clouds[i]);
             if (credit > 0)
-                v->credits[v->n_credits++] = s_credit_wire(m, a, seat, c, credit);
+                v->credits[v->n_credits++] = s_credit_wire(m, a, seat, clouds[i], credit);
         }
     }
-    v->deals = fw_arena_calloc(a, m->deals.n, sizeof *v->deals);
-    for (size_t i = 0; i < m->deals.n; i++) {
-        const fw_deal_t *d = fw_vec_at(&m->deals, i);
-        if (d->terms.lab == (int)seat || d->terms.investor == (int)seat)
-            v->deals[v->n_deals++] = s_deal_wire(m, a, d);
+    v->deals = fw_arena_calloc(a, st->deal_refs.n, sizeof *v->deals);
+    for (size_t i = 0; i < st->deal_refs.n; i++)
+        v->deals[v->n_deals++] = s_deal_wire(m, a, fm_deal_of(m, seat, i));
+    const fw_vec_t *labs = &st->holdings;
+    v->stakes = fw_arena_calloc(a, labs->n, sizeof *v->stakes);
+    for (size_t i = 0; i < labs->n; i++) {
+        uint32_t lab = *(uint32_t *)fw_vec_at(labs, i);
+        v->stakes[v->n_stakes++] = s_stake_wire(m, a, lab, fm_holding(m, lab, (int)seat));
     }
-    size_t n = 0;
-    for (uint32_t s = 0; s < m->n_seats; s++)
-        n += m->seats[s].cap_table.n;
-    v->stakes = fw_arena_calloc(a, n, sizeof *v->stakes);
-    for (uint32_t s = 0; s < m->n_seats; s++)
-        for (size_t i = 0; i < m->seats[s].cap_table.n; i++) {
-            const fw_holder_t *h = fw_vec_at(&m->seats[s].cap_table, i);
-            if (h->holder == (int)seat)
-                v->stakes[v->n_stakes++] = s_stake_wire(m, a, s, h);
-        }
 }
 
 void fw_market_view_common(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *out)

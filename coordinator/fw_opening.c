@@ -136,7 +136,7 @@ static int s_open_lab(fw_market_t *m, uint32_t s, double total_income, double to
     st->last_round = seat->valuation;
     st->valuation = seat->valuation;
     st->compliant = 1;
-    fw_holder_t *founders = fm_holder(st, -1);
+    fw_holder_t *founders = fm_holder(m, s, -1);
     founders->fraction = 1.0;
     return 0;
 }
@@ -148,10 +148,10 @@ static int s_open_deal(fw_market_t *m, const fw_initial_deal_t *d)
     int inv = T->investor;
     if (inv >= 0 && d->equity > 0) {
         double equity = d->equity > 0.95 ? 0.95 : d->equity;
-        fm_issue(lab, inv, equity, T->amount);
+        fm_issue(m, (uint32_t)T->lab, inv, equity, T->amount);
         /* Stakes open at their value under the lab's opening valuation. */
         int64_t value = llround(equity * (double)lab->valuation);
-        fw_holder_t *h = fm_holder(lab, inv);
+        fw_holder_t *h = fm_holder(m, (uint32_t)T->lab, inv);
         h->value += value;
         if (fw_ledger_transfer(m->ledger, fw_acc((uint32_t)inv, FW_ACC_CAPITAL),
                                fw_acc((uint32_t)inv, FW_ACC_STAKES), value,
@@ -168,16 +168,15 @@ static int s_open_deal(fw_market_t *m, const fw_initial_deal_t *d)
         if (fw_ledger_post(m->ledger, legs, 4, "opening credits") != FW_LEDGER_OK)
             return -1;
     }
-    fw_deal_t *deal = fw_vec_push(&m->deals);
+    fw_deal_t *deal = fm_add_deal(m, T);
     deal->id = ++m->next_id;
-    deal->terms = *T;
     deal->signed_tick = 0;
     deal->ends = T->duration;
     deal->equity = d->equity;
     deal->credits_left = inv >= 0 ? d->credits_left : 0;
     deal->compliant = 1;
     if (inv >= 0)
-        m->pair_invested[(size_t)inv * m->n_seats + (size_t)T->lab] += T->amount;
+        m->pair_invested[fm_pair(m, (uint32_t)inv, (uint32_t)T->lab)] += T->amount;
     return 0;
 }
 

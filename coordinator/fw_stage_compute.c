@@ -44,8 +44,8 @@ static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int famil
     int64_t left = used;
     double chip_value = s_chip_value_per_compute(m, family) * (double)quantity;
     int vendor = m->sc->families[family].vendor;
-    for (size_t i = 0; i < m->deals.n; i++) {
-        fw_deal_t *d = fw_vec_at(&m->deals, i);
+    for (size_t i = 0; i < m->seats[lab].deal_refs.n; i++) {
+        fw_deal_t *d = fm_deal_of(m, lab, i);
         if (d->terms.lab != (int)lab)
             continue;
         if (d->terms.investor == (int)cloud) {
@@ -57,14 +57,11 @@ static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int famil
             d->returned += llround(chip_value);
         }
     }
-    m->pair_returned[(size_t)cloud * m->n_seats + lab] += amount;
-    m->pair_returned[(size_t)vendor * m->n_seats + lab] += llround(chip_value);
+    m->pair_returned[fm_pair(m, cloud, lab)] += amount;
+    m->pair_returned[fm_pair(m, (uint32_t)vendor, lab)] += llround(chip_value);
     if (used > 0)
         fm_fill_money(m, lab, FW_FILL_CREDITS_USED, (int)cloud, used);
-    fw_seat_state_t *l = &m->seats[lab];
-    l->family_tick[family] += quantity;
-    l->cloud_spend[cloud] += amount;
-    l->spend_tick += amount;
+    fm_count_bought(m, lab, cloud, family, quantity, amount);
     m->seats[cloud].ai_revenue_tick += amount;
     return FW_MARKET_OK;
 }
@@ -110,6 +107,33 @@ static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t
     }
 }
 
+/* A bid queued on offer `offer` (cloud * n_families + family), seq-th in seat order. */
+typedef struct {
+    size_t offer;
+    size_t seq;
+    fw_request_t r;
+} s_queued_t;
+
+static int s_by_offer(const void *a, const void *b)
+{
+    const s_queued_t *x = a, *y = b;
+    if (x->offer != y->offer)
+        return x->offer < y->offer ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sets (or clears) m->scratch[cloud] to the credits `lab` holds on each cloud it has a
+ * deal with; every other entry stays 0. */
+static void s_reserve_credits(fw_market_t *m, uint32_t lab, int set)
+{
+    for (size_t i = 0; i < m->seats[lab].deal_refs.n; i++) {
+        const fw_deal_t *d = fm_deal_of(m, lab, i);
+        if (d->terms.lab == (int)lab && fm_is(m, d->terms.investor, FW_ROLE_HYPERSCALER))
+            m->scratch[d->terms.investor] =
+                set ? fm_credits(m, lab, (uint32_t)d->terms.investor) : 0;
+    }
+}
+
 static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err,
                             size_t err_len)
 {
@@ -121,22 +145,19 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
     for (uint32_t s = 0; s < m->n_seats; s++)
         reserve[s] = fm_cash(m, s);
 
-    /* Bids are checked once, in seat order, and queued on the offer they name. */
-    fw_vec_t *queues = calloc((size_t)m->n_seats * m->n_families, sizeof *queues);
-    if (!queues) {
-        free(reserve);
-        return FW_MARKET_ENOMEM;
-    }
-    for (size_t q = 0; q < (size_t)m->n_seats * m->n_families; q++)
-        fw_vec_init(&queues[q], sizeof(fw_request_t));
+    /* Bids are checked once, in seat order, and queued on the offer they name: one
+     * list for all offers, sorted by offer afterwards (a queue per offer would cost
+     * clouds x families a tick, bid or not). */
+    fw_vec_t queue;
+    fw_vec_init(&queue, sizeof(s_queued_t));
+    memset(m->scratch, 0, m->n_seats * sizeof *m->scratch);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_orders_t *a = &orders[s];
         if (!a->present)
             continue;
         /* The lab's credits on each cloud, reserved as its bids are taken. */
         if (sc->seats[s].role == FW_ROLE_LAB)
-            for (uint32_t c = 0; c < m->n_seats; c++)
-                m->scratch[c] = sc->seats[c].role == FW_ROLE_HYPERSCALER ? fm_credits(m, s, c) : 0;
+            s_reserve_credits(m, s, 1);
         for (size_t i = 0; i < a->n_compute_bids; i++) {
             const fw_compute_bid_in_t *b = &a->compute_bids[i];
             int p = b->provider;
@@ -174,26 +195,28 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
             if (qty <= 0)
                 continue;
             /* What the lab asked for, for its stipulations (fw_stage_deals.c: stipulations). */
-            fw_seat_state_t *lab = &m->seats[s];
-            lab->bid_cloud[p] += qty * offer->price;
-            lab->bid_family[f] += qty;
-            lab->bid_spend += qty * offer->price;
-            lab->bid_compute += qty;
-            fw_request_t *r = fw_vec_push(&queues[q]);
-            r->seat = s;
-            r->index = i;
-            r->want = qty;
+            fm_count_bid(m, s, (uint32_t)p, f, qty, qty * offer->price);
+            s_queued_t *e = fw_vec_push(&queue);
+            e->offer = q;
+            e->seq = queue.n;
+            e->r = (fw_request_t){s, i, qty, 0};
         }
+        if (sc->seats[s].role == FW_ROLE_LAB)
+            s_reserve_credits(m, s, 0);
     }
-    for (size_t q = 0; q < (size_t)m->n_seats * m->n_families && rc == FW_MARKET_OK; q++) {
+    qsort(queue.items, queue.n, queue.size, s_by_offer);
+    for (size_t first = 0, next; first < queue.n && rc == FW_MARKET_OK; first = next) {
+        size_t q = ((s_queued_t *)fw_vec_at(&queue, first))->offer;
         fw_offer_t *offer = &m->compute_offers[q];
         uint32_t cloud = (uint32_t)(q / m->n_families);
         int f = (int)(q % m->n_families);
-        if (!offer->posted || queues[q].n == 0)
-            continue;
-        fm_ration_requests(&queues[q], offer->quantity);
-        for (size_t i = 0; i < queues[q].n; i++) {
-            const fw_request_t *r = fw_vec_at(&queues[q], i);
+        m->requests.n = 0;
+        for (next = first; next < queue.n && ((s_queued_t *)fw_vec_at(&queue, next))->offer == q;
+             next++)
+            *(fw_request_t *)fw_vec_push(&m->requests) = ((s_queued_t *)fw_vec_at(&queue, next))->r;
+        fm_ration_requests(&m->requests, offer->quantity);
+        for (size_t i = 0; i < m->requests.n; i++) {
+            const fw_request_t *r = fw_vec_at(&m->requests, i);
             if (r->grant <= 0)
                 continue;
             int64_t amount = r->grant * offer->price;
@@ -214,9 +237,7 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
             m->compute_sold += r->grant;
         }
     }
-    for (size_t q = 0; q < (size_t)m->n_seats * m->n_families; q++)
-        fw_vec_free(&queues[q]);
-    free(queues);
+    fw_vec_free(&queue);
     free(reserve);
     return rc;
 }

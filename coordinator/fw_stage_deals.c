@@ -149,21 +149,20 @@ static int s_execute(fw_market_t *m, const fw_terms_t *T0, uint32_t t, char *why
         }
         if (rc != FW_MARKET_OK)
             return rc;
-        fm_issue(lab, inv, equity, T.amount);
+        fm_issue(m, labi, inv, equity, T.amount);
         if (inv >= 0)
-            fm_holder(lab, inv)->value += T.amount; /* at cost until the next mark */
+            fm_holder(m, labi, inv)->value += T.amount; /* at cost until the next mark */
         lab->last_deal = t;
         lab->faltering = 0;
         fm_fill_money(m, labi, FW_FILL_INVESTMENT, inv, T.amount);
         if (inv >= 0) {
             fm_fill_money(m, (uint32_t)inv, FW_FILL_INVESTMENT, (int)labi,
                           T.amount);
-            m->pair_invested[(size_t)inv * m->n_seats + labi] += T.amount;
+            m->pair_invested[fm_pair(m, (uint32_t)inv, labi)] += T.amount;
         }
     }
-    fw_deal_t *d = fw_vec_push(&m->deals);
+    fw_deal_t *d = fm_add_deal(m, &T);
     d->id = ++m->next_id;
-    d->terms = T;
     d->signed_tick = t;
     d->ends = t + T.duration;
     d->equity = equity;
