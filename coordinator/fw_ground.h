@@ -320,6 +320,7 @@ struct fw_market {
     int64_t *scratch;          /* n_seats: per-tick scratch (credit reserves) */
     double total_attract;      /* the customers' logit denominator as the next views see
                                 * it (fw_customers_total_attract; fw_market.c keeps it) */
+    double *profile;           /* borrowed, or NULL: CPU seconds per stage (fw_market_profile) */
     fw_name_index_t seat_names;   /* ids to seat indices (fw_intake.c) */
     fw_name_index_t family_names; /* ids to family indices (fw_intake.c) */
 };

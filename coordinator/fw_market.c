@@ -7,6 +7,8 @@
  */
 #include "fw_market.h"
 
+#include <time.h>
+
 #include "fw_intake.h"
 #include "fw_observe.h"
 #include "fw_stages.h"
@@ -57,6 +59,19 @@ const char *fw_market_stage_name(size_t i)
     return i < fw_market_stage_count() ? s_stages[i].name : NULL;
 }
 
+/* CPU time of this thread, in seconds (benchmarks only). */
+static double s_cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void fw_market_profile(fw_market_t *m, double *seconds)
+{
+    m->profile = seconds;
+}
+
 /* ---- life cycle ------------------------------------------------------------ */
 
 fw_market_t *fw_market_new(const fw_scenario_t *sc, uint32_t ticks)
@@ -99,10 +114,16 @@ int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_are
     if (m->tick >= m->ticks)
         return FW_MARKET_EDONE;
     const fw_orders_t *orders = fw_intake_orders(m, actions, arena);
+    double t0 = m->profile ? s_cpu_now() : 0;
     for (size_t i = 0; i < fw_market_stage_count(); i++) {
         int rc = s_stages[i].run(m, orders, t, err, err_len);
         if (rc != FW_MARKET_OK)
             return rc;
+        if (m->profile) {
+            double t1 = s_cpu_now();
+            m->profile[i] += t1 - t0;
+            t0 = t1;
+        }
     }
     if (fw_ledger_check(m->ledger, err, err_len) != FW_LEDGER_OK)
         return FW_MARKET_EBOOKS;
@@ -114,6 +135,8 @@ int fw_market_step(fw_market_t *m, Flywheel__V1__Actions *const *actions, fw_are
     fw_chips_grow(m);
     fw_customers_grow(m);
     m->total_attract = fw_customers_total_attract(m);
+    if (m->profile)
+        m->profile[fw_market_stage_count()] += s_cpu_now() - t0;
     return FW_MARKET_OK;
 }
 

@@ -44,6 +44,11 @@ void fw_market_destroy(fw_market_t **p);
 size_t fw_market_stage_count(void);
 const char *fw_market_stage_name(size_t i);
 
+/* Benchmarks only: from now on, adds the CPU seconds each stage takes to seconds[i]
+ * (fw_market_stage_count() entries) and those of building the tick's outputs to
+ * seconds[fw_market_stage_count()]; NULL stops. Results never depend on it. */
+void fw_market_profile(fw_market_t *m, double *seconds);
+
 /* The last cleared tick (0 before the first) and the run length. */
 uint32_t fw_market_tick(const fw_market_t *m);
 uint32_t fw_market_ticks(const fw_market_t *m);
