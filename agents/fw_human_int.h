@@ -1,7 +1,8 @@
-/* fw_human_int: the player's screen model, shared by its two source files and no one
- * else: fw_human.c keeps the state (messages, keys, forms, the clock, sending) and
- * fw_human_screen.c draws it. The screen only reads the state, and the model never
- * calls the screen: the struct has one owner. The public interface stays fw_human.h.
+/* fw_human_int: the player's screen model, shared by its source files and no one
+ * else: fw_human.c keeps the state (messages, keys, the clock, sending),
+ * fw_human_forms.c the forms the player fills in, and fw_human_screen.c draws it. The
+ * screen only reads the state, and the model never calls the screen: the struct has
+ * one owner. The public interface stays fw_human.h.
  */
 #ifndef FW_HUMAN_INT_H
 #define FW_HUMAN_INT_H
@@ -180,6 +181,42 @@ static inline const Flywheel__V1__TickStart *fh_ts(const fw_human_t *h)
 {
     return h->tick_start ? h->tick_start->tick_start : NULL;
 }
+
+/* ---- the model's helpers (fw_human.c) -------------------------------------------- */
+
+/* Bounded string copy; dst and src may be fields of one struct. */
+void fh_copy(char *dst, size_t cap, const char *src);
+
+/* Sets the line the player reads now; alert shows it as an alert. */
+void fh_say(fw_human_t *h, int alert, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The screen changed under the player at now_ms (why: how, for the message): an Enter
+ * typed just after it does not send. */
+void fh_changed(fw_human_t *h, int64_t now_ms, const char *why);
+
+/* Tells the player the house bot plays the tick on screen, why, and how to come back. */
+void fh_say_watching(fw_human_t *h);
+
+/* ---- forms (fw_human_forms.c) ---------------------------------------------------- */
+
+/* Opens the form that asks which kind of move to add (the kinds the role may make). */
+void fh_open_add(fw_human_t *h);
+
+/* Opens a one-field form of `kind` asking for a number from 1 to max. */
+void fh_open_simple(fw_human_t *h, form_kind_t kind, const char *label, const char *help,
+                    int64_t max);
+
+/* A key typed while a form is open. Returns what the terminal layer does next. */
+fw_human_do_t fh_form_key(fw_human_t *h, int key, int64_t now_ms);
+
+/* A new tick's draft is ready: the late move joins it, the open form carries on or is
+ * closed; says what the player must know first. */
+void fh_forms_at_new_tick(fw_human_t *h);
+
+/* The deadline is here and the draft goes: finishes, keeps or closes the open form. */
+void fh_forms_at_deadline(fw_human_t *h, int64_t now_ms);
+
+/* ---- reading a form -------------------------------------------------------------- */
 
 /* What Enter on an empty field takes: the field's default, or its first choice. */
 static inline const char *fh_default(const field_t *fl)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <SDL.h>
+#include <SDL_ttf.h>
 
 #include "fw_clock.h"
 #include "fw_log.h"
@@ -31,6 +32,25 @@ static double s_now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --- start and stop ------------------------------------------------------------------- */
+
+int fw_vapp_start(char *err, size_t err_len)
+{
+    /* Keep the program's handlers: SDL would turn SIGINT into a quit event of its own. */
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    if (SDL_Init(0) != 0 || TTF_Init() != 0) {
+        snprintf(err, err_len, "cannot start SDL: %s", SDL_GetError());
+        return -1;
+    }
+    return 0;
+}
+
+void fw_vapp_stop(void)
+{
+    TTF_Quit();
+    SDL_Quit();
 }
 
 /* --- offscreen ------------------------------------------------------------------------ */

@@ -13,6 +13,15 @@
 #include "fw_vmodel.h"
 #include "fw_vsource.h"
 
+/* Starts SDL and SDL_ttf for the calls below, once per program, before any of them.
+ * SDL is told to keep out of signals: the program's own handlers stop the loops (SDL
+ * would turn SIGINT into a quit event of its own). No display is needed yet; the window
+ * opens its own. Returns 0, or -1 with err set. */
+int fw_vapp_start(char *err, size_t err_len);
+
+/* Shuts down what fw_vapp_start started; call it once, after the last call below. */
+void fw_vapp_stop(void);
+
 typedef struct {
     const char *font;            /* TrueType file (fw_vdraw_find_font) */
     int width, height;           /* window or image size in pixels */

@@ -12,13 +12,15 @@
 
 #include <stddef.h>
 
-#include <SDL.h>
-
 #include "fw_vheader.h"
 #include "fw_vmodel.h"
 #include "fw_vpanels.h"
 
 typedef struct fw_vdraw fw_vdraw_t;
+
+/* SDL's renderer, named without SDL's headers: callers that only find a font or pass a
+ * renderer along need not see SDL. */
+struct SDL_Renderer;
 
 /* What to draw besides the model: the view state owned by the caller. */
 typedef struct {
@@ -40,7 +42,7 @@ int fw_vdraw_find_font(char *buf, size_t len, char *err, size_t err_len);
 
 /* A drawer for renderer r (not owned; it must outlive the drawer) using the font file
  * at font_path. Returns NULL with err set if the font cannot be opened. */
-fw_vdraw_t *fw_vdraw_new(SDL_Renderer *r, const char *font_path, char *err, size_t err_len);
+fw_vdraw_t *fw_vdraw_new(struct SDL_Renderer *r, const char *font_path, char *err, size_t err_len);
 
 /* Frees the drawer, its fonts and cached textures; NULL-safe; sets *p to NULL. */
 void fw_vdraw_destroy(fw_vdraw_t **p);

@@ -5,8 +5,9 @@
  *   flywheel-viewer --replay RUN_DIR [--png FILE [--tick N] | --frames DIR | --bench]
  *
  * docs/viewer.md is the user's page. This file parses options and picks a mode; the
- * model (fw_vmodel), sources (fw_vsource), drawing (fw_vdraw_sdl) and the window,
- * PNG and benchmark loops (fw_vapp_sdl) live in their modules.
+ * model (fw_vmodel), sources (fw_vsource), drawing (fw_vdraw_sdl) and SDL's start and
+ * stop, the window, PNG and benchmark loops (fw_vapp_sdl) live in their modules: no SDL
+ * here.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,9 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <SDL.h>
-#include <SDL_ttf.h>
 
 #include "fw_log.h"
 #include "fw_signal.h"
@@ -326,8 +324,8 @@ static int s_run(const s_opts_t *o)
             goto out;
         }
     }
-    if (SDL_Init(0) != 0 || TTF_Init() != 0) {
-        fprintf(stderr, "flywheel-viewer: cannot start SDL: %s\n", SDL_GetError());
+    if (fw_vapp_start(err, sizeof err) != 0) {
+        fprintf(stderr, "flywheel-viewer: %s\n", err);
         goto out;
     }
     if (o->png) {
@@ -369,8 +367,7 @@ static int s_run(const s_opts_t *o)
         rc = s_quit ? EXIT_INTERRUPTED : 0;
     }
 quit:
-    TTF_Quit();
-    SDL_Quit();
+    fw_vapp_stop();
 out:
     fw_vlive_destroy(&live);
     fw_vmodel_destroy(&vm);
@@ -394,7 +391,5 @@ int main(int argc, char **argv)
         fprintf(stderr, "flywheel-viewer: cannot catch signals: %s\n", strerror(errno));
         return 1;
     }
-    /* Keep our handlers: SDL would turn SIGINT into a quit event of its own. */
-    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
     return s_run(&o);
 }
