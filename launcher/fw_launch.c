@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "fw_log.h"
+#include "fw_signal.h"
 
 /* --- Supervisor ------------------------------------------------------------ */
 
@@ -57,21 +58,14 @@ void fw_supervisor_destroy(fw_supervisor_t **p)
 /* Runs in the forked child: only async-signal-safe calls until exec. Never returns. */
 static void s_child_exec(int err_fd, pid_t parent, char *const argv[])
 {
-    struct sigaction dfl;
-    sigset_t none;
+    static const int restored[] = {SIGINT, SIGTERM, SIGPIPE};
     int err;
     ssize_t w;
 
     /* The launcher's handler only sets a flag in its own memory; the program we exec
-     * must see Ctrl-C and SIGTERM the ordinary way, with nothing blocked. */
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(SIGINT, &dfl, NULL);
-    sigaction(SIGTERM, &dfl, NULL);
-    sigaction(SIGPIPE, &dfl, NULL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+     * must see Ctrl-C and SIGTERM the ordinary way, with nothing blocked. A failure
+     * here changes nothing the child could act on: the exec goes ahead. */
+    (void)fw_signal_restore(restored, sizeof restored / sizeof restored[0]);
 
     /* Its own process group: a signal from the supervisor reaches whatever the child
      * starts in turn (a wrapper script's interpreter), and Ctrl-C at the terminal
