@@ -6,6 +6,7 @@
  * children nor loses one of its own.
  */
 #include "fw_clock.h"
+#include "fw_file.h"
 #include "fw_launch.h"
 
 #include <errno.h>
@@ -432,16 +433,23 @@ void fw_launch_endpoints_cleanup(fw_endpoints_t *ep)
     ep->ipc_dir[0] = '\0';
 }
 
+/* Two URLs: a file bigger than this is not the coordinator's. */
+#define S_MAX_ENDPOINTS_BYTES (64u * 1024u)
+
 int fw_launch_read_endpoints(const char *path, char *listen, char *publish, size_t cap)
 {
-    char line[1024];
+    char *text = NULL;
     int have_listen = 0, have_publish = 0;
-    FILE *f = fopen(path, "r");
 
-    if (!f)
-        return errno == ENOENT ? FW_LAUNCH_ENOTYET : FW_LAUNCH_EIO;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
+    if (fw_file_read(path, S_MAX_ENDPOINTS_BYTES, &text, NULL) != 0) {
+        if (errno == ENOENT)
+            return FW_LAUNCH_ENOTYET;
+        return errno == EFBIG ? FW_LAUNCH_EMALFORMED : FW_LAUNCH_EIO;
+    }
+    for (char *line = text; *line;) {
+        size_t n = strcspn(line, "\r\n");
+        char *next = line + n + strspn(line + n, "\r\n");
+        line[n] = '\0';
         if (strncmp(line, "listen=", 7) == 0 && line[7]) {
             snprintf(listen, cap, "%s", line + 7);
             have_listen = 1;
@@ -449,11 +457,9 @@ int fw_launch_read_endpoints(const char *path, char *listen, char *publish, size
             snprintf(publish, cap, "%s", line + 8);
             have_publish = 1;
         }
+        line = next;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return FW_LAUNCH_EIO;
+    free(text);
     return have_listen && have_publish ? FW_LAUNCH_OK : FW_LAUNCH_EMALFORMED;
 }
 

@@ -8,6 +8,7 @@
  * written.
  */
 #include "fw_clock.h"
+#include "fw_file.h"
 #include "fw_serve.h"
 
 #include <arpa/inet.h>
@@ -279,19 +280,21 @@ static void s_keys_help(void)
     fflush(stdout);
 }
 
+/* metrics.csv of games as long as a scenario allows: far below this (as for checks). */
+#define S_MAX_METRICS_BYTES (256u * 1024u * 1024u)
+
 /* Rows of metrics.csv (a row per finished tick), or -1 if it cannot be read. */
 static long s_ticks_recorded(const char *dir)
 {
-    char path[PATH_MAX + 32];
+    char path[PATH_MAX + 32], *text = NULL;
+    size_t len = 0;
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    if (fw_file_read(path, S_MAX_METRICS_BYTES, &text, &len) != 0)
         return -1;
     long lines = 0;
-    int ch;
-    while ((ch = getc(f)) != EOF)
-        lines += ch == '\n';
-    fclose(f);
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    free(text);
     return lines > 0 ? lines - 1 : 0;
 }
 

@@ -229,6 +229,23 @@ Test(fw_launch, read_endpoints_parses_the_coordinators_file)
     cr_expect_eq(fw_launch_read_endpoints(path, listen, publish, sizeof listen),
                  FW_LAUNCH_EMALFORMED);
 
+    /* Windows line ends and a line cut by the caller's buffer still read. */
+    f = fopen(path, "w");
+    fputs("publish=ipc:///tmp/x/observers\r\nlisten=ipc:///tmp/x/agents\r\n", f);
+    fclose(f);
+    cr_assert_eq(fw_launch_read_endpoints(path, listen, publish, 20), FW_LAUNCH_OK);
+    cr_expect_str_eq(listen, "ipc:///tmp/x/agents");
+    cr_expect_str_eq(publish, "ipc:///tmp/x/observ");
+
+    /* Something far bigger than two URLs is not the coordinator's file. */
+    f = fopen(path, "w");
+    fputs("listen=tcp://127.0.0.1:40001\npublish=tcp://127.0.0.1:40002\n", f);
+    for (int i = 0; i < 70000; i++)
+        fputc('#', f);
+    fclose(f);
+    cr_expect_eq(fw_launch_read_endpoints(path, listen, publish, sizeof listen),
+                 FW_LAUNCH_EMALFORMED);
+
     unlink(path);
     cr_expect_eq(fw_launch_read_endpoints(path, listen, publish, sizeof listen),
                  FW_LAUNCH_ENOTYET);
