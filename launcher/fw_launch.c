@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "fw_log.h"
+#include "fw_money.h"
 #include "fw_signal.h"
 
 /* --- Supervisor ------------------------------------------------------------ */
@@ -465,34 +466,6 @@ int fw_launch_read_endpoints(const char *path, char *listen, char *publish, size
 
 /* --- Output ---------------------------------------------------------------- */
 
-void fw_launch_format_money(int64_t dollars, char *buf, size_t len)
-{
-    static const struct {
-        uint64_t unit;
-        char suffix;
-    } units[] = {{1000ull, 'k'}, {1000000ull, 'M'}, {1000000000ull, 'B'},
-                 {1000000000000ull, 'T'}};
-    const size_t n_units = sizeof units / sizeof units[0];
-    const char *sign = dollars < 0 ? "-" : "";
-    /* Magnitude in unsigned arithmetic: -INT64_MIN does not fit in int64. */
-    uint64_t mag = dollars < 0 ? (uint64_t)0 - (uint64_t)dollars : (uint64_t)dollars;
-
-    if (mag < 1000) {
-        snprintf(buf, len, "%s$%llu", sign, (unsigned long long)mag);
-        return;
-    }
-    for (size_t i = 0; i < n_units; i++) {
-        /* Tenths of the unit, rounded half up; unit/10 and unit/20 are exact and the
-         * sum cannot overflow, so this is exact for every int64. */
-        uint64_t tenths = (mag + units[i].unit / 20) / (units[i].unit / 10);
-        if (tenths < 10000 || i + 1 == n_units) {
-            snprintf(buf, len, "%s$%llu.%llu%c", sign, (unsigned long long)(tenths / 10),
-                     (unsigned long long)(tenths % 10), units[i].suffix);
-            return;
-        }
-    }
-}
-
 void fw_launch_progress_line(char *buf, size_t len, unsigned tick, unsigned ticks,
                              const char *month, double elapsed_s)
 {
@@ -505,9 +478,9 @@ static void s_money_field(const json_t *obj, const char *key, char *buf, size_t 
 {
     const json_t *v = json_object_get(obj, key);
     if (json_is_integer(v))
-        fw_launch_format_money((int64_t)json_integer_value(v), buf, len);
+        fw_money_format(buf, len, (int64_t)json_integer_value(v), FW_MONEY_REPORT);
     else if (json_is_real(v))
-        fw_launch_format_money((int64_t)json_real_value(v), buf, len);
+        fw_money_format(buf, len, (int64_t)json_real_value(v), FW_MONEY_REPORT);
     else
         snprintf(buf, len, "-");
 }
