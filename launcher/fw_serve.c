@@ -31,6 +31,7 @@
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_signal.h"
+#include "fw_socket.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
 
@@ -439,10 +440,8 @@ int fw_serve_main(int argc, char **argv)
         fw_clock_sleep_ms(20);
     }
     ctx = zmq_ctx_new();
-    sub = ctx ? zmq_socket(ctx, ZMQ_SUB) : NULL;
-    int linger = 0;
-    if (!sub || zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0) != 0 || zmq_connect(sub, publish) != 0) {
+    char why[256];
+    if (!ctx || fw_socket_subscriber(ctx, publish, NULL, 0, 0, &sub, why, sizeof why) != 0) {
         fprintf(stderr, "flywheel serve: cannot watch the game at %s\n", publish);
         goto out;
     }
