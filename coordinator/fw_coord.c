@@ -914,9 +914,9 @@ static int s_open_sockets(fw_coord_t *c)
     const fw_coord_config_t *cfg = c->cfg;
     char err[256];
     int rc;
-    /* A second for the last Bye and Snapshot to get out when the run ends. */
     fw_socket_opts_t agents = FW_SOCKET_OPTS_INIT, observers = FW_SOCKET_OPTS_INIT;
     agents.bind = cfg->listen;
+    /* A second for the last Bye and Snapshot to get out when the run ends. */
     agents.linger_ms = 1000;
     /* Mandatory routing: a message to a peer that is gone fails at once instead of
      * being dropped in silence or queued forever. */
