@@ -22,6 +22,7 @@
 #include "fw_arena.h"
 #include "fw_log.h"
 #include "fw_rng.h"
+#include "fw_socket.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
@@ -483,35 +484,25 @@ static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelo
 void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, fw_watch_t **watch,
                        int *outcome, char *msg, size_t len)
 {
-    void *sock = zmq_socket(cfg->zmq_ctx, ZMQ_DEALER);
-    if (!sock) {
-        snprintf(msg, len, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
-        *outcome = FW_AGENT_EIO;
-        return NULL;
-    }
-    int linger = 0, reconnect_ms = S_RECONNECT_MS;
-    if (zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(sock, ZMQ_SNDTIMEO, &send_timeout_ms, sizeof send_timeout_ms) != 0 ||
-        zmq_setsockopt(sock, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) != 0) {
-        snprintf(msg, len, "cannot set up a socket: %s", zmq_strerror(zmq_errno()));
-        *outcome = FW_AGENT_EIO;
-        zmq_close(sock);
-        return NULL;
-    }
-    /* Heartbeats are set before the connection exists: they apply to new ones only. */
-    if (watch && !(*watch = fw_watch_new(cfg->zmq_ctx, sock, S_HEARTBEAT_MS,
-                                         S_HEARTBEAT_TIMEOUT_MS, msg, len))) {
-        *outcome = FW_AGENT_EIO;
-        zmq_close(sock);
-        return NULL;
-    }
-    if (zmq_connect(sock, cfg->url) != 0) {
-        snprintf(msg, len, "cannot connect to '%s': %s (a game's address looks like "
-                 "tcp://HOST:PORT)", cfg->url, zmq_strerror(zmq_errno()));
+    fw_socket_opts_t o = FW_SOCKET_OPTS_INIT;
+    void *sock;
+    char err[256];
+    o.connect = cfg->url;
+    o.send_timeout_ms = send_timeout_ms;
+    o.reconnect_ms = S_RECONNECT_MS;
+    o.watch = watch;
+    o.heartbeat_ms = S_HEARTBEAT_MS;
+    o.heartbeat_timeout_ms = S_HEARTBEAT_TIMEOUT_MS;
+    int rc = fw_socket_open(cfg->zmq_ctx, ZMQ_DEALER, &o, &sock, err, sizeof err);
+    if (rc == FW_SOCKET_EENDPOINT) {
+        /* The address came from the person who typed it: say what one looks like. */
+        snprintf(msg, len, "%s (a game's address looks like tcp://HOST:PORT)", err);
         *outcome = FW_AGENT_EUSAGE;
-        if (watch)
-            fw_watch_destroy(watch);
-        zmq_close(sock);
+        return NULL;
+    }
+    if (rc != FW_SOCKET_OK) {
+        snprintf(msg, len, "%s", err);
+        *outcome = FW_AGENT_EIO;
         return NULL;
     }
     return sock;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fw_agent.h"
+#include "fw_money.h"
 
 #define S_CAPS 4    /* values a reason carries */
 #define S_CAP_LEN 64
@@ -18,26 +19,7 @@
 
 void fw_human_text_number(char *buf, size_t len, int64_t v, int dollars)
 {
-    static const struct { int64_t div; char unit; } units[] = {
-        {1000000000000LL, 'T'}, {1000000000LL, 'B'}, {1000000LL, 'M'}, {1000LL, 'k'}};
-    const char *sign = v < 0 ? "-" : "";
-    const char *cur = dollars ? "$" : "";
-    uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    if (a < 100000) {
-        if (a >= 1000)
-            snprintf(buf, len, "%s%s%" PRIu64 ",%03" PRIu64, sign, cur, a / 1000, a % 1000);
-        else
-            snprintf(buf, len, "%s%s%" PRIu64, sign, cur, a);
-        return;
-    }
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (a >= (uint64_t)units[i].div) {
-            snprintf(buf, len, "%s%s%.1f%c", sign, cur, (double)a / (double)units[i].div,
-                     units[i].unit);
-            return;
-        }
-    }
-    snprintf(buf, len, "%s%s%" PRIu64, sign, cur, a);
+    fw_money_format(buf, len, v, dollars ? FW_MONEY_SCREEN : FW_MONEY_SCREEN_QUANTITY);
 }
 
 void fw_human_text_amount(char *buf, size_t len, int64_t v)

@@ -23,7 +23,7 @@
 
 /* "$12.3B", "$450.0M", "$1,750", "$950" (dollars), or the same without "$" for
  * quantities: exact below 100,000 (a player compares prices digit by digit), then
- * one decimal with k, M, B or T. */
+ * one decimal with k, M, B or T (fw_money_format's FW_MONEY_SCREEN style). */
 void fw_human_text_number(char *buf, size_t len, int64_t v, int dollars);
 
 /* A whole number as a player would type it into a field, exact: digits below 100,000

@@ -22,6 +22,7 @@
 #include "fw_human.h"
 #include "fw_log.h"
 #include "fw_proto.h"
+#include "fw_socket.h"
 #include "fw_watch.h"
 
 #define S_SLICE_MS 50             /* the loop wakes at least this often: a short turn's
@@ -229,11 +230,10 @@ static int s_send_actions(s_link_t *l, fw_human_t *h, char *msg, size_t len)
 static void s_say_bye(s_link_t *l, fw_human_t *h)
 {
     char ignored[128];
-    int linger = S_BYE_LINGER_MS;
     if (!l->sock || !l->welcomed)
         return;
     (void)s_send(l->sock, fw_human_bye(h), ignored, sizeof ignored);
-    zmq_setsockopt(l->sock, ZMQ_LINGER, &linger, sizeof linger);
+    (void)fw_socket_set_linger(l->sock, S_BYE_LINGER_MS); /* failing, it costs only the Bye */
 }
 
 /* The reason of a Refusal that ends the seat, with what the player can do about it. */

@@ -1,5 +1,6 @@
 /* fw_file: reading a whole file, the one way Flywheel does it (scenarios, metrics.csv
- * for checks, tests' logs). */
+ * for checks and for serve's last word, the coordinator's endpoints file, tests' logs).
+ * A file read as a stream of records (events.log) is not read whole: see fw_proto. */
 #ifndef FW_FILE_H
 #define FW_FILE_H
 

@@ -22,6 +22,7 @@
 #include "fw_proto.h"
 #include "fw_rng.h"
 #include "fw_seats.h"
+#include "fw_socket.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
@@ -911,26 +912,33 @@ static int s_write_endpoints(fw_coord_t *c)
 static int s_open_sockets(fw_coord_t *c)
 {
     const fw_coord_config_t *cfg = c->cfg;
-    int one = 1, linger = 1000, hwm = 100000;
-    c->router = zmq_socket(cfg->zmq_ctx, ZMQ_ROUTER);
-    c->pub = zmq_socket(cfg->zmq_ctx, ZMQ_PUB);
-    if (!c->router || !c->pub)
-        return -1;
+    char err[256];
+    int rc;
+    fw_socket_opts_t agents = FW_SOCKET_OPTS_INIT, observers = FW_SOCKET_OPTS_INIT;
+    agents.bind = cfg->listen;
+    /* A second for the last Bye and Snapshot to get out when the run ends. */
+    agents.linger_ms = 1000;
     /* Mandatory routing: a message to a peer that is gone fails at once instead of
      * being dropped in silence or queued forever. */
-    zmq_setsockopt(c->router, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
-    zmq_setsockopt(c->router, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(c->pub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(c->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    if (zmq_bind(c->router, cfg->listen) != 0) {
+    agents.router_mandatory = 1;
+    observers.bind = cfg->publish;
+    observers.linger_ms = 1000;
+    /* A slow viewer is sent many ticks' snapshots before it loses any. */
+    observers.send_hwm = 100000;
+
+    rc = fw_socket_open(cfg->zmq_ctx, ZMQ_ROUTER, &agents, &c->router, err, sizeof err);
+    if (rc == FW_SOCKET_EENDPOINT)
         fw_log_error("sockets", "cannot listen on %s: %s", cfg->listen, zmq_strerror(errno));
+    else if (rc != FW_SOCKET_OK)
+        fw_log_error("sockets", "%s", err);
+    if (rc != FW_SOCKET_OK)
         return -1;
-    }
-    if (zmq_bind(c->pub, cfg->publish) != 0) {
+    rc = fw_socket_open(cfg->zmq_ctx, ZMQ_PUB, &observers, &c->pub, err, sizeof err);
+    if (rc == FW_SOCKET_EENDPOINT)
         fw_log_error("sockets", "cannot publish on %s: %s", cfg->publish, zmq_strerror(errno));
-        return -1;
-    }
-    return 0;
+    else if (rc != FW_SOCKET_OK)
+        fw_log_error("sockets", "%s", err);
+    return rc == FW_SOCKET_OK ? 0 : -1;
 }
 
 static void s_run_id(fw_coord_t *c)

@@ -215,18 +215,6 @@ void fm_event(fw_market_t *m, const char *fmt, ...)
     va_end(ap);
 }
 
-void fm_money(char *buf, size_t len, int64_t v)
-{
-    double a = fabs((double)v);
-    const char *sign = v < 0 ? "-" : "";
-    if (a >= 1e9)
-        snprintf(buf, len, "%s$%.1fB", sign, a / 1e9);
-    else if (a >= 1e6)
-        snprintf(buf, len, "%s$%.1fM", sign, a / 1e6);
-    else
-        snprintf(buf, len, "%s$%.0f", sign, a);
-}
-
 /* ---- the books --------------------------------------------------------------- */
 
 int fm_post(fw_market_t *m, const fw_leg_t *legs, size_t n, const char *memo, char *err,

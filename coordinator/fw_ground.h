@@ -459,7 +459,4 @@ void fm_count_bid(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int6
 void fm_count_bought(fw_market_t *m, uint32_t lab, uint32_t cloud, int family, int64_t quantity,
                      int64_t spend);
 
-/* Dollars as event text: $1.2B, $3.4M, $567. */
-void fm_money(char *buf, size_t len, int64_t v);
-
 #endif

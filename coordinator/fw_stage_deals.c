@@ -19,6 +19,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "fw_money.h"
 #include "fw_stages.h"
 
 void fw_deals_fire_events(fw_market_t *m, uint32_t t)
@@ -282,7 +283,7 @@ int fw_stage_investments(fw_market_t *m, const fw_orders_t *orders, uint32_t t, 
             p->visible = t + 1;
             p->expires = t + 1;
             char amount[32];
-            fm_money(amount, sizeof amount, w->terms.amount);
+            fw_money_format(amount, sizeof amount, w->terms.amount, FW_MONEY_EVENT);
             snprintf(p->name, sizeof p->name, "%s invests %s in %s", sc->seats[s].id, amount,
                      sc->seats[lab].id);
         }
@@ -378,7 +379,7 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                           T->lab, penalty);
         }
         char money[32];
-        fm_money(money, sizeof money, penalty);
+        fw_money_format(money, sizeof money, penalty, FW_MONEY_EVENT);
         fm_event(m, "%s breached deal %" PRIu64 " with %s (cloud share %.0f%%, chip share %.0f%%): "
                 "penalty %s", sc->seats[T->lab].id, d->id, fm_id(m, T->investor),
                 100.0 * cloud_share, 100.0 * chip_share, money);

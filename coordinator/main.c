@@ -202,13 +202,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    static const int signals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2};
-    if (fw_signal_catch(s_on_signal, signals, 4) != 0) {
+    static const int signals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2}, ignored[] = {SIGPIPE};
+    if (fw_signal_catch(s_on_signal, signals, 4) != 0 || fw_signal_ignore(ignored, 1) != 0) {
         fprintf(stderr, "flywheel-coordinator: cannot catch signals: %s\n", strerror(errno));
         fw_scenario_destroy(&sc);
         return 1;
     }
-    signal(SIGPIPE, SIG_IGN);
 
     void *ctx = zmq_ctx_new();
     if (!ctx) {

@@ -8,6 +8,7 @@
 
 #include "fw_file.h"
 #include "fw_launch.h"
+#include "fw_money.h"
 
 struct fw_metrics {
     char **names;   /* column names (after tick and month) */
@@ -158,7 +159,7 @@ static void s_figure(char *buf, size_t len, double v, double scale_hint)
     if (isinf(v))
         snprintf(buf, len, "%s", v < 0 ? "-inf" : "inf");
     else if (fabs(scale_hint) >= 1e5)
-        fw_launch_format_money((int64_t)llround(v), buf, len);
+        fw_money_format(buf, len, (int64_t)llround(v), FW_MONEY_REPORT);
     else
         snprintf(buf, len, "%.4g", v);
 }

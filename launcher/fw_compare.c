@@ -11,6 +11,7 @@
 
 #include "fw_check.h"
 #include "fw_launch.h"
+#include "fw_money.h"
 #include "fw_scenario.h"
 
 #define MAJOR_INVESTMENT 1e9 /* a pair's round trip is shown from this much invested */
@@ -214,7 +215,7 @@ static void s_cell(char *buf, size_t len, const char *kind, double v)
     if (isnan(v))
         snprintf(buf, len, "-");
     else if (!strcmp(kind, "profit") || !strcmp(kind, "valuation") || !strcmp(kind, "ai_ops"))
-        fw_launch_format_money((int64_t)llround(v), buf, len);
+        fw_money_format(buf, len, (int64_t)llround(v), FW_MONEY_REPORT);
     else if (!strcmp(kind, "round_trip") || !strcmp(kind, "concentration"))
         snprintf(buf, len, "%.2f", v);
     else

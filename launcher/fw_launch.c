@@ -6,6 +6,7 @@
  * children nor loses one of its own.
  */
 #include "fw_clock.h"
+#include "fw_file.h"
 #include "fw_launch.h"
 
 #include <errno.h>
@@ -22,6 +23,8 @@
 #include <jansson.h>
 
 #include "fw_log.h"
+#include "fw_money.h"
+#include "fw_signal.h"
 
 /* --- Supervisor ------------------------------------------------------------ */
 
@@ -57,21 +60,14 @@ void fw_supervisor_destroy(fw_supervisor_t **p)
 /* Runs in the forked child: only async-signal-safe calls until exec. Never returns. */
 static void s_child_exec(int err_fd, pid_t parent, char *const argv[])
 {
-    struct sigaction dfl;
-    sigset_t none;
+    static const int restored[] = {SIGINT, SIGTERM, SIGPIPE};
     int err;
     ssize_t w;
 
     /* The launcher's handler only sets a flag in its own memory; the program we exec
-     * must see Ctrl-C and SIGTERM the ordinary way, with nothing blocked. */
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(SIGINT, &dfl, NULL);
-    sigaction(SIGTERM, &dfl, NULL);
-    sigaction(SIGPIPE, &dfl, NULL);
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
+     * must see Ctrl-C and SIGTERM the ordinary way, with nothing blocked. A failure
+     * here changes nothing the child could act on: the exec goes ahead. */
+    (void)fw_signal_restore(restored, sizeof restored / sizeof restored[0]);
 
     /* Its own process group: a signal from the supervisor reaches whatever the child
      * starts in turn (a wrapper script's interpreter), and Ctrl-C at the terminal
@@ -438,16 +434,23 @@ void fw_launch_endpoints_cleanup(fw_endpoints_t *ep)
     ep->ipc_dir[0] = '\0';
 }
 
+/* Two URLs: a file bigger than this is not the coordinator's. */
+#define S_MAX_ENDPOINTS_BYTES (64u * 1024u)
+
 int fw_launch_read_endpoints(const char *path, char *listen, char *publish, size_t cap)
 {
-    char line[1024];
+    char *text = NULL;
     int have_listen = 0, have_publish = 0;
-    FILE *f = fopen(path, "r");
 
-    if (!f)
-        return errno == ENOENT ? FW_LAUNCH_ENOTYET : FW_LAUNCH_EIO;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
+    if (fw_file_read(path, S_MAX_ENDPOINTS_BYTES, &text, NULL) != 0) {
+        if (errno == ENOENT)
+            return FW_LAUNCH_ENOTYET;
+        return errno == EFBIG ? FW_LAUNCH_EMALFORMED : FW_LAUNCH_EIO;
+    }
+    for (char *line = text; *line;) {
+        size_t n = strcspn(line, "\r\n");
+        char *next = line + n + strspn(line + n, "\r\n");
+        line[n] = '\0';
         if (strncmp(line, "listen=", 7) == 0 && line[7]) {
             snprintf(listen, cap, "%s", line + 7);
             have_listen = 1;
@@ -455,43 +458,13 @@ int fw_launch_read_endpoints(const char *path, char *listen, char *publish, size
             snprintf(publish, cap, "%s", line + 8);
             have_publish = 1;
         }
+        line = next;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return FW_LAUNCH_EIO;
+    free(text);
     return have_listen && have_publish ? FW_LAUNCH_OK : FW_LAUNCH_EMALFORMED;
 }
 
 /* --- Output ---------------------------------------------------------------- */
-
-void fw_launch_format_money(int64_t dollars, char *buf, size_t len)
-{
-    static const struct {
-        uint64_t unit;
-        char suffix;
-    } units[] = {{1000ull, 'k'}, {1000000ull, 'M'}, {1000000000ull, 'B'},
-                 {1000000000000ull, 'T'}};
-    const size_t n_units = sizeof units / sizeof units[0];
-    const char *sign = dollars < 0 ? "-" : "";
-    /* Magnitude in unsigned arithmetic: -INT64_MIN does not fit in int64. */
-    uint64_t mag = dollars < 0 ? (uint64_t)0 - (uint64_t)dollars : (uint64_t)dollars;
-
-    if (mag < 1000) {
-        snprintf(buf, len, "%s$%llu", sign, (unsigned long long)mag);
-        return;
-    }
-    for (size_t i = 0; i < n_units; i++) {
-        /* Tenths of the unit, rounded half up; unit/10 and unit/20 are exact and the
-         * sum cannot overflow, so this is exact for every int64. */
-        uint64_t tenths = (mag + units[i].unit / 20) / (units[i].unit / 10);
-        if (tenths < 10000 || i + 1 == n_units) {
-            snprintf(buf, len, "%s$%llu.%llu%c", sign, (unsigned long long)(tenths / 10),
-                     (unsigned long long)(tenths % 10), units[i].suffix);
-            return;
-        }
-    }
-}
 
 void fw_launch_progress_line(char *buf, size_t len, unsigned tick, unsigned ticks,
                              const char *month, double elapsed_s)
@@ -505,9 +478,9 @@ static void s_money_field(const json_t *obj, const char *key, char *buf, size_t 
 {
     const json_t *v = json_object_get(obj, key);
     if (json_is_integer(v))
-        fw_launch_format_money((int64_t)json_integer_value(v), buf, len);
+        fw_money_format(buf, len, (int64_t)json_integer_value(v), FW_MONEY_REPORT);
     else if (json_is_real(v))
-        fw_launch_format_money((int64_t)json_real_value(v), buf, len);
+        fw_money_format(buf, len, (int64_t)json_real_value(v), FW_MONEY_REPORT);
     else
         snprintf(buf, len, "-");
 }

@@ -7,7 +7,7 @@
  *   carries PR_SET_PDEATHSIG(SIGTERM) so that not even a SIGKILLed launcher leaves
  *   orphans behind;
  * - the run directory's name, the sibling binaries' paths, the endpoints;
- * - money formatting and the summary table printed at the end of a run.
+ * - the summary table printed at the end of a run (its money through fw_money).
  *
  * None of this prints to the terminal on its own: errors are returned (or logged with
  * fw_log_* where there is no caller to tell), and the table goes to the FILE * given.
@@ -140,11 +140,6 @@ enum {
 int fw_launch_read_endpoints(const char *path, char *listen, char *publish, size_t cap);
 
 /* --- Output ---------------------------------------------------------------- */
-
-/* Formats whole dollars for people: "$12.3B", "$450.0M", "$12.0k", "$950", "-$1.5T".
- * One decimal, rounded half up, a value that rounds to 1000.0 of a unit moves to the
- * next unit ("$1.0M", not "$1000.0k"). Exact for every int64 (no floating point). */
-void fw_launch_format_money(int64_t dollars, char *buf, size_t len);
 
 /* Writes "[tick k/n] YYYY-MM  elapsed 1.2s" (no newline) into buf. */
 void fw_launch_progress_line(char *buf, size_t len, unsigned tick, unsigned ticks,

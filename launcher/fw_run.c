@@ -17,6 +17,7 @@
 #include "fw_log.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
+#include "fw_socket.h"
 
 #define EXIT_RUN_FAILED 1
 #define EXIT_USAGE 2
@@ -263,21 +264,12 @@ static int s_start_agents(fw_supervisor_t *sv, const char *bin, const fw_scenari
  * not need it, only the progress display does. */
 static void *s_open_sub(void *ctx, const char *publish)
 {
-    int linger = 0;
-    void *sub = zmq_socket(ctx, ZMQ_SUB);
-
-    if (!sub)
-        goto fail;
-    if (zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0) != 0 || zmq_connect(sub, publish) != 0) {
-        zmq_close(sub);
-        goto fail;
-    }
+    void *sub;
+    char why[256];
+    if (fw_socket_subscriber(ctx, publish, NULL, 0, 0, &sub, why, sizeof why) != 0)
+        fw_log_warn("launch", "cannot subscribe to %s (%s): no progress display", publish,
+                    zmq_strerror(errno));
     return sub;
-fail:
-    fw_log_warn("launch", "cannot subscribe to %s (%s): no progress display", publish,
-                zmq_strerror(zmq_errno()));
-    return NULL;
 }
 
 /* After the coordinator's exit: lets agents leave on their own, then stops the rest. */

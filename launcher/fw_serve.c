@@ -8,6 +8,7 @@
  * written.
  */
 #include "fw_clock.h"
+#include "fw_file.h"
 #include "fw_serve.h"
 
 #include <arpa/inet.h>
@@ -30,6 +31,7 @@
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_signal.h"
+#include "fw_socket.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
 
@@ -279,19 +281,21 @@ static void s_keys_help(void)
     fflush(stdout);
 }
 
+/* metrics.csv of games as long as a scenario allows: far below this (as for checks). */
+#define S_MAX_METRICS_BYTES (256u * 1024u * 1024u)
+
 /* Rows of metrics.csv (a row per finished tick), or -1 if it cannot be read. */
 static long s_ticks_recorded(const char *dir)
 {
-    char path[PATH_MAX + 32];
+    char path[PATH_MAX + 32], *text = NULL;
+    size_t len = 0;
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    if (fw_file_read(path, S_MAX_METRICS_BYTES, &text, &len) != 0)
         return -1;
     long lines = 0;
-    int ch;
-    while ((ch = getc(f)) != EOF)
-        lines += ch == '\n';
-    fclose(f);
+    for (size_t i = 0; i < len; i++)
+        lines += text[i] == '\n';
+    free(text);
     return lines > 0 ? lines - 1 : 0;
 }
 
@@ -436,10 +440,8 @@ int fw_serve_main(int argc, char **argv)
         fw_clock_sleep_ms(20);
     }
     ctx = zmq_ctx_new();
-    sub = ctx ? zmq_socket(ctx, ZMQ_SUB) : NULL;
-    int linger = 0;
-    if (!sub || zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0) != 0 || zmq_connect(sub, publish) != 0) {
+    char why[256];
+    if (!ctx || fw_socket_subscriber(ctx, publish, NULL, 0, 0, &sub, why, sizeof why) != 0) {
         fprintf(stderr, "flywheel serve: cannot watch the game at %s\n", publish);
         goto out;
     }

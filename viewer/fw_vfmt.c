@@ -2,9 +2,12 @@
 #include "fw_vfmt.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fw_money.h"
 
 /* Writes |v| with one decimal and a unit from 1000 (or `from`) up; sign handled by
  * the caller. The unit moves up when rounding reaches 1000.0 ("1.0M", not "1000.0k"). */
@@ -26,14 +29,20 @@ static void s_scaled(double v, double from, char *buf, size_t len)
 
 char *fw_vfmt_money(double dollars, char *buf, size_t len)
 {
-    char num[48];
     if (!isfinite(dollars)) {
         snprintf(buf, len, "-");
         return buf;
     }
-    s_scaled(fabs(dollars), 1000.0, num, sizeof num);
-    snprintf(buf, len, "%s$%s", dollars < 0 && strcmp(num, "0") != 0 ? "-" : "", num);
-    return buf;
+    /* Whole dollars first (the model's money is whole dollars; a price per unit is
+     * shown to the dollar), held inside int64 where llround would be undefined. */
+    int64_t whole;
+    if (dollars >= 9223372036854775807.0)
+        whole = INT64_MAX;
+    else if (dollars <= -9223372036854775808.0)
+        whole = INT64_MIN;
+    else
+        whole = (int64_t)llround(dollars);
+    return fw_money_format(buf, len, whole, FW_MONEY_REPORT);
 }
 
 char *fw_vfmt_thousands(long long n, char *buf, size_t len)

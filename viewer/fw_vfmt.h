@@ -1,6 +1,6 @@
 /* fw_vfmt: numbers and dates as the viewer prints them, no SDL.
  *
- * Money "$12.3B" / "-$450.0M" / "$950"; counts "1.2M" / "12,345"; shares "23.4%";
+ * Money "$12.3B" / "-$450.0M" / "$950" (fw_money's report style); counts "1.2M" / "12,345"; shares "23.4%";
  * months "Mar 2026". Every function writes a NUL-terminated string into buf (cut to
  * len) and returns buf, so calls nest in a printf.
  */
@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-/* Dollars with one decimal and a unit (k, M, B, T) from 1,000 up. */
+/* Dollars rounded to whole dollars, then with one decimal and a unit (k, M, B, T)
+ * from 1,000 up, as fw_money_format's FW_MONEY_REPORT writes them; "-" if not finite. */
 char *fw_vfmt_money(double dollars, char *buf, size_t len);
 
 /* A count with one decimal and a unit (k, M, B) from 10,000 up, else with thousands

@@ -14,6 +14,7 @@
 #include "fw_log.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
+#include "fw_socket.h"
 
 int fw_vsource_log_path(const char *arg, char *buf, size_t len)
 {
@@ -142,7 +143,6 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
                          size_t err_len)
 {
     fw_vlive_t *l = calloc(1, sizeof *l);
-    int linger = 0;
     if (!l) {
         snprintf(err, err_len, "out of memory");
         return NULL;
@@ -158,20 +158,17 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
         snprintf(err, err_len, "cannot create a ZeroMQ context: %s", zmq_strerror(errno));
         goto fail;
     }
-    l->sub = zmq_socket(l->ctx, ZMQ_SUB);
-    if (!l->sub || zmq_setsockopt(l->sub, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-        zmq_setsockopt(l->sub, ZMQ_SUBSCRIBE, "", 0) != 0) {
-        snprintf(err, err_len, "cannot make a SUB socket: %s", zmq_strerror(errno));
+    char why[256];
+    int rc = fw_socket_subscriber(l->ctx, endpoint, &l->watch, FW_VLIVE_HEARTBEAT_MS,
+                                  FW_VLIVE_TIMEOUT_MS, &l->sub, why, sizeof why);
+    if (rc == FW_SOCKET_EENDPOINT) {
+        /* The endpoint came from the person who typed it: say what one looks like. */
+        snprintf(err, err_len, "%s (an endpoint looks like tcp://HOST:PORT or ipc:///path)",
+                 why);
         goto fail;
     }
-    /* Before connecting: heartbeats apply to connections made after they are set. */
-    l->watch = fw_watch_new(l->ctx, l->sub, FW_VLIVE_HEARTBEAT_MS, FW_VLIVE_TIMEOUT_MS, err,
-                            err_len);
-    if (!l->watch)
-        goto fail;
-    if (zmq_connect(l->sub, endpoint) != 0) {
-        snprintf(err, err_len, "cannot subscribe to '%s': %s (an endpoint looks like "
-                               "tcp://HOST:PORT or ipc:///path)", endpoint, zmq_strerror(errno));
+    if (rc != FW_SOCKET_OK) {
+        snprintf(err, err_len, "%s", why);
         goto fail;
     }
     if (history_log && !(l->history = strdup(history_log))) {

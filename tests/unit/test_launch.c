@@ -1,4 +1,4 @@
-/* Unit tests of fw_launch: money, run-dir names, endpoints, the summary table, and the
+/* Unit tests of fw_launch: run-dir names, endpoints, the summary table, and the
  * supervisor (real child processes: spawn, reap, terminate, no orphans). */
 #include <criterion/criterion.h>
 
@@ -14,13 +14,6 @@
 #include <unistd.h>
 
 #include "fw_launch.h"
-
-static char *s_money(int64_t v)
-{
-    static char buf[64];
-    fw_launch_format_money(v, buf, sizeof buf);
-    return buf;
-}
 
 /* Output of fw_launch_format_summary as a string (caller frees). */
 static char *s_summary(const char *json, int *rc)
@@ -62,39 +55,6 @@ static long long s_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* --- money ------------------------------------------------------------------ */
-
-Test(fw_launch, money_picks_the_unit_and_one_decimal)
-{
-    cr_expect_str_eq(s_money(0), "$0");
-    cr_expect_str_eq(s_money(950), "$950");
-    cr_expect_str_eq(s_money(999), "$999");
-    cr_expect_str_eq(s_money(1000), "$1.0k");
-    cr_expect_str_eq(s_money(12000), "$12.0k");
-    cr_expect_str_eq(s_money(12345), "$12.3k");
-    cr_expect_str_eq(s_money(450000000), "$450.0M");
-    cr_expect_str_eq(s_money(12300000000LL), "$12.3B");
-    cr_expect_str_eq(s_money(2500000000000LL), "$2.5T");
-}
-
-Test(fw_launch, money_rounds_half_up_into_the_next_unit)
-{
-    cr_expect_str_eq(s_money(12350), "$12.4k");
-    cr_expect_str_eq(s_money(12349), "$12.3k");
-    cr_expect_str_eq(s_money(999949), "$999.9k");
-    cr_expect_str_eq(s_money(999950), "$1.0M");
-    cr_expect_str_eq(s_money(999950000000LL), "$1.0T");
-}
-
-Test(fw_launch, money_handles_negatives_and_the_int64_extremes)
-{
-    cr_expect_str_eq(s_money(-950), "-$950");
-    cr_expect_str_eq(s_money(-1500000000000LL), "-$1.5T");
-    cr_expect_str_eq(s_money(-450000000), "-$450.0M");
-    cr_expect_str_eq(s_money(INT64_MAX), "$9223372.0T");
-    cr_expect_str_eq(s_money(INT64_MIN), "-$9223372.0T");
 }
 
 /* --- names and paths ------------------------------------------------------ */
@@ -225,6 +185,23 @@ Test(fw_launch, read_endpoints_parses_the_coordinators_file)
 
     f = fopen(path, "w");
     fputs("listen=tcp://127.0.0.1:40001\n", f);
+    fclose(f);
+    cr_expect_eq(fw_launch_read_endpoints(path, listen, publish, sizeof listen),
+                 FW_LAUNCH_EMALFORMED);
+
+    /* Windows line ends and a line cut by the caller's buffer still read. */
+    f = fopen(path, "w");
+    fputs("publish=ipc:///tmp/x/observers\r\nlisten=ipc:///tmp/x/agents\r\n", f);
+    fclose(f);
+    cr_assert_eq(fw_launch_read_endpoints(path, listen, publish, 20), FW_LAUNCH_OK);
+    cr_expect_str_eq(listen, "ipc:///tmp/x/agents");
+    cr_expect_str_eq(publish, "ipc:///tmp/x/observ");
+
+    /* Something far bigger than two URLs is not the coordinator's file. */
+    f = fopen(path, "w");
+    fputs("listen=tcp://127.0.0.1:40001\npublish=tcp://127.0.0.1:40002\n", f);
+    for (int i = 0; i < 70000; i++)
+        fputc('#', f);
     fclose(f);
     cr_expect_eq(fw_launch_read_endpoints(path, listen, publish, sizeof listen),
                  FW_LAUNCH_EMALFORMED);

@@ -43,3 +43,35 @@ Test(fw_signal, a_signal_that_cannot_be_caught_is_an_error)
     cr_assert_eq(fw_signal_catch(s_on_signal, signals, 1), -1);
     cr_assert_eq(errno, EINVAL);
 }
+
+Test(fw_signal, an_ignored_sigpipe_makes_a_write_to_a_closed_pipe_an_error)
+{
+    static const int ignored[] = {SIGPIPE};
+    int fds[2];
+    cr_assert_eq(fw_signal_ignore(ignored, 1), 0);
+    cr_assert_eq(pipe(fds), 0);
+    close(fds[0]);
+    cr_assert_eq(write(fds[1], "x", 1), -1, "the process is still here to see it");
+    cr_assert_eq(errno, EPIPE);
+    close(fds[1]);
+}
+
+Test(fw_signal, restore_gives_back_the_default_action_and_unblocks_every_signal)
+{
+    static const int signals[] = {SIGUSR2, SIGPIPE};
+    struct sigaction now;
+    sigset_t blocked, mask;
+    cr_assert_eq(fw_signal_catch(s_on_signal, signals, 1), 0);
+    cr_assert_eq(fw_signal_ignore(signals + 1, 1), 0);
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGUSR2);
+    cr_assert_eq(sigprocmask(SIG_BLOCK, &blocked, NULL), 0);
+
+    cr_assert_eq(fw_signal_restore(signals, 2), 0);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(sigaction(signals[i], NULL, &now), 0);
+        cr_assert(now.sa_handler == SIG_DFL, "signal %d", signals[i]);
+    }
+    cr_assert_eq(sigprocmask(SIG_SETMASK, NULL, &mask), 0);
+    cr_assert_not(sigismember(&mask, SIGUSR2));
+}

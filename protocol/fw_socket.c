@@ -1,0 +1,109 @@
+/* fw_socket: see fw_socket.h. */
+#include "fw_socket.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <zmq.h>
+
+/* Sets an int option unless it is left at ZeroMQ's default. */
+static int s_set_int(void *sock, int option, int value)
+{
+    if (value == FW_SOCKET_DEFAULT)
+        return 0;
+    return zmq_setsockopt(sock, option, &value, sizeof value);
+}
+
+static int s_set_options(void *sock, const fw_socket_opts_t *o)
+{
+    if (zmq_setsockopt(sock, ZMQ_LINGER, &o->linger_ms, sizeof o->linger_ms) != 0 ||
+        s_set_int(sock, ZMQ_SNDHWM, o->send_hwm) != 0 ||
+        s_set_int(sock, ZMQ_SNDTIMEO, o->send_timeout_ms) != 0 ||
+        s_set_int(sock, ZMQ_RECONNECT_IVL, o->reconnect_ms) != 0)
+        return -1;
+    if (o->router_mandatory && s_set_int(sock, ZMQ_ROUTER_MANDATORY, 1) != 0)
+        return -1;
+    if (o->subscribe && zmq_setsockopt(sock, ZMQ_SUBSCRIBE, o->subscribe, strlen(o->subscribe)) != 0)
+        return -1;
+    return 0;
+}
+
+int fw_socket_open(void *ctx, int type, const fw_socket_opts_t *opts, void **out, char *err,
+                   size_t err_len)
+{
+    assert(ctx && opts && out);
+    assert((opts->bind != NULL) != (opts->connect != NULL));
+    int rc = FW_SOCKET_OK, saved = 0;
+    *out = NULL;
+    if (opts->watch)
+        *opts->watch = NULL;
+
+    void *sock = zmq_socket(ctx, type);
+    if (!sock) {
+        snprintf(err, err_len, "cannot create a socket: %s", zmq_strerror(zmq_errno()));
+        return FW_SOCKET_ESETUP;
+    }
+    if (s_set_options(sock, opts) != 0) {
+        saved = zmq_errno();
+        snprintf(err, err_len, "cannot set up a socket: %s", zmq_strerror(saved));
+        rc = FW_SOCKET_ESETUP;
+        goto out;
+    }
+    /* Before the connection exists: heartbeats and the monitor apply to later ones. */
+    if (opts->watch && !(*opts->watch = fw_watch_new(ctx, sock, opts->heartbeat_ms,
+                                                     opts->heartbeat_timeout_ms, err,
+                                                     err_len))) {
+        saved = zmq_errno();
+        rc = FW_SOCKET_ESETUP;
+        goto out;
+    }
+    if (opts->bind ? zmq_bind(sock, opts->bind) != 0 : zmq_connect(sock, opts->connect) != 0) {
+        saved = zmq_errno();
+        snprintf(err, err_len, "cannot %s '%s': %s",
+                 opts->bind ? "bind to" : opts->subscribe ? "subscribe to" : "connect to",
+                 opts->bind ? opts->bind : opts->connect, zmq_strerror(saved));
+        rc = FW_SOCKET_EENDPOINT;
+        goto out;
+    }
+    *out = sock;
+    return FW_SOCKET_OK;
+out:
+    if (opts->watch)
+        fw_watch_destroy(opts->watch); /* before its socket closes */
+    zmq_close(sock);
+    errno = saved; /* the caller may word the failing call's reason its own way */
+    return rc;
+}
+
+int fw_socket_subscriber(void *ctx, const char *publish, fw_watch_t **watch, int heartbeat_ms,
+                         int timeout_ms, void **out, char *err, size_t err_len)
+{
+    fw_socket_opts_t o = FW_SOCKET_OPTS_INIT;
+    o.connect = publish;
+    o.subscribe = "";
+    o.watch = watch;
+    o.heartbeat_ms = heartbeat_ms;
+    o.heartbeat_timeout_ms = timeout_ms;
+    return fw_socket_open(ctx, ZMQ_SUB, &o, out, err, err_len);
+}
+
+int fw_socket_set_linger(void *sock, int linger_ms)
+{
+    return zmq_setsockopt(sock, ZMQ_LINGER, &linger_ms, sizeof linger_ms);
+}
+
+const char *fw_socket_strerror(int rc)
+{
+    switch (rc) {
+    case FW_SOCKET_OK:
+        return "ok";
+    case FW_SOCKET_ESETUP:
+        return "cannot set up the socket";
+    case FW_SOCKET_EENDPOINT:
+        return "the endpoint was refused";
+    default:
+        return "unknown socket error";
+    }
+}
