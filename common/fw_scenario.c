@@ -996,6 +996,8 @@ static const s_mkey_t s_market_keys[] = {
     {"falter_churn", M_REAL, S_MP(falter_churn), 0.0, 1.0, false},
     {"facility_capex", M_REAL, S_MP(facility_capex), 0.0, 10.0, false},
     {"credits_allowed", M_BOOL, S_MP(credits_allowed), 0, 0, false},
+    {"market_ceiling", M_MONEY, S_MP(market_ceiling), 0, 0, false},
+    {"ai_ops_share", M_REAL, S_MP(ai_ops_share), 0.0, 1000.0, false},
 };
 #define S_N_MARKET_KEYS (sizeof s_market_keys / sizeof s_market_keys[0])
 
@@ -1018,6 +1020,7 @@ static void s_market_defaults(fw_market_params_t *m)
     m->falter_churn = 0.05;
     m->facility_capex = 0.6;
     m->credits_allowed = true;
+    m->ai_ops_share = 4.0;
 }
 
 /* `market:`: each key given replaces the value so far (a default, or the base's). */

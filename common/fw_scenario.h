@@ -119,6 +119,12 @@ typedef struct {
                                     matures, default 20M */
     double falter_churn;         /* share of a faltering lab's reach lost per tick, default 0.05 */
     double facility_capex;       /* data-centre capex per dollar of chips (capex metric), 0.6 */
+    int64_t market_ceiling;      /* dollars a tick: the most end customers' AI spending, the
+                                    cloud market (base business and other clouds) and the
+                                    outside chip buyers' budget each grow to, a share of the
+                                    world economy; 0 = 460B a month (5.5T a year) */
+    double ai_ops_share;         /* the most AI in a cloud's own operations is worth a tick,
+                                    as a multiple of its base revenue; [0, 1000], default 4 */
     bool credits_allowed;        /* investments may be paid in credits, default true */
 } fw_market_params_t;
 

@@ -357,6 +357,14 @@ static inline double fm_training_exponent(const fw_market_t *m) { return fm_pos(
 static inline double fm_learning_scale(const fw_market_t *m) { return fm_pos(m->sc->market.learning_scale, 2e6); }
 static inline double fm_maturity_scale(const fw_market_t *m) { return fm_pos(m->sc->market.maturity_scale, 2e7); }
 
+/* The most any market outside the scenario's seats may spend a tick: 460B a month,
+ * 5.5T a year, about the world's IT spending, 5% of its output (market_ceiling). */
+static inline double fm_market_ceiling(const fw_market_t *m)
+{
+    int64_t c = m->sc->market.market_ceiling;
+    return c > 0 ? (double)c : 460e9 * (double)(m->sc->tick_months ? m->sc->tick_months : 1);
+}
+
 /* Ticks per year. */
 static inline double fm_annual(const fw_market_t *m)
 {

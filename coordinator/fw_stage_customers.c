@@ -108,7 +108,12 @@ int fw_stage_ai_operations(fw_market_t *m, const fw_orders_t *orders, uint32_t t
         int64_t own = fm_installed_at(m, s, -1, t) - st->compute_tick;
         if (own <= 0)
             continue;
-        int64_t value = llround((double)own * seat->ai_ops_value);
+        /* Own operations are worth only so much: past ai_ops_share x the base
+         * business, more compute adds nothing (without this bound, unsold chips
+         * paid for themselves and the clouds' capex compounded). */
+        double value_d = (double)own * seat->ai_ops_value;
+        double most = sc->market.ai_ops_share * (double)st->base_tick;
+        int64_t value = llround(value_d < most ? value_d : most);
         if (fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_REVENUE), fw_acc(s, FW_ACC_CASH),
                                value, "AI in own operations") != FW_LEDGER_OK) {
             snprintf(err, err_len, "tick %u: AI operations of %s refused", t, seat->id);
@@ -152,15 +157,24 @@ int fw_stage_base_business(fw_market_t *m, const fw_orders_t *orders, uint32_t t
 
 /* ---- growth ---------------------------------------------------------------------------------- */
 
+/* v grown at rate, but not past the ceiling: a market is a share of an economy. */
+static double s_toward(double v, double rate, double ceiling)
+{
+    double g = fw_grown(v, rate);
+    return g > ceiling && g > v ? (v > ceiling ? v : ceiling) : g;
+}
+
 void fw_customers_grow(fw_market_t *m)
 {
     const fw_scenario_t *sc = m->sc;
     const fw_market_params_t *P = &sc->market;
-    double base_total = 0;
-    m->ai_spending = fw_grown(m->ai_spending, m->ai_growth);
+    double base_total = 0, ceiling = fm_market_ceiling(m);
+    double cloud_before = m->other_cloud, cloud_after;
+    m->ai_spending = s_toward(m->ai_spending, m->ai_growth, ceiling);
     m->ai_growth *= P->ai_spending_growth_decay;
     m->other_cloud = fw_grown(m->other_cloud, P->other_cloud_growth);
-    m->other_chips = fw_grown(m->other_chips, P->other_chip_growth);
+    m->other_chips = s_toward(m->other_chips, P->other_chip_growth, ceiling);
+    cloud_after = m->other_cloud;
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
             base_total += (double)m->seats[s].base_tick;
@@ -174,10 +188,21 @@ void fw_customers_grow(fw_market_t *m)
                        P->base_pull * (m->compute_share[s] - base_share);
             if (g < -0.5)
                 g = -0.5;
+            cloud_before += st->base_revenue;
             st->base_revenue = fw_grown(st->base_revenue, g);
+            cloud_after += st->base_revenue;
         } else if (sc->seats[s].role == FW_ROLE_LAB && st->faltering) {
             st->reach *= 1.0 - P->falter_churn; /* customers drift away */
         }
+    }
+    /* The cloud market (outside AI compute) as a whole stops at the ceiling; the
+     * clouds' shares of it go on moving. */
+    if (cloud_after > ceiling && cloud_after > cloud_before) {
+        double k = (cloud_before > ceiling ? cloud_before : ceiling) / cloud_after;
+        m->other_cloud *= k;
+        for (uint32_t s = 0; s < m->n_seats; s++)
+            if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+                m->seats[s].base_revenue *= k;
     }
 }
 

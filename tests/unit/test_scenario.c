@@ -763,7 +763,8 @@ Test(fw_scenario, market_keys_parse)
                              "  maturity_scale: 3e7\n"
                              "  lab_multiple: 40\n"
                              "  capability_weight: 0\n"
-                             "  credits_allowed: false\n");
+                             "  credits_allowed: false\n"
+                             "  market_ceiling: 1T\n");
     const fw_market_params_t *m = &sc->market;
     cr_expect_eq(m->ai_spending, 479000000);
     cr_expect_eq(m->ai_spending_growth, 0.084);
@@ -774,7 +775,9 @@ Test(fw_scenario, market_keys_parse)
     cr_expect_eq(m->lab_multiple, 40.0);
     cr_expect_eq(m->capability_weight, 0.0);
     cr_expect_eq(m->cloud_multiple, 8.0); /* untouched keys keep their defaults */
+    cr_expect_eq(m->ai_ops_share, 4.0);
     cr_expect(!m->credits_allowed);
+    cr_expect_eq(m->market_ceiling, INT64_C(1000000000000));
     fw_scenario_destroy(&sc);
 }
 
