@@ -1,0 +1,244 @@
+/* Long runs: every shipped scenario runs 5,000 ticks with its books balanced after
+ * every tick and no balance anywhere near int64's limit.
+ *
+ * The fastest way to play a whole market: the market is driven directly, in this
+ * process, by the built-in strategies a coordinator's house bots would run (the same
+ * Welcome, seat seeds and params), with no sockets, no wire and no output files. Each
+ * tick the books are checked (fw_ledger_check), and every account's balance is summed
+ * in 128 bits: the sum must be zero. Money that compounds would show as balances
+ * racing towards the limit, so the run also checks that the largest balance at tick
+ * 5,000 is at most three times the largest at tick 2,500 (a market that grows with
+ * time, not with itself, roughly doubles its running totals).
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw_agent.h"
+#include "fw_arena.h"
+#include "fw_ledger.h"
+#include "fw_log.h"
+#include "fw_market.h"
+#include "fw_proto.h"
+#include "fw_rng.h"
+#include "fw_scenario.h"
+#include "fw_strategy.h"
+
+#define LONG_RUN 5000u
+
+/* Every scenario under scenarios/; the last test fails when one is added and not here. */
+static const char *const k_shipped[] = {
+    "anthropic-dominates", "baseline",  "both-labs-falter", "cash-not-credits",
+    "classroom",           "exclusive-alliances", "large-60", "no-chip-mandates",
+    "openai-dominates",
+};
+#define N_SHIPPED (sizeof k_shipped / sizeof k_shipped[0])
+
+static const char *s_source_dir(void)
+{
+    const char *dir = getenv("FW_SOURCE_DIR");
+    return dir && *dir ? dir : ".";
+}
+
+/* seat's strategy params as the coordinator writes them in a Welcome: k=v;k=v. */
+static char *s_params(fw_arena_t *a, const fw_seat_t *seat)
+{
+    char buf[2048];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < seat->n_params && used < sizeof buf; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s=%.17g", i ? ";" : "",
+                                 seat->params[i].key, seat->params[i].value);
+    return fw_arena_strdup(a, buf);
+}
+
+/* The house bot of `seat`, made from the Welcome its agent would get. */
+static fw_agent_seat_t *s_bot(const fw_scenario_t *sc, uint32_t seat, uint32_t ticks)
+{
+    fw_arena_t *a = fw_arena_new();
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    Flywheel__V1__Welcome w = FLYWHEEL__V1__WELCOME__INIT;
+    char month[16], err[256];
+    cr_assert_not_null(a);
+    w.seat = (char *)sc->seats[seat].id;
+    w.role = (Flywheel__V1__Role)sc->seats[seat].role;
+    w.seat_seed = fw_rng_seat_seed(sc->seed, seat);
+    w.ticks = ticks;
+    w.scenario = (char *)sc->name;
+    fw_scenario_month(sc, 1, month, sizeof month);
+    w.start_month = month;
+    w.params = s_params(a, &sc->seats[seat]);
+    w.resume_token = "";
+    w.n_families = sc->n_families;
+    w.families = fw_arena_calloc(a, sc->n_families, sizeof *w.families);
+    for (size_t f = 0; f < sc->n_families; f++) {
+        const fw_family_t *fam = &sc->families[f];
+        Flywheel__V1__ChipFamily *cf = fw_arena_calloc(a, 1, sizeof *cf);
+        flywheel__v1__chip_family__init(cf);
+        cf->id = (char *)fam->id;
+        cf->vendor = (char *)sc->seats[fam->vendor].id;
+        cf->perf_milli = fam->perf_milli;
+        cf->unit_cost = fam->unit_cost;
+        cf->lead_time = fam->lead_time;
+        cf->life = fam->life;
+        cf->captive_of = fam->captive_of >= 0 ? (char *)sc->seats[fam->captive_of].id : "";
+        cf->opening_price = fam->price;
+        w.families[f] = cf;
+    }
+    w.n_seats = sc->n_seats;
+    w.seats = fw_arena_calloc(a, sc->n_seats, sizeof *w.seats);
+    for (size_t s = 0; s < sc->n_seats; s++) {
+        Flywheel__V1__SeatInfo *si = fw_arena_calloc(a, 1, sizeof *si);
+        flywheel__v1__seat_info__init(si);
+        si->id = (char *)sc->seats[s].id;
+        si->name = (char *)sc->seats[s].name;
+        si->role = (Flywheel__V1__Role)sc->seats[s].role;
+        w.seats[s] = si;
+    }
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = "longrun";
+    env.seat = (char *)sc->seats[seat].id;
+    env.seq = 1;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_WELCOME;
+    env.welcome = &w;
+    const char *name = sc->seats[seat].strategy;
+    fw_agent_seat_t *bot =
+        fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name : NULL, err, sizeof err);
+    cr_assert_not_null(bot, "seat %s: %s", sc->seats[seat].id, err);
+    fw_arena_destroy(&a);
+    return bot;
+}
+
+/* The largest |balance| of any account; asserts that all of them sum to zero. */
+static int64_t s_books(const fw_ledger_t *l, uint32_t owners, uint32_t t)
+{
+    __int128 sum = 0;
+    int64_t largest = 0;
+    for (uint32_t o = 0; o < owners; o++)
+        for (int k = 0; k < FW_ACC_KINDS; k++) {
+            int64_t b = fw_ledger_balance(l, fw_acc(o, (fw_account_kind_t)k));
+            sum += b;
+            cr_assert(b != INT64_MIN);
+            if ((b < 0 ? -b : b) > largest)
+                largest = b < 0 ? -b : b;
+        }
+    cr_assert(sum == 0, "tick %u: the balances sum to %lld, not 0", t, (long long)sum);
+    return largest;
+}
+
+static void s_long_run(const char *name)
+{
+    char path[4096], err[512];
+    fw_log_init("test", NULL, FW_LOG_ERROR);
+    snprintf(path, sizeof path, "%s/scenarios/%s.yaml", s_source_dir(), name);
+    fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
+    cr_assert_not_null(sc, "%s (set FW_SOURCE_DIR)", err);
+    const uint32_t n = sc->n_seats;
+    fw_market_t *m = fw_market_new(sc, LONG_RUN);
+    cr_assert_not_null(m);
+    fw_agent_seat_t **bots = calloc(n, sizeof *bots);
+    fw_arena_t **obs = calloc(n, sizeof *obs);
+    Flywheel__V1__Actions **actions = calloc(n, sizeof *actions);
+    Flywheel__V1__TickResult **results = calloc(n, sizeof *results);
+    fw_arena_t *view = fw_arena_new(), *out = fw_arena_new();
+    cr_assert(bots && obs && actions && results && view && out);
+    for (uint32_t s = 0; s < n; s++) {
+        bots[s] = s_bot(sc, s, LONG_RUN);
+        obs[s] = fw_arena_new();
+        cr_assert_not_null(obs[s]);
+    }
+
+    int64_t largest = 0, at_half = 0;
+    while (fw_market_tick(m) < LONG_RUN) {
+        uint32_t t = fw_market_tick(m) + 1;
+        Flywheel__V1__MarketView market;
+        fw_market_prepare(m);
+        fw_arena_reset(view);
+        fw_market_view_common(m, view, &market);
+        for (uint32_t s = 0; s < n; s++) {
+            fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+            Flywheel__V1__TickStart ts = FLYWHEEL__V1__TICK_START__INIT;
+            const fw_envelope_t *reply = NULL;
+            fw_arena_reset(obs[s]);
+            fw_market_view_seat(m, s, obs[s], &market, &ts);
+            env.protocol_version = FW_PROTOCOL_VERSION;
+            env.run_id = "longrun";
+            env.tick = t;
+            env.seat = (char *)sc->seats[s].id;
+            env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+            env.tick_start = &ts;
+            cr_assert_eq(fw_agent_seat_on_message(bots[s], &env, &reply), FW_AGENT_CONTINUE);
+            actions[s] = reply ? reply->actions : NULL;
+        }
+        Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
+        fw_arena_reset(out);
+        err[0] = '\0';
+        int rc = fw_market_step(m, actions, out, results, &snap, err, sizeof err);
+        cr_assert_eq(rc, 0, "%s: tick %u not cleared (%d): %s", name, t, rc, err);
+        cr_assert_eq(fw_ledger_check(fw_market_ledger(m), err, sizeof err), FW_LEDGER_OK,
+                     "%s: tick %u: %s", name, t, err);
+        largest = s_books(fw_market_ledger(m), n, t);
+        cr_assert_lt(largest, INT64_MAX / 64, "%s: tick %u: a balance of %lld is near the limit",
+                     name, t, (long long)largest);
+        if (t == LONG_RUN / 2)
+            at_half = largest;
+    }
+    cr_assert_eq(fw_market_tick(m), LONG_RUN);
+    cr_assert_leq(largest / 3, at_half,
+                  "%s: the largest balance grew from %lld at tick %u to %lld at tick %u: money "
+                  "compounds", name, (long long)at_half, LONG_RUN / 2, (long long)largest, LONG_RUN);
+
+    for (uint32_t s = 0; s < n; s++) {
+        fw_agent_seat_destroy(&bots[s]);
+        fw_arena_destroy(&obs[s]);
+    }
+    free(bots);
+    free(obs);
+    free(actions);
+    free(results);
+    fw_arena_destroy(&view);
+    fw_arena_destroy(&out);
+    fw_market_destroy(&m);
+    fw_scenario_destroy(&sc);
+}
+
+#define LONG_RUN_TEST(fn, file)                                                  \
+    Test(fw_market, fn##_runs_5000_ticks_with_balanced_books, .timeout = 240) \
+    {                                                                            \
+        s_long_run(file);                                                        \
+    }
+
+LONG_RUN_TEST(anthropic_dominates, "anthropic-dominates")
+LONG_RUN_TEST(baseline, "baseline")
+LONG_RUN_TEST(both_labs_falter, "both-labs-falter")
+LONG_RUN_TEST(cash_not_credits, "cash-not-credits")
+LONG_RUN_TEST(classroom, "classroom")
+LONG_RUN_TEST(exclusive_alliances, "exclusive-alliances")
+LONG_RUN_TEST(large_60, "large-60")
+LONG_RUN_TEST(no_chip_mandates, "no-chip-mandates")
+LONG_RUN_TEST(openai_dominates, "openai-dominates")
+
+Test(fw_market, every_shipped_scenario_has_a_long_run)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/scenarios", s_source_dir());
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "cannot open %s (set FW_SOURCE_DIR)", dir);
+    size_t found = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0)
+            continue;
+        found++;
+        int listed = 0;
+        for (size_t i = 0; i < N_SHIPPED; i++)
+            listed |= strlen(k_shipped[i]) == len - 5 &&
+                      strncmp(k_shipped[i], e->d_name, len - 5) == 0;
+        cr_expect(listed, "scenarios/%s has no long-run test in test_longrun.c", e->d_name);
+    }
+    closedir(d);
+    cr_expect_eq(found, N_SHIPPED);
+}
