@@ -363,20 +363,24 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
         int64_t cash = fm_cash(m, (uint32_t)T->lab);
         if (penalty > cash)
             penalty = cash > 0 ? cash : 0;
-        if (penalty > 0 && T->investor >= 0) {
+        if (penalty > 0) {
+            /* Investors outside the scenario have no books: what the lab pays them
+             * leaves the scenario, an expense like any other payment to the outside. */
             fw_leg_t legs[4] = {
                 {fw_acc((uint32_t)T->lab, FW_ACC_EXPENSE), penalty},
                 {fw_acc((uint32_t)T->lab, FW_ACC_CASH), -penalty},
-                {fw_acc((uint32_t)T->investor, FW_ACC_CASH), penalty},
-                {fw_acc((uint32_t)T->investor, FW_ACC_REVENUE), -penalty},
             };
-            int rc = fm_post(m, legs, 4, "breach penalty", err, err_len);
+            size_t n = 2;
+            if (T->investor >= 0) {
+                legs[n++] = (fw_leg_t){fw_acc((uint32_t)T->investor, FW_ACC_CASH), penalty};
+                legs[n++] = (fw_leg_t){fw_acc((uint32_t)T->investor, FW_ACC_REVENUE), -penalty};
+            }
+            int rc = fm_post(m, legs, n, "breach penalty", err, err_len);
             if (rc != FW_MARKET_OK)
                 return rc;
-            fm_fill_money(m, (uint32_t)T->lab, FW_FILL_PENALTY,
-                          T->investor, penalty);
-            fm_fill_money(m, (uint32_t)T->investor, FW_FILL_PENALTY,
-                          T->lab, penalty);
+            fm_fill_money(m, (uint32_t)T->lab, FW_FILL_PENALTY, T->investor, penalty);
+            if (T->investor >= 0)
+                fm_fill_money(m, (uint32_t)T->investor, FW_FILL_PENALTY, T->lab, penalty);
         }
         char money[32];
         fw_money_format(money, sizeof money, penalty, FW_MONEY_EVENT);

@@ -1124,3 +1124,20 @@ Test(fw_stage_stipulations, a_lab_is_not_in_breach_for_what_its_investor_could_n
     cr_assert_eq(s_cash(&f, L1), 500 - 40);
     s_close(&f);
 }
+
+/* docs/model.md: "A breach costs the penalty (at most the lab's cash)", whoever the
+ * investor; investors outside the scenario are paid out of it. */
+Test(fw_stage_stipulations, a_penalty_owed_to_outside_investors_leaves_the_scenario)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: outside, lab: l1, amount: 0, chip_family: tpu,\n"
+               "     min_chip_share: 0.5, penalty: 100}\n");
+    s_buy_compute(&f, 1, L1, 8, 5, 0); /* all on gpu, while tpu was on offer */
+    s_run(&f, fw_stage_stipulations);
+    cr_assert(s_event(&f, "l1 breached deal 1 with outside"));
+    cr_assert(s_event(&f, "penalty $100"));
+    cr_assert_eq(s_cash(&f, L1), 500 - 50 - 100, "the lab pays the penalty its event announces");
+    cr_assert_eq(s_moved(&f, L1, FW_ACC_EXPENSE), 50 + 100);
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_PENALTY), 100);
+    s_close(&f);
+}
