@@ -724,15 +724,32 @@ Test(fw_stage_ai_operations, values_the_compute_a_cloud_did_not_sell)
     stage_t f;
     s_open(&f, NULL);
     s_l1_buys(&f, 5);
+    s_run(&f, fw_stage_base_business); /* the bound below is a multiple of it */
     int64_t c1 = s_cash(&f, C1), c2 = s_cash(&f, C2);
     s_run(&f, fw_stage_ai_operations);
 
-    /* c1 has 8 in service and sold 5: 3 x 2.5 = 7.5, rounded to 8. c2 puts no value on it. */
+    /* c1 has 8 in service and sold 5: 3 x 2.5 = 7.5, rounded to 8 (far below 4 x its
+     * base revenue of 50). c2 puts no value on it. */
     cr_assert_eq(f.m->seats[C1].ai_ops_tick, 8);
     cr_assert_eq(s_cash(&f, C1), c1 + 8);
-    cr_assert_eq(s_moved(&f, C1, FW_ACC_REVENUE), -50 - 8);
+    cr_assert_eq(s_moved(&f, C1, FW_ACC_REVENUE), -50 - 50 - 8, "compute, base, AI ops");
     cr_assert_eq(f.m->seats[C2].ai_ops_tick, 0);
     cr_assert_eq(s_cash(&f, C2), c2);
+    s_close(&f);
+}
+
+Test(fw_stage_ai_operations, is_worth_at_most_ai_ops_share_of_the_base_business)
+{
+    stage_t f;
+    s_open(&f, "market: {ai_ops_share: 0.1}\n");
+    s_l1_buys(&f, 5);
+    s_run(&f, fw_stage_base_business);
+    int64_t c1 = s_cash(&f, C1);
+    s_run(&f, fw_stage_ai_operations);
+
+    /* 3 unsold x 2.5 = 7.5, but own operations absorb at most 0.1 x 50 = 5. */
+    cr_assert_eq(f.m->seats[C1].ai_ops_tick, 5);
+    cr_assert_eq(s_cash(&f, C1), c1 + 5);
     s_close(&f);
 }
 
