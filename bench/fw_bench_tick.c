@@ -339,10 +339,15 @@ int main(int argc, char **argv)
         if (mrc != FW_MARKET_OK) {
             s_print_windows(win, n_win);
             fflush(stdout);
+            const char *why = mrc == FW_MARKET_EBOOKS    ? err
+                              : mrc == FW_MARKET_ENOMEM ? "out of memory"
+                                                        : "the run is over";
+            char own[32]; /* the market's reason may name the tick already */
+            snprintf(own, sizeof own, "tick %u: ", t);
+            if (strncmp(why, own, strlen(own)) == 0)
+                why += strlen(own);
             fprintf(stderr, "flywheel-bench-tick: %s: tick %u could not be cleared: %s\n",
-                    scenario, t, mrc == FW_MARKET_EBOOKS ? err
-                    : mrc == FW_MARKET_ENOMEM ? "out of memory"
-                                              : "the run is over");
+                    scenario, t, why);
             goto out;
         }
         state_hash = snap.state_hash;
