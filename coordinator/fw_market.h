@@ -72,6 +72,14 @@ void fw_market_view_common(const fw_market_t *m, fw_arena_t *arena,
 void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *arena,
                          Flywheel__V1__MarketView *market, Flywheel__V1__TickStart *out);
 
+/* Fills `w` (initialised here) with seat `seat`'s Welcome as the scenario gives it:
+ * the seat's id, role and strategy parameters, its random seed drawn from `run_seed`,
+ * the run length, the chip families and every company. resume_token is left "" for
+ * the caller (the coordinator's seat table owns tokens). Nested data lives in `arena`;
+ * strings point into the scenario or the arena. */
+void fw_market_welcome(const fw_market_t *m, uint32_t seat, uint64_t run_seed,
+                       fw_arena_t *arena, Flywheel__V1__Welcome *w);
+
 /* Clears the next tick. actions[i] is seat i's actions, or NULL for a seat that did
  * not answer (it does nothing). On success results[i] (n_seats entries, in arena)
  * is seat i's TickResult and *snapshot the public Snapshot; returns 0 or a negative

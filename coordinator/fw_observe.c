@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "fw_rng.h"
 #include "fw_stages.h"
 
 /* ---- the state hash ------------------------------------------------------------ */
@@ -761,4 +762,61 @@ void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
         v->n_capacity = n;
     }
     s_view_seat_economy(m, seat, a, v);
+}
+
+/* ---- the Welcome ---------------------------------------------------------------- */
+
+/* A seat's strategy parameters as "key=value;key=value", exact to the last bit. */
+static char *s_params(fw_arena_t *a, const fw_seat_t *seat)
+{
+    char buf[2048];
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < seat->n_params && used < sizeof buf; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s=%.17g", i ? ";" : "",
+                                 seat->params[i].key, seat->params[i].value);
+    return fw_arena_strdup(a, buf);
+}
+
+void fw_market_welcome(const fw_market_t *m, uint32_t seat, uint64_t run_seed, fw_arena_t *a,
+                       Flywheel__V1__Welcome *w)
+{
+    const fw_scenario_t *sc = m->sc;
+    char month[16];
+
+    flywheel__v1__welcome__init(w);
+    w->seat = (char *)sc->seats[seat].id;
+    w->role = (Flywheel__V1__Role)sc->seats[seat].role;
+    w->seat_seed = fw_rng_seat_seed(run_seed, seat);
+    w->ticks = m->ticks;
+    w->scenario = (char *)sc->name;
+    fw_scenario_month(sc, 1, month, sizeof month);
+    w->start_month = fw_arena_strdup(a, month);
+    w->params = s_params(a, &sc->seats[seat]);
+    w->n_families = sc->n_families;
+    w->families = fw_arena_calloc(a, sc->n_families, sizeof *w->families);
+    for (size_t f = 0; f < sc->n_families; f++) {
+        const fw_family_t *fam = &sc->families[f];
+        Flywheel__V1__ChipFamily *cf = fw_arena_calloc(a, 1, sizeof *cf);
+        flywheel__v1__chip_family__init(cf);
+        cf->id = (char *)fam->id;
+        cf->vendor = (char *)sc->seats[fam->vendor].id;
+        cf->perf_milli = fam->perf_milli;
+        cf->unit_cost = fam->unit_cost;
+        cf->lead_time = fam->lead_time;
+        cf->life = fam->life;
+        cf->captive_of = fam->captive_of >= 0 ? (char *)sc->seats[fam->captive_of].id : "";
+        cf->opening_price = fam->price;
+        w->families[f] = cf;
+    }
+    w->n_seats = sc->n_seats;
+    w->seats = fw_arena_calloc(a, sc->n_seats, sizeof *w->seats);
+    for (size_t s = 0; s < sc->n_seats; s++) {
+        Flywheel__V1__SeatInfo *si = fw_arena_calloc(a, 1, sizeof *si);
+        flywheel__v1__seat_info__init(si);
+        si->id = (char *)sc->seats[s].id;
+        si->name = (char *)sc->seats[s].name;
+        si->role = (Flywheel__V1__Role)sc->seats[s].role;
+        w->seats[s] = si;
+    }
 }
