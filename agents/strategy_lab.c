@@ -31,92 +31,83 @@
 
 #include "fw_strategy.h"
 
+/* A quote as the lab plans on it. Quotes are known by their index in
+ * MarketView.compute_quotes; the plan keeps state only for the quotes it visits, so a
+ * lab's turn costs what it buys, not what the whole market offers. */
 typedef struct {
-    const Flywheel__V1__ComputeQuote *q;
-    size_t order;       /* its place in the market view: by provider, then family */
-    double efficiency;  /* of the lab on the quote's family, (0, 1] */
-    double effective;   /* price per unit of useful compute */
+    uint32_t index;     /* in compute_quotes */
+    double effective;   /* price per unit of useful compute; 0 while credits last */
     int64_t taken;      /* bid so far */
 } s_quote_t;
+
+/* The quotes of one chip family, cheapest first (then by name order). */
+typedef struct {
+    const char *family;
+    const uint32_t *quotes; /* indices into compute_quotes */
+    size_t n;
+    size_t next;            /* the merge's cursor */
+    double efficiency;      /* of the lab on this family */
+} s_group_t;
 
 typedef struct {
     const fw_strategy_ctx_t *ctx;
     const Flywheel__V1__TickStart *obs;
-    s_quote_t *quotes;
-    size_t n;
-    double budget;       /* cash left to commit */
-    int64_t labs;        /* labs in the scenario */
+    const Flywheel__V1__MarketView *m;
+    fw_arena_t *arena;
+    /* every quote */
+    size_t n_all;
+    uint32_t *rank;        /* name order (provider id, family id): the order of ties;
+                            * NULL when the quotes come in that order (rank = index) */
+    uint32_t *by_rank;     /* indices in name order (a provider's quotes are a run);
+                            * NULL likewise */
+    int32_t *slot;         /* index -> position in `quotes` + 1, 0 = not visited */
+    int32_t *group_of;     /* index -> group, -1 = unknown yet */
+    bool *credit;          /* index -> the lab holds credits on its provider */
+    s_quote_t *quotes;     /* the visited quotes */
+    size_t n_quotes, cap_quotes;
+    s_group_t *groups;
+    size_t n_groups;
+    /* the global order, cheapest effective first, produced as far as it is read */
+    uint32_t *seq;
+    size_t n_seq, cap_seq;
+    uint32_t *credit_run;  /* credit quotes, by rank: the order's head */
+    size_t n_credit_run, credit_next;
+    uint32_t *heap;        /* groups by their next quote */
+    size_t n_heap;
+    /* bids, with the quote each was made on */
+    uint32_t *bid_quote;
+    size_t cap_bids;
+    double budget;         /* cash left to commit */
+    int64_t labs;          /* labs in the scenario */
     double premium, max_price;
     const char *exclusive; /* the only cloud allowed, or NULL */
 } s_plan_t;
 
-/* The order of equal prices: by provider, then family (never the wire's order, so the
- * bids do not depend on how a coordinator lists its quotes). */
-static int s_by_names(const s_quote_t *x, const s_quote_t *y)
+static bool s_same(const char *a, const char *b)
 {
-    int c = strcmp(x->q->provider, y->q->provider);
-    return c ? c : strcmp(x->q->family, y->q->family);
+    return a == b || strcmp(a, b) == 0; /* in-process bots share the scenario's strings */
 }
 
-static int s_by_effective(const void *a, const void *b)
+static const Flywheel__V1__ComputeQuote *s_q(const s_plan_t *p, uint32_t i)
 {
-    const s_quote_t *x = a, *y = b;
-    if (x->effective != y->effective)
-        return x->effective < y->effective ? -1 : 1;
-    return s_by_names(x, y);
+    return p->m->compute_quotes[i];
 }
 
-/* The same order when the quotes already come by provider and family, as Flywheel's
- * coordinator sends them: their place stands for their names, and a large market's
- * many equal prices cost no string comparisons. */
-static int s_by_effective_in_order(const void *a, const void *b)
+static uint32_t s_rank(const s_plan_t *p, uint32_t i)
 {
-    const s_quote_t *x = a, *y = b;
-    if (x->effective != y->effective)
-        return x->effective < y->effective ? -1 : 1;
-    return x->order < y->order ? -1 : x->order > y->order;
+    return p->rank ? p->rank[i] : i;
 }
 
-static int s_share_by_id(const void *a, const void *b)
+static uint32_t s_by_rank(const s_plan_t *p, size_t k)
 {
-    const Flywheel__V1__Share *const *x = a, *const *y = b;
-    return strcmp((*x)->id, (*y)->id);
+    return p->by_rank ? p->by_rank[k] : (uint32_t)k;
 }
 
-/* The lab's efficiencies by family id, for a binary search per quote: a market of
- * many families and many quotes must not cost families x quotes comparisons per lab.
- * NULL if there are none (or no memory: then every chip is taken at face value). */
-static const Flywheel__V1__Share **s_efficiency_index(const Flywheel__V1__SeatView *me,
-                                                      fw_arena_t *arena)
+/* Whether the lab would buy from quote i at all. */
+static bool s_ok(const s_plan_t *p, uint32_t i)
 {
-    if (!me->n_efficiency)
-        return NULL;
-    const Flywheel__V1__Share **idx = fw_arena_calloc(arena, me->n_efficiency, sizeof *idx);
-    if (!idx)
-        return NULL;
-    for (size_t i = 0; i < me->n_efficiency; i++)
-        idx[i] = me->efficiency[i];
-    qsort(idx, me->n_efficiency, sizeof *idx, s_share_by_id);
-    return idx;
-}
-
-static double s_efficiency(const Flywheel__V1__Share **idx, size_t n, const char *family)
-{
-    Flywheel__V1__Share key = FLYWHEEL__V1__SHARE__INIT, *k = &key;
-    key.id = (char *)family;
-    const Flywheel__V1__Share **hit = idx ? bsearch(&k, idx, n, sizeof *idx, s_share_by_id)
-                                          : NULL;
-    if (hit && (*hit)->value > 0)
-        return (*hit)->value;
-    return 1.0; /* no figure: take the chip at face value */
-}
-
-static int64_t s_credits(const Flywheel__V1__SeatView *me, const char *cloud)
-{
-    for (size_t i = 0; i < me->n_credits; i++)
-        if (strcmp(me->credits[i]->cloud, cloud) == 0)
-            return me->credits[i]->amount;
-    return 0;
+    const Flywheel__V1__ComputeQuote *q = s_q(p, i);
+    return q->price > 0 && q->capacity > 0 && (double)q->price <= p->max_price;
 }
 
 /* Deals in force for this lab at this tick that still bind it. */
@@ -125,14 +116,209 @@ static bool s_binding(const Flywheel__V1__Deal *d, const char *lab, uint32_t tic
     return strcmp(d->lab, lab) == 0 && !d->breached && tick <= d->ends_tick && d->terms;
 }
 
-/* Bids up to `want` on quote k (at most its capacity unless `beyond`: a stipulation
+/* The lab's efficiency on `family` from its view (1.0, face value, if none). */
+static double s_efficiency(const Flywheel__V1__SeatView *me, const char *family)
+{
+    for (size_t i = 0; i < me->n_efficiency; i++)
+        if (s_same(me->efficiency[i]->id, family))
+            return me->efficiency[i]->value > 0 ? me->efficiency[i]->value : 1.0;
+    return 1.0;
+}
+
+/* The group of quote i (its family's). */
+static int s_group(s_plan_t *p, uint32_t i)
+{
+    if (p->group_of[i] < 0)
+        for (size_t g = 0; g < p->n_groups; g++)
+            if (s_same(p->groups[g].family, s_q(p, i)->family)) {
+                p->group_of[i] = (int32_t)g;
+                break;
+            }
+    return p->group_of[i];
+}
+
+/* The plan's state of quote i, made on first visit. */
+static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
+{
+    if (p->slot[i])
+        return &p->quotes[p->slot[i] - 1];
+    if (p->n_quotes == p->cap_quotes) {
+        size_t cap = p->cap_quotes ? 2 * p->cap_quotes : 32;
+        s_quote_t *v = fw_arena_calloc(p->arena, cap, sizeof *v);
+        if (p->n_quotes)
+            memcpy(v, p->quotes, p->n_quotes * sizeof *v);
+        p->quotes = v;
+        p->cap_quotes = cap;
+    }
+    s_quote_t *sq = &p->quotes[p->n_quotes++];
+    p->slot[i] = (int32_t)p->n_quotes;
+    sq->index = i;
+    if (p->credit[i])
+        return sq; /* already paid for: effective price 0 */
+    int g = s_group(p, i);
+    double eff = g >= 0 ? p->groups[g].efficiency : s_efficiency(p->obs->me, s_q(p, i)->family);
+    sq->effective = (double)s_q(p, i)->price / eff;
+    return sq;
+}
+
+/* Whether quote x comes before quote y: cheaper effective price, then name order. */
+static bool s_before(s_plan_t *p, uint32_t x, uint32_t y)
+{
+    double ex = s_visit(p, x)->effective, ey = s_visit(p, y)->effective;
+    if (ex != ey)
+        return ex < ey;
+    return s_rank(p, x) < s_rank(p, y);
+}
+
+/* ---- the global order, merged from the families' runs as far as it is read ------ */
+
+/* Moves group g's cursor to its next quote the merge takes (ok, no credits: credit
+ * quotes come first, in credit_run); returns whether it has one. */
+static bool s_group_head(s_plan_t *p, size_t g)
+{
+    s_group_t *gr = &p->groups[g];
+    while (gr->next < gr->n && (!s_ok(p, gr->quotes[gr->next]) || p->credit[gr->quotes[gr->next]]))
+        gr->next++;
+    if (gr->next == gr->n)
+        return false;
+    p->group_of[gr->quotes[gr->next]] = (int32_t)g;
+    return true;
+}
+
+static bool s_heap_less(s_plan_t *p, size_t a, size_t b)
+{
+    const s_group_t *x = &p->groups[p->heap[a]], *y = &p->groups[p->heap[b]];
+    return s_before(p, x->quotes[x->next], y->quotes[y->next]);
+}
+
+static void s_heap_down(s_plan_t *p, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, best = i;
+        if (l < p->n_heap && s_heap_less(p, l, best))
+            best = l;
+        if (r < p->n_heap && s_heap_less(p, r, best))
+            best = r;
+        if (best == i)
+            return;
+        uint32_t t = p->heap[i];
+        p->heap[i] = p->heap[best];
+        p->heap[best] = t;
+        i = best;
+    }
+}
+
+/* The next quote of the global order, or false when there is none. */
+static bool s_next(s_plan_t *p, uint32_t *out)
+{
+    if (p->credit_next < p->n_credit_run) {
+        *out = p->credit_run[p->credit_next++];
+        return true;
+    }
+    if (p->n_heap == 0)
+        return false;
+    s_group_t *gr = &p->groups[p->heap[0]];
+    *out = gr->quotes[gr->next++];
+    if (!s_group_head(p, p->heap[0]))
+        p->heap[0] = p->heap[--p->n_heap];
+    s_heap_down(p, 0);
+    return true;
+}
+
+/* The k-th quote of the global order, or false past its end. */
+static bool s_at(s_plan_t *p, size_t k, uint32_t *out)
+{
+    while (p->n_seq <= k) {
+        uint32_t i;
+        if (!s_next(p, &i))
+            return false;
+        if (p->n_seq == p->cap_seq) {
+            size_t cap = p->cap_seq ? 2 * p->cap_seq : 64;
+            uint32_t *seq = fw_arena_calloc(p->arena, cap, sizeof *seq);
+            if (p->n_seq)
+                memcpy(seq, p->seq, p->n_seq * sizeof *seq);
+            p->seq = seq;
+            p->cap_seq = cap;
+        }
+        p->seq[p->n_seq++] = i;
+    }
+    *out = p->seq[k];
+    return true;
+}
+
+/* ---- runs of one provider or one family ------------------------------------------ */
+
+/* The run of `provider`'s quotes in name order: by_rank[*first .. *last). */
+static void s_provider_run(const s_plan_t *p, const char *provider, size_t *first, size_t *last)
+{
+    size_t lo = 0, hi = p->n_all;
+    while (lo < hi) { /* the first whose provider is not below */
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(s_q(p, s_by_rank(p, mid))->provider, provider) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first = lo;
+    while (lo < p->n_all && s_same(s_q(p, s_by_rank(p, lo))->provider, provider))
+        lo++;
+    *last = lo;
+}
+
+/* The quotes that pass the filters (provider and family may be NULL), in the global
+ * order, into out[] (arena); returns how many. A provider's quotes are few: they are
+ * sorted here; a family's come from its run, credit quotes first. */
+static size_t s_matching(s_plan_t *p, const char *cloud, const char *family, uint32_t **out)
+{
+    size_t n = 0;
+    if (cloud) {
+        size_t first, last;
+        s_provider_run(p, cloud, &first, &last);
+        uint32_t *v = fw_arena_calloc(p->arena, last - first + 1, sizeof *v);
+        for (size_t k = first; k < last; k++) {
+            uint32_t i = s_by_rank(p, k);
+            if (!s_ok(p, i) || (family && !s_same(s_q(p, i)->family, family)))
+                continue;
+            size_t at = n++; /* insertion sort: a cloud has a handful of families */
+            while (at > 0 && s_before(p, i, v[at - 1])) {
+                v[at] = v[at - 1];
+                at--;
+            }
+            v[at] = i;
+        }
+        *out = v;
+        return n;
+    }
+    int g = -1;
+    for (size_t k = 0; k < p->n_groups && g < 0; k++)
+        if (s_same(p->groups[k].family, family))
+            g = (int)k;
+    if (g < 0) {
+        *out = NULL;
+        return 0;
+    }
+    const s_group_t *gr = &p->groups[g];
+    uint32_t *v = fw_arena_calloc(p->arena, gr->n + 1, sizeof *v);
+    for (size_t c = 0; c < p->n_credit_run; c++)
+        if (s_same(s_q(p, p->credit_run[c])->family, family))
+            v[n++] = p->credit_run[c];
+    for (size_t k = 0; k < gr->n; k++)
+        if (s_ok(p, gr->quotes[k]) && !p->credit[gr->quotes[k]]) {
+            p->group_of[gr->quotes[k]] = g;
+            v[n++] = gr->quotes[k];
+        }
+    *out = v;
+    return n;
+}
+
+/* Bids up to `want` on quote i (at most its capacity unless `beyond`: a stipulation
  * is best asked for in full, even past what the cloud offers); returns the quantity
  * bid. The budget is applied at the end, to all bids at once (s_fit_budget). */
-static int64_t s_bid(s_plan_t *p, size_t k, int64_t want, bool beyond,
-                     Flywheel__V1__Actions *out, fw_arena_t *arena)
+static int64_t s_bid(s_plan_t *p, uint32_t i, int64_t want, bool beyond,
+                     Flywheel__V1__Actions *out)
 {
-    s_quote_t *sq = &p->quotes[k];
-    const Flywheel__V1__ComputeQuote *q = sq->q;
+    s_quote_t *sq = s_visit(p, i);
+    const Flywheel__V1__ComputeQuote *q = s_q(p, i);
     int64_t room = beyond ? want : q->capacity - sq->taken;
     if (want > room)
         want = room;
@@ -143,7 +329,16 @@ static int64_t s_bid(s_plan_t *p, size_t k, int64_t want, bool beyond,
     if (price < q->price)
         price = q->price;
     sq->taken += want;
-    fw_actions_add_compute_bid(out, arena, q->provider, q->family, want, price);
+    if (out->n_compute_bids == p->cap_bids) {
+        size_t cap = p->cap_bids ? 2 * p->cap_bids : 16;
+        uint32_t *v = fw_arena_calloc(p->arena, cap, sizeof *v);
+        if (p->cap_bids)
+            memcpy(v, p->bid_quote, p->cap_bids * sizeof *v);
+        p->bid_quote = v;
+        p->cap_bids = cap;
+    }
+    p->bid_quote[out->n_compute_bids] = i;
+    fw_actions_add_compute_bid(out, p->arena, q->provider, q->family, want, price);
     return want;
 }
 
@@ -154,15 +349,8 @@ static void s_fit_budget(const s_plan_t *p, Flywheel__V1__Actions *out)
 {
     const Flywheel__V1__SeatView *me = p->obs->me;
     double cost = 0, credits = 0;
-    for (size_t i = 0; i < out->n_compute_bids; i++) {
-        const Flywheel__V1__ComputeBid *b = out->compute_bids[i];
-        for (size_t k = 0; k < p->n; k++)
-            if (!strcmp(p->quotes[k].q->provider, b->provider) &&
-                !strcmp(p->quotes[k].q->family, b->family)) {
-                cost += (double)b->quantity * (double)p->quotes[k].q->price;
-                break;
-            }
-    }
+    for (size_t i = 0; i < out->n_compute_bids; i++)
+        cost += (double)out->compute_bids[i]->quantity * (double)s_q(p, p->bid_quote[i])->price;
     for (size_t i = 0; i < me->n_credits; i++)
         credits += (double)me->credits[i]->amount;
     double cash_part = cost - credits;
@@ -180,27 +368,30 @@ static void s_fit_budget(const s_plan_t *p, Flywheel__V1__Actions *out)
     out->n_compute_bids = keep;
 }
 
-/* Buys `want` on the quotes that pass `match`, cheapest effective first. */
+/* Buys `want` on the quotes that pass the filters, cheapest effective first. */
 static int64_t s_buy(s_plan_t *p, int64_t want, const char *cloud, const char *family,
-                     bool fair_share, bool beyond, Flywheel__V1__Actions *out,
-                     fw_arena_t *arena)
+                     bool fair_share, bool beyond, Flywheel__V1__Actions *out)
 {
     int64_t got = 0, asked = 0;
     /* Counting on fair shares means bidding for more than is wanted; never more than
      * half as much again, or a rich lab would buy far past its needs. */
     const int64_t ask_cap = fair_share ? want + want / 2 : want;
-    for (size_t k = 0; k < p->n && got < want && asked < ask_cap; k++) {
-        const Flywheel__V1__ComputeQuote *q = p->quotes[k].q;
-        if (cloud && strcmp(q->provider, cloud) != 0)
-            continue;
-        if (family && strcmp(q->family, family) != 0)
-            continue;
-        if (p->exclusive && strcmp(q->provider, p->exclusive) != 0)
-            continue;
+    const char *only = cloud ? cloud : p->exclusive;
+    if (cloud && p->exclusive && !s_same(cloud, p->exclusive))
+        return 0; /* an exclusive deal rules out every other cloud */
+    uint32_t *list = NULL;
+    size_t n = only || family ? s_matching(p, only, family, &list) : SIZE_MAX;
+    for (size_t k = 0; k < n && got < want && asked < ask_cap; k++) {
+        uint32_t i;
+        if (list)
+            i = list[k];
+        else if (!s_at(p, k, &i))
+            break;
+        const Flywheel__V1__ComputeQuote *q = s_q(p, i);
         int64_t ask = want - got;
         if (ask > ask_cap - asked)
             ask = ask_cap - asked;
-        int64_t bid = s_bid(p, k, ask, false, out, arena);
+        int64_t bid = s_bid(p, i, ask, false, out);
         asked += bid;
         /* Other labs bid for the same quote: count on a fair share of it only. */
         int64_t expected = fair_share ? q->capacity / p->labs : bid;
@@ -208,15 +399,165 @@ static int64_t s_buy(s_plan_t *p, int64_t want, const char *cloud, const char *f
     }
     /* A stipulation's share is asked for in full, on the first matching quote, even
      * past what is on offer: the cloud's shortfall is then not the lab's breach. */
-    for (size_t k = 0; beyond && got < want && k < p->n; k++) {
-        const Flywheel__V1__ComputeQuote *q = p->quotes[k].q;
-        if ((cloud && strcmp(q->provider, cloud) != 0) ||
-            (family && strcmp(q->family, family) != 0) ||
-            (p->exclusive && strcmp(q->provider, p->exclusive) != 0))
-            continue;
-        got += s_bid(p, k, want - got, true, out, arena);
+    if (beyond && got < want) {
+        uint32_t i;
+        if (list ? n > 0 : s_at(p, 0, &i)) {
+            if (list)
+                i = list[0];
+            got += s_bid(p, i, want - got, true, out);
+        }
     }
     return got;
+}
+
+/* ---- the plan ---------------------------------------------------------------------- */
+
+/* A quote's sort keys, for views that do not come in name order with their runs. */
+typedef struct {
+    const char *provider, *family;
+    int64_t price;
+    uint32_t index, rank;
+} s_key_t;
+
+static int s_by_names(const void *a, const void *b)
+{
+    const s_key_t *x = a, *y = b;
+    int c = strcmp(x->provider, y->provider);
+    return c ? c : strcmp(x->family, y->family);
+}
+
+static int s_by_family_price(const void *a, const void *b)
+{
+    const s_key_t *x = a, *y = b;
+    int c = strcmp(x->family, y->family);
+    if (c)
+        return c;
+    if (x->price != y->price)
+        return x->price < y->price ? -1 : 1;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Name order and the families' runs. Flywheel's coordinator lists the quotes in name
+ * order and sends the runs (compute_by_family); for a view without them (another
+ * coordinator, a test) both are made here, at the cost of a sort. */
+static void s_index_quotes(s_plan_t *p)
+{
+    const Flywheel__V1__MarketView *m = p->m;
+    size_t n = p->n_all;
+    if (m->n_compute_by_family > 0) {
+        p->groups = fw_arena_calloc(p->arena, m->n_compute_by_family, sizeof *p->groups);
+        for (size_t g = 0; g < m->n_compute_by_family; g++) {
+            const Flywheel__V1__QuoteGroup *w = m->compute_by_family[g];
+            bool valid = true;
+            for (size_t k = 0; k < w->n_quotes && valid; k++)
+                valid = w->quotes[k] < n;
+            if (valid && w->family)
+                p->groups[p->n_groups++] = (s_group_t){w->family, w->quotes, w->n_quotes, 0, 1.0};
+        }
+        return;
+    }
+    p->rank = fw_arena_calloc(p->arena, n + 1, sizeof *p->rank);
+    p->by_rank = fw_arena_calloc(p->arena, n + 1, sizeof *p->by_rank);
+    s_key_t *keys = fw_arena_calloc(p->arena, n + 1, sizeof *keys);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = (s_key_t){m->compute_quotes[i]->provider, m->compute_quotes[i]->family,
+                            m->compute_quotes[i]->price, (uint32_t)i, 0};
+    qsort(keys, n, sizeof *keys, s_by_names);
+    for (size_t k = 0; k < n; k++) {
+        p->by_rank[k] = keys[k].index;
+        p->rank[keys[k].index] = (uint32_t)k;
+        keys[k].rank = (uint32_t)k;
+    }
+    qsort(keys, n, sizeof *keys, s_by_family_price);
+    uint32_t *v = fw_arena_calloc(p->arena, n + 1, sizeof *v);
+    for (size_t k = 0; k < n; k++)
+        v[k] = keys[k].index;
+    p->groups = fw_arena_calloc(p->arena, n + 1, sizeof *p->groups);
+    for (size_t k = 0; k < n;) {
+        size_t e = k;
+        while (e < n && strcmp(keys[e].family, keys[k].family) == 0)
+            e++;
+        p->groups[p->n_groups++] = (s_group_t){keys[k].family, v + k, e - k, 0, 1.0};
+        k = e;
+    }
+}
+
+static int s_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sets up the plan: the quotes' indexes, the lab's efficiency on each family, the
+ * quotes on clouds it holds credits with, and the merge. Returns the cheapest price
+ * on offer to the lab, 0 if none. */
+static double s_plan_quotes(s_plan_t *p)
+{
+    const Flywheel__V1__SeatView *me = p->obs->me;
+    size_t n = p->n_all;
+    s_index_quotes(p);
+    p->slot = fw_arena_calloc(p->arena, n + 1, sizeof *p->slot);
+    p->group_of = fw_arena_calloc(p->arena, n + 1, sizeof *p->group_of);
+    p->credit = fw_arena_calloc(p->arena, n + 1, sizeof *p->credit);
+    memset(p->group_of, 0xff, (n + 1) * sizeof *p->group_of);
+    /* Efficiencies: the view lists them in the order of the families, as the groups
+     * come, so one walk matches them; a name not met on the way is looked up. */
+    size_t e = 0;
+    for (size_t g = 0; g < p->n_groups; g++) {
+        s_group_t *gr = &p->groups[g];
+        while (e < me->n_efficiency && !s_same(me->efficiency[e]->id, gr->family))
+            e++;
+        if (e < me->n_efficiency)
+            gr->efficiency = me->efficiency[e]->value > 0 ? me->efficiency[e]->value : 1.0;
+        else {
+            gr->efficiency = s_efficiency(me, gr->family);
+            e = 0;
+        }
+    }
+    /* Credit quotes (effective price 0) come first, in name order. */
+    size_t runs = 0;
+    for (size_t c = 0; c < me->n_credits; c++)
+        if (me->credits[c]->amount > 0) {
+            size_t first, last;
+            s_provider_run(p, me->credits[c]->cloud, &first, &last);
+            runs += last - first;
+        }
+    p->credit_run = fw_arena_calloc(p->arena, runs + 1, sizeof *p->credit_run);
+    for (size_t c = 0; c < me->n_credits; c++) {
+        if (me->credits[c]->amount <= 0)
+            continue;
+        size_t first, last;
+        s_provider_run(p, me->credits[c]->cloud, &first, &last);
+        for (size_t k = first; k < last; k++) {
+            uint32_t i = s_by_rank(p, k);
+            if (p->credit[i])
+                continue;
+            p->credit[i] = true;
+            if (s_ok(p, i))
+                p->credit_run[p->n_credit_run++] = s_rank(p, i);
+        }
+    }
+    qsort(p->credit_run, p->n_credit_run, sizeof *p->credit_run, s_u32);
+    for (size_t c = 0; c < p->n_credit_run; c++)
+        p->credit_run[c] = s_by_rank(p, p->credit_run[c]);
+    /* The cheapest price on offer: the first live quote of each family's run. */
+    double cheapest = 0;
+    p->heap = fw_arena_calloc(p->arena, p->n_groups + 1, sizeof *p->heap);
+    for (size_t g = 0; g < p->n_groups; g++) {
+        const s_group_t *gr = &p->groups[g];
+        for (size_t k = 0; k < gr->n; k++)
+            if (s_ok(p, gr->quotes[k])) {
+                double price = (double)s_q(p, gr->quotes[k])->price;
+                if (cheapest == 0 || price < cheapest)
+                    cheapest = price;
+                break;
+            }
+        if (s_group_head(p, g))
+            p->heap[p->n_heap++] = (uint32_t)g;
+    }
+    for (size_t i = p->n_heap; i-- > 0;)
+        s_heap_down(p, i);
+    return cheapest;
 }
 
 static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
@@ -280,7 +621,8 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
     if (me->demand <= 0 || !m || m->n_compute_quotes == 0)
         return FW_STRATEGY_OK;
 
-    s_plan_t plan = {ctx, obs, NULL, 0, 0, 1, 0, 0, NULL};
+    s_plan_t plan = {.ctx = ctx, .obs = obs, .m = m, .arena = arena, .labs = 1};
+    plan.n_all = m->n_compute_quotes;
     plan.max_price = fw_strategy_param(params, "max_price", 2600.0);
     plan.premium = fw_strategy_param(params, "bid_premium", 0.1);
     /* Spend this tick's revenue again, and the cash so that it lasts `runway` ticks. */
@@ -309,28 +651,9 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
             s_need(chips, &n_chips, 16, d->terms->chip_family, d->terms->min_chip_share);
     }
 
-    plan.quotes = fw_arena_calloc(arena, m->n_compute_quotes, sizeof *plan.quotes);
-    const Flywheel__V1__Share **eff = s_efficiency_index(me, arena);
-    double cheapest = 0;
-    for (size_t i = 0; i < m->n_compute_quotes; i++) {
-        const Flywheel__V1__ComputeQuote *q = m->compute_quotes[i];
-        if (q->price <= 0 || q->capacity <= 0 || (double)q->price > plan.max_price)
-            continue;
-        s_quote_t *sq = &plan.quotes[plan.n++];
-        sq->q = q;
-        sq->order = i;
-        sq->efficiency = s_efficiency(eff, eff ? me->n_efficiency : 0, q->family);
-        sq->effective = s_credits(me, q->provider) > 0 ? 0.0 : (double)q->price / sq->efficiency;
-        if (cheapest == 0 || (double)q->price < cheapest)
-            cheapest = (double)q->price;
-    }
-    if (plan.n == 0)
+    double cheapest = s_plan_quotes(&plan);
+    if (cheapest <= 0)
         return FW_STRATEGY_OK;
-    int by_names = 1;
-    for (size_t i = 1; i < plan.n && by_names; i++)
-        by_names = s_by_names(&plan.quotes[i - 1], &plan.quotes[i]) < 0;
-    qsort(plan.quotes, plan.n, sizeof *plan.quotes,
-          by_names ? s_by_effective_in_order : s_by_effective);
 
     /* How much to buy: serve the customers and train, as far as the budget (and the
      * credits) go at about the going price, so the shares the deals ask for hold. */
@@ -357,64 +680,64 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
                                          (double)target);
         int64_t got = 0;
         for (size_t c = 0; c < n_chips && got < want; c++)
-            got += s_buy(&plan, want - got, clouds[i].id, chips[c].id, false, false, out, arena);
+            got += s_buy(&plan, want - got, clouds[i].id, chips[c].id, false, false, out);
         if (got < want)
-            got += s_buy(&plan, want - got, clouds[i].id, NULL, false, true, out, arena);
+            got += s_buy(&plan, want - got, clouds[i].id, NULL, false, true, out);
         bought += got;
     }
     /* 2. each mandated chip family, its share, counting what step 1 already bought */
     for (size_t c = 0; c < n_chips; c++) {
         int64_t want = fw_strategy_round(fmin(1.0, chips[c].share + margin) * (double)target);
         int64_t have = 0;
-        for (size_t k = 0; k < plan.n; k++)
-            if (strcmp(plan.quotes[k].q->family, chips[c].id) == 0)
+        for (size_t k = 0; k < plan.n_quotes; k++)
+            if (s_same(s_q(&plan, plan.quotes[k].index)->family, chips[c].id))
                 have += plan.quotes[k].taken;
         if (have < want)
-            bought += s_buy(&plan, want - have, NULL, chips[c].id, false, true, out, arena);
+            bought += s_buy(&plan, want - have, NULL, chips[c].id, false, true, out);
     }
     /* 3. the rest, cheapest first */
     if (bought < target)
-        s_buy(&plan, target - bought, NULL, NULL, !bound, false, out, arena);
+        s_buy(&plan, target - bought, NULL, NULL, !bound, false, out);
     /* 4. top-ups: the deals count a cloud's share of spend, and clouds' prices differ,
      * so a cloud whose planned share of spend falls short gets the missing spend
      * (x >= (r S - S_c) / (1 - r)); a chip family short of its share of compute the
-     * same way. Twice round, since each top-up dilutes the others. */
+     * same way. Twice round, since each top-up dilutes the others. Sums of whole
+     * dollars and units are exact in doubles, so the quotes' order does not matter. */
     for (int round = 0; round < 2 && bound; round++) {
         for (size_t i = 0; i < n_clouds; i++) {
             double r = fmin(0.999, clouds[i].share * scale + cloud_margin / 2.0);
             double total = 0, mine = 0, price = 0;
-            for (size_t k = 0; k < plan.n; k++) {
-                double spend = (double)plan.quotes[k].taken * (double)plan.quotes[k].q->price;
+            for (size_t k = 0; k < plan.n_quotes; k++) {
+                const Flywheel__V1__ComputeQuote *q = s_q(&plan, plan.quotes[k].index);
+                double spend = (double)plan.quotes[k].taken * (double)q->price;
                 total += spend;
-                if (strcmp(plan.quotes[k].q->provider, clouds[i].id) == 0) {
+                if (s_same(q->provider, clouds[i].id))
                     mine += spend;
-                    if (price == 0 || (double)plan.quotes[k].q->price < price)
-                        price = (double)plan.quotes[k].q->price;
-                }
             }
-            if (price <= 0) {
-                for (size_t k = 0; k < plan.n; k++)
-                    if (strcmp(plan.quotes[k].q->provider, clouds[i].id) == 0 &&
-                        (price == 0 || (double)plan.quotes[k].q->price < price))
-                        price = (double)plan.quotes[k].q->price;
+            size_t first, last;
+            s_provider_run(&plan, clouds[i].id, &first, &last);
+            for (size_t k = first; k < last; k++) {
+                const Flywheel__V1__ComputeQuote *q = s_q(&plan, s_by_rank(&plan, k));
+                if (s_ok(&plan, s_by_rank(&plan, k)) && (price == 0 || (double)q->price < price))
+                    price = (double)q->price;
             }
             double missing = (r * total - mine) / (1.0 - r);
             if (missing > 0 && price > 0)
                 s_buy(&plan, fw_strategy_round(ceil(missing / price)), clouds[i].id, NULL, false,
-                      true, out, arena);
+                      true, out);
         }
         for (size_t c = 0; c < n_chips; c++) {
             double r = fmin(0.999, chips[c].share + margin / 2.0);
             double total = 0, mine = 0;
-            for (size_t k = 0; k < plan.n; k++) {
+            for (size_t k = 0; k < plan.n_quotes; k++) {
                 total += (double)plan.quotes[k].taken;
-                if (strcmp(plan.quotes[k].q->family, chips[c].id) == 0)
+                if (s_same(s_q(&plan, plan.quotes[k].index)->family, chips[c].id))
                     mine += (double)plan.quotes[k].taken;
             }
             double missing = (r * total - mine) / (1.0 - r);
             if (missing > 0)
                 s_buy(&plan, fw_strategy_round(ceil(missing)), NULL, chips[c].id, false, true,
-                      out, arena);
+                      out);
         }
     }
     s_fit_budget(&plan, out);

@@ -520,6 +520,60 @@ static Flywheel__V1__Holding *s_holding(fw_arena_t *a, const char *family, int64
     return h;
 }
 
+typedef struct {
+    int64_t price;
+    uint32_t index; /* in compute_quotes */
+} s_ranked_t;
+
+static int s_by_price(const void *a, const void *b)
+{
+    const s_ranked_t *x = a, *y = b;
+    if (x->price != y->price)
+        return x->price < y->price ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* MarketView.compute_by_family: each family's quotes by price, then by their place in
+ * compute_quotes (provider id): sorted here once a tick instead of by every lab. */
+static void s_quote_groups(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *mv)
+{
+    size_t nf = m->n_families, nq = mv->n_compute_quotes;
+    size_t *count = fw_arena_calloc(a, nf + 1, sizeof *count);
+    int *family = fw_arena_calloc(a, nq, sizeof *family);
+    s_ranked_t *ranked = fw_arena_calloc(a, nq, sizeof *ranked);
+    /* The quotes were listed in quote_order, skipping offers not posted. */
+    size_t n = 0;
+    for (size_t k = 0; k < (size_t)m->n_seats * nf && n < nq; k++) {
+        size_t i = m->quote_order[k];
+        if (m->compute_offers[i].posted)
+            family[n++] = (int)(i % nf);
+    }
+    for (size_t q = 0; q < nq; q++)
+        count[family[q] + 1]++;
+    for (size_t f = 0; f < nf; f++)
+        count[f + 1] += count[f]; /* count[f] = where family f starts */
+    size_t *fill = fw_arena_calloc(a, nf, sizeof *fill);
+    for (size_t q = 0; q < nq; q++) {
+        size_t at = count[family[q]] + fill[family[q]]++;
+        ranked[at] = (s_ranked_t){mv->compute_quotes[q]->price, (uint32_t)q};
+    }
+    mv->compute_by_family = fw_arena_calloc(a, nf, sizeof *mv->compute_by_family);
+    for (size_t f = 0; f < nf; f++) {
+        size_t len = count[f + 1] - count[f];
+        if (len == 0)
+            continue;
+        qsort(ranked + count[f], len, sizeof *ranked, s_by_price);
+        Flywheel__V1__QuoteGroup *g = fw_arena_calloc(a, 1, sizeof *g);
+        flywheel__v1__quote_group__init(g);
+        g->family = (char *)m->sc->families[f].id;
+        g->n_quotes = len;
+        g->quotes = fw_arena_calloc(a, len, sizeof *g->quotes);
+        for (size_t i = 0; i < len; i++)
+            g->quotes[i] = ranked[count[f] + i].index;
+        mv->compute_by_family[mv->n_compute_by_family++] = g;
+    }
+}
+
 static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *mv)
 {
     const fw_scenario_t *sc = m->sc;
@@ -557,6 +611,7 @@ static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Mar
         mv->compute_quotes[n++] = q;
     }
     mv->n_compute_quotes = n;
+    s_quote_groups(m, a, mv);
     n = 0;
     mv->compute_share = fw_arena_calloc(a, m->n_seats, sizeof *mv->compute_share);
     for (uint32_t s = 0; s < m->n_seats; s++) {

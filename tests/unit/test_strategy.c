@@ -4,6 +4,7 @@
  * input, and fw_agent_seat_on_message maps Welcome + TickStart to an Actions envelope,
  * Bye to the end of the run and a fatal Refusal to "refused". */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 #include <math.h>
 #include <pthread.h>
@@ -633,6 +634,147 @@ Test(fw_strategy, lab_bids_do_not_depend_on_quote_order)
     fw_arena_destroy(&a2);
     world_fini(&w1);
     world_fini(&w2);
+}
+
+/* A market view in the form Flywheel's coordinator sends it: the compute quotes by
+ * provider id, then family id, and each family's quotes by price (then place) in
+ * compute_by_family, families in the scenario's order, as fw_observe.c builds it. */
+static int by_provider_family(const void *a, const void *b)
+{
+    const M(ComputeQuote) *x = *(M(ComputeQuote) *const *)a, *y = *(M(ComputeQuote) *const *)b;
+    int c = strcmp(x->provider, y->provider);
+    return c ? c : strcmp(x->family, y->family);
+}
+
+static void coordinator_form(world_t *w)
+{
+    M(MarketView) *m = &w->market;
+    qsort(m->compute_quotes, m->n_compute_quotes, sizeof *m->compute_quotes, by_provider_family);
+    m->compute_by_family = fw_arena_calloc(w->a, w->n_fam, sizeof *m->compute_by_family);
+    for (size_t f = 0; f < w->n_fam; f++) {
+        M(QuoteGroup) *g = fw_arena_calloc(w->a, 1, sizeof *g);
+        flywheel__v1__quote_group__init(g);
+        g->family = w->fam[f]->id;
+        g->quotes = fw_arena_calloc(w->a, m->n_compute_quotes + 1, sizeof *g->quotes);
+        for (size_t i = 0; i < m->n_compute_quotes; i++) {
+            if (strcmp(m->compute_quotes[i]->family, g->family) != 0)
+                continue;
+            size_t at = g->n_quotes++; /* insertion by price; equal prices keep their place */
+            while (at > 0 && m->compute_quotes[g->quotes[at - 1]]->price >
+                                 m->compute_quotes[i]->price) {
+                g->quotes[at] = g->quotes[at - 1];
+                at--;
+            }
+            g->quotes[at] = (uint32_t)i;
+        }
+        if (g->n_quotes)
+            m->compute_by_family[m->n_compute_by_family++] = g;
+    }
+}
+
+static void lab_deal(world_t *w, const char *investor, double cloud_share, bool exclusive,
+                     const char *chip, double chip_share)
+{
+    if (!w->me.deals)
+        w->me.deals = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+    M(Deal) *d = fw_arena_calloc(w->a, 1, sizeof *d);
+    M(InvestmentTerms) *t = fw_arena_calloc(w->a, 1, sizeof *t);
+    flywheel__v1__deal__init(d);
+    flywheel__v1__investment_terms__init(t);
+    t->min_cloud_share = cloud_share;
+    t->exclusive = exclusive;
+    t->chip_family = (char *)chip;
+    t->min_chip_share = chip_share;
+    t->duration = 12;
+    d->investor = (char *)investor;
+    d->lab = (char *)"oai";
+    d->terms = t;
+    d->ends_tick = 24;
+    w->me.deals[w->me.n_deals++] = d;
+}
+
+static void lab_credit(world_t *w, const char *cloud, int64_t amount)
+{
+    if (!w->me.credits)
+        w->me.credits = fw_arena_calloc(w->a, MAXN, sizeof(void *));
+    M(Credit) *c = fw_arena_calloc(w->a, 1, sizeof *c);
+    flywheel__v1__credit__init(c);
+    c->lab = (char *)"oai";
+    c->cloud = (char *)cloud;
+    c->amount = amount;
+    w->me.credits[w->me.n_credits++] = c;
+}
+
+static void lab_efficiency(world_t *w)
+{
+    static const double value[] = {0.9, 0.7, 0.5, 0.8, 0.6};
+    w->me.efficiency = fw_arena_calloc(w->a, w->n_fam, sizeof(void *));
+    for (size_t f = 0; f < w->n_fam; f++) {
+        M(Share) *s = fw_arena_calloc(w->a, 1, sizeof *s);
+        flywheel__v1__share__init(s);
+        s->id = w->fam[f]->id;
+        s->value = value[f % 5];
+        w->me.efficiency[w->me.n_efficiency++] = s;
+    }
+}
+
+/* Every kind of plan the lab makes: plain; credits; a cloud's share with a chip
+ * mandate; an exclusive deal; two clouds' shares; efficiencies that reorder prices. */
+static void lab_variant(world_t *w, int variant)
+{
+    lab_world(w, "", 3000, 1000000000);
+    compute_quote(w, "azure", "mi300", 1700, 800);
+    compute_quote(w, "google", "hopper", 1800, 600);
+    compute_quote(w, "aws", "mi300", 1700, 900);
+    switch (variant) {
+    case 1:
+        lab_credit(w, "azure", 900000);
+        break;
+    case 2:
+        lab_deal(w, "aws", 0.4, false, "trainium", 0.3);
+        lab_credit(w, "aws", 500000);
+        break;
+    case 3:
+        lab_deal(w, "google", 0, true, "", 0);
+        break;
+    case 4:
+        lab_deal(w, "aws", 0.3, false, "", 0);
+        lab_deal(w, "azure", 0.3, false, "mi300", 0.2);
+        break;
+    case 5:
+        lab_efficiency(w);
+        lab_credit(w, "google", 100000);
+        break;
+    default:
+        break;
+    }
+}
+
+ParameterizedTestParameters(fw_strategy, lab_bids_the_same_from_the_coordinators_price_order)
+{
+    static int variants[] = {0, 1, 2, 3, 4, 5};
+    return cr_make_param_array(int, variants, sizeof variants / sizeof variants[0]);
+}
+
+/* The coordinator's per-family price order (compute_by_family) is a shortcut: the lab
+ * bids exactly as it does when it sorts a view without it, in any listing order. */
+ParameterizedTest(int *variant, fw_strategy, lab_bids_the_same_from_the_coordinators_price_order)
+{
+    world_t plain, sent;
+    lab_variant(&plain, *variant);
+    lab_variant(&sent, *variant);
+    coordinator_form(&sent);
+    cr_assert_gt(sent.market.n_compute_by_family, 0);
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&plain, fw_strategy_lab, 3, &a1);
+    M(Actions) y = run(&sent, fw_strategy_lab, 3, &a2);
+    cr_assert_gt(x.n_compute_bids, 0, "variant %d bids", *variant);
+    cr_assert(same_bytes(&x, &y), "variant %d: %zu bids from a sorted view, %zu from the "
+              "coordinator's order", *variant, x.n_compute_bids, y.n_compute_bids);
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&plain);
+    world_fini(&sent);
 }
 
 /* --- idle ----------------------------------------------------------------------------- */
