@@ -8,6 +8,11 @@
 
 /* ---- life cycle ------------------------------------------------------------ */
 
+struct fw_metric_names {
+    char **names; /* [k], NULL until written */
+    size_t cap;
+};
+
 fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
 {
     fw_market_t *m = calloc(1, sizeof *m);
@@ -40,12 +45,14 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
     }
     m->pairwise = investors * labs <= FW_PAIRS_MAX;
     size_t pairs = m->pairwise ? (size_t)m->n_seats * m->n_seats : m->n_seats;
+    m->metric_names = calloc(1, sizeof *m->metric_names);
     m->pair_invested = calloc(pairs ? pairs : 1, sizeof *m->pair_invested);
     m->pair_returned = calloc(pairs ? pairs : 1, sizeof *m->pair_returned);
     if (!m->ledger || !m->seats || !m->capacity || !m->chip_offers || !m->compute_offers ||
         !m->compute_share || !m->installed_share || !m->reports || !m->supply_factor ||
         !m->supply_until || !m->maturity || !m->cum_all || !m->family_revenue ||
-        !m->family_units || !m->scratch || !m->pair_invested || !m->pair_returned) {
+        !m->family_units || !m->scratch || !m->pair_invested || !m->pair_returned ||
+        !m->metric_names) {
         fw_ground_free(m);
         return NULL;
     }
@@ -106,6 +113,12 @@ void fw_ground_free(fw_market_t *m)
     fw_vec_free(&m->events_fired);
     fw_vec_free(&m->proposals);
     fw_vec_free(&m->deals);
+    if (m->metric_names) {
+        for (size_t k = 0; k < m->metric_names->cap; k++)
+            free(m->metric_names->names[k]);
+        free(m->metric_names->names);
+        free(m->metric_names);
+    }
     s_free_names(&m->seat_names);
     s_free_names(&m->family_names);
     fw_ledger_destroy(&m->ledger);
@@ -170,6 +183,30 @@ void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders)
     m->compute_sold = 0;
     memset(m->family_revenue, 0, m->n_families * sizeof *m->family_revenue);
     memset(m->family_units, 0, m->n_families * sizeof *m->family_units);
+}
+
+const char *fm_metric_name(const fw_market_t *m, size_t k)
+{
+    const struct fw_metric_names *t = m->metric_names;
+    return k < t->cap ? t->names[k] : NULL;
+}
+
+void fm_keep_metric_name(const fw_market_t *m, size_t k, const char *name)
+{
+    struct fw_metric_names *t = m->metric_names;
+    if (k >= t->cap) {
+        size_t cap = t->cap ? t->cap : 64;
+        while (cap <= k)
+            cap *= 2;
+        char **names = realloc(t->names, cap * sizeof *names);
+        if (!names)
+            return; /* written again next tick */
+        memset(names + t->cap, 0, (cap - t->cap) * sizeof *names);
+        t->names = names;
+        t->cap = cap;
+    }
+    if (!t->names[k])
+        t->names[k] = strdup(name);
 }
 
 /* ---- reports ----------------------------------------------------------------- */

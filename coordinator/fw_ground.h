@@ -321,6 +321,7 @@ struct fw_market {
     double total_attract;      /* the customers' logit denominator as the next views see
                                 * it (fw_customers_total_attract; fw_market.c keeps it) */
     double *profile;           /* borrowed, or NULL: CPU seconds per stage (fw_market_profile) */
+    struct fw_metric_names *metric_names; /* owned: the metrics row's names, as written */
     fw_name_index_t seat_names;   /* ids to seat indices (fw_intake.c) */
     fw_name_index_t family_names; /* ids to family indices (fw_intake.c) */
 };
@@ -393,6 +394,12 @@ void fw_ground_free(fw_market_t *m);
 /* Opens a tick's books: this tick's figures, offers, reports and flows start at zero;
  * seats with orders[s].present answered. */
 void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders);
+
+/* The metrics row's k-th name once fw_observe.c has written it, else NULL; and keeping
+ * it. The names are fixed by the scenario, so they are written once. Kept through a
+ * pointer: observing the market does not change it. */
+const char *fm_metric_name(const fw_market_t *m, size_t k);
+void fm_keep_metric_name(const fw_market_t *m, size_t k, const char *name);
 
 /* ---- booking primitives (fw_ground.c) -------------------------------------------------- */
 

@@ -235,20 +235,36 @@ static Flywheel__V1__Share *s_share(fw_arena_t *a, const char *id, double value)
 
 /* ---- metrics --------------------------------------------------------------------- */
 
-/* A metric named prefix.id (or prefix), built in the arena. */
-static Flywheel__V1__Metric *s_metric(fw_arena_t *a, const char *prefix, const char *id,
-                                      double value)
+/* The k-th metric of the row, named prefix.id (or prefix). The row's names are the
+ * same every tick (docs/outputs.md), so each is written once and kept with the market
+ * (m->metric_names) rather than formatted again every tick. */
+static Flywheel__V1__Metric *s_metric(const fw_market_t *m, fw_arena_t *a, size_t k,
+                                      const char *prefix, const char *id, double value)
 {
     Flywheel__V1__Metric *mt = fw_arena_calloc(a, 1, sizeof *mt);
-    char name[96];
     flywheel__v1__metric__init(mt);
-    if (id)
-        snprintf(name, sizeof name, "%s.%s", prefix, id);
-    else
-        snprintf(name, sizeof name, "%s", prefix);
-    mt->name = fw_arena_strdup(a, name);
+    const char *cached = fm_metric_name(m, k);
+    if (cached) {
+        mt->name = (char *)cached;
+    } else {
+        char name[96];
+        if (id)
+            snprintf(name, sizeof name, "%s.%s", prefix, id);
+        else
+            snprintf(name, sizeof name, "%s", prefix);
+        mt->name = fw_arena_strdup(a, name);
+        fm_keep_metric_name(m, k, name);
+    }
     mt->value = value;
     return mt;
+}
+
+/* Appends the next metric to the row mt[*k]. */
+static void s_put(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt, size_t *k,
+                  const char *prefix, const char *id, double value)
+{
+    mt[*k] = s_metric(m, a, *k, prefix, id, value);
+    (*k)++;
 }
 
 static int s_investor(const fw_market_t *m, uint32_t s)
@@ -294,13 +310,13 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
             market += (double)s_cloud_revenue(m, s);
     for (size_t i = 0; i < m->deals.n; i++)
         credits += (double)((const fw_deal_t *)fw_vec_at(&m->deals, i))->credits_left;
-    mt[(*k)++] = s_metric(a, "ai_spending", NULL, (double)llround(m->ai_spending));
-    mt[(*k)++] = s_metric(a, "cloud_market", NULL, (double)llround(market));
-    mt[(*k)++] = s_metric(a, "credits_outstanding", NULL, credits);
+    s_put(m, a, mt, k, "ai_spending", NULL, (double)llround(m->ai_spending));
+    s_put(m, a, mt, k, "cloud_market", NULL, (double)llround(market));
+    s_put(m, a, mt, k, "credits_outstanding", NULL, credits);
     double compute_revenue = 0;
     for (uint32_t s = 0; s < m->n_seats; s++)
         compute_revenue += (double)m->seats[s].ai_revenue_tick;
-    mt[(*k)++] = s_metric(a, "compute_price", NULL,
+    s_put(m, a, mt, k, "compute_price", NULL,
                            m->compute_sold > 0 ? (double)llround(compute_revenue /
                                                                  (double)m->compute_sold)
                                                : 0.0);
@@ -309,27 +325,33 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
             continue;
         const char *id = sc->seats[s].id;
         const fw_seat_state_t *st = &m->seats[s];
-        mt[(*k)++] = s_metric(a, "cloud_share", id,
+        s_put(m, a, mt, k, "cloud_share", id,
                                market > 0 ? (double)s_cloud_revenue(m, s) / market : 0.0);
-        mt[(*k)++] = s_metric(a, "capex", id,
+        s_put(m, a, mt, k, "capex", id,
                                (double)llround((double)st->chip_spend_tick *
                                                (1.0 + sc->market.facility_capex)));
-        mt[(*k)++] = s_metric(a, "ai_ops_value", id, (double)st->ai_ops_tick);
-        mt[(*k)++] = s_metric(a, "stake_value", id, (double)s_stake_value(m, s));
+        s_put(m, a, mt, k, "ai_ops_value", id, (double)st->ai_ops_tick);
+        s_put(m, a, mt, k, "stake_value", id, (double)s_stake_value(m, s));
     }
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_VENDOR)
-            mt[(*k)++] = s_metric(a, "stake_value", sc->seats[s].id, (double)s_stake_value(m, s));
+            s_put(m, a, mt, k, "stake_value", sc->seats[s].id, (double)s_stake_value(m, s));
     for (uint32_t f = 0; f < m->n_families; f++)
-        mt[(*k)++] = s_metric(a, "maturity", sc->families[f].id, m->maturity[f]);
+        s_put(m, a, mt, k, "maturity", sc->families[f].id, m->maturity[f]);
     /* Compute the labs ran on each family this tick: where a mandate's proof point
      * would show, as labs without the mandate move onto the chip. */
+    int64_t *ran = fw_arena_calloc(a, m->n_families + 1, sizeof *ran);
+    for (uint32_t s = 0; s < m->n_seats; s++) { /* the families each lab touched this tick */
+        const fw_seat_state_t *st = &m->seats[s];
+        if (sc->seats[s].role != FW_ROLE_LAB)
+            continue;
+        for (size_t i = 0; i < st->touched_families.n; i++) {
+            uint32_t f = *(const uint32_t *)fw_vec_at(&st->touched_families, i);
+            ran[f] += st->family_tick[f];
+        }
+    }
     for (uint32_t f = 0; f < m->n_families; f++) {
-        int64_t c = 0;
-        for (uint32_t s = 0; s < m->n_seats; s++)
-            if (sc->seats[s].role == FW_ROLE_LAB)
-                c += m->seats[s].family_tick[f];
-        mt[(*k)++] = s_metric(a, "family_compute", sc->families[f].id, (double)c);
+        s_put(m, a, mt, k, "family_compute", sc->families[f].id, (double)ran[f]);
     }
     /* Concentration (Herfindahl-Hirschman, 0-1) of AI compute sold across clouds and of
      * AI revenue across labs: is anyone dominant? */
@@ -340,18 +362,18 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
         if (sc->seats[s].role == FW_ROLE_LAB)
             hhi_lab += m->seats[s].share * m->seats[s].share;
     }
-    mt[(*k)++] = s_metric(a, "hhi_cloud", NULL, hhi_cloud);
-    mt[(*k)++] = s_metric(a, "hhi_lab", NULL, hhi_lab);
+    s_put(m, a, mt, k, "hhi_cloud", NULL, hhi_cloud);
+    s_put(m, a, mt, k, "hhi_lab", NULL, hhi_lab);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         if (sc->seats[s].role != FW_ROLE_LAB)
             continue;
         const char *id = sc->seats[s].id;
         const fw_seat_state_t *st = &m->seats[s];
-        mt[(*k)++] = s_metric(a, "lab_share", id, st->share);
-        mt[(*k)++] = s_metric(a, "capability", id, st->capability);
-        mt[(*k)++] = s_metric(a, "compute", id, (double)st->compute_tick);
-        mt[(*k)++] = s_metric(a, "compliance", id, st->compliant ? 1.0 : 0.0);
-        mt[(*k)++] = s_metric(a, "faltering", id, st->faltering ? 1.0 : 0.0);
+        s_put(m, a, mt, k, "lab_share", id, st->share);
+        s_put(m, a, mt, k, "capability", id, st->capability);
+        s_put(m, a, mt, k, "compute", id, (double)st->compute_tick);
+        s_put(m, a, mt, k, "compliance", id, st->compliant ? 1.0 : 0.0);
+        s_put(m, a, mt, k, "faltering", id, st->faltering ? 1.0 : 0.0);
     }
     /* Round trip of each investor-lab pair: revenue back per dollar invested. A large
      * market reports each investor's instead, over its deals (FW_PAIRS_MAX). */
@@ -366,7 +388,7 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
                 returned += (double)d->returned;
             }
         }
-        mt[(*k)++] = s_metric(a, "round_trip", sc->seats[i].id,
+        s_put(m, a, mt, k, "round_trip", sc->seats[i].id,
                               invested > 0 ? returned / invested : 0.0);
     }
     for (uint32_t i = 0; i < m->n_seats && m->pairwise; i++) {
@@ -375,11 +397,12 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
         for (uint32_t l = 0; l < m->n_seats; l++) {
             if (sc->seats[l].role != FW_ROLE_LAB)
                 continue;
-            char name[80];
+            char name[80] = "";
             size_t pair = (size_t)i * m->n_seats + l;
-            snprintf(name, sizeof name, "%s.%s", sc->seats[i].id, sc->seats[l].id);
+            if (!fm_metric_name(m, *k)) /* the first row names it */
+                snprintf(name, sizeof name, "%s.%s", sc->seats[i].id, sc->seats[l].id);
             double invested = (double)m->pair_invested[pair];
-            mt[(*k)++] = s_metric(a, "round_trip", name,
+            s_put(m, a, mt, k, "round_trip", name,
                                    invested > 0 ? (double)m->pair_returned[pair] / invested : 0.0);
         }
     }
@@ -401,30 +424,30 @@ static void s_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapsho
         if (sc->families[f].captive_of >= 0)
             asic_units += m->family_units[f];
     }
-    mt[k++] = s_metric(a, "compute_sold", NULL, (double)m->compute_sold);
-    mt[k++] = s_metric(a, "chips_sold", NULL, (double)m->chips_sold);
+    s_put(m, a, mt, &k, "compute_sold", NULL, (double)m->compute_sold);
+    s_put(m, a, mt, &k, "chips_sold", NULL, (double)m->chips_sold);
     /* Chips made for one cloud (TPU, Trainium): the custom-accelerator (ASIC) share. */
-    mt[k++] = s_metric(a, "asic_share", NULL,
+    s_put(m, a, mt, &k, "asic_share", NULL,
                         m->chips_sold > 0 ? (double)asic_units / (double)m->chips_sold : 0.0);
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
-            mt[k++] = s_metric(a, "compute_share", sc->seats[s].id, m->compute_share[s]);
+            s_put(m, a, mt, &k, "compute_share", sc->seats[s].id, m->compute_share[s]);
     for (uint32_t f = 0; f < m->n_families; f++)
-        mt[k++] = s_metric(a, "installed_share", sc->families[f].id, m->installed_share[f]);
+        s_put(m, a, mt, &k, "installed_share", sc->families[f].id, m->installed_share[f]);
     for (uint32_t f = 0; f < m->n_families; f++)
-        mt[k++] = s_metric(a, "chip_revenue_share", sc->families[f].id,
+        s_put(m, a, mt, &k, "chip_revenue_share", sc->families[f].id,
                             chip_revenue > 0 ? (double)m->family_revenue[f] / (double)chip_revenue
                                              : 0.0);
     s_metrics_economy(m, a, mt, &k);
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "cash", sc->seats[s].id, (double)fm_cash(m, s));
+        s_put(m, a, mt, &k, "cash", sc->seats[s].id, (double)fm_cash(m, s));
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "revenue", sc->seats[s].id, (double)m->seats[s].revenue_tick);
+        s_put(m, a, mt, &k, "revenue", sc->seats[s].id, (double)m->seats[s].revenue_tick);
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "profit", sc->seats[s].id,
+        s_put(m, a, mt, &k, "profit", sc->seats[s].id,
                             (double)(m->seats[s].revenue_tick - m->seats[s].cost_tick));
     for (uint32_t s = 0; s < m->n_seats; s++)
-        mt[k++] = s_metric(a, "valuation", sc->seats[s].id, (double)m->seats[s].valuation);
+        s_put(m, a, mt, &k, "valuation", sc->seats[s].id, (double)m->seats[s].valuation);
     snap->metrics = mt;
     snap->n_metrics = k;
 }
