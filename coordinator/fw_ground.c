@@ -67,6 +67,7 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
         fw_vec_init(&m->reports[s].rejections, sizeof(fw_rejection_t));
     }
     fw_vec_init(&m->requests, sizeof(fw_request_t));
+    fw_vec_init(&m->posted, sizeof(size_t));
     fw_vec_init(&m->chip_flows, sizeof(fw_flow_t));
     fw_vec_init(&m->compute_flows, sizeof(fw_flow_t));
     fw_vec_init(&m->events_fired, sizeof(fw_event_text_t));
@@ -126,7 +127,8 @@ void fw_ground_free(fw_market_t *m)
     free(m->capacity);
     free(m->chip_offers);
     free(m->compute_offers);
-    free(m->quote_order);
+    free(m->quote_rank);
+    fw_vec_free(&m->posted);
     free(m->compute_share);
     free(m->installed_share);
     free(m->reports);
@@ -176,7 +178,9 @@ void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders)
         m->reports[s].rejections.n = 0;
     }
     memset(m->chip_offers, 0, m->n_families * sizeof *m->chip_offers);
-    memset(m->compute_offers, 0, (size_t)m->n_seats * m->n_families * sizeof *m->compute_offers);
+    for (size_t i = 0; i < m->posted.n; i++)
+        m->compute_offers[*(size_t *)fw_vec_at(&m->posted, i)] = (fw_offer_t){0, 0, 0, 0};
+    m->posted.n = 0;
     m->chip_flows.n = 0;
     m->compute_flows.n = 0;
     m->chips_sold = 0;
@@ -311,6 +315,13 @@ void fm_ration_requests(fw_vec_t *reqs, int64_t supply)
 int64_t fm_compute_of(const fw_family_t *f, int64_t units)
 {
     return units * (int64_t)f->perf_milli / 1000;
+}
+
+void fm_post_compute_offer(fw_market_t *m, size_t offer, int64_t price, int64_t quantity)
+{
+    if (!m->compute_offers[offer].posted)
+        *(size_t *)fw_vec_push(&m->posted) = offer;
+    m->compute_offers[offer] = (fw_offer_t){1, price, quantity, 0};
 }
 
 fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, int64_t book,

@@ -291,8 +291,10 @@ struct fw_market {
     int64_t *family_units;     /* per family: chips sold this tick */
     fw_offer_t *chip_offers;   /* per family: this tick's vendor offer */
     fw_offer_t *compute_offers;/* per seat * family: this tick's cloud offers */
-    size_t *quote_order;       /* seat * family indices of compute_offers, ordered by seat
-                                * id then family id: the order of the quotes agents see */
+    size_t *quote_rank;        /* per seat * family: its place when the compute quotes are
+                                * listed by seat id, then family id (the order agents see) */
+    fw_vec_t posted;           /* size_t: the compute_offers posted this tick (the only
+                                * ones to clear: the array is seats x families) */
     double *compute_share;     /* per seat: share of compute sold this tick */
     double *installed_share;   /* per family: share of compute in service */
     fw_seat_report_t *reports; /* per seat, this tick */
@@ -430,6 +432,9 @@ int64_t fm_cash(const fw_market_t *m, uint32_t seat);
 
 /* Compute per tick of `units` chips of family f: units * perf, rounded down. */
 int64_t fm_compute_of(const fw_family_t *f, int64_t units);
+
+/* Posts a cloud's compute offer (seat * n_families + family) for this tick. */
+void fm_post_compute_offer(fw_market_t *m, size_t offer, int64_t price, int64_t quantity);
 
 /* Adds a lot of chips to a cloud's books (no posting: the caller pays for it). */
 fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, int64_t book,

@@ -548,6 +548,33 @@ typedef struct {
     uint32_t index; /* in compute_quotes */
 } s_ranked_t;
 
+typedef struct {
+    size_t rank, offer;
+} s_listed_t;
+
+static int s_by_rank(const void *a, const void *b)
+{
+    const s_listed_t *x = a, *y = b;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* The compute offers posted, in the order agents see them: by seat id, then family id
+ * (quote_rank, fixed when the market opens). */
+static size_t *s_posted_in_order(const fw_market_t *m, fw_arena_t *a)
+{
+    size_t n = m->posted.n;
+    s_listed_t *v = fw_arena_calloc(a, n + 1, sizeof *v);
+    size_t *out = fw_arena_calloc(a, n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        size_t offer = *(const size_t *)fw_vec_at(&m->posted, i);
+        v[i] = (s_listed_t){m->quote_rank[offer], offer};
+    }
+    qsort(v, n, sizeof *v, s_by_rank);
+    for (size_t i = 0; i < n; i++)
+        out[i] = v[i].offer;
+    return out;
+}
+
 static int s_by_price(const void *a, const void *b)
 {
     const s_ranked_t *x = a, *y = b;
@@ -558,19 +585,15 @@ static int s_by_price(const void *a, const void *b)
 
 /* MarketView.compute_by_family: each family's quotes by price, then by their place in
  * compute_quotes (provider id): sorted here once a tick instead of by every lab. */
-static void s_quote_groups(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__MarketView *mv)
+static void s_quote_groups(const fw_market_t *m, fw_arena_t *a, const size_t *listed,
+                           Flywheel__V1__MarketView *mv)
 {
     size_t nf = m->n_families, nq = mv->n_compute_quotes;
     size_t *count = fw_arena_calloc(a, nf + 1, sizeof *count);
-    int *family = fw_arena_calloc(a, nq, sizeof *family);
-    s_ranked_t *ranked = fw_arena_calloc(a, nq, sizeof *ranked);
-    /* The quotes were listed in quote_order, skipping offers not posted. */
-    size_t n = 0;
-    for (size_t k = 0; k < (size_t)m->n_seats * nf && n < nq; k++) {
-        size_t i = m->quote_order[k];
-        if (m->compute_offers[i].posted)
-            family[n++] = (int)(i % nf);
-    }
+    int *family = fw_arena_calloc(a, nq + 1, sizeof *family);
+    s_ranked_t *ranked = fw_arena_calloc(a, nq + 1, sizeof *ranked);
+    for (size_t q = 0; q < nq; q++)
+        family[q] = (int)(listed[q] % nf);
     for (size_t q = 0; q < nq; q++)
         count[family[q] + 1]++;
     for (size_t f = 0; f < nf; f++)
@@ -618,13 +641,11 @@ static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Mar
     }
     mv->n_chip_quotes = n;
     n = 0;
-    size_t offers = (size_t)m->n_seats * m->n_families;
+    size_t offers = m->posted.n, *listed = s_posted_in_order(m, a);
     mv->compute_quotes = fw_arena_calloc(a, offers, sizeof *mv->compute_quotes);
     for (size_t k = 0; k < offers; k++) {
-        size_t i = m->quote_order[k];
+        size_t i = listed[k];
         const fw_offer_t *o = &m->compute_offers[i];
-        if (!o->posted)
-            continue;
         Flywheel__V1__ComputeQuote *q = fw_arena_calloc(a, 1, sizeof *q);
         flywheel__v1__compute_quote__init(q);
         q->provider = (char *)sc->seats[i / m->n_families].id;
@@ -634,7 +655,7 @@ static void s_view_market(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Mar
         mv->compute_quotes[n++] = q;
     }
     mv->n_compute_quotes = n;
-    s_quote_groups(m, a, mv);
+    s_quote_groups(m, a, listed, mv);
     n = 0;
     mv->compute_share = fw_arena_calloc(a, m->n_seats, sizeof *mv->compute_share);
     for (uint32_t s = 0; s < m->n_seats; s++) {
@@ -799,14 +820,15 @@ void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
         size_t n_in = 0, n_inc = 0;
         v->installed = fw_arena_calloc(a, m->n_families, sizeof *v->installed);
         v->incoming = fw_arena_calloc(a, st->lots.n, sizeof *v->incoming);
+        int64_t *in_service = fw_arena_calloc(a, m->n_families + 1, sizeof *in_service);
+        for (size_t i = 0; i < st->lots.n; i++) { /* one pass, not one per family */
+            const fw_lot_t *lot = fw_vec_at(&st->lots, i);
+            if (lot->arrives <= t && t < lot->retires)
+                in_service[lot->family] += lot->units;
+        }
         for (uint32_t f = 0; f < m->n_families; f++) {
             const fw_family_t *fam = &sc->families[f];
-            int64_t units = 0;
-            for (size_t i = 0; i < st->lots.n; i++) {
-                const fw_lot_t *lot = fw_vec_at(&st->lots, i);
-                if (lot->family == (int)f && lot->arrives <= t && t < lot->retires)
-                    units += lot->units;
-            }
+            int64_t units = in_service[f];
             if (units > 0) {
                 Flywheel__V1__Holding *h = s_holding(a, fam->id, units, fm_compute_of(fam, units), 0);
                 h->sold = m->compute_offers[(size_t)seat * m->n_families + f].sold;

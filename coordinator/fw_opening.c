@@ -61,8 +61,8 @@ static void s_opening_quotes(fw_market_t *m)
         for (uint32_t f = 0; f < m->n_families; f++) {
             int64_t have = fm_installed_at(m, s, (int)f, 1);
             if (have > 0)
-                m->compute_offers[(size_t)s * m->n_families + f] =
-                    (fw_offer_t){1, sc->seats[s].compute_price, have, 0};
+                fm_post_compute_offer(m, (size_t)s * m->n_families + f,
+                                      sc->seats[s].compute_price, have);
         }
     }
 }
@@ -86,8 +86,8 @@ static int s_quote_order(fw_market_t *m)
 {
     size_t n = (size_t)m->n_seats * m->n_families;
     s_quote_key_t *keys = calloc(n ? n : 1, sizeof *keys);
-    m->quote_order = calloc(n ? n : 1, sizeof *m->quote_order);
-    if (!keys || !m->quote_order) {
+    m->quote_rank = calloc(n ? n : 1, sizeof *m->quote_rank);
+    if (!keys || !m->quote_rank) {
         free(keys);
         return -1;
     }
@@ -96,7 +96,7 @@ static int s_quote_order(fw_market_t *m)
                                   m->sc->families[i % m->n_families].id, i};
     qsort(keys, n, sizeof *keys, s_by_ids);
     for (size_t i = 0; i < n; i++)
-        m->quote_order[i] = keys[i].index;
+        m->quote_rank[keys[i].index] = i;
     free(keys);
     return 0;
 }

@@ -102,7 +102,7 @@ static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t
                          " you have in service", cap, have);
                 cap = have;
             }
-            *offer = (fw_offer_t){1, o->price, cap, 0};
+            fm_post_compute_offer(m, (size_t)s * m->n_families + (size_t)f, o->price, cap);
         }
     }
 }

@@ -294,26 +294,18 @@ int fw_stage_investments(fw_market_t *m, const fw_orders_t *orders, uint32_t t, 
 /* ---- credits and compute payments --------------------------------------------------------- */
 
 
-/* Whether `cloud` had no compute left to sell this tick. */
-static int s_sold_out_cloud(const fw_market_t *m, uint32_t cloud)
+/* Which clouds and which families had compute left to sell this tick (one pass over
+ * the offers posted): a lab is not in breach for what could not be had. */
+static void s_unsold(const fw_market_t *m, bool *cloud_open, bool *family_open)
 {
-    for (uint32_t f = 0; f < m->n_families; f++) {
-        const fw_offer_t *o = &m->compute_offers[(size_t)cloud * m->n_families + f];
-        if (o->posted && o->sold < o->quantity)
-            return 0;
+    for (size_t i = 0; i < m->posted.n; i++) {
+        size_t offer = *(const size_t *)fw_vec_at(&m->posted, i);
+        const fw_offer_t *o = &m->compute_offers[offer];
+        if (o->posted && o->sold < o->quantity) {
+            cloud_open[offer / m->n_families] = true;
+            family_open[offer % m->n_families] = true;
+        }
     }
-    return 1;
-}
-
-/* Whether no cloud had compute of family f left to sell this tick. */
-static int s_sold_out_family(const fw_market_t *m, int f)
-{
-    for (uint32_t s = 0; s < m->n_seats; s++) {
-        const fw_offer_t *o = &m->compute_offers[(size_t)s * m->n_families + (size_t)f];
-        if (o->posted && o->sold < o->quantity)
-            return 0;
-    }
-    return 1;
 }
 
 int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
@@ -321,9 +313,18 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
 {
     (void)orders;
     const fw_scenario_t *sc = m->sc;
+    bool *cloud_open = calloc(m->n_seats + 1, sizeof *cloud_open);
+    bool *family_open = calloc(m->n_families + 1, sizeof *family_open);
+    int rc = FW_MARKET_OK;
+    if (!cloud_open || !family_open) {
+        free(cloud_open);
+        free(family_open);
+        return FW_MARKET_ENOMEM;
+    }
+    s_unsold(m, cloud_open, family_open);
     for (uint32_t s = 0; s < m->n_seats; s++)
         m->seats[s].compliant = 1;
-    for (size_t i = 0; i < m->deals.n; i++) {
+    for (size_t i = 0; i < m->deals.n && rc == FW_MARKET_OK; i++) {
         fw_deal_t *d = fw_vec_at(&m->deals, i);
         const fw_terms_t *T = &d->terms;
         int stipulates = T->exclusive || T->min_cloud_share > 0 || T->chip_family >= 0;
@@ -343,8 +344,8 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
             ? (double)lab->bid_cloud[T->investor] / (double)lab->bid_spend : 0.0;
         double chip_asked = T->chip_family >= 0 && lab->bid_compute > 0
             ? (double)lab->bid_family[T->chip_family] / (double)lab->bid_compute : 1.0;
-        int cloud_short = T->investor >= 0 && s_sold_out_cloud(m, (uint32_t)T->investor);
-        int chip_short = T->chip_family >= 0 && s_sold_out_family(m, T->chip_family);
+        int cloud_short = T->investor >= 0 && !cloud_open[T->investor];
+        int chip_short = T->chip_family >= 0 && !family_open[T->chip_family];
         double cloud_best = cloud_share > cloud_asked ? cloud_share : cloud_asked;
         double chip_best = chip_share > chip_asked ? chip_share : chip_asked;
         int ok = 1;
@@ -375,9 +376,9 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                 legs[n++] = (fw_leg_t){fw_acc((uint32_t)T->investor, FW_ACC_CASH), penalty};
                 legs[n++] = (fw_leg_t){fw_acc((uint32_t)T->investor, FW_ACC_REVENUE), -penalty};
             }
-            int rc = fm_post(m, legs, n, "breach penalty", err, err_len);
+            rc = fm_post(m, legs, n, "breach penalty", err, err_len);
             if (rc != FW_MARKET_OK)
-                return rc;
+                break;
             fm_fill_money(m, (uint32_t)T->lab, FW_FILL_PENALTY, T->investor, penalty);
             if (T->investor >= 0)
                 fm_fill_money(m, (uint32_t)T->investor, FW_FILL_PENALTY, T->lab, penalty);
@@ -388,7 +389,9 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                 "penalty %s", sc->seats[T->lab].id, d->id, fm_id(m, T->investor),
                 100.0 * cloud_share, 100.0 * chip_share, money);
     }
-    return FW_MARKET_OK;
+    free(cloud_open);
+    free(family_open);
+    return rc;
 }
 
 /* ---- valuations ---------------------------------------------------------------------------- */
