@@ -325,7 +325,156 @@ Test(fw_strategy, round_saturates_and_maps_nan_to_zero)
     cr_assert_eq(fw_strategy_round(NAN), 0);
 }
 
+/* --- lookups ---------------------------------------------------------------------- */
+
+Test(fw_strategy, family_index_finds_every_family_from_any_hint)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    for (size_t hint = 0; hint <= w.n_fam + 2; hint++) {
+        for (size_t k = 0; k < w.n_fam; k++)
+            cr_assert_eq(fw_strategy_family_index(&w.ctx, w.fam[k]->id, hint), k,
+                         "%s from hint %zu", w.fam[k]->id, hint);
+        cr_assert_eq(fw_strategy_family_index(&w.ctx, "gaudi", hint), w.n_fam);
+    }
+    world_fini(&w);
+}
+
+/* The first of m's compute quotes from `provider` for `family`, scanning in list
+ * order: what fw_strategy_compute_quote must answer. */
+static const M(ComputeQuote) *scan_quote(const M(MarketView) *m, const char *provider,
+                                         const char *family)
+{
+    for (size_t i = 0; i < m->n_compute_quotes; i++)
+        if (strcmp(m->compute_quotes[i]->provider, provider) == 0 &&
+            strcmp(m->compute_quotes[i]->family, family) == 0)
+            return m->compute_quotes[i];
+    return NULL;
+}
+
+/* Every (provider, family) pair of the world, and some that are not there, looked up
+ * through the span gives what a scan gives. */
+static void assert_lookups_match_a_scan(const world_t *w)
+{
+    const char *providers[] = {"",          "aaa",    "aws",    "azure",
+                               "coreweave", "google", "oracle", "zzz"};
+    const char *families[] = {"hopper", "blackwell", "mi300", "trainium", "tpu", "gaudi"};
+    for (size_t p = 0; p < sizeof providers / sizeof *providers; p++) {
+        fw_quote_span_t span = fw_strategy_provider_quotes(&w->market, providers[p]);
+        for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+            cr_assert_eq(
+                fw_strategy_compute_quote(&w->market, span, providers[p], families[f]),
+                scan_quote(&w->market, providers[p], families[f]), "%s %s", providers[p],
+                families[f]);
+    }
+}
+
+Test(fw_strategy, provider_quotes_bisect_a_list_in_provider_then_family_order)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    compute_quote(&w, "aws", "hopper", 2000, 300);
+    compute_quote(&w, "aws", "trainium", 1800, 200);
+    compute_quote(&w, "azure", "hopper", 1800, 500);
+    compute_quote(&w, "coreweave", "blackwell", 2600, 50);
+    compute_quote(&w, "coreweave", "hopper", 1000, 0);
+    compute_quote(&w, "google", "tpu", 1900, 400);
+    compute_quote(&w, "oracle", "hopper", 3000, 10000);
+
+    fw_quote_span_t span = fw_strategy_provider_quotes(&w.market, "coreweave");
+    cr_assert(span.exact && span.by_family);
+    cr_assert_eq(span.begin, 3);
+    cr_assert_eq(span.end, 5);
+    cr_assert_eq(fw_strategy_compute_quote(&w.market, span, "coreweave", "hopper"),
+                 w.market.compute_quotes[4]);
+    cr_assert_null(fw_strategy_compute_quote(&w.market, span, "coreweave", "tpu"));
+    span = fw_strategy_provider_quotes(&w.market, "aws");
+    cr_assert(span.exact);
+    cr_assert_eq(span.begin, 0);
+    cr_assert_eq(span.end, 2);
+    /* "dell" sorts between coreweave and google. */
+    span = fw_strategy_provider_quotes(&w.market, "dell");
+    cr_assert(span.exact);
+    cr_assert_eq(span.begin, span.end, "no quotes, an empty span");
+    cr_assert_eq(span.begin, 5);
+    assert_lookups_match_a_scan(&w);
+
+    /* In provider order but not in family order: still exact, scanned within. */
+    M(ComputeQuote) *swap = w.market.compute_quotes[3];
+    w.market.compute_quotes[3] = w.market.compute_quotes[4];
+    w.market.compute_quotes[4] = swap;
+    span = fw_strategy_provider_quotes(&w.market, "coreweave");
+    cr_assert(span.exact && !span.by_family);
+    cr_assert_eq(span.end - span.begin, 2);
+    assert_lookups_match_a_scan(&w);
+
+    /* A house bot's view shares one string per provider: the same answers. */
+    for (size_t i = 1; i < w.market.n_compute_quotes; i++)
+        if (strcmp(w.market.compute_quotes[i]->provider,
+                   w.market.compute_quotes[i - 1]->provider) == 0)
+            w.market.compute_quotes[i]->provider = w.market.compute_quotes[i - 1]->provider;
+    assert_lookups_match_a_scan(&w);
+    world_fini(&w);
+}
+
+Test(fw_strategy, provider_quotes_fall_back_to_a_scan_in_any_other_order)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    compute_quote(&w, "google", "tpu", 1900, 400);
+    compute_quote(&w, "aws", "hopper", 2000, 300);
+    compute_quote(&w, "azure", "hopper", 1800, 500);
+    compute_quote(&w, "aws", "trainium", 1800, 200);
+    compute_quote(&w, "aws", "hopper", 2100, 100); /* a second one: the first counts */
+    compute_quote(&w, "oracle", "hopper", 3000, 10000);
+
+    fw_quote_span_t span = fw_strategy_provider_quotes(&w.market, "aws");
+    cr_assert(!span.exact && !span.by_family);
+    cr_assert_eq(span.begin, 0);
+    cr_assert_eq(span.end, w.market.n_compute_quotes, "the whole list");
+    cr_assert_eq(fw_strategy_compute_quote(&w.market, span, "aws", "hopper"),
+                 w.market.compute_quotes[1]);
+    assert_lookups_match_a_scan(&w);
+
+    /* Sorted but for the last pair. */
+    world_fini(&w);
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    compute_quote(&w, "aws", "hopper", 2000, 300);
+    compute_quote(&w, "azure", "hopper", 1800, 500);
+    compute_quote(&w, "oracle", "hopper", 3000, 10000);
+    compute_quote(&w, "google", "tpu", 1900, 400);
+    cr_assert(!fw_strategy_provider_quotes(&w.market, "google").exact);
+    assert_lookups_match_a_scan(&w);
+
+    /* No view, or no quotes: nothing found. */
+    span = fw_strategy_provider_quotes(NULL, "aws");
+    cr_assert_eq(span.begin, span.end);
+    cr_assert_null(fw_strategy_compute_quote(NULL, span, "aws", "hopper"));
+    w.market.n_compute_quotes = 0;
+    span = fw_strategy_provider_quotes(&w.market, "aws");
+    cr_assert_eq(span.begin, span.end);
+    cr_assert_null(fw_strategy_compute_quote(&w.market, span, "aws", "hopper"));
+    world_fini(&w);
+}
+
 /* --- vendor ---------------------------------------------------------------------- */
+
+/* Reverses a world's chip and compute quote lists. */
+static void reverse_quotes(world_t *w)
+{
+    M(MarketView) *m = &w->market;
+    for (size_t i = 0, j = m->n_chip_quotes; j > 0 && i < j - 1; i++, j--) {
+        M(ChipQuote) *t = m->chip_quotes[i];
+        m->chip_quotes[i] = m->chip_quotes[j - 1];
+        m->chip_quotes[j - 1] = t;
+    }
+    for (size_t i = 0, j = m->n_compute_quotes; j > 0 && i < j - 1; i++, j--) {
+        M(ComputeQuote) *t = m->compute_quotes[i];
+        m->compute_quotes[i] = m->compute_quotes[j - 1];
+        m->compute_quotes[j - 1] = t;
+    }
+}
+
 
 Test(fw_strategy, vendor_offers_only_its_own_families_at_or_above_the_floor)
 {
@@ -512,6 +661,39 @@ Test(fw_strategy, hyperscaler_idle_fleet_cuts_price_and_buys_nothing)
     cr_assert_eq(acts.compute_offers[0]->price, 1000, "down, but floored at min_price");
     fw_arena_destroy(&a);
     world_fini(&w);
+}
+
+Test(fw_strategy, hyperscaler_reads_its_own_quotes_in_any_order)
+{
+    world_t w1, w2;
+    for (int k = 0; k < 2; k++) {
+        world_t *w = k ? &w2 : &w1;
+        aws_world(w, "");
+        installed(w, "hopper", 10000, 10000);
+        installed(w, "trainium", 40000, 28000);
+        w->me.installed[0]->sold = 9000;
+        w->me.compute_last = 37000; /* 97% busy: up ~2%, and it buys */
+        /* In the coordinator's order: provider, then family. */
+        compute_quote(w, "aws", "hopper", 2000, 10000);
+        compute_quote(w, "aws", "trainium", 1500, 28000);
+        compute_quote(w, "azure", "hopper", 1700, 9000);
+        compute_quote(w, "google", "hopper", 1600, 9000);
+        compute_quote(w, "google", "tpu", 1400, 9000);
+    }
+    reverse_quotes(&w2);
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&w1, fw_strategy_hyperscaler, 9, &a1);
+    M(Actions) y = run(&w2, fw_strategy_hyperscaler, 9, &a2);
+    cr_assert(same_bytes(&x, &y));
+    cr_assert_gt(x.n_chip_orders, 0);
+    cr_assert_eq(x.n_compute_offers, 2);
+    cr_assert_str_eq(x.compute_offers[1]->family, "trainium");
+    cr_assert_geq(x.compute_offers[1]->price, (int64_t)(1500 * 1.02 * 0.995));
+    cr_assert_leq(x.compute_offers[1]->price, (int64_t)(1500 * 1.02 * 1.005) + 1);
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&w1);
+    world_fini(&w2);
 }
 
 /* --- lab ---------------------------------------------------------------------------- */
