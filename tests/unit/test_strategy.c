@@ -546,6 +546,34 @@ Test(fw_strategy, vendor_price_follows_sell_through)
     world_fini(&w);
 }
 
+Test(fw_strategy, vendor_reads_its_own_quotes_in_any_order)
+{
+    world_t w1, w2;
+    for (int k = 0; k < 2; k++) {
+        world_t *w = k ? &w2 : &w1;
+        world_init(w, "nvda", ROLE(VENDOR), "");
+        capacity(w, "hopper", 100, 10000);
+        capacity(w, "blackwell", 50, 15000);
+        chip_quote(w, "nvda", "hopper", 30000, 100);
+        chip_quote(w, "nvda", "blackwell", 50000, 50);
+        chip_quote(w, "amd", "mi300", 20000, 100);
+        w->me.revenue_last = 30000 * 100 + 50000 * 50; /* sold out: up ~3% */
+    }
+    reverse_quotes(&w2);
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&w1, fw_strategy_vendor, 5, &a1);
+    M(Actions) y = run(&w2, fw_strategy_vendor, 5, &a2);
+    cr_assert(same_bytes(&x, &y));
+    cr_assert_eq(x.n_chip_offers, 2);
+    cr_assert_str_eq(x.chip_offers[1]->family, "blackwell");
+    cr_assert_geq(x.chip_offers[1]->price, (int64_t)(50000 * 1.03 * 0.995));
+    cr_assert_leq(x.chip_offers[1]->price, (int64_t)(50000 * 1.03 * 1.005) + 1);
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&w1);
+    world_fini(&w2);
+}
+
 /* --- hyperscaler ------------------------------------------------------------------ */
 
 /* AWS with a small fleet and quotes for every family. */
