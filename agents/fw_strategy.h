@@ -73,6 +73,8 @@ typedef struct {
     size_t n_families;
     Flywheel__V1__SeatInfo *const *seats;      /* from the Welcome */
     size_t n_seats;
+    size_t n_clouds;                           /* seats of role hyperscaler, counted once
+                                                  from the Welcome; 0 = not counted */
     const fw_strategy_params_t *params;        /* from Welcome.params; never NULL */
 } fw_strategy_ctx_t;
 

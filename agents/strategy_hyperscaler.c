@@ -135,9 +135,10 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
     /* Other clouds order the open families too, and an oversubscribed offer is rationed:
      * count on a fair share (quantity / clouds) of each, except the most plentiful open
      * family, which takes whatever the budget has left. */
-    int64_t clouds = 0;
-    for (size_t i = 0; i < ctx->n_seats; i++)
-        clouds += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
+    int64_t clouds = (int64_t)ctx->n_clouds; /* counted once per seat, or else here */
+    if (clouds == 0)
+        for (size_t i = 0; i < ctx->n_seats; i++)
+            clouds += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
     if (clouds < 1)
         clouds = 1;
     size_t plentiful = n; /* none */

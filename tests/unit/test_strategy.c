@@ -1024,6 +1024,42 @@ Test(fw_agent, seat_answers_tick_start_with_actions_for_that_tick)
     world_fini(&w);
 }
 
+Test(fw_agent, seat_counts_the_clouds_of_its_welcome)
+{
+    world_t w;
+    welcome_t wm;
+    char err[256];
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    chip_quote(&w, "nvda", "hopper", 25000, 2000); /* scarce: 1000 each for two clouds */
+    chip_quote(&w, "nvda", "blackwell", 40000, 100000);
+    installed(&w, "hopper", 1000, 1000);
+    w.me.cash = 50000000000LL;
+    w.me.chip_spend_last = 1000000000LL;
+    welcome_init(&wm, &w, "aws", ROLE(HYPERSCALER), 7, "");
+    fw_agent_seat_t *s = fw_agent_seat_new(&wm.env, NULL, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    fw_envelope_t in = envelope("aws", w.ts.tick);
+    in.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    in.tick_start = &w.ts;
+    const fw_envelope_t *reply = NULL;
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_not_null(reply);
+
+    /* Counted by the seat or by the strategy, the same orders. */
+    fw_arena_t *a;
+    M(Actions) direct = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert(same_bytes(reply->actions, &direct));
+    cr_assert_str_eq(direct.chip_orders[0]->family, "hopper");
+    cr_assert_eq(direct.chip_orders[0]->quantity, 1000, "a fair share of a scarce offer");
+    fw_arena_destroy(&a);
+    w.ctx.n_clouds = 1;
+    direct = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert_eq(direct.chip_orders[0]->quantity, 2000, "the only cloud may take it all");
+    fw_arena_destroy(&a);
+    fw_agent_seat_destroy(&s);
+    world_fini(&w);
+}
+
 Test(fw_agent, seat_ends_on_bye_and_on_fatal_refusal_only)
 {
     world_t w;
