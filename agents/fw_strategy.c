@@ -1,5 +1,5 @@
-/* fw_strategy: see fw_strategy.h. The registry, parameter parsing, the Actions
- * builders every strategy shares, and the "idle" strategy. */
+/* fw_strategy: see fw_strategy.h. The registry, parameter parsing, the lookups in an
+ * observation and the Actions builders every strategy shares, and the "idle" strategy. */
 #include "fw_strategy.h"
 
 #include <ctype.h>
@@ -102,6 +102,96 @@ const Flywheel__V1__ChipFamily *fw_strategy_family(const fw_strategy_ctx_t *ctx,
     for (size_t i = 0; i < ctx->n_families; i++)
         if (ctx->families[i] && strcmp(ctx->families[i]->id, id) == 0)
             return ctx->families[i];
+    return NULL;
+}
+
+size_t fw_strategy_family_index(const fw_strategy_ctx_t *ctx, const char *id, size_t hint)
+{
+    const size_t n = ctx->n_families;
+    if (hint >= n)
+        hint = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = hint + k < n ? hint + k : hint + k - n;
+        if (ctx->families[i] && fw_strategy_same_id(ctx->families[i]->id, id))
+            return i;
+    }
+    return n;
+}
+
+/* Whether m's compute quotes are in provider order (equal providers side by side, ids
+ * rising in strcmp order), the condition for a binary search by provider. */
+static bool s_in_provider_order(const Flywheel__V1__MarketView *m)
+{
+    for (size_t i = 1; i < m->n_compute_quotes; i++) {
+        const char *a = m->compute_quotes[i - 1]->provider;
+        const char *b = m->compute_quotes[i]->provider;
+        if (a != b && strcmp(a, b) > 0)
+            return false;
+    }
+    return true;
+}
+
+fw_quote_span_t fw_strategy_provider_quotes(const Flywheel__V1__MarketView *m,
+                                            const char *provider)
+{
+    fw_quote_span_t span = {0, 0, true, true};
+    if (!m || m->n_compute_quotes == 0)
+        return span;
+    Flywheel__V1__ComputeQuote *const *q = m->compute_quotes;
+    const size_t n = m->n_compute_quotes;
+    if (!s_in_provider_order(m)) {
+        span.end = n;
+        span.exact = span.by_family = false;
+        return span;
+    }
+    /* The first quote whose provider does not sort before `provider`. */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(q[mid]->provider, provider) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    span.begin = span.end = lo;
+    if (lo == n || strcmp(q[lo]->provider, provider) != 0)
+        return span;
+    /* The provider's own quotes are few; its neighbours usually share its string. */
+    const char *own = q[lo]->provider;
+    while (span.end < n && fw_strategy_same_id(q[span.end]->provider, own)) {
+        if (span.end > lo && strcmp(q[span.end - 1]->family, q[span.end]->family) > 0)
+            span.by_family = false;
+        span.end++;
+    }
+    return span;
+}
+
+const Flywheel__V1__ComputeQuote *fw_strategy_compute_quote(
+    const Flywheel__V1__MarketView *m, fw_quote_span_t span, const char *provider,
+    const char *family)
+{
+    if (!m || span.end > m->n_compute_quotes)
+        return NULL;
+    if (span.by_family) {
+        /* The first quote whose family does not sort before `family`. */
+        size_t lo = span.begin, hi = span.end;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(m->compute_quotes[mid]->family, family) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo < span.end && fw_strategy_same_id(m->compute_quotes[lo]->family, family)
+                   ? m->compute_quotes[lo]
+                   : NULL;
+    }
+    for (size_t i = span.begin; i < span.end; i++) {
+        const Flywheel__V1__ComputeQuote *q = m->compute_quotes[i];
+        if (fw_strategy_same_id(q->family, family) &&
+            (span.exact || strcmp(q->provider, provider) == 0))
+            return q;
+    }
     return NULL;
 }
 

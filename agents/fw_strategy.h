@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flywheel.pb-c.h"
 #include "fw_arena.h"
@@ -72,12 +73,59 @@ typedef struct {
     size_t n_families;
     Flywheel__V1__SeatInfo *const *seats;      /* from the Welcome */
     size_t n_seats;
+    size_t n_clouds;                           /* seats of role hyperscaler, counted once
+                                                  from the Welcome; 0 = not counted */
     const fw_strategy_params_t *params;        /* from Welcome.params; never NULL */
 } fw_strategy_ctx_t;
 
 /* The chip family `id` from the Welcome, or NULL. */
 const Flywheel__V1__ChipFamily *fw_strategy_family(const fw_strategy_ctx_t *ctx,
                                                    const char *id);
+
+/* --- Looking things up in the observation -----------------------------------
+ * A strategy runs once per seat per tick, so what it looks up must not cost a scan of
+ * the whole market each time: with hundreds of seats that makes a tick cost seats
+ * squared. These helpers give the same answer as a plain scan in list order. */
+
+/* Whether two ids are equal. A house bot's observation points into the coordinator's
+ * scenario, so equal ids there are often one string and the pointer test settles it. */
+static inline bool fw_strategy_same_id(const char *a, const char *b)
+{
+    return a == b || strcmp(a, b) == 0;
+}
+
+/* The index in ctx->families of the family `id`, or ctx->n_families when there is
+ * none. The search starts at `hint` (any value: it wraps around), so a caller that
+ * looks ids up in Welcome order, passing the index found last, pays about one
+ * comparison a lookup. A Welcome's family ids are unique (the scenario loader refuses
+ * a repeat), so the hint never changes the answer. */
+size_t fw_strategy_family_index(const fw_strategy_ctx_t *ctx, const char *id, size_t hint);
+
+/* A range [begin, end) of MarketView.compute_quotes. */
+typedef struct {
+    size_t begin;
+    size_t end;
+    bool exact;     /* every quote in it is the provider's, and no other quote is */
+    bool by_family; /* exact, and in family order (strcmp): searched by bisection */
+} fw_quote_span_t;
+
+/* Where `provider`'s compute quotes are in m->compute_quotes (m may be NULL: an empty
+ * span). Flywheel's coordinator lists them by provider id, then family id (strcmp
+ * order). When the list is in provider order, checked on every call (one pointer
+ * comparison a quote when neighbours share the provider's string, as in a house bot's
+ * observation, else one strcmp), the span is found by binary search and holds exactly
+ * the provider's quotes (maybe none): exact; when those are in family order too (one
+ * strcmp a quote of the provider's), by_family. In any other order it is the whole
+ * list. Either way the first quote of the span that matches a family is the first of
+ * the whole list, so fw_strategy_compute_quote answers as a scan of the list would. */
+fw_quote_span_t fw_strategy_provider_quotes(const Flywheel__V1__MarketView *m,
+                                            const char *provider);
+
+/* The first compute quote in `span` (from fw_strategy_provider_quotes(m, provider)) that
+ * `provider` posted for `family`, or NULL. */
+const Flywheel__V1__ComputeQuote *fw_strategy_compute_quote(
+    const Flywheel__V1__MarketView *m, fw_quote_span_t span, const char *provider,
+    const char *family);
 
 /* --- The strategy function ------------------------------------------------- */
 

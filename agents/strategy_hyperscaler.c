@@ -33,31 +33,29 @@
 
 #include "fw_strategy.h"
 
-/* The lowest-priced live quote for `family`, or NULL. */
-static const Flywheel__V1__ChipQuote *s_chip_quote(const Flywheel__V1__MarketView *m,
-                                                   const char *family)
-{
-    const Flywheel__V1__ChipQuote *best = NULL;
-    for (size_t i = 0; m && i < m->n_chip_quotes; i++) {
-        const Flywheel__V1__ChipQuote *q = m->chip_quotes[i];
-        if (strcmp(q->family, family) != 0 || q->price <= 0 || q->quantity <= 0)
-            continue;
-        if (!best || q->price < best->price)
-            best = q;
-    }
-    return best;
-}
+/* What the budget split reads for each family, looked up once per tick: the split runs
+ * over every family a few times, and each lookup would otherwise scan the quotes or
+ * the fleet. Indices are Welcome order. */
+typedef struct {
+    const Flywheel__V1__ChipQuote **quote; /* lowest-priced live quote, or NULL */
+    double *weight;                        /* buying weight, 0 if it cannot be bought */
+} s_families_t;
 
-/* This cloud's last compute quote for `family`, or NULL. */
-static const Flywheel__V1__ComputeQuote *s_own_compute_quote(
-    const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m, const char *family)
+/* Each installed holding's family index in the Welcome (n_families when it is not
+ * there). Holdings come in family order from Flywheel's coordinator, so each lookup
+ * starts where the last one ended. */
+static size_t *s_holding_families(const fw_strategy_ctx_t *ctx,
+                                  const Flywheel__V1__SeatView *me, fw_arena_t *arena)
 {
-    for (size_t i = 0; m && i < m->n_compute_quotes; i++) {
-        const Flywheel__V1__ComputeQuote *q = m->compute_quotes[i];
-        if (strcmp(q->provider, ctx->seat) == 0 && strcmp(q->family, family) == 0)
-            return q;
+    size_t *held = fw_arena_calloc(arena, me->n_installed ? me->n_installed : 1,
+                                   sizeof *held);
+    size_t at = 0;
+    for (size_t i = 0; i < me->n_installed; i++) {
+        held[i] = fw_strategy_family_index(ctx, me->installed[i]->family, at);
+        if (held[i] < ctx->n_families)
+            at = held[i];
     }
-    return NULL;
+    return held;
 }
 
 /* Whether this cloud may buy `fam`: open families and its own captive ones. */
@@ -66,38 +64,60 @@ static bool s_may_buy(const fw_strategy_ctx_t *ctx, const Flywheel__V1__ChipFami
     return fam->captive_of[0] == '\0' || strcmp(fam->captive_of, ctx->seat) == 0;
 }
 
-/* How much of its compute of `family` the cloud sold last tick, or -1 if it has none. */
-static double s_family_util(const Flywheel__V1__SeatView *me, const char *family)
+/* Fills f->quote and f->weight. A family's weight is H100-equivalents per dollar, more
+ * for the families whose compute sells (labs asking for a chip shows up here), 0 if it
+ * cannot be bought. A family's utilisation is how much of its installed compute the
+ * cloud sold last tick, over every holding of it (-1 if it has none). Quotes come in
+ * family order from Flywheel's coordinator, so each lookup starts where the last one
+ * ended. Quotes and holdings (`held`: their family indices) are read in list order, so
+ * sums and ties come out as a scan per family would give them. */
+static void s_families(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
+                       const size_t *held, double captive_bonus, s_families_t *f,
+                       fw_arena_t *arena)
 {
-    double compute = 0, sold = 0;
-    for (size_t i = 0; me && i < me->n_installed; i++)
-        if (strcmp(me->installed[i]->family, family) == 0) {
-            compute += (double)me->installed[i]->compute;
-            sold += (double)me->installed[i]->sold;
-        }
-    return compute > 0 ? sold / compute : -1.0;
-}
+    const size_t n = ctx->n_families;
+    const Flywheel__V1__MarketView *m = obs->market;
+    const Flywheel__V1__SeatView *me = obs->me;
+    double *compute = fw_arena_calloc(arena, n ? n : 1, sizeof *compute);
+    double *sold = fw_arena_calloc(arena, n ? n : 1, sizeof *sold);
+    f->quote = fw_arena_calloc(arena, n ? n : 1, sizeof *f->quote);
+    f->weight = fw_arena_calloc(arena, n ? n : 1, sizeof *f->weight);
 
-/* Buying weight of a family: H100-equivalents per dollar, more for the families whose
- * compute sells (labs asking for a chip shows up here), 0 if it cannot be bought. */
-static double s_weight(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
-                       const Flywheel__V1__ChipFamily *fam, double captive_bonus)
-{
-    if (!s_may_buy(ctx, fam) || fam->perf_milli == 0)
-        return 0.0;
-    const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
-    if (!q)
-        return 0.0;
-    double w = ((double)fam->perf_milli / 1000.0) / (double)q->price;
-    if (fam->captive_of[0] != '\0')
-        w *= captive_bonus;
-    double util = s_family_util(obs->me, fam->id);
-    w *= 0.5 + (util < 0 ? 0.5 : fmin(util, 1.5));
-    return w;
+    size_t at = 0;
+    for (size_t i = 0; m && i < m->n_chip_quotes; i++) {
+        const Flywheel__V1__ChipQuote *q = m->chip_quotes[i];
+        if (q->price <= 0 || q->quantity <= 0)
+            continue;
+        size_t k = fw_strategy_family_index(ctx, q->family, at);
+        if (k == n)
+            continue;
+        at = k;
+        if (!f->quote[k] || q->price < f->quote[k]->price)
+            f->quote[k] = q;
+    }
+    for (size_t i = 0; i < me->n_installed; i++) {
+        if (held[i] == n)
+            continue;
+        compute[held[i]] += (double)me->installed[i]->compute;
+        sold[held[i]] += (double)me->installed[i]->sold;
+    }
+    for (size_t k = 0; k < n; k++) {
+        const Flywheel__V1__ChipFamily *fam = ctx->families[k];
+        const Flywheel__V1__ChipQuote *q = f->quote[k];
+        if (!s_may_buy(ctx, fam) || fam->perf_milli == 0 || !q)
+            continue;
+        double w = ((double)fam->perf_milli / 1000.0) / (double)q->price;
+        if (fam->captive_of[0] != '\0')
+            w *= captive_bonus;
+        double util = compute[k] > 0 ? sold[k] / compute[k] : -1.0;
+        w *= 0.5 + (util < 0 ? 0.5 : fmin(util, 1.5));
+        f->weight[k] = w;
+    }
 }
 
 static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
-                          double budget, Flywheel__V1__Actions *out, fw_arena_t *arena)
+                          const size_t *held, double budget, Flywheel__V1__Actions *out,
+                          fw_arena_t *arena)
 {
     const fw_strategy_params_t *p = ctx->params;
     const double premium = fw_strategy_param(p, "order_premium", 0.05);
@@ -105,6 +125,8 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
     const size_t n = ctx->n_families;
     double *units = fw_arena_calloc(arena, n ? n : 1, sizeof *units);
     bool *full = fw_arena_calloc(arena, n ? n : 1, sizeof *full);
+    s_families_t fams;
+    s_families(ctx, obs, held, captive_bonus, &fams, arena);
 
     /* Split the budget by weight; a family whose offer is used up hands the rest of
      * its part to the others (a few rounds of water-filling), so a cheap captive chip
@@ -113,19 +135,20 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
     /* Other clouds order the open families too, and an oversubscribed offer is rationed:
      * count on a fair share (quantity / clouds) of each, except the most plentiful open
      * family, which takes whatever the budget has left. */
-    int64_t clouds = 0;
-    for (size_t i = 0; i < ctx->n_seats; i++)
-        clouds += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
+    int64_t clouds = (int64_t)ctx->n_clouds; /* counted once per seat, or else here */
+    if (clouds == 0)
+        for (size_t i = 0; i < ctx->n_seats; i++)
+            clouds += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
     if (clouds < 1)
         clouds = 1;
-    const char *plentiful = NULL;
+    size_t plentiful = n; /* none */
     double most = 0.0;
     for (size_t i = 0; i < n; i++) {
         const Flywheel__V1__ChipFamily *fam = ctx->families[i];
-        const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
+        const Flywheel__V1__ChipQuote *q = fams.quote[i];
         if (q && fam->captive_of[0] == '\0' && (double)q->quantity * (double)q->price > most) {
             most = (double)q->quantity * (double)q->price;
-            plentiful = fam->id;
+            plentiful = i;
         }
     }
     double left = budget;
@@ -133,19 +156,19 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
         double total = 0.0;
         for (size_t i = 0; i < n; i++)
             if (!full[i])
-                total += s_weight(ctx, obs, ctx->families[i], captive_bonus);
+                total += fams.weight[i];
         if (total <= 0.0)
             break;
         double spent = 0.0;
         for (size_t i = 0; i < n; i++) {
             const Flywheel__V1__ChipFamily *fam = ctx->families[i];
-            double w = full[i] ? 0.0 : s_weight(ctx, obs, fam, captive_bonus);
+            double w = full[i] ? 0.0 : fams.weight[i];
             if (w <= 0.0)
                 continue;
-            const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
+            const Flywheel__V1__ChipQuote *q = fams.quote[i];
             double want = floor(left * (w / total) / (double)q->price);
             double cap = (double)q->quantity;
-            if (fam->captive_of[0] == '\0' && !(plentiful && strcmp(fam->id, plentiful) == 0))
+            if (fam->captive_of[0] == '\0' && i != plentiful)
                 cap = floor(cap / (double)clouds);
             if (units[i] + want >= cap) {
                 want = cap - units[i];
@@ -161,24 +184,26 @@ static void s_order_chips(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Tick
         int64_t u = fw_strategy_round(units[i]);
         if (u <= 0)
             continue;
-        const Flywheel__V1__ChipQuote *q = s_chip_quote(obs->market, fam->id);
+        const Flywheel__V1__ChipQuote *q = fams.quote[i];
         int64_t max_price = fw_strategy_round(ceil((double)q->price * (1.0 + premium)));
         fw_actions_add_chip_order(out, arena, fam->id, u, max_price);
     }
 }
 
-/* Whether installed[i] is the first holding of its family (later ones are summed in). */
+/* Whether installed[i] is the first holding of its family (later ones are summed in),
+ * for a family not in the Welcome: the others are found by index. */
 static bool s_first_of_family(const Flywheel__V1__SeatView *me, size_t i)
 {
     for (size_t j = 0; j < i; j++)
-        if (strcmp(me->installed[j]->family, me->installed[i]->family) == 0)
+        if (fw_strategy_same_id(me->installed[j]->family, me->installed[i]->family))
             return false;
     return true;
 }
 
 static void s_offer_compute(const fw_strategy_ctx_t *ctx,
-                            const Flywheel__V1__TickStart *obs, double util, fw_rng_t *rng,
-                            Flywheel__V1__Actions *out, fw_arena_t *arena)
+                            const Flywheel__V1__TickStart *obs, const size_t *held,
+                            double util, fw_rng_t *rng, Flywheel__V1__Actions *out,
+                            fw_arena_t *arena)
 {
     const fw_strategy_params_t *p = ctx->params;
     const double target = fw_strategy_param(p, "target_utilisation", 0.85);
@@ -187,19 +212,43 @@ static void s_offer_compute(const fw_strategy_ctx_t *ctx,
     const double min_price = fw_strategy_param(p, "min_price", 600.0);
     const double jitter = fw_strategy_param(p, "jitter", 0.005);
     const Flywheel__V1__SeatView *me = obs->me;
+    const size_t n = ctx->n_families;
+    const fw_quote_span_t own = fw_strategy_provider_quotes(obs->market, ctx->seat);
 
+    /* Each family's first holding and its compute, summed over its holdings in order. */
+    size_t *first = fw_arena_calloc(arena, n ? n : 1, sizeof *first);
+    int64_t *total = fw_arena_calloc(arena, n ? n : 1, sizeof *total);
+    for (size_t k = 0; k < n; k++)
+        first[k] = me->n_installed;
     for (size_t i = 0; i < me->n_installed; i++) {
-        if (!s_first_of_family(me, i))
+        size_t k = held[i];
+        if (k == n)
             continue;
+        if (first[k] == me->n_installed)
+            first[k] = i;
+        if (me->installed[i]->compute > 0)
+            total[k] += me->installed[i]->compute;
+    }
+    for (size_t i = 0; i < me->n_installed; i++) {
         const char *family = me->installed[i]->family;
         int64_t compute = 0;
-        for (size_t j = i; j < me->n_installed; j++)
-            if (strcmp(me->installed[j]->family, family) == 0 && me->installed[j]->compute > 0)
-                compute += me->installed[j]->compute;
+        if (held[i] < n) {
+            if (first[held[i]] != i)
+                continue;
+            compute = total[held[i]];
+        } else {
+            if (!s_first_of_family(me, i))
+                continue;
+            for (size_t j = i; j < me->n_installed; j++)
+                if (fw_strategy_same_id(me->installed[j]->family, family) &&
+                    me->installed[j]->compute > 0)
+                    compute += me->installed[j]->compute;
+        }
         if (compute <= 0)
             continue;
 
-        const Flywheel__V1__ComputeQuote *q = s_own_compute_quote(ctx, obs->market, family);
+        const Flywheel__V1__ComputeQuote *q =
+            fw_strategy_compute_quote(obs->market, own, ctx->seat, family);
         double price;
         if (q && q->price > 0) {
             price = (double)q->price;
@@ -236,6 +285,7 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
     if (!obs || !obs->me)
         return FW_STRATEGY_EINVAL;
     const Flywheel__V1__SeatView *me = obs->me;
+    const size_t *held = s_holding_families(ctx, me, arena);
 
     double installed = 0.0, incoming = 0.0;
     for (size_t i = 0; i < me->n_installed; i++)
@@ -258,9 +308,9 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
         }
         double budget = fmin(plan, cash_share * (double)me->cash);
         if (budget > 0.0)
-            s_order_chips(ctx, obs, budget, out, arena);
+            s_order_chips(ctx, obs, held, budget, out, arena);
     }
-    s_offer_compute(ctx, obs, util, rng, out, arena);
+    s_offer_compute(ctx, obs, held, util, rng, out, arena);
     const char *mandate = NULL;
     for (size_t i = 0; i < ctx->n_families && !mandate; i++)
         if (strcmp(ctx->families[i]->captive_of, ctx->seat) == 0)

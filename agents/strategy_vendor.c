@@ -19,36 +19,29 @@
 
 #include "fw_strategy.h"
 
-/* This seat's last quote for `family`, or NULL. */
-static const Flywheel__V1__ChipQuote *s_own_quote(const fw_strategy_ctx_t *ctx,
-                                                  const Flywheel__V1__MarketView *m,
-                                                  const char *family)
-{
-    if (!m)
-        return NULL;
-    for (size_t i = 0; i < m->n_chip_quotes; i++) {
-        const Flywheel__V1__ChipQuote *q = m->chip_quotes[i];
-        if (strcmp(q->vendor, ctx->seat) == 0 && strcmp(q->family, family) == 0)
-            return q;
-    }
-    return NULL;
-}
-
-/* Revenue last tick over the value this seat offered last tick, or -1 when it
- * offered nothing (first tick): then the price is left where it was. */
-static double s_sell_through(const fw_strategy_ctx_t *ctx,
-                             const Flywheel__V1__TickStart *obs)
+/* What the vendor reads from the chip quotes, in one pass over them: its own last
+ * quote of each family (by Welcome index; the first in list order, NULL if none) and
+ * the value it offered last tick (sum of price * quantity of its live quotes, in list
+ * order). Only its own quotes need a family lookup, and those come in family order
+ * from Flywheel's coordinator, starting at its first family `hint`. */
+static double s_own_quotes(const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m,
+                           size_t hint, const Flywheel__V1__ChipQuote **own)
 {
     double offered = 0.0;
-    const Flywheel__V1__MarketView *m = obs->market;
     for (size_t i = 0; m && i < m->n_chip_quotes; i++) {
         const Flywheel__V1__ChipQuote *q = m->chip_quotes[i];
-        if (strcmp(q->vendor, ctx->seat) == 0 && q->price > 0 && q->quantity > 0)
+        if (strcmp(q->vendor, ctx->seat) != 0)
+            continue;
+        if (q->price > 0 && q->quantity > 0)
             offered += (double)q->price * (double)q->quantity;
+        size_t k = fw_strategy_family_index(ctx, q->family, hint);
+        if (k < ctx->n_families) {
+            hint = k;
+            if (!own[k])
+                own[k] = q;
+        }
     }
-    if (offered <= 0.0)
-        return -1.0;
-    return (double)obs->me->revenue_last / offered;
+    return offered;
 }
 
 int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
@@ -63,16 +56,31 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
 
     if (!obs || !obs->me)
         return FW_STRATEGY_EINVAL;
-    const double sell_through = s_sell_through(ctx, obs);
+    /* Its first family: the mandate, and where its families start in the Welcome. */
+    const size_t n = ctx->n_families;
+    size_t first = 0;
+    while (first < n && strcmp(ctx->families[first]->vendor, ctx->seat) != 0)
+        first++;
+    const Flywheel__V1__ChipQuote **own = fw_arena_calloc(arena, n ? n : 1, sizeof *own);
+    const double offered = s_own_quotes(ctx, obs->market, first, own);
+    /* Revenue last tick over the value offered last tick, or -1 when it offered nothing
+     * (first tick): then the price is left where it was. */
+    const double sell_through =
+        offered <= 0.0 ? -1.0 : (double)obs->me->revenue_last / offered;
 
+    size_t at = first;
     for (size_t i = 0; i < obs->me->n_capacity; i++) {
         const Flywheel__V1__Capacity *cap = obs->me->capacity[i];
-        const Flywheel__V1__ChipFamily *fam = fw_strategy_family(ctx, cap->family);
+        const size_t k = fw_strategy_family_index(ctx, cap->family, at);
+        if (k == n)
+            continue;
+        at = k;
+        const Flywheel__V1__ChipFamily *fam = ctx->families[k];
         /* Only our own families: the coordinator would reject the rest anyway. */
-        if (!fam || strcmp(fam->vendor, ctx->seat) != 0 || cap->units <= 0)
+        if (strcmp(fam->vendor, ctx->seat) != 0 || cap->units <= 0)
             continue;
         const int64_t unit_cost = cap->unit_cost > 0 ? cap->unit_cost : fam->unit_cost;
-        const Flywheel__V1__ChipQuote *quote = s_own_quote(ctx, obs->market, cap->family);
+        const Flywheel__V1__ChipQuote *quote = own[k];
 
         double price;
         if (quote && quote->price > 0) {
@@ -97,10 +105,7 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
             offer = 1;
         fw_actions_add_chip_offer(out, arena, cap->family, offer, cap->units);
     }
-    const char *mandate = NULL;
-    for (size_t i = 0; i < ctx->n_families && !mandate; i++)
-        if (strcmp(ctx->families[i]->vendor, ctx->seat) == 0)
-            mandate = ctx->families[i]->id;
-    fw_strategy_invest(ctx, obs, rng, mandate, out, arena);
+    fw_strategy_invest(ctx, obs, rng, first < n ? ctx->families[first]->id : NULL, out,
+                       arena);
     return FW_STRATEGY_OK;
 }

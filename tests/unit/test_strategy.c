@@ -326,7 +326,156 @@ Test(fw_strategy, round_saturates_and_maps_nan_to_zero)
     cr_assert_eq(fw_strategy_round(NAN), 0);
 }
 
+/* --- lookups ---------------------------------------------------------------------- */
+
+Test(fw_strategy, family_index_finds_every_family_from_any_hint)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    for (size_t hint = 0; hint <= w.n_fam + 2; hint++) {
+        for (size_t k = 0; k < w.n_fam; k++)
+            cr_assert_eq(fw_strategy_family_index(&w.ctx, w.fam[k]->id, hint), k,
+                         "%s from hint %zu", w.fam[k]->id, hint);
+        cr_assert_eq(fw_strategy_family_index(&w.ctx, "gaudi", hint), w.n_fam);
+    }
+    world_fini(&w);
+}
+
+/* The first of m's compute quotes from `provider` for `family`, scanning in list
+ * order: what fw_strategy_compute_quote must answer. */
+static const M(ComputeQuote) *scan_quote(const M(MarketView) *m, const char *provider,
+                                         const char *family)
+{
+    for (size_t i = 0; i < m->n_compute_quotes; i++)
+        if (strcmp(m->compute_quotes[i]->provider, provider) == 0 &&
+            strcmp(m->compute_quotes[i]->family, family) == 0)
+            return m->compute_quotes[i];
+    return NULL;
+}
+
+/* Every (provider, family) pair of the world, and some that are not there, looked up
+ * through the span gives what a scan gives. */
+static void assert_lookups_match_a_scan(const world_t *w)
+{
+    const char *providers[] = {"",          "aaa",    "aws",    "azure",
+                               "coreweave", "google", "oracle", "zzz"};
+    const char *families[] = {"hopper", "blackwell", "mi300", "trainium", "tpu", "gaudi"};
+    for (size_t p = 0; p < sizeof providers / sizeof *providers; p++) {
+        fw_quote_span_t span = fw_strategy_provider_quotes(&w->market, providers[p]);
+        for (size_t f = 0; f < sizeof families / sizeof *families; f++)
+            cr_assert_eq(
+                fw_strategy_compute_quote(&w->market, span, providers[p], families[f]),
+                scan_quote(&w->market, providers[p], families[f]), "%s %s", providers[p],
+                families[f]);
+    }
+}
+
+Test(fw_strategy, provider_quotes_bisect_a_list_in_provider_then_family_order)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    compute_quote(&w, "aws", "hopper", 2000, 300);
+    compute_quote(&w, "aws", "trainium", 1800, 200);
+    compute_quote(&w, "azure", "hopper", 1800, 500);
+    compute_quote(&w, "coreweave", "blackwell", 2600, 50);
+    compute_quote(&w, "coreweave", "hopper", 1000, 0);
+    compute_quote(&w, "google", "tpu", 1900, 400);
+    compute_quote(&w, "oracle", "hopper", 3000, 10000);
+
+    fw_quote_span_t span = fw_strategy_provider_quotes(&w.market, "coreweave");
+    cr_assert(span.exact && span.by_family);
+    cr_assert_eq(span.begin, 3);
+    cr_assert_eq(span.end, 5);
+    cr_assert_eq(fw_strategy_compute_quote(&w.market, span, "coreweave", "hopper"),
+                 w.market.compute_quotes[4]);
+    cr_assert_null(fw_strategy_compute_quote(&w.market, span, "coreweave", "tpu"));
+    span = fw_strategy_provider_quotes(&w.market, "aws");
+    cr_assert(span.exact);
+    cr_assert_eq(span.begin, 0);
+    cr_assert_eq(span.end, 2);
+    /* "dell" sorts between coreweave and google. */
+    span = fw_strategy_provider_quotes(&w.market, "dell");
+    cr_assert(span.exact);
+    cr_assert_eq(span.begin, span.end, "no quotes, an empty span");
+    cr_assert_eq(span.begin, 5);
+    assert_lookups_match_a_scan(&w);
+
+    /* In provider order but not in family order: still exact, scanned within. */
+    M(ComputeQuote) *swap = w.market.compute_quotes[3];
+    w.market.compute_quotes[3] = w.market.compute_quotes[4];
+    w.market.compute_quotes[4] = swap;
+    span = fw_strategy_provider_quotes(&w.market, "coreweave");
+    cr_assert(span.exact && !span.by_family);
+    cr_assert_eq(span.end - span.begin, 2);
+    assert_lookups_match_a_scan(&w);
+
+    /* A house bot's view shares one string per provider: the same answers. */
+    for (size_t i = 1; i < w.market.n_compute_quotes; i++)
+        if (strcmp(w.market.compute_quotes[i]->provider,
+                   w.market.compute_quotes[i - 1]->provider) == 0)
+            w.market.compute_quotes[i]->provider = w.market.compute_quotes[i - 1]->provider;
+    assert_lookups_match_a_scan(&w);
+    world_fini(&w);
+}
+
+Test(fw_strategy, provider_quotes_fall_back_to_a_scan_in_any_other_order)
+{
+    world_t w;
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    compute_quote(&w, "google", "tpu", 1900, 400);
+    compute_quote(&w, "aws", "hopper", 2000, 300);
+    compute_quote(&w, "azure", "hopper", 1800, 500);
+    compute_quote(&w, "aws", "trainium", 1800, 200);
+    compute_quote(&w, "aws", "hopper", 2100, 100); /* a second one: the first counts */
+    compute_quote(&w, "oracle", "hopper", 3000, 10000);
+
+    fw_quote_span_t span = fw_strategy_provider_quotes(&w.market, "aws");
+    cr_assert(!span.exact && !span.by_family);
+    cr_assert_eq(span.begin, 0);
+    cr_assert_eq(span.end, w.market.n_compute_quotes, "the whole list");
+    cr_assert_eq(fw_strategy_compute_quote(&w.market, span, "aws", "hopper"),
+                 w.market.compute_quotes[1]);
+    assert_lookups_match_a_scan(&w);
+
+    /* Sorted but for the last pair. */
+    world_fini(&w);
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    compute_quote(&w, "aws", "hopper", 2000, 300);
+    compute_quote(&w, "azure", "hopper", 1800, 500);
+    compute_quote(&w, "oracle", "hopper", 3000, 10000);
+    compute_quote(&w, "google", "tpu", 1900, 400);
+    cr_assert(!fw_strategy_provider_quotes(&w.market, "google").exact);
+    assert_lookups_match_a_scan(&w);
+
+    /* No view, or no quotes: nothing found. */
+    span = fw_strategy_provider_quotes(NULL, "aws");
+    cr_assert_eq(span.begin, span.end);
+    cr_assert_null(fw_strategy_compute_quote(NULL, span, "aws", "hopper"));
+    w.market.n_compute_quotes = 0;
+    span = fw_strategy_provider_quotes(&w.market, "aws");
+    cr_assert_eq(span.begin, span.end);
+    cr_assert_null(fw_strategy_compute_quote(&w.market, span, "aws", "hopper"));
+    world_fini(&w);
+}
+
 /* --- vendor ---------------------------------------------------------------------- */
+
+/* Reverses a world's chip and compute quote lists. */
+static void reverse_quotes(world_t *w)
+{
+    M(MarketView) *m = &w->market;
+    for (size_t i = 0, j = m->n_chip_quotes; j > 0 && i < j - 1; i++, j--) {
+        M(ChipQuote) *t = m->chip_quotes[i];
+        m->chip_quotes[i] = m->chip_quotes[j - 1];
+        m->chip_quotes[j - 1] = t;
+    }
+    for (size_t i = 0, j = m->n_compute_quotes; j > 0 && i < j - 1; i++, j--) {
+        M(ComputeQuote) *t = m->compute_quotes[i];
+        m->compute_quotes[i] = m->compute_quotes[j - 1];
+        m->compute_quotes[j - 1] = t;
+    }
+}
+
 
 Test(fw_strategy, vendor_offers_only_its_own_families_at_or_above_the_floor)
 {
@@ -396,6 +545,34 @@ Test(fw_strategy, vendor_price_follows_sell_through)
     cr_assert_eq(acts.chip_offers[0]->price, 15000);
     fw_arena_destroy(&a);
     world_fini(&w);
+}
+
+Test(fw_strategy, vendor_reads_its_own_quotes_in_any_order)
+{
+    world_t w1, w2;
+    for (int k = 0; k < 2; k++) {
+        world_t *w = k ? &w2 : &w1;
+        world_init(w, "nvda", ROLE(VENDOR), "");
+        capacity(w, "hopper", 100, 10000);
+        capacity(w, "blackwell", 50, 15000);
+        chip_quote(w, "nvda", "hopper", 30000, 100);
+        chip_quote(w, "nvda", "blackwell", 50000, 50);
+        chip_quote(w, "amd", "mi300", 20000, 100);
+        w->me.revenue_last = 30000 * 100 + 50000 * 50; /* sold out: up ~3% */
+    }
+    reverse_quotes(&w2);
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&w1, fw_strategy_vendor, 5, &a1);
+    M(Actions) y = run(&w2, fw_strategy_vendor, 5, &a2);
+    cr_assert(same_bytes(&x, &y));
+    cr_assert_eq(x.n_chip_offers, 2);
+    cr_assert_str_eq(x.chip_offers[1]->family, "blackwell");
+    cr_assert_geq(x.chip_offers[1]->price, (int64_t)(50000 * 1.03 * 0.995));
+    cr_assert_leq(x.chip_offers[1]->price, (int64_t)(50000 * 1.03 * 1.005) + 1);
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&w1);
+    world_fini(&w2);
 }
 
 /* --- hyperscaler ------------------------------------------------------------------ */
@@ -513,6 +690,39 @@ Test(fw_strategy, hyperscaler_idle_fleet_cuts_price_and_buys_nothing)
     cr_assert_eq(acts.compute_offers[0]->price, 1000, "down, but floored at min_price");
     fw_arena_destroy(&a);
     world_fini(&w);
+}
+
+Test(fw_strategy, hyperscaler_reads_its_own_quotes_in_any_order)
+{
+    world_t w1, w2;
+    for (int k = 0; k < 2; k++) {
+        world_t *w = k ? &w2 : &w1;
+        aws_world(w, "");
+        installed(w, "hopper", 10000, 10000);
+        installed(w, "trainium", 40000, 28000);
+        w->me.installed[0]->sold = 9000;
+        w->me.compute_last = 37000; /* 97% busy: up ~2%, and it buys */
+        /* In the coordinator's order: provider, then family. */
+        compute_quote(w, "aws", "hopper", 2000, 10000);
+        compute_quote(w, "aws", "trainium", 1500, 28000);
+        compute_quote(w, "azure", "hopper", 1700, 9000);
+        compute_quote(w, "google", "hopper", 1600, 9000);
+        compute_quote(w, "google", "tpu", 1400, 9000);
+    }
+    reverse_quotes(&w2);
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&w1, fw_strategy_hyperscaler, 9, &a1);
+    M(Actions) y = run(&w2, fw_strategy_hyperscaler, 9, &a2);
+    cr_assert(same_bytes(&x, &y));
+    cr_assert_gt(x.n_chip_orders, 0);
+    cr_assert_eq(x.n_compute_offers, 2);
+    cr_assert_str_eq(x.compute_offers[1]->family, "trainium");
+    cr_assert_geq(x.compute_offers[1]->price, (int64_t)(1500 * 1.02 * 0.995));
+    cr_assert_leq(x.compute_offers[1]->price, (int64_t)(1500 * 1.02 * 1.005) + 1);
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&w1);
+    world_fini(&w2);
 }
 
 /* --- lab ---------------------------------------------------------------------------- */
@@ -953,6 +1163,42 @@ Test(fw_agent, seat_answers_tick_start_with_actions_for_that_tick)
     fw_agent_seat_destroy(&s);
     cr_assert_null(s);
     fw_agent_seat_destroy(&s); /* NULL-safe */
+    world_fini(&w);
+}
+
+Test(fw_agent, seat_counts_the_clouds_of_its_welcome)
+{
+    world_t w;
+    welcome_t wm;
+    char err[256];
+    world_init(&w, "aws", ROLE(HYPERSCALER), "");
+    chip_quote(&w, "nvda", "hopper", 25000, 2000); /* scarce: 1000 each for two clouds */
+    chip_quote(&w, "nvda", "blackwell", 40000, 100000);
+    installed(&w, "hopper", 1000, 1000);
+    w.me.cash = 50000000000LL;
+    w.me.chip_spend_last = 1000000000LL;
+    welcome_init(&wm, &w, "aws", ROLE(HYPERSCALER), 7, "");
+    fw_agent_seat_t *s = fw_agent_seat_new(&wm.env, NULL, err, sizeof err);
+    cr_assert_not_null(s, "%s", err);
+    fw_envelope_t in = envelope("aws", w.ts.tick);
+    in.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    in.tick_start = &w.ts;
+    const fw_envelope_t *reply = NULL;
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_not_null(reply);
+
+    /* Counted by the seat or by the strategy, the same orders. */
+    fw_arena_t *a;
+    M(Actions) direct = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert(same_bytes(reply->actions, &direct));
+    cr_assert_str_eq(direct.chip_orders[0]->family, "hopper");
+    cr_assert_eq(direct.chip_orders[0]->quantity, 1000, "a fair share of a scarce offer");
+    fw_arena_destroy(&a);
+    w.ctx.n_clouds = 1;
+    direct = run(&w, fw_strategy_hyperscaler, 7, &a);
+    cr_assert_eq(direct.chip_orders[0]->quantity, 2000, "the only cloud may take it all");
+    fw_arena_destroy(&a);
+    fw_agent_seat_destroy(&s);
     world_fini(&w);
 }
 
