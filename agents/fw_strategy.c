@@ -119,9 +119,13 @@ size_t fw_strategy_family_index(const fw_strategy_ctx_t *ctx, const char *id, si
 }
 
 /* Whether m's compute quotes are in provider order (equal providers side by side, ids
- * rising in strcmp order), the condition for a binary search by provider. */
+ * rising in strcmp order), the condition for a binary search by provider. A view with
+ * the coordinator's per-family price order (compute_by_family) is Flywheel's, which
+ * lists the quotes so (docs/protocol.md): it is not read through again by every seat. */
 static bool s_in_provider_order(const Flywheel__V1__MarketView *m)
 {
+    if (m->n_compute_by_family > 0)
+        return true;
     for (size_t i = 1; i < m->n_compute_quotes; i++) {
         const char *a = m->compute_quotes[i - 1]->provider;
         const char *b = m->compute_quotes[i]->provider;
