@@ -154,6 +154,7 @@ static void s_copy_welcome(fw_agent_seat_t *s, const Flywheel__V1__Welcome *w)
         si->name = fw_arena_strdup(a, src->name);
         seats[i] = si;
         s->ctx.n_clouds += src->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
+        s->ctx.n_labs += src->role == FLYWHEEL__V1__ROLE__ROLE_LAB;
     }
     s->ctx.families = fams;
     s->ctx.n_families = w->n_families;

@@ -75,6 +75,7 @@ typedef struct {
     size_t n_seats;
     size_t n_clouds;                           /* seats of role hyperscaler, counted once
                                                   from the Welcome; 0 = not counted */
+    size_t n_labs;                             /* seats of role lab, likewise */
     const fw_strategy_params_t *params;        /* from Welcome.params; never NULL */
 } fw_strategy_ctx_t;
 

@@ -36,6 +36,8 @@
  * lab's turn costs what it buys, not what the whole market offers. */
 typedef struct {
     uint32_t index;     /* in compute_quotes */
+    int group;          /* its family's run, -1 if none */
+    bool credit;        /* the lab holds credits on its provider */
     double effective;   /* price per unit of useful compute; 0 while credits last */
     int64_t taken;      /* bid so far */
 } s_quote_t;
@@ -60,9 +62,9 @@ typedef struct {
                             * NULL when the quotes come in that order (rank = index) */
     uint32_t *by_rank;     /* indices in name order (a provider's quotes are a run);
                             * NULL likewise */
-    int32_t *slot;         /* index -> position in `quotes` + 1, 0 = not visited */
-    int32_t *group_of;     /* index -> group, -1 = unknown yet */
-    bool *credit;          /* index -> the lab holds credits on its provider */
+    uint32_t *slot_key;    /* open addressing: index + 1 of a visited quote, 0 = empty */
+    uint32_t *slot_at;     /* its position in `quotes` */
+    size_t cap_slots;      /* a power of two, at least twice the visited quotes */
     s_quote_t *quotes;     /* the visited quotes */
     size_t n_quotes, cap_quotes;
     s_group_t *groups;
@@ -125,23 +127,68 @@ static double s_efficiency(const Flywheel__V1__SeatView *me, const char *family)
     return 1.0;
 }
 
-/* The group of quote i (its family's). */
-static int s_group(s_plan_t *p, uint32_t i)
+/* The run of quote i's family, -1 if none (a scan of the families: the few quotes
+ * met outside the merge, such as a cloud's own, need it). */
+static int s_group_scan(const s_plan_t *p, uint32_t i)
 {
-    if (p->group_of[i] < 0)
-        for (size_t g = 0; g < p->n_groups; g++)
-            if (s_same(p->groups[g].family, s_q(p, i)->family)) {
-                p->group_of[i] = (int32_t)g;
-                break;
-            }
-    return p->group_of[i];
+    for (size_t g = 0; g < p->n_groups; g++)
+        if (s_same(p->groups[g].family, s_q(p, i)->family))
+            return (int)g;
+    return -1;
 }
 
-/* The plan's state of quote i, made on first visit. */
-static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
+/* Whether the lab holds credits on quote i's cloud (its view's first line for it). */
+static bool s_is_credit(const s_plan_t *p, uint32_t i)
 {
-    if (p->slot[i])
-        return &p->quotes[p->slot[i] - 1];
+    const Flywheel__V1__SeatView *me = p->obs->me;
+    for (size_t c = 0; c < me->n_credits; c++)
+        if (s_same(me->credits[c]->cloud, s_q(p, i)->provider))
+            return me->credits[c]->amount > 0;
+    return false;
+}
+
+static size_t s_hash(uint32_t i, size_t cap)
+{
+    return (size_t)(i * 2654435761u) & (cap - 1);
+}
+
+/* Where quote i's state is in `quotes`, or -1 if it has none yet. */
+static long s_find(const s_plan_t *p, uint32_t i)
+{
+    if (!p->cap_slots)
+        return -1;
+    for (size_t h = s_hash(i, p->cap_slots);; h = (h + 1) & (p->cap_slots - 1)) {
+        if (p->slot_key[h] == 0)
+            return -1;
+        if (p->slot_key[h] == i + 1)
+            return (long)p->slot_at[h];
+    }
+}
+
+static void s_slot_put(s_plan_t *p, uint32_t i, uint32_t at)
+{
+    size_t h = s_hash(i, p->cap_slots);
+    while (p->slot_key[h] != 0)
+        h = (h + 1) & (p->cap_slots - 1);
+    p->slot_key[h] = i + 1;
+    p->slot_at[h] = at;
+}
+
+/* The plan's state of quote i, made on first visit; g is its family's run if known,
+ * else -1. */
+static s_quote_t *s_visit_in(s_plan_t *p, uint32_t i, int g)
+{
+    long at = s_find(p, i);
+    if (at >= 0)
+        return &p->quotes[at];
+    if (2 * (p->n_quotes + 1) > p->cap_slots) { /* keep the table at most half full */
+        size_t cap = p->cap_slots ? 2 * p->cap_slots : 64;
+        p->slot_key = fw_arena_calloc(p->arena, cap, sizeof *p->slot_key);
+        p->slot_at = fw_arena_calloc(p->arena, cap, sizeof *p->slot_at);
+        p->cap_slots = cap;
+        for (size_t k = 0; k < p->n_quotes; k++)
+            s_slot_put(p, p->quotes[k].index, (uint32_t)k);
+    }
     if (p->n_quotes == p->cap_quotes) {
         size_t cap = p->cap_quotes ? 2 * p->cap_quotes : 32;
         s_quote_t *v = fw_arena_calloc(p->arena, cap, sizeof *v);
@@ -150,15 +197,23 @@ static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
         p->quotes = v;
         p->cap_quotes = cap;
     }
-    s_quote_t *sq = &p->quotes[p->n_quotes++];
-    p->slot[i] = (int32_t)p->n_quotes;
+    s_quote_t *sq = &p->quotes[p->n_quotes];
+    s_slot_put(p, i, (uint32_t)p->n_quotes++);
     sq->index = i;
-    if (p->credit[i])
+    sq->credit = s_is_credit(p, i);
+    sq->group = -1;
+    if (sq->credit)
         return sq; /* already paid for: effective price 0 */
-    int g = s_group(p, i);
-    double eff = g >= 0 ? p->groups[g].efficiency : s_efficiency(p->obs->me, s_q(p, i)->family);
+    sq->group = g >= 0 ? g : s_group_scan(p, i);
+    double eff = sq->group >= 0 ? p->groups[sq->group].efficiency
+                                : s_efficiency(p->obs->me, s_q(p, i)->family);
     sq->effective = (double)s_q(p, i)->price / eff;
     return sq;
+}
+
+static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
+{
+    return s_visit_in(p, i, -1);
 }
 
 /* Whether quote x comes before quote y: cheaper effective price, then name order. */
@@ -177,12 +232,10 @@ static bool s_before(s_plan_t *p, uint32_t x, uint32_t y)
 static bool s_group_head(s_plan_t *p, size_t g)
 {
     s_group_t *gr = &p->groups[g];
-    while (gr->next < gr->n && (!s_ok(p, gr->quotes[gr->next]) || p->credit[gr->quotes[gr->next]]))
+    while (gr->next < gr->n &&
+           (!s_ok(p, gr->quotes[gr->next]) || s_visit_in(p, gr->quotes[gr->next], (int)g)->credit))
         gr->next++;
-    if (gr->next == gr->n)
-        return false;
-    p->group_of[gr->quotes[gr->next]] = (int32_t)g;
-    return true;
+    return gr->next < gr->n;
 }
 
 static bool s_heap_less(s_plan_t *p, size_t a, size_t b)
@@ -303,10 +356,8 @@ static size_t s_matching(s_plan_t *p, const char *cloud, const char *family, uin
         if (s_same(s_q(p, p->credit_run[c])->family, family))
             v[n++] = p->credit_run[c];
     for (size_t k = 0; k < gr->n; k++)
-        if (s_ok(p, gr->quotes[k]) && !p->credit[gr->quotes[k]]) {
-            p->group_of[gr->quotes[k]] = g;
+        if (s_ok(p, gr->quotes[k]) && !s_visit_in(p, gr->quotes[k], g)->credit)
             v[n++] = gr->quotes[k];
-        }
     *out = v;
     return n;
 }
@@ -494,12 +545,7 @@ static int s_u32(const void *a, const void *b)
 static double s_plan_quotes(s_plan_t *p)
 {
     const Flywheel__V1__SeatView *me = p->obs->me;
-    size_t n = p->n_all;
     s_index_quotes(p);
-    p->slot = fw_arena_calloc(p->arena, n + 1, sizeof *p->slot);
-    p->group_of = fw_arena_calloc(p->arena, n + 1, sizeof *p->group_of);
-    p->credit = fw_arena_calloc(p->arena, n + 1, sizeof *p->credit);
-    memset(p->group_of, 0xff, (n + 1) * sizeof *p->group_of);
     /* Efficiencies: the view lists them in the order of the families, as the groups
      * come, so one walk matches them; a name not met on the way is looked up. */
     size_t e = 0;
@@ -514,28 +560,29 @@ static double s_plan_quotes(s_plan_t *p)
             e = 0;
         }
     }
-    /* Credit quotes (effective price 0) come first, in name order. */
+    /* Credit quotes (effective price 0) come first, in name order: the runs of the
+     * clouds the lab holds credits on (a cloud's first line in the view decides). */
     size_t runs = 0;
-    for (size_t c = 0; c < me->n_credits; c++)
-        if (me->credits[c]->amount > 0) {
+    bool *first_line = fw_arena_calloc(p->arena, me->n_credits + 1, sizeof *first_line);
+    for (size_t c = 0; c < me->n_credits; c++) {
+        first_line[c] = me->credits[c]->amount > 0;
+        for (size_t d = 0; d < c && first_line[c]; d++)
+            first_line[c] = !s_same(me->credits[d]->cloud, me->credits[c]->cloud);
+        if (first_line[c]) {
             size_t first, last;
             s_provider_run(p, me->credits[c]->cloud, &first, &last);
             runs += last - first;
         }
+    }
     p->credit_run = fw_arena_calloc(p->arena, runs + 1, sizeof *p->credit_run);
     for (size_t c = 0; c < me->n_credits; c++) {
-        if (me->credits[c]->amount <= 0)
+        if (!first_line[c])
             continue;
         size_t first, last;
         s_provider_run(p, me->credits[c]->cloud, &first, &last);
-        for (size_t k = first; k < last; k++) {
-            uint32_t i = s_by_rank(p, k);
-            if (p->credit[i])
-                continue;
-            p->credit[i] = true;
-            if (s_ok(p, i))
-                p->credit_run[p->n_credit_run++] = s_rank(p, i);
-        }
+        for (size_t k = first; k < last; k++)
+            if (s_ok(p, s_by_rank(p, k)))
+                p->credit_run[p->n_credit_run++] = s_rank(p, s_by_rank(p, k));
     }
     qsort(p->credit_run, p->n_credit_run, sizeof *p->credit_run, s_u32);
     for (size_t c = 0; c < p->n_credit_run; c++)
@@ -630,9 +677,10 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
     plan.budget = fmax(0.0, (double)me->revenue_last) + cash / fmax(1.0, runway);
     if (plan.budget > cash)
         plan.budget = cash;
-    plan.labs = 0;
-    for (size_t i = 0; i < ctx->n_seats; i++)
-        plan.labs += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_LAB;
+    plan.labs = (int64_t)ctx->n_labs; /* counted once per seat, or else here */
+    if (plan.labs == 0)
+        for (size_t i = 0; i < ctx->n_seats; i++)
+            plan.labs += ctx->seats[i]->role == FLYWHEEL__V1__ROLE__ROLE_LAB;
     if (plan.labs < 1)
         plan.labs = 1;
 
