@@ -105,9 +105,12 @@ static uint32_t s_by_rank(const s_plan_t *p, size_t k)
     return p->by_rank ? p->by_rank[k] : (uint32_t)k;
 }
 
-/* Whether the lab would buy from quote i at all. */
+/* Whether the lab would buy from quote i at all (an index past the list, which only a
+ * broken view could send in compute_by_family, names no quote). */
 static bool s_ok(const s_plan_t *p, uint32_t i)
 {
+    if (i >= p->n_all)
+        return false;
     const Flywheel__V1__ComputeQuote *q = s_q(p, i);
     return q->price > 0 && q->capacity > 0 && (double)q->price <= p->max_price;
 }
@@ -499,10 +502,7 @@ static void s_index_quotes(s_plan_t *p)
         p->groups = fw_arena_calloc(p->arena, m->n_compute_by_family, sizeof *p->groups);
         for (size_t g = 0; g < m->n_compute_by_family; g++) {
             const Flywheel__V1__QuoteGroup *w = m->compute_by_family[g];
-            bool valid = true;
-            for (size_t k = 0; k < w->n_quotes && valid; k++)
-                valid = w->quotes[k] < n;
-            if (valid && w->family)
+            if (w->family) /* its indices are checked as they are read (s_ok) */
                 p->groups[p->n_groups++] = (s_group_t){w->family, w->quotes, w->n_quotes, 0, 1.0};
         }
         return;

@@ -987,6 +987,26 @@ ParameterizedTest(int *variant, fw_strategy, lab_bids_the_same_from_the_coordina
     world_fini(&sent);
 }
 
+/* An index past the quote list in compute_by_family (a broken or hostile view) names
+ * no quote: the lab neither reads past the list nor bids differently. */
+Test(fw_strategy, lab_ignores_a_quote_index_past_the_list)
+{
+    world_t plain, sent;
+    lab_variant(&plain, 0);
+    lab_variant(&sent, 0);
+    coordinator_form(&sent);
+    M(QuoteGroup) *g = sent.market.compute_by_family[0];
+    g->quotes[g->n_quotes++] = (uint32_t)sent.market.n_compute_quotes + 7;
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&plain, fw_strategy_lab, 3, &a1);
+    M(Actions) y = run(&sent, fw_strategy_lab, 3, &a2);
+    cr_assert(same_bytes(&x, &y));
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+    world_fini(&plain);
+    world_fini(&sent);
+}
+
 /* --- idle ----------------------------------------------------------------------------- */
 
 Test(fw_strategy, idle_does_nothing_whatever_the_role)
