@@ -134,20 +134,32 @@ static double s_efficiency(const Flywheel__V1__SeatView *me, const char *family)
  * met outside the merge, such as a cloud's own, need it). */
 static int s_group_scan(const s_plan_t *p, uint32_t i)
 {
-    for (size_t g = 0; g < p->n_groups; g++)
-        if (s_same(p->groups[g].family, s_q(p, i)->family))
+    /* Same string first (in-process bots share the scenario's), then same text: the
+     * first match either way, with no string compared where a pointer answers. */
+    const char *family = s_q(p, i)->family;
+    size_t hit = p->n_groups;
+    for (size_t g = 0; g < p->n_groups && hit == p->n_groups; g++)
+        if (p->groups[g].family == family)
+            hit = g;
+    for (size_t g = 0; g < hit; g++)
+        if (strcmp(p->groups[g].family, family) == 0)
             return (int)g;
-    return -1;
+    return hit < p->n_groups ? (int)hit : -1;
 }
 
 /* Whether the lab holds credits on quote i's cloud (its view's first line for it). */
 static bool s_is_credit(const s_plan_t *p, uint32_t i)
 {
     const Flywheel__V1__SeatView *me = p->obs->me;
-    for (size_t c = 0; c < me->n_credits; c++)
-        if (s_same(me->credits[c]->cloud, s_q(p, i)->provider))
+    const char *cloud = s_q(p, i)->provider;
+    size_t hit = me->n_credits;
+    for (size_t c = 0; c < me->n_credits && hit == me->n_credits; c++)
+        if (me->credits[c]->cloud == cloud)
+            hit = c;
+    for (size_t c = 0; c < hit; c++)
+        if (strcmp(me->credits[c]->cloud, cloud) == 0)
             return me->credits[c]->amount > 0;
-    return false;
+    return hit < me->n_credits && me->credits[hit]->amount > 0;
 }
 
 static size_t s_hash(uint32_t i, size_t cap)
