@@ -63,6 +63,8 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
         fw_vec_init(&m->seats[s].holdings, sizeof(uint32_t));
         fw_vec_init(&m->seats[s].touched, sizeof(uint32_t));
         fw_vec_init(&m->seats[s].touched_families, sizeof(uint32_t));
+        fw_vec_init(&m->seats[s].credit_refs, sizeof(size_t));
+        fw_vec_init(&m->seats[s].paid, sizeof(fw_paid_t));
         fw_vec_init(&m->reports[s].fills, sizeof(fw_fill_t));
         fw_vec_init(&m->reports[s].rejections, sizeof(fw_rejection_t));
     }
@@ -96,6 +98,8 @@ void fw_ground_free(fw_market_t *m)
             fw_vec_free(&st->holdings);
             fw_vec_free(&st->touched);
             fw_vec_free(&st->touched_families);
+            fw_vec_free(&st->credit_refs);
+            fw_vec_free(&st->paid);
             free(st->skill);
             free(st->cum_family);
             free(st->family_tick);
@@ -358,13 +362,36 @@ fw_deal_t *fm_deal_of(const fw_market_t *m, uint32_t seat, size_t i)
 
 int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud)
 {
+    const fw_vec_t *refs = &m->seats[lab].credit_refs;
     int64_t total = 0;
-    for (size_t i = 0; i < m->seats[lab].deal_refs.n; i++) {
-        const fw_deal_t *d = fm_deal_of(m, lab, i);
-        if (d->terms.lab == (int)lab && d->terms.investor == (int)cloud)
+    for (size_t i = 0; i < refs->n; i++) {
+        const fw_deal_t *d = fw_vec_at(&m->deals, *(const size_t *)fw_vec_at(refs, i));
+        if (d->terms.investor == (int)cloud)
             total += d->credits_left;
     }
     return total;
+}
+
+int64_t *fm_paid(fw_market_t *m, uint32_t lab, int investor)
+{
+    fw_vec_t *v = &m->seats[lab].paid;
+    for (size_t i = 0; i < v->n; i++) {
+        fw_paid_t *p = fw_vec_at(v, i);
+        if (p->investor == investor)
+            return &p->total;
+    }
+    return NULL;
+}
+
+int64_t fm_deal_returned(const fw_market_t *m, const fw_deal_t *d)
+{
+    const fw_vec_t *v = &m->seats[d->terms.lab].paid;
+    for (size_t i = 0; i < v->n && d->terms.investor >= 0; i++) {
+        const fw_paid_t *p = fw_vec_at(v, i);
+        if (p->investor == d->terms.investor)
+            return p->total - d->returned_base;
+    }
+    return 0;
 }
 
 fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T)
@@ -373,8 +400,17 @@ fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T)
     fw_deal_t *d = fw_vec_push(&m->deals);
     d->terms = *T;
     *(size_t *)fw_vec_push(&m->seats[T->lab].deal_refs) = at;
-    if (T->investor >= 0 && T->investor != T->lab)
+    *(size_t *)fw_vec_push(&m->seats[T->lab].credit_refs) = at;
+    if (T->investor >= 0 && T->investor != T->lab) {
         *(size_t *)fw_vec_push(&m->seats[T->investor].deal_refs) = at;
+        int64_t *paid = fm_paid(m, (uint32_t)T->lab, T->investor);
+        if (!paid) {
+            fw_paid_t *p = fw_vec_push(&m->seats[T->lab].paid);
+            p->investor = T->investor;
+            paid = &p->total;
+        }
+        d->returned_base = *paid; /* counted from signing */
+    }
     return d;
 }
 

@@ -198,6 +198,13 @@ typedef struct {
     int64_t grant;
 } fw_request_t;
 
+/* What a lab has paid one of its investors, since their first deal: compute bought
+ * on its cloud, or the chip revenue its compute on a vendor's family paid for. */
+typedef struct {
+    int investor;
+    int64_t total;
+} fw_paid_t;
+
 /* An owner of part of a lab. */
 typedef struct {
     int holder;      /* seat index, or -1 for everyone outside the scenario */
@@ -223,7 +230,8 @@ typedef struct {
     uint32_t ends;        /* stipulations apply after signing, through this tick */
     double equity;        /* bought at signing */
     int64_t credits_left; /* credits the lab has not used, dollars */
-    int64_t returned;     /* investor's revenue from the lab since signing */
+    int64_t returned_base;/* the lab's payments to the investor before signing
+                           * (fm_deal_returned: what came back since) */
     int compliant;        /* the lab met the stipulations this tick */
     int breached;         /* a breach was penalised; the stipulations are over */
 } fw_deal_t;
@@ -271,6 +279,8 @@ typedef struct {
     fw_vec_t holdings;     /* uint32_t: labs this seat holds a stake in, ascending */
     fw_vec_t touched;      /* uint32_t: seats in cloud_spend/bid_cloud this tick (labs) */
     fw_vec_t touched_families; /* uint32_t: families in family_tick/bid_family this tick */
+    fw_vec_t credit_refs;  /* size_t: m->deals of this lab that may have credits left */
+    fw_vec_t paid;         /* fw_paid_t: what this lab paid each of its investors */
 } fw_seat_state_t;
 
 struct fw_market {
@@ -459,6 +469,12 @@ int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud);
 /* A new deal on terms T, registered with both parties; the caller fills in the rest.
  * The pointer is good until the next deal. */
 fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T);
+
+/* The investor's revenue from the deal's lab since signing (the deal's round trip). */
+int64_t fm_deal_returned(const fw_market_t *m, const fw_deal_t *d);
+
+/* Where the lab's payments to `investor` are added up, or NULL if they have no deal. */
+int64_t *fm_paid(fw_market_t *m, uint32_t lab, int investor);
 
 /* The i-th deal `seat` is party to (i < m->seats[seat].deal_refs.n). */
 fw_deal_t *fm_deal_of(const fw_market_t *m, uint32_t seat, size_t i);

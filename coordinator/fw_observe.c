@@ -55,7 +55,8 @@ static uint64_t s_hash_economy(const fw_market_t *m, uint64_t h)
     for (size_t i = 0; i < m->deals.n; i++) {
         const fw_deal_t *d = fw_vec_at(&m->deals, i);
         MIX(d->credits_left);
-        MIX(d->returned);
+        int64_t returned = fm_deal_returned(m, d);
+        MIX(returned);
     }
 #undef MIX
     return h;
@@ -164,8 +165,8 @@ static Flywheel__V1__Deal *s_deal_wire(const fw_market_t *m, fw_arena_t *a, cons
     w->ends_tick = d->ends;
     w->equity = d->equity;
     w->credits_left = d->credits_left;
-    w->returned = d->returned;
-    w->round_trip = d->terms.amount > 0 ? (double)d->returned / (double)d->terms.amount : 0.0;
+    w->returned = fm_deal_returned(m, d);
+    w->round_trip = d->terms.amount > 0 ? (double)w->returned / (double)d->terms.amount : 0.0;
     w->compliant = d->compliant;
     w->breached = d->breached;
     return w;
@@ -385,7 +386,7 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
             const fw_deal_t *d = fm_deal_of(m, i, j);
             if (d->terms.investor == (int)i && d->terms.amount > 0) {
                 invested += (double)d->terms.amount;
-                returned += (double)d->returned;
+                returned += (double)fm_deal_returned(m, d);
             }
         }
         s_put(m, a, mt, k, "round_trip", sc->seats[i].id,

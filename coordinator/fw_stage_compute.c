@@ -41,22 +41,26 @@ static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int famil
     int rc = fm_post(m, legs, 6, "compute sale", err, err_len);
     if (rc != FW_MARKET_OK)
         return rc;
+    /* The credits are spent deal by deal, in signing order. */
     int64_t left = used;
-    double chip_value = s_chip_value_per_compute(m, family) * (double)quantity;
-    int vendor = m->sc->families[family].vendor;
-    for (size_t i = 0; i < m->seats[lab].deal_refs.n; i++) {
-        fw_deal_t *d = fm_deal_of(m, lab, i);
-        if (d->terms.lab != (int)lab)
-            continue;
+    for (size_t i = 0; i < m->seats[lab].credit_refs.n && left > 0; i++) {
+        fw_deal_t *d = fw_vec_at(&m->deals, *(size_t *)fw_vec_at(&m->seats[lab].credit_refs, i));
         if (d->terms.investor == (int)cloud) {
             int64_t take = d->credits_left < left ? d->credits_left : left;
             d->credits_left -= take;
             left -= take;
-            d->returned += amount;
-        } else if (d->terms.investor == vendor) {
-            d->returned += llround(chip_value);
         }
     }
+    /* What comes back to the lab's investors: the cloud's revenue, and the chip
+     * revenue the compute pays its vendor for (every deal's round trip from here). */
+    double chip_value = s_chip_value_per_compute(m, family) * (double)quantity;
+    int vendor = m->sc->families[family].vendor;
+    int64_t *paid = fm_paid(m, lab, (int)cloud);
+    if (paid)
+        *paid += amount;
+    paid = fm_paid(m, lab, vendor);
+    if (paid)
+        *paid += llround(chip_value);
     m->pair_returned[fm_pair(m, cloud, lab)] += amount;
     m->pair_returned[fm_pair(m, (uint32_t)vendor, lab)] += llround(chip_value);
     if (used > 0)
@@ -122,16 +126,22 @@ static int s_by_offer(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Sets (or clears) m->scratch[cloud] to the credits `lab` holds on each cloud it has a
- * deal with; every other entry stays 0. */
+/* Sets m->scratch[cloud] to the credits `lab` holds on each cloud (set), or back to 0;
+ * every other entry stays 0. Deals whose credits are spent leave the lab's list. */
 static void s_reserve_credits(fw_market_t *m, uint32_t lab, int set)
 {
-    for (size_t i = 0; i < m->seats[lab].deal_refs.n; i++) {
-        const fw_deal_t *d = fm_deal_of(m, lab, i);
-        if (d->terms.lab == (int)lab && fm_is(m, d->terms.investor, FW_ROLE_HYPERSCALER))
-            m->scratch[d->terms.investor] =
-                set ? fm_credits(m, lab, (uint32_t)d->terms.investor) : 0;
+    fw_vec_t *refs = &m->seats[lab].credit_refs;
+    size_t keep = 0;
+    for (size_t i = 0; i < refs->n; i++) {
+        size_t at = *(size_t *)fw_vec_at(refs, i);
+        const fw_deal_t *d = fw_vec_at(&m->deals, at);
+        if (d->credits_left <= 0)
+            continue;
+        *(size_t *)fw_vec_at(refs, keep++) = at;
+        if (fm_is(m, d->terms.investor, FW_ROLE_HYPERSCALER))
+            m->scratch[d->terms.investor] = set ? m->scratch[d->terms.investor] + d->credits_left : 0;
     }
+    refs->n = keep;
 }
 
 static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err,
