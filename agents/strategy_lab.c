@@ -134,17 +134,16 @@ static double s_efficiency(const Flywheel__V1__SeatView *me, const char *family)
  * met outside the merge, such as a cloud's own, need it). */
 static int s_group_scan(const s_plan_t *p, uint32_t i)
 {
-    /* Same string first (in-process bots share the scenario's), then same text: the
-     * first match either way, with no string compared where a pointer answers. */
+    /* Same string first (in-process bots share the scenario's), then same text. The
+     * runs are one per family, so the first match is the only one. */
     const char *family = s_q(p, i)->family;
-    size_t hit = p->n_groups;
-    for (size_t g = 0; g < p->n_groups && hit == p->n_groups; g++)
+    for (size_t g = 0; g < p->n_groups; g++)
         if (p->groups[g].family == family)
-            hit = g;
-    for (size_t g = 0; g < hit; g++)
+            return (int)g;
+    for (size_t g = 0; g < p->n_groups; g++)
         if (strcmp(p->groups[g].family, family) == 0)
             return (int)g;
-    return hit < p->n_groups ? (int)hit : -1;
+    return -1;
 }
 
 /* Whether the lab holds credits on quote i's cloud (its view's first line for it). */
@@ -563,13 +562,14 @@ static double s_plan_quotes(s_plan_t *p)
     size_t e = 0;
     for (size_t g = 0; g < p->n_groups; g++) {
         s_group_t *gr = &p->groups[g];
-        while (e < me->n_efficiency && !s_same(me->efficiency[e]->id, gr->family))
-            e++;
-        if (e < me->n_efficiency)
-            gr->efficiency = me->efficiency[e]->value > 0 ? me->efficiency[e]->value : 1.0;
-        else {
+        size_t at = e;
+        while (at < me->n_efficiency && me->efficiency[at]->id != gr->family)
+            at++; /* the same string: in process, the walk compares no text */
+        if (at < me->n_efficiency) {
+            gr->efficiency = me->efficiency[at]->value > 0 ? me->efficiency[at]->value : 1.0;
+            e = at + 1;
+        } else {
             gr->efficiency = s_efficiency(me, gr->family);
-            e = 0;
         }
     }
     /* Credit quotes (effective price 0) come first, in name order: the runs of the
