@@ -72,13 +72,29 @@ static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int famil
 
 /* ---- end customers and the labs ---------------------------------------------------------- */
 
-static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t t)
+/* What cloud s has in service at tick t, per family, into have[] (one pass over its
+ * lots, rather than one per offer); `have` must be all zero. */
+static void s_in_service(const fw_market_t *m, uint32_t s, uint32_t t, int64_t *have)
+{
+    const fw_vec_t *lots = &m->seats[s].lots;
+    for (size_t i = 0; i < lots->n; i++) {
+        const fw_lot_t *lot = fw_vec_at(lots, i);
+        if (lot->arrives <= t && t < lot->retires)
+            have[lot->family] += fm_compute_of(&m->sc->families[lot->family], lot->units);
+    }
+}
+
+static int s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t t)
 {
     const fw_scenario_t *sc = m->sc;
+    int64_t *have_by_family = calloc(m->n_families + 1, sizeof *have_by_family);
+    if (!have_by_family)
+        return FW_MARKET_ENOMEM;
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_orders_t *a = &orders[s];
         if (!a->present)
             continue;
+        bool counted = false;
         for (size_t i = 0; i < a->n_compute_offers; i++) {
             const fw_compute_offer_in_t *o = &a->compute_offers[i];
             int f = o->family;
@@ -99,7 +115,11 @@ static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t
                 fm_reject(m, s, "compute_offers", i, "price must be > 0 and capacity >= 0");
                 continue;
             }
-            int64_t have = fm_installed_at(m, s, f, t);
+            if (!counted) {
+                s_in_service(m, s, t, have_by_family);
+                counted = true;
+            }
+            int64_t have = have_by_family[f];
             int64_t cap = o->capacity;
             if (cap > have) {
                 fm_reject(m, s, "compute_offers", i, "capacity %" PRId64 " trimmed to the %" PRId64
@@ -108,7 +128,12 @@ static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t
             }
             fm_post_compute_offer(m, (size_t)s * m->n_families + (size_t)f, o->price, cap);
         }
+        if (counted) /* back to zero for the next cloud, by its own lots */
+            for (size_t i = 0; i < m->seats[s].lots.n; i++)
+                have_by_family[((fw_lot_t *)fw_vec_at(&m->seats[s].lots, i))->family] = 0;
     }
+    free(have_by_family);
+    return FW_MARKET_OK;
 }
 
 /* A bid queued on offer `offer` (cloud * n_families + family), seq-th in seat order. */
@@ -255,6 +280,6 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
 int fw_stage_compute(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                      size_t err_len)
 {
-    s_compute_offers(m, orders, t);
-    return s_compute_market(m, orders, err, err_len);
+    int rc = s_compute_offers(m, orders, t);
+    return rc == FW_MARKET_OK ? s_compute_market(m, orders, err, err_len) : rc;
 }
