@@ -49,6 +49,8 @@ typedef struct {
     size_t n;
     size_t next;            /* the merge's cursor */
     double efficiency;      /* of the lab on this family */
+    double head_effective;  /* the cursor's quote's effective price and rank, kept for */
+    uint32_t head_rank;     /* the heap's comparisons */
 } s_group_t;
 
 typedef struct {
@@ -230,15 +232,6 @@ static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
     return s_visit_in(p, i, -1);
 }
 
-/* Whether quote x comes before quote y: cheaper effective price, then name order. */
-static bool s_before(s_plan_t *p, uint32_t x, uint32_t y)
-{
-    double ex = s_visit(p, x)->effective, ey = s_visit(p, y)->effective;
-    if (ex != ey)
-        return ex < ey;
-    return s_rank(p, x) < s_rank(p, y);
-}
-
 /* ---- the global order, merged from the families' runs as far as it is read ------ */
 
 /* Moves group g's cursor to its next quote the merge takes (ok, no credits: credit
@@ -246,16 +239,24 @@ static bool s_before(s_plan_t *p, uint32_t x, uint32_t y)
 static bool s_group_head(s_plan_t *p, size_t g)
 {
     s_group_t *gr = &p->groups[g];
+    const s_quote_t *sq = NULL;
     while (gr->next < gr->n &&
-           (!s_ok(p, gr->quotes[gr->next]) || s_visit_in(p, gr->quotes[gr->next], (int)g)->credit))
+           (!s_ok(p, gr->quotes[gr->next]) ||
+            (sq = s_visit_in(p, gr->quotes[gr->next], (int)g))->credit))
         gr->next++;
-    return gr->next < gr->n;
+    if (gr->next == gr->n)
+        return false;
+    gr->head_effective = sq->effective;
+    gr->head_rank = s_rank(p, gr->quotes[gr->next]);
+    return true;
 }
 
 static bool s_heap_less(s_plan_t *p, size_t a, size_t b)
 {
     const s_group_t *x = &p->groups[p->heap[a]], *y = &p->groups[p->heap[b]];
-    return s_before(p, x->quotes[x->next], y->quotes[y->next]);
+    if (x->head_effective != y->head_effective) /* cheaper effective price, then name order */
+        return x->head_effective < y->head_effective;
+    return x->head_rank < y->head_rank;
 }
 
 static void s_heap_down(s_plan_t *p, size_t i)
@@ -342,16 +343,21 @@ static size_t s_matching(s_plan_t *p, const char *cloud, const char *family, uin
         size_t first, last;
         s_provider_run(p, cloud, &first, &last);
         uint32_t *v = fw_arena_calloc(p->arena, last - first + 1, sizeof *v);
+        double *eff = fw_arena_calloc(p->arena, last - first + 1, sizeof *eff);
         for (size_t k = first; k < last; k++) {
             uint32_t i = s_by_rank(p, k);
             if (!s_ok(p, i) || (family && !s_same(s_q(p, i)->family, family)))
                 continue;
-            size_t at = n++; /* insertion sort: a cloud has a handful of families */
-            while (at > 0 && s_before(p, i, v[at - 1])) {
+            double e = s_visit(p, i)->effective;
+            size_t at = n++; /* insertion sort by effective price, then name: a cloud has a few families */
+            while (at > 0 && (e < eff[at - 1] || (e == eff[at - 1] &&
+                                                  s_rank(p, i) < s_rank(p, v[at - 1])))) {
                 v[at] = v[at - 1];
+                eff[at] = eff[at - 1];
                 at--;
             }
             v[at] = i;
+            eff[at] = e;
         }
         *out = v;
         return n;
@@ -514,7 +520,7 @@ static void s_index_quotes(s_plan_t *p)
         for (size_t g = 0; g < m->n_compute_by_family; g++) {
             const Flywheel__V1__QuoteGroup *w = m->compute_by_family[g];
             if (w->family) /* its indices are checked as they are read (s_ok) */
-                p->groups[p->n_groups++] = (s_group_t){w->family, w->quotes, w->n_quotes, 0, 1.0};
+                p->groups[p->n_groups++] = (s_group_t){w->family, w->quotes, w->n_quotes, 0, 1.0, 0, 0};
         }
         return;
     }
@@ -539,7 +545,7 @@ static void s_index_quotes(s_plan_t *p)
         size_t e = k;
         while (e < n && strcmp(keys[e].family, keys[k].family) == 0)
             e++;
-        p->groups[p->n_groups++] = (s_group_t){keys[k].family, v + k, e - k, 0, 1.0};
+        p->groups[p->n_groups++] = (s_group_t){keys[k].family, v + k, e - k, 0, 1.0, 0, 0};
         k = e;
     }
 }
