@@ -10,8 +10,8 @@
  *
  *   agents (house bots)  the tick opened (its events fired), the common market view
  *                        built once, and for each seat its own view, its strategy's
- *                        turn and the copy of its actions through the wire format
- *                        into the inbox, as the coordinator's house turn does;
+ *                        turn and the deep copy of its actions into the inbox, as
+ *                        the coordinator's house turn does;
  *   actions in           the seats' actions resolved for the market (fw_market_step
  *                        before its first stage);
  *   each stage           as fw_market_profile reports it;
@@ -155,15 +155,13 @@ static int s_make_bots(s_bench_t *b, uint64_t seed)
     return 0;
 }
 
-/* Seat's house bot plays tick `tick`: its actions go into the inbox through the wire
- * format, byte for byte what the coordinator's house turn puts there. */
+/* Seat's house bot plays tick `tick`: a copy of its actions goes into the inbox, what
+ * the coordinator's house turn puts there. */
 static int s_house_turn(s_bench_t *b, uint32_t seat, uint32_t tick)
 {
-    fw_envelope_t obs, *owned = NULL;
+    fw_envelope_t obs;
     Flywheel__V1__TickStart ts;
     const fw_envelope_t *reply = NULL;
-    uint8_t *bytes = NULL;
-    size_t len = 0;
     int rc = 0;
 
     flywheel__v1__tick_start__init(&ts);
@@ -175,15 +173,11 @@ static int s_house_turn(s_bench_t *b, uint32_t seat, uint32_t tick)
     obs.tick_start = &ts;
     if (fw_agent_seat_on_message(b->bots[seat], &obs, &reply) != FW_AGENT_CONTINUE || !reply)
         return 0; /* the seat does nothing this tick, as in the coordinator */
-    if (fw_proto_pack(reply, &bytes, &len) != FW_PROTO_OK ||
-        fw_proto_unpack(bytes, len, &owned) != FW_PROTO_OK ||
-        fw_inbox_put(b->inbox, seat, &owned) != FW_INBOX_ACCEPTED) {
+    if (fw_inbox_put_copy(b->inbox, seat, reply) != FW_INBOX_ACCEPTED) {
         fprintf(stderr, "flywheel-bench-tick: seat %s, tick %u: the house bot's actions "
                         "could not be taken\n", b->sc->seats[seat].id, tick);
         rc = -1;
     }
-    fw_proto_free(&owned);
-    free(bytes);
     return rc;
 }
 

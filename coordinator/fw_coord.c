@@ -382,9 +382,7 @@ static void s_house_turn(fw_coord_t *c, uint32_t seat)
 {
     fw_agent_seat_t *bot = c->house ? c->house[seat] : NULL;
     const fw_envelope_t *reply = NULL;
-    uint8_t *bytes = NULL;
-    size_t len = 0;
-    fw_envelope_t *owned = NULL, obs;
+    fw_envelope_t obs;
     Flywheel__V1__TickStart ts;
 
     if (!bot || !c->collecting || fw_inbox_has(c->inbox, seat))
@@ -392,18 +390,10 @@ static void s_house_turn(fw_coord_t *c, uint32_t seat)
     s_build_tick_start(c, seat, c->house_arena, &obs, &ts);
     if (fw_agent_seat_on_message(bot, &obs, &reply) != FW_AGENT_CONTINUE || !reply)
         return;
-    /* A copy the inbox can own and free like an envelope from the wire: through the
-     * wire format, so a house bot's actions are byte for byte what a player's are. */
-    if (fw_proto_pack(reply, &bytes, &len) != FW_PROTO_OK ||
-        fw_proto_unpack(bytes, len, &owned) != FW_PROTO_OK) {
-        fw_log_error("house", "seat %s: cannot copy the house bot's actions",
-                     c->sc->seats[seat].id);
-    } else if (fw_inbox_put(c->inbox, seat, &owned) != FW_INBOX_ACCEPTED) {
+    /* The inbox keeps a deep copy: the bot's reply is its own until its next turn. */
+    if (fw_inbox_put_copy(c->inbox, seat, reply) != FW_INBOX_ACCEPTED)
         fw_log_error("house", "seat %s: the inbox refused the house bot's actions",
                      c->sc->seats[seat].id);
-    }
-    fw_proto_free(&owned);
-    free(bytes);
 }
 
 /* A Hello: the seat table decides; a granted seat gets its Welcome, the tick being

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fw_arena.h"
 #include "fw_proto.h"
 
 typedef struct fw_inbox fw_inbox_t;
@@ -36,6 +37,11 @@ void fw_inbox_open(fw_inbox_t *in, uint32_t tick);
 /* Offers seat `seat`'s envelope. On FW_INBOX_ACCEPTED the inbox owns *env and sets
  * it to NULL; otherwise *env stays the caller's. `seat` must be < n_seats. */
 fw_inbox_status_t fw_inbox_put(fw_inbox_t *in, uint32_t seat, fw_envelope_t **env);
+
+/* The same for a message the caller keeps (a house bot's reply): the inbox takes a
+ * deep copy, held in its own arena until the next open. Field for field what
+ * fw_inbox_put would hold after the wire, without packing and unpacking it. */
+fw_inbox_status_t fw_inbox_put_copy(fw_inbox_t *in, uint32_t seat, const fw_envelope_t *env);
 
 /* Seats that have actions in this tick. */
 size_t fw_inbox_count(const fw_inbox_t *in);
