@@ -755,7 +755,7 @@ static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t 
         /* Credits by cloud, in seat order: only the clouds it has deals with can
          * have granted any. */
         size_t n_refs = st->deal_refs.n, n_clouds = 0;
-        uint32_t *clouds = fw_arena_calloc(a, n_refs, sizeof *clouds);
+        uint32_t *clouds = fw_arena_calloc(a, n_refs + 1, sizeof *clouds);
         for (size_t i = 0; i < n_refs; i++) {
             const fw_deal_t *d = fm_deal_of(m, seat, i);
             if (d->terms.lab == (int)seat && fm_is(m, d->terms.investor, FW_ROLE_HYPERSCALER))

@@ -239,7 +239,8 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
         if (sc->seats[s].role == FW_ROLE_LAB)
             s_reserve_credits(m, s, 0);
     }
-    qsort(queue.items, queue.n, queue.size, s_by_offer);
+    if (queue.n > 1) /* an empty queue has no items at all */
+        qsort(queue.items, queue.n, queue.size, s_by_offer);
     for (size_t first = 0, next; first < queue.n && rc == FW_MARKET_OK; first = next) {
         size_t q = ((s_queued_t *)fw_vec_at(&queue, first))->offer;
         fw_offer_t *offer = &m->compute_offers[q];
