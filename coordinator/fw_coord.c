@@ -706,6 +706,10 @@ static int s_collect(fw_coord_t *c)
     int64_t deadline = fw_clock_ms() + wait_ms;
     for (;;) {
         size_t waiting, players;
+        /* Checked first: with nobody to wait for (every player gone) a tick takes no
+         * time, and a run of thousands of them must still stop on a signal. */
+        if (*cfg->stop)
+            return FW_COORD_EINTERRUPTED;
         fw_seats_waiting(c->seats, c->inbox, &waiting, &players);
         /* A tick ends early once every player has acted; a turn timer with no player
          * at all keeps its pace, so the game stays open to late joiners. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "fw_proto.h"
@@ -206,4 +207,94 @@ Test(run, same_seed_gives_identical_metrics)
     cr_assert_arr_eq(ca, cb, la, "metrics.csv differs between two runs with seed 5");
     free(ca);
     free(cb);
+}
+
+/* Starts a coordinator for the baseline that would run for hours, with `extra`
+ * options, and waits for its first metrics; returns its index in procs. */
+static int s_start_long(const char *tag, char *const extra[])
+{
+    char bin[1024], sc_path[1024], log[1024], metrics[1100];
+    run_t *r = &s_run;
+    if (!r->dir[0])
+        cr_assert_not_null(fw_test_tmpdir(r->dir, sizeof r->dir));
+    fw_test_source_path(sc_path, sizeof sc_path, "scenarios/baseline.yaml");
+    snprintf(r->out, sizeof r->out, "%s/out-%s", r->dir, tag);
+    snprintf(r->listen, sizeof r->listen, "ipc://%s/agents-%s", r->dir, tag);
+    snprintf(r->publish, sizeof r->publish, "ipc://%s/observers-%s", r->dir, tag);
+    snprintf(log, sizeof log, "%s/coordinator-%s.log", r->dir, tag);
+    fw_test_build_path(bin, sizeof bin, "flywheel-coordinator");
+    char *argv[32] = {bin, "--scenario", sc_path, "--listen", r->listen, "--publish",
+                      r->publish, "--out", r->out, "--ticks", "1000000", "--log-level",
+                      "warn"};
+    size_t n = 13;
+    for (size_t i = 0; extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    int c = fw_procs_start(&r->procs, argv, log);
+    cr_assert_geq(c, 0);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", r->out);
+    cr_assert_eq(fw_test_wait_file(metrics, 20000), 0, "the run never started (see %s)", log);
+    /* The header is written in the lobby: wait for two ticks' rows (bounded). */
+    for (int tries = 0; tries < 2000; tries++) {
+        char *text = fw_test_read_file(metrics, NULL);
+        size_t rows = 0;
+        for (const char *t = text; t && *t; t++)
+            rows += *t == '\n';
+        free(text);
+        if (rows >= 3)
+            return c;
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    cr_assert_fail("no tick cleared in 20 s (see %s)", log);
+    return c;
+}
+
+/* SIGTERM stops the coordinator at the next tick, with its summary written, even when
+ * nobody is waited for and ticks follow each other with no pause: every seat a house
+ * bot, or every agent gone. */
+static void s_stops_on_sigterm(int c)
+{
+    run_t *r = &s_run;
+    kill(r->procs.pid[c], SIGTERM);
+    cr_assert_eq(fw_procs_wait(&r->procs, c, 20000), 130, "interrupted: exit 130, at once");
+    json_t *j = s_summary(r->out);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "stopped")), "interrupted");
+    json_decref(j);
+}
+
+Test(run, sigterm_stops_a_run_of_house_bots_only)
+{
+    char *extra[] = {"--house-bots", "--start-after", "0", NULL};
+    s_stops_on_sigterm(s_start_long("bots", extra));
+}
+
+Test(run, sigterm_stops_a_run_whose_agents_are_all_gone)
+{
+    char agent_bin[1024], *none[] = {"--join-timeout", "20000", NULL};
+    run_t *r = &s_run;
+    char sc_path[1024], err[256];
+    fw_test_source_path(sc_path, sizeof sc_path, "scenarios/baseline.yaml");
+    fw_scenario_destroy(&r->sc);
+    r->sc = fw_scenario_load(sc_path, err, sizeof err);
+    cr_assert_not_null(r->sc, "%s", err);
+    /* The agents first: the coordinator's first metrics come once every seat is in. */
+    if (!r->dir[0])
+        cr_assert_not_null(fw_test_tmpdir(r->dir, sizeof r->dir));
+    snprintf(r->listen, sizeof r->listen, "ipc://%s/agents-gone", r->dir);
+    fw_test_build_path(agent_bin, sizeof agent_bin, "flywheel-agent");
+    for (size_t s = 0; s < r->sc->n_seats; s++) {
+        char *aargv[] = {agent_bin, "--connect", r->listen, "--seat", r->sc->seats[s].id,
+                         "--log-level", "error", NULL};
+        r->agents[s] = fw_procs_start(&r->procs, aargv, NULL);
+        cr_assert_geq(r->agents[s], 0);
+    }
+    int c = s_start_long("gone", none);
+    /* They leave as Ctrl-C makes them leave (a Bye each): the coordinator knows at once
+     * that nobody is left to wait for. */
+    for (size_t s = 0; s < r->sc->n_seats; s++)
+        kill(r->procs.pid[r->agents[s]], SIGTERM);
+    for (size_t s = 0; s < r->sc->n_seats; s++)
+        fw_procs_wait(&r->procs, r->agents[s], 10000);
+    s_stops_on_sigterm(c);
 }
