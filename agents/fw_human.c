@@ -16,35 +16,6 @@
 #define S_AUTO_SEND_MS 1500  /* send the draft this long before the deadline, at most */
 #define S_GUARD_MS 1000      /* Enter does not send this soon after the screen changed */
 
-/* ---- small helpers ---------------------------------------------------------------- */
-
-/* Bounded string copy; dst and src may be fields of one struct. */
-void fh_copy(char *dst, size_t cap, const char *src)
-{
-    size_t n = src ? strlen(src) : 0;
-    if (n >= cap)
-        n = cap - 1;
-    memmove(dst, src ? src : "", n);
-    dst[n] = '\0';
-}
-
-void fh_say(fw_human_t *h, int alert, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(h->message, sizeof h->message, fmt, ap);
-    va_end(ap);
-    h->message_alert = alert;
-}
-
-/* The screen changed under the player at now_ms: an Enter in the next S_GUARD_MS was
- * typed for what was there before, so it does not send. */
-void fh_changed(fw_human_t *h, int64_t now_ms, const char *why)
-{
-    h->changed_at = now_ms;
-    h->changed_why = why;
-}
-
 /* ---- new / destroy ---------------------------------------------------------------- */
 
 fw_human_t *fw_human_new(const fw_envelope_t *welcome, char *err, size_t err_len)
@@ -167,17 +138,6 @@ static int s_my_seat_returning(const fw_human_t *h)
         if (strcmp(h->seats[s].id, h->seat) == 0)
             return h->seats[s].returning;
     return 0;
-}
-
-/* Tells the player the house bot plays the tick on screen, why, and how to come back. */
-void fh_say_watching(fw_human_t *h)
-{
-    if (h->back)
-        fh_say(h, 0, "The house bot plays tick %u for you. You are back: your moves count "
-               "again from tick %u.", h->tick, h->tick + 1);
-    else
-        fh_say(h, 1, "The house bot plays tick %u for you (you were away). Press Enter to "
-               "play again: your moves count from tick %u.", h->tick, h->tick + 1);
 }
 
 /* The tick on screen again (a reconnection sends it anew): only who plays it can have

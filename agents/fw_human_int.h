@@ -7,7 +7,10 @@
 #ifndef FW_HUMAN_INT_H
 #define FW_HUMAN_INT_H
 
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "fw_agent.h"
 #include "fw_arena.h"
@@ -182,20 +185,49 @@ static inline const Flywheel__V1__TickStart *fh_ts(const fw_human_t *h)
     return h->tick_start ? h->tick_start->tick_start : NULL;
 }
 
-/* ---- the model's helpers (fw_human.c) -------------------------------------------- */
+/* ---- the model's helpers, for the model and its forms alike ------------------------ */
 
 /* Bounded string copy; dst and src may be fields of one struct. */
-void fh_copy(char *dst, size_t cap, const char *src);
+static inline void fh_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strlen(src) : 0;
+    if (n >= cap)
+        n = cap - 1;
+    memmove(dst, src ? src : "", n);
+    dst[n] = '\0';
+}
 
 /* Sets the line the player reads now; alert shows it as an alert. */
-void fh_say(fw_human_t *h, int alert, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void fh_say(fw_human_t *h, int alert, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static inline void fh_say(fw_human_t *h, int alert, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->message, sizeof h->message, fmt, ap);
+    va_end(ap);
+    h->message_alert = alert;
+}
 
 /* The screen changed under the player at now_ms (why: how, for the message): an Enter
- * typed just after it does not send. */
-void fh_changed(fw_human_t *h, int64_t now_ms, const char *why);
+ * typed in the next guard interval was typed for what was there before, so it does not
+ * send. */
+static inline void fh_changed(fw_human_t *h, int64_t now_ms, const char *why)
+{
+    h->changed_at = now_ms;
+    h->changed_why = why;
+}
 
 /* Tells the player the house bot plays the tick on screen, why, and how to come back. */
-void fh_say_watching(fw_human_t *h);
+static inline void fh_say_watching(fw_human_t *h)
+{
+    if (h->back)
+        fh_say(h, 0, "The house bot plays tick %u for you. You are back: your moves count "
+               "again from tick %u.", h->tick, h->tick + 1);
+    else
+        fh_say(h, 1, "The house bot plays tick %u for you (you were away). Press Enter to "
+               "play again: your moves count from tick %u.", h->tick, h->tick + 1);
+}
 
 /* ---- forms (fw_human_forms.c) ---------------------------------------------------- */
 

@@ -160,38 +160,6 @@ void fw_vdraw_destroy(fw_vdraw_t **pp)
 
 const fw_vpanels_t *fw_vdraw_panels(const fw_vdraw_t *d) { return &d->p; }
 
-/* --- hit-testing --------------------------------------------------------------------- */
-
-long fw_vdraw_frame_at(const fw_vdraw_t *d, const fw_vmodel_t *vm, int x, int y)
-{
-    size_t nf = fw_vmodel_n_frames(vm);
-    if (nf == 0)
-        return -1;
-    uint32_t t_end = vd_run_end(vm);
-    const fw_rect_t *r = &d->p.scrub;
-    fw_rect_t pl = {0, 0, 0, 0};
-    float s = (float)d->p.scale, pad = (float)d->p.pad;
-    if (fw_rect_contains(r, x, y)) {
-        pl = (fw_rect_t){r->x + (int)(pad * 2), r->y, r->w - (int)(pad * 4), r->h};
-        if (x < pl.x)
-            x = pl.x;
-        if (x > pl.x + pl.w)
-            x = pl.x + pl.w;
-    } else {
-        for (int i = 0; i < 3; i++) {
-            fw_rect_t p = fw_vpanels_share_plot(&d->p, i);
-            if (d->p.shares[i].w > 0 && fw_rect_contains(&p, x, y))
-                pl = p;
-        }
-    }
-    (void)s;
-    if (pl.w <= 0)
-        return -1;
-    long t = lroundf((float)(x - pl.x) / (float)pl.w * (float)(t_end - 1)) + 1;
-    long i = fw_vmodel_find_tick(vm, (uint32_t)(t < 1 ? 1 : t));
-    return i < 0 ? 0 : i;
-}
-
 /* --- the frame ----------------------------------------------------------------------- */
 
 int fw_vdraw_frame(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vdraw_opts_t *o, int w, int h,
