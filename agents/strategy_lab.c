@@ -239,14 +239,13 @@ static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
 static bool s_group_head(s_plan_t *p, size_t g)
 {
     s_group_t *gr = &p->groups[g];
-    const s_quote_t *sq = NULL;
+    /* No state is made for a head: most families' heads are never bought from. */
     while (gr->next < gr->n &&
-           (!s_ok(p, gr->quotes[gr->next]) ||
-            (sq = s_visit_in(p, gr->quotes[gr->next], (int)g))->credit))
+           (!s_ok(p, gr->quotes[gr->next]) || s_is_credit(p, gr->quotes[gr->next])))
         gr->next++;
     if (gr->next == gr->n)
         return false;
-    gr->head_effective = sq->effective;
+    gr->head_effective = (double)s_q(p, gr->quotes[gr->next])->price / gr->efficiency;
     gr->head_rank = s_rank(p, gr->quotes[gr->next]);
     return true;
 }

@@ -279,6 +279,8 @@ typedef struct {
     fw_vec_t holdings;     /* uint32_t: labs this seat holds a stake in, ascending */
     fw_vec_t touched;      /* uint32_t: seats in cloud_spend/bid_cloud this tick (labs) */
     fw_vec_t touched_families; /* uint32_t: families in family_tick/bid_family this tick */
+    int skills_by_use;     /* every skill[] has been recomputed from its use once, so a
+                            * family the lab did not use this tick keeps its value */
     fw_vec_t credit_refs;  /* size_t: m->deals of this lab that may have credits left */
     fw_vec_t paid;         /* fw_paid_t: what this lab paid each of its investors */
 } fw_seat_state_t;

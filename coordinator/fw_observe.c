@@ -734,10 +734,16 @@ static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t 
         v->demand = llround(want / rpc);
         v->capability = st->capability;
         v->faltering = st->faltering;
+        /* One block for the lab's line per family: a view per lab per tick. */
         v->efficiency = fw_arena_calloc(a, m->n_families, sizeof *v->efficiency);
-        for (uint32_t f = 0; f < m->n_families; f++)
-            v->efficiency[v->n_efficiency++] =
-                s_share(a, sc->families[f].id, st->skill[f] * m->maturity[f]);
+        Flywheel__V1__Share *eff = fw_arena_calloc(a, m->n_families, sizeof *eff);
+        const Flywheel__V1__Share blank = FLYWHEEL__V1__SHARE__INIT;
+        for (uint32_t f = 0; f < m->n_families; f++) {
+            eff[f] = blank;
+            eff[f].id = (char *)sc->families[f].id;
+            eff[f].value = st->skill[f] * m->maturity[f];
+            v->efficiency[v->n_efficiency++] = &eff[f];
+        }
         v->proposals = fw_arena_calloc(a, m->proposals.n, sizeof *v->proposals);
         for (size_t i = 0; i < m->proposals.n; i++) {
             const fw_proposal_t *p = fw_vec_at(&m->proposals, i);

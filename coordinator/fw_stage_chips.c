@@ -67,6 +67,12 @@ static void s_chip_offers(fw_market_t *m, const fw_orders_t *orders)
     }
 }
 
+/* A chip order's place: seat, then its index in the seat's list. */
+typedef struct {
+    uint32_t seat;
+    size_t index;
+} s_placed_t;
+
 static int s_chip_market(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                          char *err, size_t err_len)
 {
@@ -78,19 +84,49 @@ static int s_chip_market(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
     for (uint32_t s = 0; s < m->n_seats; s++)
         reserve[s] = fm_cash(m, s);
 
+    /* The orders by family, each family's in seat order then list order: the order the
+     * market takes them in, without a pass over every seat for every family. */
+    size_t *start = calloc(m->n_families + 2, sizeof *start), total = 0;
+    for (uint32_t s = 0; start && s < m->n_seats; s++)
+        for (size_t i = 0; orders[s].present && i < orders[s].n_chip_orders; i++)
+            if (orders[s].chip_orders[i].family >= 0) {
+                start[orders[s].chip_orders[i].family + 1]++;
+                total++;
+            }
+    s_placed_t *placed = calloc(total + 1, sizeof *placed);
+    size_t *fill = calloc(m->n_families + 1, sizeof *fill);
+    if (!start || !placed || !fill) {
+        free(start);
+        free(placed);
+        free(fill);
+        free(reserve);
+        return FW_MARKET_ENOMEM;
+    }
+    for (uint32_t f = 0; f < m->n_families; f++)
+        start[f + 1] += start[f];
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        for (size_t i = 0; orders[s].present && i < orders[s].n_chip_orders; i++) {
+            int f = orders[s].chip_orders[i].family;
+            if (f >= 0)
+                placed[start[f] + fill[f]++] = (s_placed_t){s, i};
+        }
+
     for (uint32_t f = 0; f < m->n_families && rc == FW_MARKET_OK; f++) {
         const fw_family_t *fam = &sc->families[f];
         fw_offer_t *offer = &m->chip_offers[f];
+        size_t k = start[f], end = start[f + 1];
         m->requests.n = 0;
-        for (uint32_t s = 0; s < m->n_seats; s++) {
+        /* Family 0 walks every seat: orders naming no known family are refused there,
+         * once, after the seat's family-0 orders. The others walk their own orders. */
+        for (uint32_t s = f == 0 ? 0 : (k < end ? placed[k].seat : m->n_seats); s < m->n_seats;
+             s = f == 0 ? s + 1 : (k < end ? placed[k].seat : m->n_seats)) {
             const fw_orders_t *a = &orders[s];
             if (!a->present)
                 continue;
             int seen = 0;
-            for (size_t i = 0; i < a->n_chip_orders; i++) {
+            for (; k < end && placed[k].seat == s; k++) {
+                size_t i = placed[k].index;
                 const fw_chip_order_in_t *o = &a->chip_orders[i];
-                if (o->family != (int)f)
-                    continue;
                 if (sc->seats[s].role != FW_ROLE_HYPERSCALER) {
                     fm_reject(m, s, "chip_orders", i, "only hyperscalers buy chips");
                     continue;
@@ -126,7 +162,6 @@ static int s_chip_market(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                     r->want = qty;
                 }
             }
-            /* Orders naming no known family are refused once, under the first family. */
             if (f == 0)
                 for (size_t i = 0; i < a->n_chip_orders; i++)
                     if (a->chip_orders[i].family < 0)
@@ -175,6 +210,9 @@ static int s_chip_market(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                 fm_fill(m, r->seat, FW_FILL_DELIVERY, v, (int)f, r->grant, 0);
         }
     }
+    free(start);
+    free(placed);
+    free(fill);
     free(reserve);
     return rc;
 }

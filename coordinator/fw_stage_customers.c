@@ -23,6 +23,12 @@ static double s_attract(const fw_market_t *m, uint32_t s)
            pow(fm_pos(m->sc->seats[s].price_index, 1.0), -P->price_weight);
 }
 
+static int s_by_family(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 double fw_customers_total_attract(const fw_market_t *m)
 {
     double total = m->outside_attract;
@@ -66,19 +72,31 @@ int fw_stage_customers(fw_market_t *m, const fw_orders_t *orders, uint32_t t, ch
         /* What was not needed to serve customers trained the next model. */
         double train = bought - served;
         double effective = 0;
+        /* Only the families the lab ran compute on this tick add to its training and
+         * its skills (the others add exact zeros), in family order; a pass over every
+         * family is made once, to put every skill on its formula. */
+        size_t n_used = st->touched_families.n;
+        uint32_t *used = st->touched_families.items;
+        if (n_used > 1)
+            qsort(used, n_used, sizeof *used, s_by_family);
         if (bought > 0 && !st->faltering)
-            for (uint32_t f = 0; f < m->n_families; f++)
+            for (size_t k = 0; k < n_used; k++) {
+                uint32_t f = used[k];
                 effective += (double)st->family_tick[f] / bought * train * st->skill[f] *
                              m->maturity[f];
+            }
         st->cum_train += effective;
         st->capability = st->cap_base *
                          pow(1.0 + st->cum_train / fm_training_scale(m), fm_training_exponent(m));
-        for (uint32_t f = 0; f < m->n_families; f++) {
+        size_t n_learn = st->skills_by_use ? n_used : m->n_families;
+        for (size_t k = 0; k < n_learn; k++) {
+            uint32_t f = st->skills_by_use ? used[k] : (uint32_t)k;
             double skill0 = seat->skill && seat->skill[f] > 0 ? seat->skill[f] : 0.6;
             st->cum_family[f] += (double)st->family_tick[f];
             m->cum_all[f] += (double)st->family_tick[f];
             st->skill[f] = 1.0 - (1.0 - skill0) * exp(-st->cum_family[f] / fm_learning_scale(m));
         }
+        st->skills_by_use = 1;
         /* Out of cash (less than one tick of what its customers spend, so it cannot
          * pay to serve them), with no investor lately: the lab falters. */
         int64_t cash = fm_cash(m, s);
