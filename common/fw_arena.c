@@ -79,12 +79,33 @@ char *fw_arena_strdup(fw_arena_t *a, const char *s)
 
 void fw_arena_reset(fw_arena_t *a)
 {
-    /* Keep the oldest block: it is the one sized for the common case. */
+    /* One block again, as large as all of them were: an arena reset every tick then
+     * settles on one block that holds a whole tick, instead of asking malloc for the
+     * same overflow blocks (and fresh pages) every tick. */
     fw_block_t *b = a->head;
-    while (b->next) {
-        fw_block_t *next = b->next;
-        free(b);
-        b = next;
+    size_t total = 0;
+    for (fw_block_t *x = b; x; x = x->next)
+        total += x->size;
+    if (b->next) {
+        fw_block_t *one = malloc(sizeof *one + total);
+        if (one) {
+            while (b) {
+                fw_block_t *next = b->next;
+                free(b);
+                b = next;
+            }
+            one->next = NULL;
+            one->size = total;
+            b = one;
+        } else {
+            /* No memory for the merged block: keep the oldest, as sized for the common
+             * case, and carry on with the blocks malloc can give. */
+            while (b->next) {
+                fw_block_t *next = b->next;
+                free(b);
+                b = next;
+            }
+        }
     }
     b->used = 0;
     a->head = b;

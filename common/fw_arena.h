@@ -24,7 +24,8 @@ void *fw_arena_calloc(fw_arena_t *a, size_t n, size_t size);
 /* A copy of s owned by the arena. */
 char *fw_arena_strdup(fw_arena_t *a, const char *s);
 
-/* Forgets every allocation but keeps the first block for reuse. */
+/* Forgets every allocation; keeps one block as large as all the arena had, so the
+ * next round of the same size needs no malloc. */
 void fw_arena_reset(fw_arena_t *a);
 
 #endif
