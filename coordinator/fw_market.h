@@ -1,7 +1,9 @@
 /* fw_market: the market state of a run and its clearing, one tick at a time.
  *
- * No sockets, no files, no clocks: the coordinator feeds it each seat's actions and
- * sends what it returns, and the unit tests drive it directly.
+ * No sockets, no files, and no clock that any result depends on (fw_market_profile
+ * reads one only for benchmarks): the coordinator feeds it each seat's actions and
+ * sends what it returns, and the unit tests drive it directly. Its modules are listed
+ * in docs/architecture.md ("The market as a pipeline").
  *
  * Invariants:
  *   - a tick is cleared in a fixed order of stages, one constant table in
