@@ -23,7 +23,6 @@
 #include "fw_log.h"
 #include "fw_market.h"
 #include "fw_proto.h"
-#include "fw_rng.h"
 #include "fw_scenario.h"
 #include "fw_strategy.h"
 
@@ -43,61 +42,16 @@ static const char *s_source_dir(void)
     return dir && *dir ? dir : ".";
 }
 
-/* seat's strategy params as the coordinator writes them in a Welcome: k=v;k=v. */
-static char *s_params(fw_arena_t *a, const fw_seat_t *seat)
-{
-    char buf[2048];
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < seat->n_params && used < sizeof buf; i++)
-        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s=%.17g", i ? ";" : "",
-                                 seat->params[i].key, seat->params[i].value);
-    return fw_arena_strdup(a, buf);
-}
-
-/* The house bot of `seat`, made from the Welcome its agent would get. */
-static fw_agent_seat_t *s_bot(const fw_scenario_t *sc, uint32_t seat, uint32_t ticks)
+/* The house bot of `seat`, made from the Welcome its agent would get (the market
+ * builds it, as for the coordinator). */
+static fw_agent_seat_t *s_bot(const fw_market_t *m, const fw_scenario_t *sc, uint32_t seat)
 {
     fw_arena_t *a = fw_arena_new();
     fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
-    Flywheel__V1__Welcome w = FLYWHEEL__V1__WELCOME__INIT;
-    char month[16], err[256];
+    Flywheel__V1__Welcome w;
+    char err[256];
     cr_assert_not_null(a);
-    w.seat = (char *)sc->seats[seat].id;
-    w.role = (Flywheel__V1__Role)sc->seats[seat].role;
-    w.seat_seed = fw_rng_seat_seed(sc->seed, seat);
-    w.ticks = ticks;
-    w.scenario = (char *)sc->name;
-    fw_scenario_month(sc, 1, month, sizeof month);
-    w.start_month = month;
-    w.params = s_params(a, &sc->seats[seat]);
-    w.resume_token = "";
-    w.n_families = sc->n_families;
-    w.families = fw_arena_calloc(a, sc->n_families, sizeof *w.families);
-    for (size_t f = 0; f < sc->n_families; f++) {
-        const fw_family_t *fam = &sc->families[f];
-        Flywheel__V1__ChipFamily *cf = fw_arena_calloc(a, 1, sizeof *cf);
-        flywheel__v1__chip_family__init(cf);
-        cf->id = (char *)fam->id;
-        cf->vendor = (char *)sc->seats[fam->vendor].id;
-        cf->perf_milli = fam->perf_milli;
-        cf->unit_cost = fam->unit_cost;
-        cf->lead_time = fam->lead_time;
-        cf->life = fam->life;
-        cf->captive_of = fam->captive_of >= 0 ? (char *)sc->seats[fam->captive_of].id : "";
-        cf->opening_price = fam->price;
-        w.families[f] = cf;
-    }
-    w.n_seats = sc->n_seats;
-    w.seats = fw_arena_calloc(a, sc->n_seats, sizeof *w.seats);
-    for (size_t s = 0; s < sc->n_seats; s++) {
-        Flywheel__V1__SeatInfo *si = fw_arena_calloc(a, 1, sizeof *si);
-        flywheel__v1__seat_info__init(si);
-        si->id = (char *)sc->seats[s].id;
-        si->name = (char *)sc->seats[s].name;
-        si->role = (Flywheel__V1__Role)sc->seats[s].role;
-        w.seats[s] = si;
-    }
+    fw_market_welcome(m, seat, sc->seed, a, &w);
     env.protocol_version = FW_PROTOCOL_VERSION;
     env.run_id = "longrun";
     env.seat = (char *)sc->seats[seat].id;
@@ -146,7 +100,7 @@ static void s_long_run(const char *name)
     fw_arena_t *view = fw_arena_new(), *out = fw_arena_new();
     cr_assert(bots && obs && actions && results && view && out);
     for (uint32_t s = 0; s < n; s++) {
-        bots[s] = s_bot(sc, s, LONG_RUN);
+        bots[s] = s_bot(m, sc, s);
         obs[s] = fw_arena_new();
         cr_assert_not_null(obs[s]);
     }
