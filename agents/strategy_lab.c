@@ -87,6 +87,20 @@ typedef struct {
     const char *exclusive; /* the only cloud allowed, or NULL */
 } s_plan_t;
 
+/* Room for one more item in an arena array holding n (of *cap): twice as much when it
+ * is full (the old array stays in the arena, freed with the turn). */
+static void *s_room(fw_arena_t *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    size_t more = *cap ? 2 * *cap : 32;
+    void *v = fw_arena_calloc(a, more, size);
+    if (n)
+        memcpy(v, items, n * size);
+    *cap = more;
+    return v;
+}
+
 static bool s_same(const char *a, const char *b)
 {
     return a == b || strcmp(a, b) == 0; /* in-process bots share the scenario's strings */
@@ -205,14 +219,7 @@ static s_quote_t *s_visit_in(s_plan_t *p, uint32_t i, int g)
         for (size_t k = 0; k < p->n_quotes; k++)
             s_slot_put(p, p->quotes[k].index, (uint32_t)k);
     }
-    if (p->n_quotes == p->cap_quotes) {
-        size_t cap = p->cap_quotes ? 2 * p->cap_quotes : 32;
-        s_quote_t *v = fw_arena_calloc(p->arena, cap, sizeof *v);
-        if (p->n_quotes)
-            memcpy(v, p->quotes, p->n_quotes * sizeof *v);
-        p->quotes = v;
-        p->cap_quotes = cap;
-    }
+    p->quotes = s_room(p->arena, p->quotes, p->n_quotes, &p->cap_quotes, sizeof *p->quotes);
     s_quote_t *sq = &p->quotes[p->n_quotes];
     s_slot_put(p, i, (uint32_t)p->n_quotes++);
     sq->index = i;
@@ -299,14 +306,7 @@ static bool s_at(s_plan_t *p, size_t k, uint32_t *out)
         uint32_t i;
         if (!s_next(p, &i))
             return false;
-        if (p->n_seq == p->cap_seq) {
-            size_t cap = p->cap_seq ? 2 * p->cap_seq : 64;
-            uint32_t *seq = fw_arena_calloc(p->arena, cap, sizeof *seq);
-            if (p->n_seq)
-                memcpy(seq, p->seq, p->n_seq * sizeof *seq);
-            p->seq = seq;
-            p->cap_seq = cap;
-        }
+        p->seq = s_room(p->arena, p->seq, p->n_seq, &p->cap_seq, sizeof *p->seq);
         p->seq[p->n_seq++] = i;
     }
     *out = p->seq[k];
@@ -399,14 +399,8 @@ static int64_t s_bid(s_plan_t *p, uint32_t i, int64_t want, bool beyond,
     if (price < q->price)
         price = q->price;
     sq->taken += want;
-    if (out->n_compute_bids == p->cap_bids) {
-        size_t cap = p->cap_bids ? 2 * p->cap_bids : 16;
-        uint32_t *v = fw_arena_calloc(p->arena, cap, sizeof *v);
-        if (p->cap_bids)
-            memcpy(v, p->bid_quote, p->cap_bids * sizeof *v);
-        p->bid_quote = v;
-        p->cap_bids = cap;
-    }
+    p->bid_quote = s_room(p->arena, p->bid_quote, out->n_compute_bids, &p->cap_bids,
+                          sizeof *p->bid_quote);
     p->bid_quote[out->n_compute_bids] = i;
     fw_actions_add_compute_bid(out, p->arena, q->provider, q->family, want, price);
     return want;
