@@ -114,60 +114,56 @@ static int s_chip_market(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
     for (uint32_t f = 0; f < m->n_families && rc == FW_MARKET_OK; f++) {
         const fw_family_t *fam = &sc->families[f];
         fw_offer_t *offer = &m->chip_offers[f];
-        size_t k = start[f], end = start[f + 1];
         m->requests.n = 0;
-        /* Family 0 walks every seat: orders naming no known family are refused there,
-         * once, after the seat's family-0 orders. The others walk their own orders. */
-        for (uint32_t s = f == 0 ? 0 : (k < end ? placed[k].seat : m->n_seats); s < m->n_seats;
-             s = f == 0 ? s + 1 : (k < end ? placed[k].seat : m->n_seats)) {
-            const fw_orders_t *a = &orders[s];
-            if (!a->present)
+        int seen = 0;
+        for (size_t k = start[f]; k < start[f + 1]; k++) {
+            uint32_t s = placed[k].seat;
+            size_t i = placed[k].index;
+            const fw_chip_order_in_t *o = &orders[s].chip_orders[i];
+            if (k == start[f] || placed[k - 1].seat != s)
+                seen = 0; /* a seat's first order for this family */
+            if (sc->seats[s].role != FW_ROLE_HYPERSCALER) {
+                fm_reject(m, s, "chip_orders", i, "only hyperscalers buy chips");
                 continue;
-            int seen = 0;
-            for (; k < end && placed[k].seat == s; k++) {
-                size_t i = placed[k].index;
-                const fw_chip_order_in_t *o = &a->chip_orders[i];
-                if (sc->seats[s].role != FW_ROLE_HYPERSCALER) {
-                    fm_reject(m, s, "chip_orders", i, "only hyperscalers buy chips");
-                    continue;
-                }
-                if (fam->captive_of >= 0 && fam->captive_of != (int)s) {
-                    fm_reject(m, s, "chip_orders", i, "'%s' is captive to %s", fam->id,
-                             sc->seats[fam->captive_of].id);
-                    continue;
-                }
-                if (seen++) {
-                    fm_reject(m, s, "chip_orders", i, "second order for '%s' this tick", fam->id);
-                    continue;
-                }
-                if (!offer->posted || offer->quantity == 0) {
-                    fm_reject(m, s, "chip_orders", i, "no '%s' chips on offer this tick", fam->id);
-                    continue;
-                }
-                if (o->quantity <= 0) {
-                    fm_reject(m, s, "chip_orders", i, "quantity must be > 0");
-                    continue;
-                }
-                if (o->max_price > 0 && o->max_price < offer->price) {
-                    fm_reject(m, s, "chip_orders", i, "price %" PRId64 " is above your max_price %" PRId64,
-                             offer->price, o->max_price);
-                    continue;
-                }
-                int64_t qty = fm_affordable(m, s, "chip_orders", i, o->quantity, offer->price,
-                                           &reserve[s], NULL);
-                if (qty > 0) {
-                    fw_request_t *r = fw_vec_push(&m->requests);
-                    r->seat = s;
-                    r->index = i;
-                    r->want = qty;
-                }
             }
-            if (f == 0)
-                for (size_t i = 0; i < a->n_chip_orders; i++)
-                    if (a->chip_orders[i].family < 0)
-                        fm_reject(m, s, "chip_orders", i, "unknown chip family '%s'",
-                                 a->chip_orders[i].family_id);
+            if (fam->captive_of >= 0 && fam->captive_of != (int)s) {
+                fm_reject(m, s, "chip_orders", i, "'%s' is captive to %s", fam->id,
+                         sc->seats[fam->captive_of].id);
+                continue;
+            }
+            if (seen++) {
+                fm_reject(m, s, "chip_orders", i, "second order for '%s' this tick", fam->id);
+                continue;
+            }
+            if (!offer->posted || offer->quantity == 0) {
+                fm_reject(m, s, "chip_orders", i, "no '%s' chips on offer this tick", fam->id);
+                continue;
+            }
+            if (o->quantity <= 0) {
+                fm_reject(m, s, "chip_orders", i, "quantity must be > 0");
+                continue;
+            }
+            if (o->max_price > 0 && o->max_price < offer->price) {
+                fm_reject(m, s, "chip_orders", i, "price %" PRId64 " is above your max_price %" PRId64,
+                         offer->price, o->max_price);
+                continue;
+            }
+            int64_t qty = fm_affordable(m, s, "chip_orders", i, o->quantity, offer->price,
+                                       &reserve[s], NULL);
+            if (qty > 0) {
+                fw_request_t *r = fw_vec_push(&m->requests);
+                r->seat = s;
+                r->index = i;
+                r->want = qty;
+            }
         }
+        /* Orders naming no known family are refused once, with the first family's,
+         * before its rationing: each seat reads them in the place it always has. */
+        for (uint32_t s = 0; f == 0 && s < m->n_seats; s++)
+            for (size_t i = 0; orders[s].present && i < orders[s].n_chip_orders; i++)
+                if (orders[s].chip_orders[i].family < 0)
+                    fm_reject(m, s, "chip_orders", i, "unknown chip family '%s'",
+                              orders[s].chip_orders[i].family_id);
         fm_ration_requests(&m->requests, offer->quantity);
         for (size_t i = 0; i < m->requests.n; i++) {
             const fw_request_t *r = fw_vec_at(&m->requests, i);

@@ -293,6 +293,38 @@ Test(fw_stage_chips, an_oversubscribed_family_is_rationed_pro_rata)
     s_close(&f);
 }
 
+/* A seat reads its refusals family by family: the first family's checks, then orders
+ * naming no family, then the first family's rationing, then the next family's. */
+Test(fw_stage_chips, refusals_come_in_the_order_the_market_takes_the_orders)
+{
+    stage_t f;
+    s_open(&f, NULL);
+    fw_chip_offer_in_t vo[] = {{GPU, "gpu", 100, 10}, {TPU, "tpu", 50, 10}};
+    fw_chip_order_in_t c1o[] = {{TPU, "tpu", 1, 0}, {-1, "asic", 1, 0}, {GPU, "gpu", 9, 0},
+                                {GPU, "gpu", 1, 0}};
+    fw_chip_order_in_t c2o[] = {{GPU, "gpu", 6, 0}};
+    f.orders[V] = ORDERS(LIST(chip_offers, vo));
+    f.orders[C1] = ORDERS(LIST(chip_orders, c1o));
+    f.orders[C2] = ORDERS(LIST(chip_orders, c2o));
+    s_begin(&f, 1);
+    s_run(&f, fw_stage_chips);
+
+    const fw_vec_t *r = s_rejections(&f, C1);
+    static const char *const want[][2] = {
+        {"chip_orders[3]", "second order for 'gpu'"},
+        {"chip_orders[1]", "unknown chip family 'asic'"},
+        {"chip_orders[2]", "'gpu' oversubscribed: got 6 of 9"},
+        {"chip_orders[0]", "'tpu' is captive to c2"},
+    };
+    cr_assert_eq(r->n, 4, "%s", s_refusals_text(&f, C1));
+    for (size_t i = 0; i < 4; i++) {
+        const fw_rejection_t *x = fw_vec_at(r, i);
+        cr_assert_str_eq(x->action, want[i][0], "refusal %zu: %s", i, s_refusals_text(&f, C1));
+        cr_assert_not_null(strstr(x->reason, want[i][1]), "refusal %zu: %s", i, x->reason);
+    }
+    s_close(&f);
+}
+
 Test(fw_stage_chips, a_captive_family_sells_only_to_its_cloud_and_arrives_at_once)
 {
     stage_t f;
