@@ -37,6 +37,7 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
     m->family_revenue = calloc(m->n_families, sizeof *m->family_revenue);
     m->family_units = calloc(m->n_families, sizeof *m->family_units);
     m->scratch = calloc(m->n_seats, sizeof *m->scratch);
+    m->family_scratch = calloc(m->n_families + 1, sizeof *m->family_scratch);
     size_t investors = 0, labs = 0;
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_role_t r = sc->seats[s].role;
@@ -51,7 +52,7 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
     if (!m->ledger || !m->seats || !m->capacity || !m->chip_offers || !m->compute_offers ||
         !m->compute_share || !m->installed_share || !m->reports || !m->supply_factor ||
         !m->supply_until || !m->maturity || !m->cum_all || !m->family_revenue ||
-        !m->family_units || !m->scratch || !m->pair_invested || !m->pair_returned ||
+        !m->family_units || !m->scratch || !m->family_scratch || !m->pair_invested || !m->pair_returned ||
         !m->metric_names) {
         fw_ground_free(m);
         return NULL;
@@ -143,6 +144,7 @@ void fw_ground_free(fw_market_t *m)
     free(m->family_revenue);
     free(m->family_units);
     free(m->scratch);
+    free(m->family_scratch);
     free(m->pair_invested);
     free(m->pair_returned);
     free(m);
@@ -338,6 +340,16 @@ fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, i
     lot->arrives = arrives;
     lot->retires = retires;
     return lot;
+}
+
+void fm_in_service(const fw_market_t *m, uint32_t seat, uint32_t t, int64_t *by_family)
+{
+    const fw_vec_t *lots = &m->seats[seat].lots;
+    for (size_t i = 0; i < lots->n; i++) {
+        const fw_lot_t *lot = fw_vec_at(lots, i);
+        if (lot->arrives <= t && t < lot->retires)
+            by_family[lot->family] += fm_compute_of(&m->sc->families[lot->family], lot->units);
+    }
 }
 
 /* Compute in service at tick t (lots with arrives <= t < retires). */

@@ -332,6 +332,7 @@ struct fw_market {
     int64_t *pair_invested;    /* per fm_pair: dollars invested */
     int64_t *pair_returned;    /* per fm_pair: revenue returned to the investor */
     int64_t *scratch;          /* n_seats: per-tick scratch (credit reserves) */
+    int64_t *family_scratch;   /* n_families, all zero between uses: per-family sums */
     double total_attract;      /* the customers' logit denominator as the next views see
                                 * it (fw_customers_total_attract; fw_market.c keeps it) */
     double *profile;           /* borrowed, or NULL: CPU seconds per stage (fw_market_profile) */
@@ -451,6 +452,10 @@ void fm_post_compute_offer(fw_market_t *m, size_t offer, int64_t price, int64_t 
 /* Adds a lot of chips to a cloud's books (no posting: the caller pays for it). */
 fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, int64_t book,
                      uint32_t arrives, uint32_t retires);
+
+/* Adds what cloud `seat` has in service at tick t to by_family[] (compute per family,
+ * one pass over its lots). */
+void fm_in_service(const fw_market_t *m, uint32_t seat, uint32_t t, int64_t *by_family);
 
 /* Compute of a cloud in service at tick t, in one family (>= 0) or all (< 0). */
 int64_t fm_installed_at(const fw_market_t *m, uint32_t seat, int family, uint32_t t);

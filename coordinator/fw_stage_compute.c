@@ -72,24 +72,10 @@ static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int famil
 
 /* ---- end customers and the labs ---------------------------------------------------------- */
 
-/* What cloud s has in service at tick t, per family, into have[] (one pass over its
- * lots, rather than one per offer); `have` must be all zero. */
-static void s_in_service(const fw_market_t *m, uint32_t s, uint32_t t, int64_t *have)
-{
-    const fw_vec_t *lots = &m->seats[s].lots;
-    for (size_t i = 0; i < lots->n; i++) {
-        const fw_lot_t *lot = fw_vec_at(lots, i);
-        if (lot->arrives <= t && t < lot->retires)
-            have[lot->family] += fm_compute_of(&m->sc->families[lot->family], lot->units);
-    }
-}
-
-static int s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t t)
+static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t t)
 {
     const fw_scenario_t *sc = m->sc;
-    int64_t *have_by_family = calloc(m->n_families + 1, sizeof *have_by_family);
-    if (!have_by_family)
-        return FW_MARKET_ENOMEM;
+    int64_t *have_by_family = m->family_scratch; /* a cloud's, summed once for its offers */
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_orders_t *a = &orders[s];
         if (!a->present)
@@ -116,7 +102,7 @@ static int s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t 
                 continue;
             }
             if (!counted) {
-                s_in_service(m, s, t, have_by_family);
+                fm_in_service(m, s, t, have_by_family);
                 counted = true;
             }
             int64_t have = have_by_family[f];
@@ -132,8 +118,6 @@ static int s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t 
             for (size_t i = 0; i < m->seats[s].lots.n; i++)
                 have_by_family[((fw_lot_t *)fw_vec_at(&m->seats[s].lots, i))->family] = 0;
     }
-    free(have_by_family);
-    return FW_MARKET_OK;
 }
 
 /* A bid queued on offer `offer` (cloud * n_families + family), seq-th in seat order. */
@@ -281,6 +265,6 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
 int fw_stage_compute(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                      size_t err_len)
 {
-    int rc = s_compute_offers(m, orders, t);
-    return rc == FW_MARKET_OK ? s_compute_market(m, orders, err, err_len) : rc;
+    s_compute_offers(m, orders, t);
+    return s_compute_market(m, orders, err, err_len);
 }

@@ -7,7 +7,6 @@
  * is a gain or a loss on the investor's books.
  */
 #include <math.h>
-#include <stdlib.h>
 
 #include "fw_stages.h"
 
@@ -85,24 +84,15 @@ void fw_valuation_shares(fw_market_t *m, uint32_t t)
             ? (double)m->seats[s].compute_tick / (double)m->compute_sold : 0.0;
     /* One pass over the clouds' lots (whole units of compute add up exactly, in any
      * order), not one per family. */
-    int64_t *installed = calloc(m->n_families ? m->n_families : 1, sizeof *installed);
-    if (!installed)
-        abort(); /* n_families integers; nothing sensible goes on without them */
-    for (uint32_t s = 0; s < m->n_seats; s++) {
-        if (sc->seats[s].role != FW_ROLE_HYPERSCALER)
-            continue;
-        const fw_vec_t *lots = &m->seats[s].lots;
-        for (size_t i = 0; i < lots->n; i++) {
-            const fw_lot_t *lot = fw_vec_at(lots, i);
-            if (lot->arrives <= t && t < lot->retires)
-                installed[lot->family] += fm_compute_of(&sc->families[lot->family], lot->units);
-        }
-    }
+    int64_t *installed = m->family_scratch;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            fm_in_service(m, s, t, installed);
     for (uint32_t f = 0; f < m->n_families; f++) {
         m->installed_share[f] = (double)installed[f];
         installed_total += installed[f];
+        installed[f] = 0; /* the scratch is zero between uses */
     }
-    free(installed);
     for (uint32_t f = 0; f < m->n_families; f++)
         m->installed_share[f] = installed_total > 0 ? m->installed_share[f] / (double)installed_total
                                                     : 0.0;
