@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,10 @@ typedef struct {
     fw_arena_t *house_arena;  /* one seat's TickStart, while its bot reads it */
     fw_arena_t *tick_arena;   /* the tick's actions, results and snapshot */
     Flywheel__V1__MarketView view;
+    /* How much each seat has to handle, summed over the measured ticks: what makes a
+     * seat's turn cost more in a larger market (see s_print_work). */
+    double holdings, actions, fills, refusals, quotes;
+    bool measuring;
     char run_id[40];
 } s_bench_t;
 
@@ -171,14 +176,37 @@ static int s_house_turn(s_bench_t *b, uint32_t seat, uint32_t tick)
     s_envelope(b, &obs, seat, tick);
     obs.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
     obs.tick_start = &ts;
+    if (b->measuring && ts.me)
+        b->holdings += (double)(ts.me->n_installed + ts.me->n_incoming);
     if (fw_agent_seat_on_message(b->bots[seat], &obs, &reply) != FW_AGENT_CONTINUE || !reply)
         return 0; /* the seat does nothing this tick, as in the coordinator */
+    if (b->measuring && reply->body_case == FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS) {
+        const Flywheel__V1__Actions *a = reply->actions;
+        b->actions += (double)(a->n_chip_offers + a->n_chip_orders + a->n_compute_offers +
+                               a->n_compute_bids + a->n_proposals + a->n_answers);
+    }
     if (fw_inbox_put_copy(b->inbox, seat, reply) != FW_INBOX_ACCEPTED) {
         fprintf(stderr, "flywheel-bench-tick: seat %s, tick %u: the house bot's actions "
                         "could not be taken\n", b->sc->seats[seat].id, tick);
         rc = -1;
     }
     return rc;
+}
+
+/* The work behind the figures: per seat per tick, means over the measured ticks. A
+ * market whose seats each hold more (more chip families bought, so more lots and
+ * offers per cloud; more offers to choose from per lab) costs more per seat. */
+static void s_print_work(const s_bench_t *b, uint32_t measured)
+{
+    double n = (double)measured * (b->sc->n_seats ? b->sc->n_seats : 1);
+    if (measured == 0)
+        return;
+    printf("%-24s  %12s\n", "per seat per tick", "mean");
+    printf("%-24s  %12.2f\n", "holdings in its view", b->holdings / n);
+    printf("%-24s  %12.2f\n", "compute offers in view", b->quotes / measured);
+    printf("%-24s  %12.2f\n", "actions sent", b->actions / n);
+    printf("%-24s  %12.2f\n", "fills", b->fills / n);
+    printf("%-24s  %12.2f\n", "refusals", b->refusals / n);
 }
 
 static void s_print_windows(const s_window_t *win, size_t n_win)
@@ -313,6 +341,9 @@ int main(int argc, char **argv)
         fw_market_prepare(b->market);
         fw_arena_reset(b->view_arena);
         fw_market_view_common(b->market, b->view_arena, &b->view);
+        b->measuring = t > warmup;
+        if (b->measuring)
+            b->quotes += (double)b->view.n_compute_quotes;
         for (uint32_t s = 0; s < n_seats; s++)
             if (s_house_turn(b, s, t) != 0)
                 goto out;
@@ -354,6 +385,10 @@ int main(int argc, char **argv)
         }
         if (t <= warmup)
             continue;
+        for (uint32_t s = 0; s < n_seats; s++) {
+            b->fills += results[s] ? (double)results[s]->n_fills : 0.0;
+            b->refusals += results[s] ? (double)results[s]->n_rejected : 0.0;
+        }
         double profiled = 0;
         for (size_t i = 0; i <= n_stages; i++) {
             prof[i] += step_prof[i];
@@ -381,6 +416,7 @@ int main(int argc, char **argv)
            prof[n_stages] * per_seat);
     printf("%-24s  %12.1f  %12.3f\n", "total", cpu_total * per_tick, cpu_total * per_seat);
     printf("%-24s  %12.1f\n", "ticks/s (wall)", wall_total > 0 ? measured / wall_total : 0.0);
+    s_print_work(b, measured);
     s_print_windows(win, n_win);
     printf("state hash after tick %u: %016" PRIx64 "\n", ticks, state_hash);
     rc = 0;

@@ -70,10 +70,12 @@ static inline void fw_vec_free(fw_vec_t *v)
  * index (-1 if it names nothing; the name is kept for the refusal), in the seat's
  * order. The strings point into the Actions and live as long as the tick's step. */
 
+/* An open-addressed hash table of ids: a name is looked up with one hash and, almost
+ * always, one strcmp, whatever the number of companies. */
 typedef struct {
-    const char **ids; /* sorted */
-    int *index;       /* index[i] is the position of ids[i] in the scenario */
-    size_t n;
+    const char **ids; /* per slot: the id, or NULL for an empty slot */
+    int *index;       /* per slot: the id's position in the scenario */
+    size_t mask;      /* slots - 1 (a power of two, at least twice the ids) */
 } fw_name_index_t;
 
 typedef struct {

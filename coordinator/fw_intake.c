@@ -3,54 +3,43 @@
 
 #include <string.h>
 
-typedef struct {
-    const char *id;
-    int index;
-} s_name_t;
+#include <xxhash.h>
 
-static int s_by_name(const void *a, const void *b)
+static size_t s_slot(const fw_name_index_t *ix, const char *id)
 {
-    return strcmp(((const s_name_t *)a)->id, ((const s_name_t *)b)->id);
+    return (size_t)XXH3_64bits(id, strlen(id)) & ix->mask;
 }
 
-/* Sorts n ids (ids[i] at stride bytes from each other) into a lookup table. */
+/* Indexes n ids (ids[i] at stride bytes from each other). Ids are unique (the loader
+ * refuses duplicates), so each finds its own slot. */
 static int s_index(fw_name_index_t *ix, const char *first, size_t stride, size_t n)
 {
-    s_name_t *tmp = calloc(n ? n : 1, sizeof *tmp);
-    ix->ids = calloc(n ? n : 1, sizeof *ix->ids);
-    ix->index = calloc(n ? n : 1, sizeof *ix->index);
-    if (!tmp || !ix->ids || !ix->index) {
-        free(tmp);
+    size_t slots = 8;
+    while (slots < 2 * n)
+        slots *= 2;
+    ix->ids = calloc(slots, sizeof *ix->ids);
+    ix->index = calloc(slots, sizeof *ix->index);
+    if (!ix->ids || !ix->index)
         return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        tmp[i] = (s_name_t){first + i * stride, (int)i};
-    /* Ids are unique (the loader refuses duplicates), so the order is total. */
-    qsort(tmp, n, sizeof *tmp, s_by_name);
+    ix->mask = slots - 1;
     for (size_t i = 0; i < n; i++) {
-        ix->ids[i] = tmp[i].id;
-        ix->index[i] = tmp[i].index;
+        const char *id = first + i * stride;
+        size_t k = s_slot(ix, id);
+        while (ix->ids[k])
+            k = (k + 1) & ix->mask;
+        ix->ids[k] = id;
+        ix->index[k] = (int)i;
     }
-    ix->n = n;
-    free(tmp);
     return 0;
 }
 
 static int s_lookup(const fw_name_index_t *ix, const char *id)
 {
-    size_t lo = 0, hi = ix->n;
-    if (!id)
+    if (!id || !ix->ids)
         return -1;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(id, ix->ids[mid]);
-        if (c == 0)
-            return ix->index[mid];
-        if (c < 0)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
+    for (size_t k = s_slot(ix, id); ix->ids[k]; k = (k + 1) & ix->mask)
+        if (strcmp(id, ix->ids[k]) == 0)
+            return ix->index[k];
     return -1;
 }
 

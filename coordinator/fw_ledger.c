@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <xxhash.h>
+
 struct fw_ledger {
     uint32_t owners;     /* companies */
     size_t n_accounts;   /* owners * FW_ACC_KINDS */
@@ -130,16 +132,9 @@ size_t fw_ledger_tick_postings(const fw_ledger_t *l)
     return l->postings;
 }
 
-uint64_t fw_ledger_hash(const fw_ledger_t *l, uint64_t h)
+uint64_t fw_ledger_hash(const fw_ledger_t *l)
 {
-    for (size_t i = 0; i < l->n_accounts; i++) {
-        uint64_t v = (uint64_t)l->balance[i];
-        for (int b = 0; b < 8; b++) {
-            h ^= (v >> (8 * b)) & 0xffu;
-            h *= 0x100000001b3ULL;
-        }
-    }
-    return h;
+    return XXH3_64bits(l->balance, l->n_accounts * sizeof *l->balance);
 }
 
 const char *fw_ledger_strerror(int rc)

@@ -83,8 +83,8 @@ int fw_ledger_check(const fw_ledger_t *l, char *err, size_t len);
 /* Postings made since the last fw_ledger_begin_tick. */
 size_t fw_ledger_tick_postings(const fw_ledger_t *l);
 
-/* FNV-1a over every balance: part of the market's state hash. */
-uint64_t fw_ledger_hash(const fw_ledger_t *l, uint64_t h);
+/* XXH3 of every balance, in account order: part of the market's state hash. */
+uint64_t fw_ledger_hash(const fw_ledger_t *l);
 
 /* A description of a result code. */
 const char *fw_ledger_strerror(int rc);

@@ -15,70 +15,81 @@
 #include <math.h>
 #include <stdio.h>
 
+#define XXH_STATIC_LINKING_ONLY /* XXH3_state_t on the stack */
+#include <xxhash.h>
+
 #include "fw_rng.h"
 #include "fw_stages.h"
 
 /* ---- the state hash ------------------------------------------------------------ */
 
-static uint64_t s_hash_bytes(uint64_t h, const void *p, size_t n)
+/* The state hash is XXH3 (libxxhash) over the state's canonical bytes: each value's
+ * native bytes, in one fixed order. Values are gathered in a small buffer and handed
+ * to XXH3 a block at a time, because a call per value costs more than the hashing,
+ * and the hash runs over every lot and deal every tick. */
+typedef struct {
+    XXH3_state_t xxh;
+    unsigned char buf[4096];
+    size_t n;
+} s_hasher_t;
+
+static void s_hash_put(s_hasher_t *h, const void *p, size_t n)
 {
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 0x100000001b3ULL;
+    if (h->n + n > sizeof h->buf) {
+        XXH3_64bits_update(&h->xxh, h->buf, h->n);
+        h->n = 0;
     }
-    return h;
+    memcpy(h->buf + h->n, p, n);
+    h->n += n;
 }
 
+/* Doubles go in as their 8 bytes: they are exact functions of the integer state and
+ * the scenario, computed in one fixed order, so their bits are the same on every host
+ * built with -ffp-contract=off. */
+#define S_PUT(h, x) s_hash_put((h), &(x), sizeof(x))
+
 /* The economy's part of the state that the ledger and the lots do not show. */
-static uint64_t s_hash_economy(const fw_market_t *m, uint64_t h)
+static void s_hash_economy(const fw_market_t *m, s_hasher_t *h)
 {
-    /* The doubles are exact functions of the integer state and the scenario, and
-     * are computed in one fixed order, so their bits are the same on every host
-     * built with -ffp-contract=off. */
-#define MIX(x)                                                                    \
-    do {                                                                          \
-        uint64_t v_ = 0;                                                          \
-        memcpy(&v_, &(x), sizeof v_ < sizeof(x) ? sizeof v_ : sizeof(x));         \
-        for (int b_ = 0; b_ < 8; b_++) {                                          \
-            h ^= (v_ >> (8 * b_)) & 0xffu;                                        \
-            h *= 0x100000001b3ULL;                                                \
-        }                                                                         \
-    } while (0)
-    MIX(m->ai_spending);
+    S_PUT(h, m->ai_spending);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_seat_state_t *st = &m->seats[s];
-        MIX(st->capability);
-        MIX(st->reach);
-        MIX(st->valuation);
+        S_PUT(h, st->capability);
+        S_PUT(h, st->reach);
+        S_PUT(h, st->valuation);
     }
     for (size_t i = 0; i < m->deals.n; i++) {
         const fw_deal_t *d = fw_vec_at(&m->deals, i);
-        MIX(d->credits_left);
+        S_PUT(h, d->credits_left);
         int64_t returned = fm_deal_returned(m, d);
-        MIX(returned);
+        S_PUT(h, returned);
     }
-#undef MIX
-    return h;
 }
 
 static uint64_t s_state_hash(const fw_market_t *m)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    h = s_hash_bytes(h, &m->tick, sizeof m->tick);
-    h = fw_ledger_hash(m->ledger, h);
+    s_hasher_t h;
+    XXH3_INITSTATE(&h.xxh);
+    XXH3_64bits_reset(&h.xxh);
+    h.n = 0;
+    S_PUT(&h, m->tick);
+    uint64_t books = fw_ledger_hash(m->ledger);
+    S_PUT(&h, books);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_vec_t *lots = &m->seats[s].lots;
         for (size_t i = 0; i < lots->n; i++) {
             const fw_lot_t *lot = fw_vec_at(lots, i);
-            h = s_hash_bytes(h, &lot->family, sizeof lot->family);
-            h = s_hash_bytes(h, &lot->units, sizeof lot->units);
-            h = s_hash_bytes(h, &lot->book, sizeof lot->book);
-            h = s_hash_bytes(h, &lot->arrives, sizeof lot->arrives);
+            S_PUT(&h, lot->family);
+            S_PUT(&h, lot->units);
+            S_PUT(&h, lot->book);
+            S_PUT(&h, lot->arrives);
         }
     }
-    return s_hash_economy(m, h);
+    s_hash_economy(m, &h);
+    XXH3_64bits_update(&h.xxh, h.buf, h.n);
+    return XXH3_64bits_digest(&h.xxh);
 }
+#undef S_PUT
 
 /* ---- wire forms of the state -------------------------------------------------- */
 

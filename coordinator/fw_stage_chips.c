@@ -274,8 +274,11 @@ int fw_stage_depreciation(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                 lot->book -= dep;
                 total += dep;
             }
-            if (t + 1 < lot->retires)
-                memmove(fw_vec_at(lots, keep++), lot, sizeof *lot);
+            if (t + 1 < lot->retires) { /* kept: closes the gap left by retired lots */
+                if (keep != i)
+                    *(fw_lot_t *)fw_vec_at(lots, keep) = *lot;
+                keep++;
+            }
         }
         lots->n = keep;
         if (total > 0 && fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_EQUIPMENT),
