@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fw_invest.h"
+
 /* Fixed order: the role defaults first, as --help lists them. The table is constant,
  * so it is not mutable global state. */
 static const fw_strategy_t s_strategies[] = {
@@ -411,22 +413,42 @@ void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, cons
     out->proposals[out->n_proposals++] = p;
 }
 
-/* The seat's deal with `lab` still in force at `tick`, if any. */
-static bool s_has_deal(const Flywheel__V1__SeatView *me, const char *seat, const char *lab,
-                       uint32_t tick)
+/* Flywheel's coordinator takes at most this many proposals from a seat a tick
+ * (docs/protocol.md); the candidates come best odds first, so the best are sent. */
+#define S_MAX_PROPOSALS 4
+
+/* Dollars this seat has put into `lab` in deals still in force at `tick`. */
+static double s_held(const Flywheel__V1__SeatView *me, const char *seat, const char *lab,
+                     uint32_t tick)
 {
+    double held = 0.0;
     for (size_t i = 0; i < me->n_deals; i++) {
         const Flywheel__V1__Deal *d = me->deals[i];
-        if (strcmp(d->investor, seat) == 0 && strcmp(d->lab, lab) == 0 && tick <= d->ends_tick)
-            return true;
+        if (fw_strategy_same_id(d->investor, seat) && fw_strategy_same_id(d->lab, lab) &&
+            tick <= d->ends_tick && d->terms)
+            held += (double)d->terms->amount;
     }
-    return false;
+    return held;
 }
 
-static double s_public(Flywheel__V1__Share *const *shares, size_t n, const char *id)
+/* The revenue this seat's deals have brought back from their labs so far. */
+static double s_returned(const Flywheel__V1__SeatView *me, const char *seat)
 {
+    double back = 0.0;
+    for (size_t i = 0; i < me->n_deals; i++)
+        if (fw_strategy_same_id(me->deals[i]->investor, seat) && me->deals[i]->returned > 0)
+            back += (double)me->deals[i]->returned;
+    return back;
+}
+
+/* The value of `id` in a list of shares; `at` is where it is most likely (the lists of
+ * labs come in the same order), so a walk in that order pays one comparison each. */
+static double s_public(Flywheel__V1__Share *const *shares, size_t n, const char *id, size_t at)
+{
+    if (at < n && fw_strategy_same_id(shares[at]->id, id))
+        return shares[at]->value;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(shares[i]->id, id) == 0)
+        if (fw_strategy_same_id(shares[i]->id, id))
             return shares[i]->value;
     return 0.0;
 }
@@ -434,7 +456,7 @@ static double s_public(Flywheel__V1__Share *const *shares, size_t n, const char 
 static int64_t s_valuation(const Flywheel__V1__MarketView *m, const char *id)
 {
     for (size_t i = 0; m && i < m->n_valuations; i++)
-        if (strcmp(m->valuations[i]->id, id) == 0)
+        if (fw_strategy_same_id(m->valuations[i]->id, id))
             return m->valuations[i]->value;
     return 0;
 }
@@ -445,43 +467,88 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
 {
     const fw_strategy_params_t *p = ctx->params;
     const double every = fw_strategy_param(p, "invest_every", 0.0);
-    const double amount = fw_strategy_param(p, "invest_amount", 1e9);
+    const double cap = fw_strategy_param(p, "invest_amount", 1e9);
     const double cash_share = fw_strategy_param(p, "invest_cash_share", 0.1);
+    const double return_share = fw_strategy_param(p, "invest_return_share", 0.5);
+    const double min_ticket = fw_strategy_param(p, "invest_min_ticket", 0.1);
+    const double noise = fw_strategy_param(p, "invest_belief_noise", 0.1);
     const bool cloud = ctx->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
     const Flywheel__V1__MarketView *m = obs->market;
-    if (every < 1.0 || !m || obs->tick % (uint32_t)every != 0 || obs->me->cash <= 0)
+    const Flywheel__V1__SeatView *me = obs->me;
+    if (every < 1.0 || !m || obs->tick % (uint32_t)every != 0 || me->cash <= 0 ||
+        m->n_lab_share == 0)
         return;
-    /* The expected return of a stake and of the revenue it brings back both grow with
-     * the lab's share of customers and its capability; a draw from the seat's stream
-     * breaks near-ties so that investors do not all pick the same lab. */
-    const char *best = NULL;
-    double best_score = 0.0;
-    for (size_t i = 0; i < m->n_lab_share; i++) {
+    fw_invest_params_t prm = fw_invest_defaults();
+    prm.share_weight = fw_strategy_param(p, "invest_share_weight", prm.share_weight);
+    prm.capability_weight = fw_strategy_param(p, "invest_capability_weight", prm.capability_weight);
+    prm.upside = fw_strategy_param(p, "invest_upside", prm.upside);
+    prm.downside = fw_strategy_param(p, "invest_downside", prm.downside);
+    prm.risk_aversion = fw_strategy_param(p, "invest_risk_aversion", prm.risk_aversion);
+    prm.lockin = fw_strategy_param(p, "invest_lockin", prm.lockin);
+
+    /* Every lab's prospects as this investor reads them: the public share and
+     * capability, times a private draw (investors' judgements differ, so they do not
+     * all back the same labs), and its odds of leading among all of them. */
+    const size_t n = m->n_lab_share;
+    fw_invest_lab_t *labs = fw_arena_calloc(arena, n, sizeof *labs);
+    double *odds = fw_arena_calloc(arena, n, sizeof *odds);
+    for (size_t i = 0; i < n; i++) {
         const char *lab = m->lab_share[i]->id;
-        if (s_has_deal(obs->me, ctx->seat, lab, obs->tick))
-            continue;
-        double score = (m->lab_share[i]->value + 0.05) *
-                       s_public(m->capability, m->n_capability, lab) *
-                       (0.9 + 0.2 * fw_rng_uniform(rng));
-        if (score > best_score) {
-            best_score = score;
-            best = lab;
-        }
+        labs[i].share = m->lab_share[i]->value;
+        labs[i].capability = s_public(m->capability, m->n_capability, lab, i) *
+                             (1.0 + noise * (2.0 * fw_rng_uniform(rng) - 1.0));
     }
-    double invest = fmin(amount, cash_share * (double)obs->me->cash);
-    if (!best || invest < 1.0)
-        return;
-    Flywheel__V1__InvestmentTerms t = FLYWHEEL__V1__INVESTMENT_TERMS__INIT;
-    t.amount = fw_strategy_round(invest);
-    t.valuation = s_valuation(m, best) + t.amount;
-    t.credit_fraction = cloud && m->credits_allowed ? fw_strategy_param(p, "invest_credit_fraction", 0.5)
-                                                    : 0.0;
-    t.min_cloud_share = cloud ? fw_strategy_param(p, "invest_min_cloud_share", 0.3) : 0.0;
-    t.chip_family = (char *)(mandate ? mandate : "");
-    t.min_chip_share = mandate ? fw_strategy_param(p, "invest_min_chip_share", 0.2) : 0.0;
-    t.duration = (uint32_t)fw_strategy_round(fw_strategy_param(p, "invest_duration", 24.0));
-    t.penalty = fw_strategy_round(fw_strategy_param(p, "invest_penalty_share", 0.1) * invest);
-    fw_actions_add_proposal(out, arena, best, &t);
+    fw_invest_odds(labs, n, &prm, odds);
+
+    /* The candidates: the labs with the best odds (ties in list order), at most
+     * FW_INVEST_MAX_LABS, so the choice costs the same in a market of any size. */
+    size_t pick[FW_INVEST_MAX_LABS], k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fw_strategy_same_id(m->lab_share[i]->id, ctx->seat))
+            continue;
+        size_t at = k < FW_INVEST_MAX_LABS ? k++ : FW_INVEST_MAX_LABS;
+        if (at == FW_INVEST_MAX_LABS) {
+            if (odds[i] <= odds[pick[FW_INVEST_MAX_LABS - 1]])
+                continue;
+            at = FW_INVEST_MAX_LABS - 1;
+        }
+        while (at > 0 && odds[pick[at - 1]] < odds[i]) {
+            pick[at] = pick[at - 1];
+            at--;
+        }
+        pick[at] = i;
+    }
+    fw_invest_lab_t cand[FW_INVEST_MAX_LABS];
+    double cand_odds[FW_INVEST_MAX_LABS], w[FW_INVEST_MAX_LABS];
+    for (size_t c = 0; c < k; c++) {
+        cand[c] = labs[pick[c]];
+        cand_odds[c] = odds[pick[c]];
+    }
+    fw_invest_weights(cand, cand_odds, k, &prm, w);
+
+    /* The budget: a share of its cash plus a share of what its deals have brought
+     * back, so returns feed the next commitments. Each lab gets what its weight asks
+     * beyond what is already in it, if that is worth a deal. */
+    double budget = cash_share * (double)me->cash + return_share * s_returned(me, ctx->seat);
+    for (size_t c = 0; c < k && out->n_proposals < S_MAX_PROPOSALS; c++) {
+        const char *lab = m->lab_share[pick[c]]->id;
+        double want = w[c] * budget - s_held(me, ctx->seat, lab, obs->tick);
+        double invest = fmin(fmin(want, cap), (double)me->cash);
+        if (invest < fmin(min_ticket * budget, cap) || invest < 1.0)
+            continue;
+        Flywheel__V1__InvestmentTerms t = FLYWHEEL__V1__INVESTMENT_TERMS__INIT;
+        t.amount = fw_strategy_round(invest);
+        t.valuation = s_valuation(m, lab) + t.amount;
+        t.credit_fraction = cloud && m->credits_allowed
+                                ? fw_strategy_param(p, "invest_credit_fraction", 0.5)
+                                : 0.0;
+        t.min_cloud_share = cloud ? fw_strategy_param(p, "invest_min_cloud_share", 0.3) : 0.0;
+        t.chip_family = (char *)(mandate ? mandate : "");
+        t.min_chip_share = mandate ? fw_strategy_param(p, "invest_min_chip_share", 0.2) : 0.0;
+        t.duration = (uint32_t)fw_strategy_round(fw_strategy_param(p, "invest_duration", 24.0));
+        t.penalty = fw_strategy_round(fw_strategy_param(p, "invest_penalty_share", 0.1) * invest);
+        fw_actions_add_proposal(out, arena, lab, &t);
+    }
 }
 
 int64_t fw_strategy_round(double x)

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fw_invest.h"
 #include "fw_strategy.h"
 
 /* A quote as the lab plans on it. Quotes are known by their index in
@@ -618,29 +619,142 @@ static double s_plan_quotes(s_plan_t *p)
     return cheapest;
 }
 
+/* Whether two sets of terms cannot both hold: an exclusive deal rules out any other
+ * deal that asks for a share of the lab's compute on its cloud. */
+static bool s_clash(const Flywheel__V1__InvestmentTerms *a, const Flywheel__V1__InvestmentTerms *b)
+{
+    bool a_cloud = a->exclusive || a->min_cloud_share > 0;
+    bool b_cloud = b->exclusive || b->min_cloud_share > 0;
+    return (a->exclusive && b_cloud) || (b->exclusive && a_cloud);
+}
+
+/* The cheapest effective prices (price over the lab's efficiency on the family) on
+ * offer: anywhere, on `cloud`'s quotes and on `family`'s (0 where there is none). */
+typedef struct {
+    double best, on_cloud, on_family;
+} s_prices_t;
+
+static s_prices_t s_prices(const Flywheel__V1__TickStart *obs, const char *cloud,
+                           const char *family)
+{
+    const Flywheel__V1__MarketView *m = obs->market;
+    s_prices_t r = {0};
+    for (size_t i = 0; m && i < m->n_compute_quotes; i++) {
+        const Flywheel__V1__ComputeQuote *q = m->compute_quotes[i];
+        if (q->price <= 0 || q->capacity <= 0)
+            continue;
+        double eff = (double)q->price / s_efficiency(obs->me, q->family);
+        if (r.best == 0.0 || eff < r.best)
+            r.best = eff;
+        if (s_same(q->provider, cloud) && (r.on_cloud == 0.0 || eff < r.on_cloud))
+            r.on_cloud = eff;
+        if (family && s_same(q->family, family) && (r.on_family == 0.0 || eff < r.on_family))
+            r.on_family = eff;
+    }
+    return r;
+}
+
+/* How much dearer useful compute is on `family` than the best on offer: by effective
+ * prices when the family is quoted, else by the lab's efficiency on it against its
+ * best (the price unknown, the handicap is what it knows). */
+static double s_chip_premium(const Flywheel__V1__SeatView *me, const s_prices_t *pr,
+                             const char *family)
+{
+    if (pr->on_family > 0.0 && pr->best > 0.0)
+        return pr->on_family / pr->best - 1.0;
+    double best = 0.0;
+    for (size_t i = 0; i < me->n_efficiency; i++)
+        best = fmax(best, me->efficiency[i]->value);
+    double eff = s_efficiency(me, family);
+    return best > eff ? best / eff - 1.0 : 0.0;
+}
+
+typedef struct {
+    const Flywheel__V1__Proposal *p;
+    double value;
+    bool accept;
+} s_offer_t;
+
+static int s_by_value(const void *a, const void *b)
+{
+    const s_offer_t *x = a, *y = b;
+    if (x->value != y->value)
+        return x->value > y->value ? -1 : 1;
+    return x->p->id < y->p->id ? -1 : x->p->id > y->p->id; /* ids, never names */
+}
+
+/* Answers the proposals. Each is valued as fw_offer_value weighs it (fw_invest.h:
+ * the money, worth more to a lab short of cash; the equity sold; the compute lost
+ * to a mandate on a chip the lab uses badly; the tie to one cloud); a compute
+ * commitment with no money (amount 0) is valued at 0, since the lab asked for the
+ * capacity, and so is a deal the scenario schedules (history, or the premise of a
+ * counterfactual: the scenario decided it). The best are taken first; one that clashes with a deal in force or with
+ * one taken this tick, is worth less than nothing, or offers a valuation below
+ * accept_floor x the lab's own is refused. */
 static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
                      Flywheel__V1__Actions *out, fw_arena_t *arena)
 {
-    const double floor_share = fw_strategy_param(ctx->params, "accept_floor", 0.5);
+    const fw_strategy_params_t *params = ctx->params;
+    const double floor_share = fw_strategy_param(params, "accept_floor", 0.5);
+    fw_judge_params_t jp = fw_judge_defaults();
+    jp.premium = fw_strategy_param(params, "capital_premium", jp.premium);
+    jp.need_premium = fw_strategy_param(params, "need_premium", jp.need_premium);
+    jp.runway = fw_strategy_param(params, "runway", jp.runway);
+    jp.dependence = fw_strategy_param(params, "dependence_cost", jp.dependence);
     const Flywheel__V1__SeatView *me = obs->me;
+    if (me->n_proposals == 0)
+        return;
+    const fw_lab_side_t side = {(double)me->valuation, (double)me->cash, (double)me->cost_last};
+    s_offer_t *offers = fw_arena_calloc(arena, me->n_proposals, sizeof *offers);
     for (size_t i = 0; i < me->n_proposals; i++) {
         const Flywheel__V1__Proposal *p = me->proposals[i];
         const Flywheel__V1__InvestmentTerms *t = p->terms;
-        bool accept = t != NULL;
+        offers[i].p = p;
+        if (!t || t->amount <= 0 || p->scheduled)
+            continue; /* valued at 0: taken unless it clashes (see above) */
+        bool mandate = t->chip_family && t->chip_family[0] && t->min_chip_share > 0;
+        s_prices_t pr = s_prices(obs, p->investor, mandate ? t->chip_family : NULL);
+        /* Credits are worth what the lab would spend on that cloud anyway: all of them
+         * when it is the cheapest, less in proportion when it is dearer, half when it
+         * sells nothing yet (it may later). */
+        double usable = pr.on_cloud > 0.0 ? pr.best / pr.on_cloud : 0.5;
+        fw_offer_t o = {
+            .amount = (double)t->amount,
+            .credit_fraction = t->credit_fraction,
+            .valuation = (double)t->valuation,
+            .usability = t->credit_fraction > 0 ? usable : 1.0,
+            .cloud_share = t->exclusive ? 1.0 : t->min_cloud_share,
+            .chip_share = mandate ? t->min_chip_share : 0.0,
+            .chip_premium = mandate ? s_chip_premium(me, &pr, t->chip_family) : 0.0,
+            .duration = (double)t->duration,
+        };
+        offers[i].value = fw_offer_value(&o, &side, &jp);
+    }
+    qsort(offers, me->n_proposals, sizeof *offers, s_by_value);
+    for (size_t i = 0; i < me->n_proposals; i++) {
+        const Flywheel__V1__Proposal *p = offers[i].p;
+        const Flywheel__V1__InvestmentTerms *t = p->terms;
+        bool accept = t != NULL && offers[i].value >= 0.0;
         for (size_t j = 0; accept && j < me->n_deals; j++) {
             const Flywheel__V1__Deal *d = me->deals[j];
-            if (!s_binding(d, ctx->seat, obs->tick) || strcmp(d->investor, p->investor) == 0)
-                continue;
-            bool other_wants_cloud = d->terms->exclusive || d->terms->min_cloud_share > 0;
-            bool wants_cloud = t->exclusive || t->min_cloud_share > 0;
-            if ((d->terms->exclusive && wants_cloud) || (t->exclusive && other_wants_cloud))
+            if (s_binding(d, ctx->seat, obs->tick) && !s_same(d->investor, p->investor) &&
+                s_clash(d->terms, t))
                 accept = false;
         }
+        for (size_t j = 0; accept && j < i; j++)
+            if (offers[j].accept && !s_same(offers[j].p->investor, p->investor) &&
+                s_clash(offers[j].p->terms, t))
+                accept = false;
         if (accept && t->amount > 0 && t->valuation > 0 &&
             (double)t->valuation < floor_share * (double)me->valuation)
             accept = false;
-        fw_actions_add_answer(out, arena, p->id, accept);
+        offers[i].accept = accept;
     }
+    /* Answers go in the order the proposals came. */
+    for (size_t i = 0; i < me->n_proposals; i++)
+        for (size_t j = 0; j < me->n_proposals; j++)
+            if (offers[j].p == me->proposals[i])
+                fw_actions_add_answer(out, arena, offers[j].p->id, offers[j].accept);
 }
 
 /* The share of compute each binding deal asks for, per cloud and per chip family;

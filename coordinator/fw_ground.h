@@ -222,6 +222,7 @@ typedef struct {
     uint32_t visible;  /* first tick in which the lab sees it */
     uint32_t expires;  /* last tick in which an answer counts */
     char name[128];    /* the scheduled event's name, or a description */
+    bool scheduled;    /* a scenario event, not an agent's proposal */
 } fw_proposal_t;
 
 /* An investment signed (or a compute commitment, amount 0). */

@@ -767,6 +767,7 @@ static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t 
             w->lab = (char *)sc->seats[seat].id;
             w->terms = s_terms_wire(m, a, &p->terms);
             w->expires = p->expires;
+            w->scheduled = p->scheduled;
             v->proposals[v->n_proposals++] = w;
         }
         /* Credits by cloud, in seat order: only the clouds it has deals with can

@@ -53,6 +53,7 @@ void fw_deals_fire_events(fw_market_t *m, uint32_t t)
             p->visible = t;
             p->expires = t;
             snprintf(p->name, sizeof p->name, "%s", e->name);
+            p->scheduled = true;
             break;
         }
         case FW_EVENT_CAPABILITY_SHOCK:
