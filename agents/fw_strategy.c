@@ -417,28 +417,27 @@ void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, cons
  * (docs/protocol.md); the candidates come best odds first, so the best are sent. */
 #define S_MAX_PROPOSALS 4
 
-/* Dollars this seat has put into `lab` in deals still in force at `tick`. */
-static double s_held(const Flywheel__V1__SeatView *me, const char *seat, const char *lab,
-                     uint32_t tick)
+/* The value of this seat's stake in `company` (0 if none), marked to market. */
+static double s_stake(const Flywheel__V1__SeatView *me, const char *company)
 {
-    double held = 0.0;
-    for (size_t i = 0; i < me->n_deals; i++) {
-        const Flywheel__V1__Deal *d = me->deals[i];
-        if (fw_strategy_same_id(d->investor, seat) && fw_strategy_same_id(d->lab, lab) &&
-            tick <= d->ends_tick && d->terms)
-            held += (double)d->terms->amount;
-    }
-    return held;
+    double value = 0.0;
+    for (size_t i = 0; i < me->n_stakes; i++)
+        if (fw_strategy_same_id(me->stakes[i]->company, company) && me->stakes[i]->value > 0)
+            value += (double)me->stakes[i]->value;
+    return value;
 }
 
-/* The revenue this seat's deals have brought back from their labs so far. */
-static double s_returned(const Flywheel__V1__SeatView *me, const char *seat)
+/* What this seat's deals have brought back beyond what it put into them: the gains
+ * it has to invest again (new deals count against them, so a gain is spent once). */
+static double s_gains(const Flywheel__V1__SeatView *me, const char *seat)
 {
-    double back = 0.0;
-    for (size_t i = 0; i < me->n_deals; i++)
-        if (fw_strategy_same_id(me->deals[i]->investor, seat) && me->deals[i]->returned > 0)
-            back += (double)me->deals[i]->returned;
-    return back;
+    double net = 0.0;
+    for (size_t i = 0; i < me->n_deals; i++) {
+        const Flywheel__V1__Deal *d = me->deals[i];
+        if (fw_strategy_same_id(d->investor, seat) && d->terms)
+            net += (double)d->returned - (double)d->terms->amount;
+    }
+    return net > 0.0 ? net : 0.0;
 }
 
 /* The value of `id` in a list of shares; `at` is where it is most likely (the lists of
@@ -469,7 +468,7 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
     const double every = fw_strategy_param(p, "invest_every", 0.0);
     const double cap = fw_strategy_param(p, "invest_amount", 1e9);
     const double cash_share = fw_strategy_param(p, "invest_cash_share", 0.1);
-    const double return_share = fw_strategy_param(p, "invest_return_share", 0.5);
+    const double return_share = fw_strategy_param(p, "invest_return_share", 0.1);
     const double min_ticket = fw_strategy_param(p, "invest_min_ticket", 0.1);
     const double noise = fw_strategy_param(p, "invest_belief_noise", 0.1);
     const bool cloud = ctx->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
@@ -526,13 +525,20 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
     }
     fw_invest_weights(cand, cand_odds, k, &prm, w);
 
-    /* The budget: a share of its cash plus a share of what its deals have brought
-     * back, so returns feed the next commitments. Each lab gets what its weight asks
-     * beyond what is already in it, if that is worth a deal. */
-    double budget = cash_share * (double)me->cash + return_share * s_returned(me, ctx->seat);
+    /* What it keeps in labs: invest_cash_share of its means (cash and every stake it
+     * holds, marked to market) plus invest_return_share of what its deals have brought
+     * back beyond their cost, so returns feed the next commitments. Each lab gets what
+     * its weight of that asks beyond the stake already held in it, if that is worth a
+     * deal (stakes are not sold: an overweight one just gets nothing more). */
+    double stakes[FW_INVEST_MAX_LABS], held = 0.0;
+    for (size_t c = 0; c < k; c++)
+        stakes[c] = s_stake(me, m->lab_share[pick[c]]->id);
+    for (size_t i = 0; i < me->n_stakes; i++)
+        held += me->stakes[i]->value > 0 ? (double)me->stakes[i]->value : 0.0;
+    double budget = cash_share * ((double)me->cash + held) + return_share * s_gains(me, ctx->seat);
     for (size_t c = 0; c < k && out->n_proposals < S_MAX_PROPOSALS; c++) {
         const char *lab = m->lab_share[pick[c]]->id;
-        double want = w[c] * budget - s_held(me, ctx->seat, lab, obs->tick);
+        double want = w[c] * budget - stakes[c];
         double invest = fmin(fmin(want, cap), (double)me->cash);
         if (invest < fmin(min_ticket * budget, cap) || invest < 1.0)
             continue;

@@ -616,7 +616,9 @@ static const s_key_t s_strategy_keys[T_N] = {
     [T_PARAMS] = {"params", S_ALL, 0},
 };
 
-static int s_parse_params(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat)
+/* A seat's strategy params. With `replace` (a variant's `strategy_params`), a key the
+ * seat already has takes the new value; otherwise a repeated key is an error. */
+static int s_parse_params(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat, bool replace)
 {
     if (map->type != YAML_MAPPING_NODE)
         return s_fail(c, map->start_mark, "expected a mapping for 'params', got %s",
@@ -630,10 +632,13 @@ static int s_parse_params(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat)
         double value;
         if (s_get_id(c, k, "param", key) < 0)
             return -1;
+        size_t at = seat->n_params;
         for (size_t i = 0; i < seat->n_params; i++)
             if (strcmp(seat->params[i].key, key) == 0)
-                return s_fail(c, k->start_mark, "duplicate key '%s' in params", key);
-        if (seat->n_params == FW_MAX_PARAMS)
+                at = i;
+        if (at < seat->n_params && !replace)
+            return s_fail(c, k->start_mark, "duplicate key '%s' in params", key);
+        if (at == FW_MAX_PARAMS)
             return s_fail(c, k->start_mark, "too many params (at most %d)", FW_MAX_PARAMS);
         if (s_scalar(c, v, key, &s) < 0)
             return -1;
@@ -641,9 +646,10 @@ static int s_parse_params(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat)
             return s_fail(c, v->start_mark, "expected a number for '%s', got '%s'", key, s);
         if (!s_dec_to_double(&d, &value))
             return s_fail(c, v->start_mark, "%s '%s' is out of range", key, s);
-        memcpy(seat->params[seat->n_params].key, key, sizeof key);
-        seat->params[seat->n_params].value = value;
-        seat->n_params++;
+        memcpy(seat->params[at].key, key, sizeof key);
+        seat->params[at].value = value;
+        if (at == seat->n_params)
+            seat->n_params++;
     }
     return 0;
 }
@@ -655,7 +661,7 @@ static int s_parse_strategy(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat)
         return -1;
     if (v[T_NAME] && s_get_id(c, v[T_NAME], "strategy name", seat->strategy) < 0)
         return -1;
-    if (v[T_PARAMS] && s_parse_params(c, v[T_PARAMS], seat) < 0)
+    if (v[T_PARAMS] && s_parse_params(c, v[T_PARAMS], seat, false) < 0)
         return -1;
     return 0;
 }
@@ -1568,6 +1574,49 @@ static int s_parse_overrides(s_ctx_t *c, yaml_node_t *map)
     return 0;
 }
 
+/* ---- a variant's strategy params and its history ------------------------------------ */
+
+/* `strategy_params:`: seat id -> params, merged into that seat's (a key it has takes
+ * the new value), so a variant can change how a company plays without copying it. */
+static int s_parse_strategy_params(s_ctx_t *c, yaml_node_t *map)
+{
+    if (map->type != YAML_MAPPING_NODE)
+        return s_fail(c, map->start_mark, "expected a mapping for 'strategy_params', got %s",
+                      s_node_kind(map));
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = s_node(c, p->key), *v = s_node(c, p->value);
+        const char *id = NULL;
+        if (s_scalar(c, k, "strategy_params", &id) < 0)
+            return -1;
+        int seat = fw_scenario_seat(c->sc, id);
+        if (seat < 0)
+            return s_fail(c, k->start_mark, "strategy_params: '%s' is not a seat", id);
+        if (s_parse_params(c, v, &c->sc->seats[seat], true) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* `drop_deal_events: true`: the deal events read so far (the bases') are dropped; the
+ * deals in force at the start stay. For a variant whose deals must come from the
+ * agents. */
+static int s_parse_drop_deals(s_ctx_t *c, yaml_node_t *n)
+{
+    bool drop = false;
+    if (s_get_bool(c, n, "drop_deal_events", &drop) < 0)
+        return -1;
+    if (!drop)
+        return 0;
+    fw_scenario_t *sc = c->sc;
+    size_t keep = 0;
+    for (size_t i = 0; i < sc->n_events; i++)
+        if (sc->events[i].kind != FW_EVENT_DEAL)
+            sc->events[keep++] = sc->events[i];
+    sc->n_events = keep;
+    return 0;
+}
+
 /* ---- checks ------------------------------------------------------------------------- */
 
 enum { C_NAME, C_METRIC, C_AT, C_FROM, C_TO, C_AGG, C_SCALE, C_LOW, C_HIGH, C_N };
@@ -1685,7 +1734,7 @@ static int s_parse_checks(s_ctx_t *c, yaml_node_t *list)
 
 enum {
     K_RUN, K_FAMILIES, K_SEATS, K_MARKET, K_EVENTS, K_DEALS, K_CHECKS, K_EXTENDS,
-    K_DEAL_OVERRIDES, K_N
+    K_DEAL_OVERRIDES, K_STRATEGY_PARAMS, K_DROP_DEAL_EVENTS, K_N
 };
 static const s_key_t s_top_keys[K_N] = {
     [K_RUN] = {"run", S_ALL, 0},
@@ -1697,6 +1746,8 @@ static const s_key_t s_top_keys[K_N] = {
     [K_CHECKS] = {"checks", S_ALL, 0},
     [K_EXTENDS] = {"extends", S_ALL, 0},
     [K_DEAL_OVERRIDES] = {"deal_overrides", S_ALL, 0},
+    [K_STRATEGY_PARAMS] = {"strategy_params", S_ALL, 0},
+    [K_DROP_DEAL_EVENTS] = {"drop_deal_events", S_ALL, 0},
 };
 
 /* One file of an `extends:` chain: [0] is the file loaded, [n-1] the root base. */
@@ -1939,6 +1990,12 @@ static int s_build(s_ctx_t *c, s_file_t *files, size_t n)
         return -1;
     for (size_t i = n; i-- > 0;) {
         s_use(c, &files[i]);
+        if (files[i].top[K_STRATEGY_PARAMS] &&
+            s_parse_strategy_params(c, files[i].top[K_STRATEGY_PARAMS]) < 0)
+            return -1;
+        if (files[i].top[K_DROP_DEAL_EVENTS] &&
+            s_parse_drop_deals(c, files[i].top[K_DROP_DEAL_EVENTS]) < 0)
+            return -1;
         if (files[i].top[K_EVENTS] && s_parse_events(c, files[i].top[K_EVENTS]) < 0)
             return -1;
         if (files[i].top[K_DEAL_OVERRIDES] &&

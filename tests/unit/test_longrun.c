@@ -31,8 +31,8 @@
 /* Every scenario under scenarios/; the last test fails when one is added and not here. */
 static const char *const k_shipped[] = {
     "anthropic-dominates", "baseline",  "both-labs-falter", "cash-not-credits",
-    "classroom",           "exclusive-alliances", "large-60", "no-chip-mandates",
-    "openai-dominates",
+    "classroom",           "emergent",  "exclusive-alliances", "large-60",
+    "no-chip-mandates",    "openai-dominates",
 };
 #define N_SHIPPED (sizeof k_shipped / sizeof k_shipped[0])
 
@@ -170,6 +170,7 @@ LONG_RUN_TEST(baseline, "baseline")
 LONG_RUN_TEST(both_labs_falter, "both-labs-falter")
 LONG_RUN_TEST(cash_not_credits, "cash-not-credits")
 LONG_RUN_TEST(classroom, "classroom")
+LONG_RUN_TEST(emergent, "emergent")
 LONG_RUN_TEST(exclusive_alliances, "exclusive-alliances")
 LONG_RUN_TEST(large_60, "large-60")
 LONG_RUN_TEST(no_chip_mandates, "no-chip-mandates")

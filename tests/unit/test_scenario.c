@@ -1379,3 +1379,71 @@ Test(fw_scenario, extends_errors_in_the_extending_file)
              "child.yaml:3:10: too many levels of 'extends' from '%s' (at most 4)", x);
     cr_expect_str_eq(s_err_at("x.yaml", "extends: deep2.yaml\n"), want);
 }
+
+/* Parses text in memory as a file of the extends fixtures directory. */
+static fw_scenario_t *s_parse_at(const char *name, const char *yaml, char *err, size_t len)
+{
+    char path[PATH_MAX + 64], rel[128];
+    snprintf(rel, sizeof rel, "tests/fixtures/scenarios/extends/%s", name);
+    s_path(path, sizeof path, rel);
+    return fw_scenario_parse(path, yaml, strlen(yaml), err, len);
+}
+
+Test(fw_scenario, a_variant_sets_strategy_params_and_drops_the_bases_deal_events)
+{
+    char err[1024] = "";
+    fw_scenario_t *sc = s_parse_at("x.yaml",
+                                   "extends: base.yaml\n"
+                                   "drop_deal_events: true\n"
+                                   "strategy_params:\n"
+                                   "  c: {invest_every: 3, invest_amount: 2B}\n"
+                                   "events:\n"
+                                   "  - {at: 2024-04, deal: {investor: c, lab: l, amount: 5M}}\n",
+                                   err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    /* The base's March deal is gone, its May shock stays; this file's deal is kept. */
+    size_t deals = 0, shocks = 0;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        if (sc->events[i].kind == FW_EVENT_DEAL) {
+            deals++;
+            cr_expect_eq(sc->events[i].deal.amount, 5000000);
+        } else {
+            shocks++;
+        }
+    }
+    cr_expect_eq(deals, 1);
+    cr_expect_eq(shocks, 1);
+    cr_expect_eq(sc->n_deals, 1, "the deal in force at the start stays");
+    int c = fw_scenario_seat(sc, "c");
+    cr_assert_geq(c, 0);
+    cr_expect_eq(fw_seat_param(&sc->seats[c], "invest_every", 0), 3.0);
+    cr_expect_eq(fw_seat_param(&sc->seats[c], "invest_amount", 0), 2e9);
+    fw_scenario_destroy(&sc);
+}
+
+Test(fw_scenario, strategy_params_replace_a_bases_value_and_refuse_what_is_not_a_seat)
+{
+    char err[1024] = "";
+    fw_scenario_t *sc = s_parse_at("x.yaml",
+                                   "extends: child.yaml\n"
+                                   "strategy_params: {c: {price_step: 0.5}}\n"
+                                   "drop_deal_events: false\n",
+                                   err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    int c = fw_scenario_seat(sc, "c");
+    cr_expect_eq(fw_seat_param(&sc->seats[c], "price_step", 0), 0.5);
+    size_t deals = 0;
+    for (size_t i = 0; i < sc->n_events; i++)
+        deals += sc->events[i].kind == FW_EVENT_DEAL;
+    cr_expect_gt(deals, 0, "false keeps the deal events");
+    fw_scenario_destroy(&sc);
+
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: {q: {a: 1}}\n"),
+                     "x.yaml:2:19: strategy_params: 'q' is not a seat");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: {c: {a: x}}\n"),
+                     "x.yaml:2:26: expected a number for 'a', got 'x'");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: [c]\n"),
+                     "x.yaml:2:18: expected a mapping for 'strategy_params', got a list");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\ndrop_deal_events: maybe\n"),
+                     "x.yaml:2:19: expected true or false for 'drop_deal_events', got 'maybe'");
+}
