@@ -376,6 +376,17 @@ static inline double fm_training_exponent(const fw_market_t *m) { return fm_pos(
 static inline double fm_learning_scale(const fw_market_t *m) { return fm_pos(m->sc->market.learning_scale, 2e6); }
 static inline double fm_maturity_scale(const fw_market_t *m) { return fm_pos(m->sc->market.maturity_scale, 2e7); }
 
+/* A lab's skill on family f as it runs there: its own (learnt by its own use), with
+ * the gap to 1 narrowed by how far the family's software has matured since the start
+ * (skill_spillover): tools, libraries and engineers that others' use has made. A
+ * family mature from the start spills nothing more than the scenario's skills say. */
+static inline double fm_skill(const fw_market_t *m, const fw_seat_state_t *st, uint32_t f)
+{
+    double m0 = m->sc->families[f].maturity;
+    double progress = m0 < 1.0 ? (m->maturity[f] - m0) / (1.0 - m0) : 0.0;
+    return 1.0 - (1.0 - st->skill[f]) * (1.0 - m->sc->market.skill_spillover * progress);
+}
+
 /* The most any market outside the scenario's seats may spend a tick: 460B a month,
  * 5.5T a year, about the world's IT spending, 5% of its output (market_ceiling). */
 static inline double fm_market_ceiling(const fw_market_t *m)

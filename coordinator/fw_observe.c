@@ -752,7 +752,7 @@ static void s_view_seat_economy(const fw_market_t *m, uint32_t seat, fw_arena_t 
         for (uint32_t f = 0; f < m->n_families; f++) {
             eff[f] = blank;
             eff[f].id = (char *)sc->families[f].id;
-            eff[f].value = st->skill[f] * m->maturity[f];
+            eff[f].value = fm_skill(m, st, f) * m->maturity[f];
             v->efficiency[v->n_efficiency++] = &eff[f];
         }
         v->proposals = fw_arena_calloc(a, m->proposals.n, sizeof *v->proposals);

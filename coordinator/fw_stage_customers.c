@@ -82,7 +82,7 @@ int fw_stage_customers(fw_market_t *m, const fw_orders_t *orders, uint32_t t, ch
         if (bought > 0 && !st->faltering)
             for (size_t k = 0; k < n_used; k++) {
                 uint32_t f = used[k];
-                effective += (double)st->family_tick[f] / bought * train * st->skill[f] *
+                effective += (double)st->family_tick[f] / bought * train * fm_skill(m, st, f) *
                              m->maturity[f];
             }
         st->cum_train += effective;

@@ -373,3 +373,53 @@ Test(fw_invest_strategy, a_scheduled_deal_is_taken_whatever_its_terms)
 {
     cr_assert(lab_answer(1000000000, 0.5, 0.3, true));
 }
+
+/* A lab with no mandate and efficiency `eff` on the asic (1.0 on h100) facing asic
+ * compute at `asic_price` and h100 at 2000: the compute it bids for on each. */
+static void lab_bids(double eff, int64_t asic_price, int64_t *on_asic, int64_t *on_h100)
+{
+    world_t w;
+    world_init(&w, "beta", ROLE(LAB), "");
+    w.me.cash = 10000000000;
+    w.me.revenue_last = 100000000;
+    w.me.demand = 1000;
+    w.me.revenue_per_compute = 3000;
+    w.me.valuation = 20000000000;
+    w.me.efficiency[w.me.n_efficiency++] = share(w.a, "h100", 1.0);
+    w.me.efficiency[w.me.n_efficiency++] = share(w.a, "asic", eff);
+    const char *q[2][2] = {{"aws", "asic"}, {"gcp", "h100"}};
+    const int64_t price[2] = {asic_price, 2000};
+    for (size_t i = 0; i < 2; i++) {
+        M(ComputeQuote) *c = fw_arena_calloc(w.a, 1, sizeof *c);
+        flywheel__v1__compute_quote__init(c);
+        c->provider = (char *)q[i][0];
+        c->family = (char *)q[i][1];
+        c->price = price[i];
+        c->capacity = 100000;
+        w.market.compute_quotes[w.market.n_compute_quotes++] = c;
+    }
+    fw_arena_t *a;
+    M(Actions) out = run(&w, fw_strategy_lab, &a);
+    *on_asic = *on_h100 = 0;
+    for (size_t i = 0; i < out.n_compute_bids; i++) {
+        if (strcmp(out.compute_bids[i]->family, "asic") == 0)
+            *on_asic += out.compute_bids[i]->quantity;
+        else
+            *on_h100 += out.compute_bids[i]->quantity;
+    }
+    fw_arena_destroy(&a);
+    fw_arena_destroy(&w.a);
+}
+
+Test(fw_invest_strategy, a_lab_with_no_mandate_adopts_a_chip_whose_effective_price_is_better)
+{
+    int64_t asic, h100;
+    /* 1000 / 0.6 = 1667 a useful unit against 2000: it moves to the asic. */
+    lab_bids(0.6, 1000, &asic, &h100);
+    cr_assert_gt(asic, 0);
+    cr_assert_eq(h100, 0, "asic %lld, h100 %lld", (long long)asic, (long long)h100);
+    /* 1500 / 0.6 = 2500: it stays on h100. */
+    lab_bids(0.6, 1500, &asic, &h100);
+    cr_assert_eq(asic, 0);
+    cr_assert_gt(h100, 0);
+}

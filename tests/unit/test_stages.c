@@ -1190,3 +1190,41 @@ Test(fw_stage_stipulations, a_penalty_owed_to_outside_investors_leaves_the_scena
     cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_PENALTY), 100);
     s_close(&f);
 }
+
+/* ---- skills -------------------------------------------------------------------------- */
+
+/* A family's software progress since the start narrows every lab's gap in skill on it,
+ * by skill_spillover, whether or not the lab ever ran there; a family mature from the
+ * start spills nothing. */
+Test(stages, a_maturing_family_lifts_every_labs_skill_on_it)
+{
+    static const char *text =
+        "run: {name: skills, start: 2024-01, ticks: 12, seed: 1}\n"
+        "market: {skill_spillover: %s}\n"
+        "families:\n"
+        "  - {id: gpu, vendor: v, perf: 1.0, unit_cost: 10, price: 100, capacity: 10}\n"
+        "  - {id: asic, vendor: v, perf: 1.0, unit_cost: 10, price: 50, capacity: 10, maturity: 0.4}\n"
+        "seats:\n"
+        "  - {id: v, role: vendor, cash: 1000}\n"
+        "  - {id: c, role: hyperscaler, cash: 1000, base_revenue: 50, compute_price: 10}\n"
+        "  - {id: l, role: lab, cash: 500, demand: 100, revenue_per_compute: 3,\n"
+        "     skill: {gpu: 0.7}}\n";
+    const double spill[] = {0.5, 0.0, 1.0};
+    const double want_mature[] = {0.8, 0.6, 1.0}; /* 1 - 0.4 x (1 - spill) */
+    for (size_t i = 0; i < 3; i++) {
+        char yaml[2048], num[16];
+        snprintf(num, sizeof num, "%g", spill[i]);
+        snprintf(yaml, sizeof yaml, text, num);
+        stage_t f;
+        s_open_text(&f, yaml);
+        const fw_seat_state_t *lab = &f.m->seats[2];
+        cr_assert_float_eq(fm_skill(f.m, lab, 1), 0.6, 1e-12, "no progress yet");
+        f.m->maturity[1] = 0.7; /* half way from 0.4 to 1 */
+        cr_assert_float_eq(fm_skill(f.m, lab, 1), 1.0 - 0.4 * (1.0 - 0.5 * spill[i]), 1e-12);
+        f.m->maturity[1] = 1.0;
+        cr_assert_float_eq(fm_skill(f.m, lab, 1), want_mature[i], 1e-12, "spill %g", spill[i]);
+        /* gpu was mature from the start: the lab's own skill, whatever others did. */
+        cr_assert_float_eq(fm_skill(f.m, lab, 0), 0.7, 1e-12);
+        s_close(&f);
+    }
+}
