@@ -1001,6 +1001,7 @@ static const s_mkey_t s_market_keys[] = {
     {"maturity_scale", M_REAL, S_MP(maturity_scale), 0.0, S_MAX_AMOUNT, true},
     {"falter_churn", M_REAL, S_MP(falter_churn), 0.0, 1.0, false},
     {"skill_spillover", M_REAL, S_MP(skill_spillover), 0.0, 1.0, false},
+    {"reach_convergence", M_REAL, S_MP(reach_convergence), 0.0, 0.5, false},
     {"facility_capex", M_REAL, S_MP(facility_capex), 0.0, 10.0, false},
     {"credits_allowed", M_BOOL, S_MP(credits_allowed), 0, 0, false},
     {"market_ceiling", M_MONEY, S_MP(market_ceiling), 0, 0, false},
@@ -1026,6 +1027,7 @@ static void s_market_defaults(fw_market_params_t *m)
     m->maturity_scale = 2e7;
     m->falter_churn = 0.05;
     m->skill_spillover = 0.5;
+    m->reach_convergence = 0.01;
     m->facility_capex = 0.6;
     m->credits_allowed = true;
     m->ai_ops_share = 4.0;

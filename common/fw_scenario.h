@@ -118,6 +118,9 @@ typedef struct {
     double maturity_scale;       /* H100-eq months (all labs) over which a family's software
                                     matures, default 20M */
     double falter_churn;         /* share of a faltering lab's reach lost per tick, default 0.05 */
+    double reach_convergence;    /* [0, 1) a tick: how fast the labs' reach (customers'
+                                    attachment beyond capability and price) moves towards
+                                    their geometric mean, default 0.01 */
     double skill_spillover;      /* [0, 1]: how much a family's software progress since the
                                     start (maturity from its initial value towards 1) closes
                                     every lab's gap in skill on it, default 0.5 */

@@ -29,6 +29,36 @@ static int s_by_family(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Customers' attachment to a lab beyond its capability and price (reach: brand,
+ * distribution, integrations) wears off: each tick every lab's reach moves a share
+ * reach_convergence of the way, in logarithms, towards the geometric mean of the
+ * labs', so in the long run capability and price decide the split and a lab that out-
+ * trains the leader overtakes it. A faltering lab is left out (it loses reach by
+ * falter_churn and gains none back). */
+static void s_converge_reach(fw_market_t *m)
+{
+    const double rate = m->sc->market.reach_convergence;
+    double sum_log = 0.0;
+    size_t n = 0;
+    if (rate <= 0.0)
+        return;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        const fw_seat_state_t *st = &m->seats[s];
+        if (m->sc->seats[s].role == FW_ROLE_LAB && !st->faltering && st->reach > 0) {
+            sum_log += log(st->reach);
+            n++;
+        }
+    }
+    if (n < 2)
+        return;
+    const double mean_log = sum_log / (double)n;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        fw_seat_state_t *st = &m->seats[s];
+        if (m->sc->seats[s].role == FW_ROLE_LAB && !st->faltering && st->reach > 0)
+            st->reach = exp(log(st->reach) + rate * (mean_log - log(st->reach)));
+    }
+}
+
 double fw_customers_total_attract(const fw_market_t *m)
 {
     double total = m->outside_attract;
@@ -105,6 +135,7 @@ int fw_stage_customers(fw_market_t *m, const fw_orders_t *orders, uint32_t t, ch
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_LAB)
             m->seats[s].share = total_revenue > 0 ? m->seats[s].share / total_revenue : 0.0;
+    s_converge_reach(m);
     for (uint32_t f = 0; f < m->n_families; f++) {
         double m0 = sc->families[f].maturity;
         m->maturity[f] = m0 + (1.0 - m0) * (1.0 - exp(-m->cum_all[f] / fm_maturity_scale(m)));

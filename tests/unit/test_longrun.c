@@ -17,14 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_agent.h"
-#include "fw_arena.h"
 #include "fw_ledger.h"
 #include "fw_log.h"
 #include "fw_market.h"
-#include "fw_proto.h"
 #include "fw_scenario.h"
-#include "fw_strategy.h"
+#include "fw_testhouse.h"
 
 #define LONG_RUN 5000u
 
@@ -40,30 +37,6 @@ static const char *s_source_dir(void)
 {
     const char *dir = getenv("FW_SOURCE_DIR");
     return dir && *dir ? dir : ".";
-}
-
-/* The house bot of `seat`, made from the Welcome its agent would get (the market
- * builds it, as for the coordinator). */
-static fw_agent_seat_t *s_bot(const fw_market_t *m, const fw_scenario_t *sc, uint32_t seat)
-{
-    fw_arena_t *a = fw_arena_new();
-    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
-    Flywheel__V1__Welcome w;
-    char err[256];
-    cr_assert_not_null(a);
-    fw_market_welcome(m, seat, sc->seed, a, &w);
-    env.protocol_version = FW_PROTOCOL_VERSION;
-    env.run_id = "longrun";
-    env.seat = (char *)sc->seats[seat].id;
-    env.seq = 1;
-    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_WELCOME;
-    env.welcome = &w;
-    const char *name = sc->seats[seat].strategy;
-    fw_agent_seat_t *bot =
-        fw_agent_seat_new(&env, name[0] && fw_strategy_find(name) ? name : NULL, err, sizeof err);
-    cr_assert_not_null(bot, "seat %s: %s", sc->seats[seat].id, err);
-    fw_arena_destroy(&a);
-    return bot;
 }
 
 /* The largest |balance| of any account; asserts that all of them sum to zero. */
@@ -90,51 +63,19 @@ static void s_long_run(const char *name)
     snprintf(path, sizeof path, "%s/scenarios/%s.yaml", s_source_dir(), name);
     fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
     cr_assert_not_null(sc, "%s (set FW_SOURCE_DIR)", err);
-    const uint32_t n = sc->n_seats;
-    fw_market_t *m = fw_market_new(sc, LONG_RUN);
-    cr_assert_not_null(m);
-    fw_agent_seat_t **bots = calloc(n, sizeof *bots);
-    fw_arena_t **obs = calloc(n, sizeof *obs);
-    Flywheel__V1__Actions **actions = calloc(n, sizeof *actions);
-    Flywheel__V1__TickResult **results = calloc(n, sizeof *results);
-    fw_arena_t *view = fw_arena_new(), *out = fw_arena_new();
-    cr_assert(bots && obs && actions && results && view && out);
-    for (uint32_t s = 0; s < n; s++) {
-        bots[s] = s_bot(m, sc, s);
-        obs[s] = fw_arena_new();
-        cr_assert_not_null(obs[s]);
-    }
+    fw_testhouse_t *h = fw_testhouse_new(sc, LONG_RUN, err, sizeof err);
+    cr_assert_not_null(h, "%s", err);
+    fw_market_t *m = fw_testhouse_market(h);
 
     int64_t largest = 0, at_half = 0;
     while (fw_market_tick(m) < LONG_RUN) {
         uint32_t t = fw_market_tick(m) + 1;
-        Flywheel__V1__MarketView market;
-        fw_market_prepare(m);
-        fw_arena_reset(view);
-        fw_market_view_common(m, view, &market);
-        for (uint32_t s = 0; s < n; s++) {
-            fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
-            Flywheel__V1__TickStart ts = FLYWHEEL__V1__TICK_START__INIT;
-            const fw_envelope_t *reply = NULL;
-            fw_arena_reset(obs[s]);
-            fw_market_view_seat(m, s, obs[s], &market, &ts);
-            env.protocol_version = FW_PROTOCOL_VERSION;
-            env.run_id = "longrun";
-            env.tick = t;
-            env.seat = (char *)sc->seats[s].id;
-            env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
-            env.tick_start = &ts;
-            cr_assert_eq(fw_agent_seat_on_message(bots[s], &env, &reply), FW_AGENT_CONTINUE);
-            actions[s] = reply ? reply->actions : NULL;
-        }
-        Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
-        fw_arena_reset(out);
         err[0] = '\0';
-        int rc = fw_market_step(m, actions, out, results, &snap, err, sizeof err);
-        cr_assert_eq(rc, 0, "%s: tick %u not cleared (%d): %s", name, t, rc, err);
+        cr_assert_eq(fw_testhouse_tick(h, err, sizeof err), 0, "%s: tick %u not cleared: %s",
+                     name, t, err);
         cr_assert_eq(fw_ledger_check(fw_market_ledger(m), err, sizeof err), FW_LEDGER_OK,
                      "%s: tick %u: %s", name, t, err);
-        largest = s_books(fw_market_ledger(m), n, t);
+        largest = s_books(fw_market_ledger(m), sc->n_seats, t);
         cr_assert_lt(largest, INT64_MAX / 64, "%s: tick %u: a balance of %lld is near the limit",
                      name, t, (long long)largest);
         if (t == LONG_RUN / 2)
@@ -144,18 +85,7 @@ static void s_long_run(const char *name)
     cr_assert_leq(largest / 3, at_half,
                   "%s: the largest balance grew from %lld at tick %u to %lld at tick %u: money "
                   "compounds", name, (long long)at_half, LONG_RUN / 2, (long long)largest, LONG_RUN);
-
-    for (uint32_t s = 0; s < n; s++) {
-        fw_agent_seat_destroy(&bots[s]);
-        fw_arena_destroy(&obs[s]);
-    }
-    free(bots);
-    free(obs);
-    free(actions);
-    free(results);
-    fw_arena_destroy(&view);
-    fw_arena_destroy(&out);
-    fw_market_destroy(&m);
+    fw_testhouse_destroy(&h);
     fw_scenario_destroy(&sc);
 }
 
