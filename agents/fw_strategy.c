@@ -399,6 +399,18 @@ void fw_actions_add_answer(Flywheel__V1__Actions *out, fw_arena_t *arena, uint64
     out->answers[out->n_answers++] = a;
 }
 
+void fw_actions_add_counter(Flywheel__V1__Actions *out, fw_arena_t *arena, uint64_t proposal_id,
+                            double credit_fraction, double min_cloud_share,
+                            double min_chip_share)
+{
+    fw_actions_add_answer(out, arena, proposal_id, true);
+    Flywheel__V1__ProposalAnswer *a = out->answers[out->n_answers - 1];
+    a->counter = true;
+    a->credit_fraction = credit_fraction;
+    a->min_cloud_share = min_cloud_share;
+    a->min_chip_share = min_chip_share;
+}
+
 void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, const char *lab,
                             const Flywheel__V1__InvestmentTerms *terms)
 {
@@ -471,6 +483,7 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
     const double return_share = fw_strategy_param(p, "invest_return_share", 0.1);
     const double min_ticket = fw_strategy_param(p, "invest_min_ticket", 0.1);
     const double noise = fw_strategy_param(p, "invest_belief_noise", 0.1);
+    const double slack = fmin(1.0, fmax(0.0, fw_strategy_param(p, "invest_slack", 0.5)));
     const bool cloud = ctx->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
     const Flywheel__V1__MarketView *m = obs->market;
     const Flywheel__V1__SeatView *me = obs->me;
@@ -553,6 +566,10 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
         t.min_chip_share = mandate ? fw_strategy_param(p, "invest_min_chip_share", 0.2) : 0.0;
         t.duration = (uint32_t)fw_strategy_round(fw_strategy_param(p, "invest_duration", 24.0));
         t.penalty = fw_strategy_round(fw_strategy_param(p, "invest_penalty_share", 0.1) * invest);
+        /* What the lab may bargain away: a share of each stipulation. */
+        t.credit_fraction_slack = slack * t.credit_fraction;
+        t.cloud_share_slack = slack * t.min_cloud_share;
+        t.chip_share_slack = slack * t.min_chip_share;
         fw_actions_add_proposal(out, arena, lab, &t);
     }
 }

@@ -186,6 +186,11 @@ void fw_actions_add_compute_bid(Flywheel__V1__Actions *out, fw_arena_t *arena,
 
 void fw_actions_add_answer(Flywheel__V1__Actions *out, fw_arena_t *arena, uint64_t proposal_id,
                           bool accept);
+/* Takes proposal `proposal_id` with its three shares lowered to these, within the
+ * proposal's slack (ProposalAnswer.counter). */
+void fw_actions_add_counter(Flywheel__V1__Actions *out, fw_arena_t *arena, uint64_t proposal_id,
+                            double credit_fraction, double min_cloud_share,
+                            double min_chip_share);
 void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, const char *lab,
                              const Flywheel__V1__InvestmentTerms *terms);
 

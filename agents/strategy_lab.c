@@ -671,6 +671,8 @@ static double s_chip_premium(const Flywheel__V1__SeatView *me, const s_prices_t 
 
 typedef struct {
     const Flywheel__V1__Proposal *p;
+    Flywheel__V1__InvestmentTerms terms; /* as the lab would take them */
+    bool counter;                        /* on other shares than proposed */
     double value;
     bool accept;
 } s_offer_t;
@@ -688,7 +690,9 @@ static int s_by_value(const void *a, const void *b)
  * to a mandate on a chip the lab uses badly; the tie to one cloud); a compute
  * commitment with no money (amount 0) is valued at 0, since the lab asked for the
  * capacity, and so is a deal the scenario schedules (history, or the premise of a
- * counterfactual: the scenario decided it). The best are taken first; one that clashes with a deal in force or with
+ * counterfactual: the scenario decided it). Where the proposal leaves slack, the lab
+ * values it with each costly share at the lowest the slack allows, and takes it on
+ * those terms (a counter). The best are taken first; one that clashes with a deal in force or with
  * one taken this tick, is worth less than nothing, or offers a valuation below
  * accept_floor x the lab's own is refused. */
 static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
@@ -710,7 +714,10 @@ static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart
         const Flywheel__V1__Proposal *p = me->proposals[i];
         const Flywheel__V1__InvestmentTerms *t = p->terms;
         offers[i].p = p;
-        if (!t || t->amount <= 0 || p->scheduled)
+        if (!t)
+            continue;
+        offers[i].terms = *t;
+        if (t->amount <= 0 || p->scheduled)
             continue; /* valued at 0: taken unless it clashes (see above) */
         bool mandate = t->chip_family && t->chip_family[0] && t->min_chip_share > 0;
         s_prices_t pr = s_prices(obs, p->investor, mandate ? t->chip_family : NULL);
@@ -718,6 +725,21 @@ static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart
          * when it is the cheapest, less in proportion when it is dearer, half when it
          * sells nothing yet (it may later). */
         double usable = pr.on_cloud > 0.0 ? pr.best / pr.on_cloud : 0.5;
+        double premium = mandate ? s_chip_premium(me, &pr, t->chip_family) : 0.0;
+        /* Each share is worth less to the lab the higher it is (credits it cannot use
+         * in full, a tie, a dear chip), so where the investor left slack it takes the
+         * lowest the slack allows. */
+        Flywheel__V1__InvestmentTerms *k = &offers[i].terms;
+        if (usable < 1.0 && t->credit_fraction_slack > 0)
+            k->credit_fraction = t->credit_fraction - t->credit_fraction_slack;
+        if (t->cloud_share_slack > 0 && jp.dependence > 0)
+            k->min_cloud_share = t->min_cloud_share - t->cloud_share_slack;
+        if (premium > 0 && t->chip_share_slack > 0)
+            k->min_chip_share = t->min_chip_share - t->chip_share_slack;
+        offers[i].counter = k->credit_fraction != t->credit_fraction ||
+                            k->min_cloud_share != t->min_cloud_share ||
+                            k->min_chip_share != t->min_chip_share;
+        t = k;
         fw_offer_t o = {
             .amount = (double)t->amount,
             .credit_fraction = t->credit_fraction,
@@ -725,7 +747,7 @@ static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart
             .usability = t->credit_fraction > 0 ? usable : 1.0,
             .cloud_share = t->exclusive ? 1.0 : t->min_cloud_share,
             .chip_share = mandate ? t->min_chip_share : 0.0,
-            .chip_premium = mandate ? s_chip_premium(me, &pr, t->chip_family) : 0.0,
+            .chip_premium = premium,
             .duration = (double)t->duration,
         };
         offers[i].value = fw_offer_value(&o, &side, &jp);
@@ -733,7 +755,7 @@ static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart
     qsort(offers, me->n_proposals, sizeof *offers, s_by_value);
     for (size_t i = 0; i < me->n_proposals; i++) {
         const Flywheel__V1__Proposal *p = offers[i].p;
-        const Flywheel__V1__InvestmentTerms *t = p->terms;
+        const Flywheel__V1__InvestmentTerms *t = p->terms ? &offers[i].terms : NULL;
         bool accept = t != NULL && offers[i].value >= 0.0;
         for (size_t j = 0; accept && j < me->n_deals; j++) {
             const Flywheel__V1__Deal *d = me->deals[j];
@@ -743,7 +765,7 @@ static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart
         }
         for (size_t j = 0; accept && j < i; j++)
             if (offers[j].accept && !s_same(offers[j].p->investor, p->investor) &&
-                s_clash(offers[j].p->terms, t))
+                s_clash(&offers[j].terms, t))
                 accept = false;
         if (accept && t->amount > 0 && t->valuation > 0 &&
             (double)t->valuation < floor_share * (double)me->valuation)
@@ -752,9 +774,16 @@ static void s_answer(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart
     }
     /* Answers go in the order the proposals came. */
     for (size_t i = 0; i < me->n_proposals; i++)
-        for (size_t j = 0; j < me->n_proposals; j++)
-            if (offers[j].p == me->proposals[i])
-                fw_actions_add_answer(out, arena, offers[j].p->id, offers[j].accept);
+        for (size_t j = 0; j < me->n_proposals; j++) {
+            const s_offer_t *o = &offers[j];
+            if (o->p != me->proposals[i])
+                continue;
+            if (o->accept && o->counter)
+                fw_actions_add_counter(out, arena, o->p->id, o->terms.credit_fraction,
+                                       o->terms.min_cloud_share, o->terms.min_chip_share);
+            else
+                fw_actions_add_answer(out, arena, o->p->id, o->accept);
+        }
 }
 
 /* The share of compute each binding deal asks for, per cloud and per chip family;

@@ -148,6 +148,9 @@ typedef struct {
     bool exclusive;              /* all compute on the investor's cloud */
     uint32_t duration;           /* ticks the stipulations last */
     int64_t penalty;             /* dollars the lab pays on a breach */
+    /* An agent's proposal only (0 in a scenario): how far the lab may lower each share
+     * when it takes the deal (a counter within bounds). */
+    double credit_fraction_slack, cloud_share_slack, chip_share_slack;
 } fw_terms_t;
 
 typedef enum {

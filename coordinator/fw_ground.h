@@ -112,6 +112,8 @@ typedef struct {
 typedef struct {
     uint64_t proposal_id;
     int accept;
+    int counter;       /* accepted on these shares, within the proposal's slack */
+    double credit_fraction, min_cloud_share, min_chip_share;
 } fw_answer_in_t;
 
 /* One seat's actions this tick; present == 0 for a seat that did not answer. */

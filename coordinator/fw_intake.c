@@ -86,6 +86,9 @@ static void s_proposal(const fw_market_t *m, uint32_t investor,
     T->exclusive = t->exclusive;
     T->duration = t->duration;
     T->penalty = t->penalty;
+    T->credit_fraction_slack = t->credit_fraction_slack;
+    T->cloud_share_slack = t->cloud_share_slack;
+    T->chip_share_slack = t->chip_share_slack;
 }
 
 static void s_seat(const fw_market_t *m, uint32_t s, const Flywheel__V1__Actions *a,
@@ -128,7 +131,10 @@ static void s_seat(const fw_market_t *m, uint32_t s, const Flywheel__V1__Actions
     o->n_answers = a->n_answers;
     o->answers = fw_arena_calloc(arena, a->n_answers, sizeof *o->answers);
     for (size_t i = 0; i < a->n_answers; i++)
-        o->answers[i] = (fw_answer_in_t){a->answers[i]->proposal_id, a->answers[i]->accept};
+        o->answers[i] = (fw_answer_in_t){a->answers[i]->proposal_id, a->answers[i]->accept,
+                                         a->answers[i]->counter, a->answers[i]->credit_fraction,
+                                         a->answers[i]->min_cloud_share,
+                                         a->answers[i]->min_chip_share};
 }
 
 fw_orders_t *fw_intake_orders(const fw_market_t *m, Flywheel__V1__Actions *const *actions,

@@ -161,6 +161,9 @@ static Flywheel__V1__InvestmentTerms *s_terms_wire(const fw_market_t *m, fw_aren
     w->exclusive = T->exclusive;
     w->duration = T->duration;
     w->penalty = T->penalty;
+    w->credit_fraction_slack = T->credit_fraction_slack;
+    w->cloud_share_slack = T->cloud_share_slack;
+    w->chip_share_slack = T->chip_share_slack;
     return w;
 }
 

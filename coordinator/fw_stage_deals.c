@@ -212,6 +212,35 @@ static const char *s_check_proposal(const fw_market_t *m, uint32_t s, const fw_p
         return "duration must be 1 to 1200 ticks";
     if (w->penalty < 0)
         return "penalty must be >= 0";
+    if (!s_share_ok(w->credit_fraction_slack) || w->credit_fraction_slack > w->credit_fraction ||
+        !s_share_ok(w->cloud_share_slack) || w->cloud_share_slack > w->min_cloud_share ||
+        !s_share_ok(w->chip_share_slack) || w->chip_share_slack > w->min_chip_share)
+        return "each slack must be in [0, its term]";
+    return NULL;
+}
+
+/* Whether `x`, a share the lab takes, is within [term - slack, term] (a hair of
+ * rounding allowed either side). */
+static bool s_within(double x, double term, double slack)
+{
+    return isfinite(x) && x >= term - slack - 1e-9 && x <= term + 1e-9;
+}
+
+/* A lab's counter: the proposal's terms with the shares it takes, if each is within
+ * the proposal's slack; else NULL and the terms unchanged. Signed terms carry no
+ * slack. */
+static const char *s_counter(const fw_answer_in_t *ans, fw_terms_t *T)
+{
+    if (ans->counter) {
+        if (!s_within(ans->credit_fraction, T->credit_fraction, T->credit_fraction_slack) ||
+            !s_within(ans->min_cloud_share, T->min_cloud_share, T->cloud_share_slack) ||
+            !s_within(ans->min_chip_share, T->min_chip_share, T->chip_share_slack))
+            return "counter terms outside the proposal's slack";
+        T->credit_fraction = fmin(ans->credit_fraction, T->credit_fraction);
+        T->min_cloud_share = fmin(ans->min_cloud_share, T->min_cloud_share);
+        T->min_chip_share = fmin(ans->min_chip_share, T->min_chip_share);
+    }
+    T->credit_fraction_slack = T->cloud_share_slack = T->chip_share_slack = 0.0;
     return NULL;
 }
 
@@ -247,6 +276,14 @@ int fw_stage_investments(fw_market_t *m, const fw_orders_t *orders, uint32_t t, 
                 if (p.terms.investor >= 0)
                     fm_reject(m, (uint32_t)p.terms.investor, "proposals", 0,
                               "%s declined proposal %" PRIu64, sc->seats[s].id, p.id);
+                continue;
+            }
+            const char *bad = s_counter(ans, &p.terms);
+            if (bad) {
+                fm_reject(m, s, "answers", i, "%s", bad);
+                if (p.terms.investor >= 0)
+                    fm_reject(m, (uint32_t)p.terms.investor, "proposals", 0, "%s countered "
+                              "proposal %" PRIu64 " outside its slack", sc->seats[s].id, p.id);
                 continue;
             }
             if (s_conflict(m, &p.terms, t, why, sizeof why)) {

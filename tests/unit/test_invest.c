@@ -303,10 +303,12 @@ Test(fw_invest_strategy, returns_from_its_deals_raise_what_it_commits)
     fw_arena_destroy(&w.a);
 }
 
-/* A lab with one proposal from aws: `amount` with `share` of its compute on the asic,
- * on which its efficiency is `eff`; both clouds sell h100 compute at 2000 and aws the
- * asic at 1500. */
-static bool lab_answer(int64_t amount, double share_on_asic, double eff, bool scheduled)
+/* A lab with one proposal from aws: `amount` with `share` of its compute on the asic
+ * (negotiable down by `slack`), on which its efficiency is `eff`; both clouds sell h100
+ * compute at 2000 and aws the asic at 1500. Returns the answer; *taken_share (if not
+ * NULL) is the share it takes: the proposal's, or its counter's. */
+static bool lab_counter(int64_t amount, double share_on_asic, double eff, bool scheduled,
+                        double slack, double *taken_share)
 {
     world_t w;
     world_init(&w, "beta", ROLE(LAB), "");
@@ -339,6 +341,7 @@ static bool lab_answer(int64_t amount, double share_on_asic, double eff, bool sc
     t->valuation = w.me.valuation + amount;
     t->chip_family = (char *)"asic";
     t->min_chip_share = share_on_asic;
+    t->chip_share_slack = slack;
     t->duration = 24;
     w.me.proposals[w.me.n_proposals++] = p;
     fw_arena_t *a;
@@ -346,9 +349,16 @@ static bool lab_answer(int64_t amount, double share_on_asic, double eff, bool sc
     cr_assert_eq(out.n_answers, 1);
     cr_assert_eq(out.answers[0]->proposal_id, 41);
     bool accept = out.answers[0]->accept;
+    if (taken_share)
+        *taken_share = out.answers[0]->counter ? out.answers[0]->min_chip_share : share_on_asic;
     fw_arena_destroy(&a);
     fw_arena_destroy(&w.a);
     return accept;
+}
+
+static bool lab_answer(int64_t amount, double share_on_asic, double eff, bool scheduled)
+{
+    return lab_counter(amount, share_on_asic, eff, scheduled, 0.0, NULL);
 }
 
 Test(fw_invest_strategy, a_lab_refuses_a_mandate_on_a_chip_it_cannot_use_well)
@@ -422,4 +432,17 @@ Test(fw_invest_strategy, a_lab_with_no_mandate_adopts_a_chip_whose_effective_pri
     lab_bids(0.6, 1500, &asic, &h100);
     cr_assert_eq(asic, 0);
     cr_assert_gt(h100, 0);
+}
+
+Test(fw_invest_strategy, a_lab_takes_a_mandate_it_would_refuse_by_bargaining_its_share_down)
+{
+    double share = 0;
+    /* As proposed (half its compute on a chip it uses badly) it refuses... */
+    cr_assert_not(lab_counter(1000000000, 0.5, 0.3, false, 0.0, &share));
+    /* ...with the share negotiable down to 0.01 it takes it, at 0.01. */
+    cr_assert(lab_counter(1000000000, 0.5, 0.3, false, 0.49, &share));
+    cr_assert_float_eq(share, 0.01, 1e-9);
+    /* On a chip it uses well it takes the share as proposed, and counters nothing. */
+    cr_assert(lab_counter(1000000000, 0.5, 0.9, false, 0.49, &share));
+    cr_assert_float_eq(share, 0.5, 1e-12);
 }

@@ -880,7 +880,7 @@ Test(fw_stage_deals, a_scheduled_deal_is_paid_in_cash_when_policy_forbids_credit
                "  - {at: 2024-01, policy: {credits_allowed: false}}\n"
                "  - {at: 2024-01, name: c1 backs l2, deal: {investor: c1, lab: l2, amount: 100,\n"
                "     credit_fraction: 0.5}}\n");
-    fw_answer_in_t la[] = {{1, 1}};
+    fw_answer_in_t la[] = {{.proposal_id = 1, .accept = 1}};
     fw_terms_t T = s_terms(C1, L1, 100);
     T.credit_fraction = 0.5;
     fw_proposal_in_t cp[] = {s_proposal(T)};
@@ -920,7 +920,7 @@ Test(fw_stage_deals, an_accepted_proposal_pays_cash_and_credits_for_equity)
     uint64_t id = p->id;
     s_end(&f);
 
-    fw_answer_in_t la[] = {{id, 1}};
+    fw_answer_in_t la[] = {{.proposal_id = id, .accept = 1}};
     f.orders[L1] = ORDERS(LIST(answers, la));
     s_begin(&f, 2);
     s_run(&f, fw_stage_investments);
@@ -958,8 +958,9 @@ Test(fw_stage_deals, answers_to_no_waiting_proposal_are_refused_and_a_decline_is
     uint64_t id = ((const fw_proposal_t *)fw_vec_at(&f.m->proposals, 0))->id;
     s_end(&f);
 
-    fw_answer_in_t l2a[] = {{id, 1}};              /* not l2's to answer */
-    fw_answer_in_t l1a[] = {{id + 99, 1}, {id, 0}}; /* no such proposal; then no */
+    fw_answer_in_t l2a[] = {{.proposal_id = id, .accept = 1}}; /* not l2's to answer */
+    fw_answer_in_t l1a[] = {{.proposal_id = id + 99, .accept = 1}, /* no such proposal */
+                            {.proposal_id = id, .accept = 0}};     /* then no */
     f.orders[L1] = ORDERS(LIST(answers, l1a));
     f.orders[L2] = ORDERS(LIST(answers, l2a));
     s_begin(&f, 2);
@@ -1049,7 +1050,7 @@ Test(fw_stage_deals, an_investor_who_cannot_pay_fails_the_deal_for_both)
     uint64_t id = ((const fw_proposal_t *)fw_vec_at(&f.m->proposals, 0))->id;
     s_end(&f);
 
-    fw_answer_in_t la[] = {{id, 1}};
+    fw_answer_in_t la[] = {{.proposal_id = id, .accept = 1}};
     f.orders[L1] = ORDERS(LIST(answers, la));
     s_begin(&f, 2);
     s_run(&f, fw_stage_investments);
@@ -1074,13 +1075,100 @@ Test(fw_stage_deals, terms_that_clash_with_an_exclusive_deal_are_refused)
     uint64_t id = ((const fw_proposal_t *)fw_vec_at(&f.m->proposals, 0))->id;
     s_end(&f);
 
-    fw_answer_in_t la[] = {{id, 1}};
+    fw_answer_in_t la[] = {{.proposal_id = id, .accept = 1}};
     f.orders[L1] = ORDERS(LIST(answers, la));
     s_begin(&f, 2);
     s_run(&f, fw_stage_investments);
     assert_refused(&f, L1, "answers[0]", "conflicts with the exclusive terms of deal 1 with c2");
     cr_assert_eq(f.m->deals.n, 1, "only the exclusive deal");
     cr_assert_eq(s_postings(&f), 0);
+    s_close(&f);
+}
+
+/* c1 proposes 100 to l1 with half in credits and a 0.4 share of spend on its cloud,
+ * each negotiable by `slack` of itself; l1 answers with `answer` next tick. */
+static void s_negotiate(stage_t *f, double slack, fw_answer_in_t answer)
+{
+    fw_terms_t T = s_terms(C1, L1, 100);
+    T.credit_fraction = 0.5;
+    T.min_cloud_share = 0.4;
+    T.credit_fraction_slack = slack * 0.5;
+    T.cloud_share_slack = slack * 0.4;
+    fw_proposal_in_t cp[] = {s_proposal(T)};
+    f->orders[C1] = ORDERS(LIST(proposals, cp));
+    s_begin(f, 1);
+    s_run(f, fw_stage_investments);
+    cr_assert_eq(f->m->proposals.n, 1, "%s", s_refusals_text(f, C1));
+    answer.proposal_id = ((const fw_proposal_t *)fw_vec_at(&f->m->proposals, 0))->id;
+    s_end(f);
+    static fw_answer_in_t la[1];
+    la[0] = answer;
+    f->orders[L1] = ORDERS(LIST(answers, la));
+    s_begin(f, 2);
+    s_run(f, fw_stage_investments);
+}
+
+Test(fw_stage_deals, a_lab_takes_a_deal_on_terms_within_the_slack)
+{
+    stage_t f;
+    s_open(&f, NULL);
+    s_negotiate(&f, 0.5, (fw_answer_in_t){.accept = 1, .counter = 1, .credit_fraction = 0.25,
+                                          .min_cloud_share = 0.3});
+    cr_assert_eq(s_rejections(&f, L1)->n, 0, "%s", s_refusals_text(&f, L1));
+    cr_assert_eq(f.m->deals.n, 1);
+    const fw_deal_t *d = fw_vec_at(&f.m->deals, 0);
+    cr_assert_float_eq(d->terms.credit_fraction, 0.25, 1e-12);
+    cr_assert_float_eq(d->terms.min_cloud_share, 0.3, 1e-12);
+    cr_assert_eq(d->terms.cloud_share_slack, 0.0, "signed terms carry no slack");
+    /* A quarter in credits: 25 of credits, 75 of cash. */
+    cr_assert_eq(s_bal(&f, L1, FW_ACC_CREDITS), 25);
+    cr_assert_eq(s_moved(&f, C1, FW_ACC_CASH), -75);
+    s_close(&f);
+}
+
+Test(fw_stage_deals, a_counter_outside_the_slack_is_refused_and_signs_nothing)
+{
+    const fw_answer_in_t answers[] = {
+        /* below the floor: 0.5 - 0.25 = 0.25 is the least in credits */
+        {.accept = 1, .counter = 1, .credit_fraction = 0.2, .min_cloud_share = 0.4},
+        /* above what was proposed */
+        {.accept = 1, .counter = 1, .credit_fraction = 0.5, .min_cloud_share = 0.5},
+        /* a mandate share where none was asked */
+        {.accept = 1, .counter = 1, .credit_fraction = 0.5, .min_cloud_share = 0.4,
+         .min_chip_share = 0.1},
+    };
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+        stage_t f;
+        s_open(&f, NULL);
+        s_negotiate(&f, 0.5, answers[i]);
+        assert_refused(&f, L1, "answers[0]", "counter terms outside the proposal's slack");
+        assert_refused(&f, C1, "proposals[0]", "l1 countered proposal 1 outside its slack");
+        cr_assert_eq(f.m->deals.n, 0);
+        cr_assert_eq(s_postings(&f), 0);
+        s_close(&f);
+    }
+    /* With no slack, only the terms as proposed. */
+    stage_t f;
+    s_open(&f, NULL);
+    s_negotiate(&f, 0.0, (fw_answer_in_t){.accept = 1, .counter = 1, .credit_fraction = 0.4,
+                                          .min_cloud_share = 0.4});
+    assert_refused(&f, L1, "answers[0]", "counter terms outside the proposal's slack");
+    s_close(&f);
+}
+
+Test(fw_stage_deals, a_slack_larger_than_its_term_is_refused)
+{
+    stage_t f;
+    s_open(&f, NULL);
+    fw_terms_t T = s_terms(C1, L1, 100);
+    T.min_cloud_share = 0.2;
+    T.cloud_share_slack = 0.3;
+    fw_proposal_in_t cp[] = {s_proposal(T)};
+    f.orders[C1] = ORDERS(LIST(proposals, cp));
+    s_begin(&f, 1);
+    s_run(&f, fw_stage_investments);
+    assert_refused(&f, C1, "proposals[0]", "each slack must be in [0, its term]");
+    cr_assert_eq(f.m->proposals.n, 0);
     s_close(&f);
 }
 
