@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,8 @@
 #include "fw_seats.h"
 #include "fw_socket.h"
 #include "fw_strategy.h"
+#include "fw_text.h"
+#include "fw_validate.h"
 #include "fw_version.h"
 
 #define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
@@ -407,8 +410,10 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_en
     fw_claim_t claim;
 
     if (seat < 0 && h->schema_hash[0] && strcmp(h->schema_hash, fw_proto_schema_hash()) != 0) {
-        snprintf(reason, sizeof reason, "schema mismatch: agent built from %.12s..., "
-                 "coordinator from %.12s...", h->schema_hash, fw_proto_schema_hash());
+        char theirs[32];
+        fw_text_clean(theirs, sizeof theirs, h->schema_hash, 12);
+        snprintf(reason, sizeof reason, "schema mismatch: agent built from %s..., "
+                 "coordinator from %.12s...", theirs, fw_proto_schema_hash());
         s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SCHEMA, env->seq, reason);
         return;
     }
@@ -483,7 +488,9 @@ static void s_actions(fw_coord_t *c, int seat, const uint8_t *id, size_t id_len,
 
 static void s_bye(fw_coord_t *c, uint32_t seat, const char *why)
 {
-    fw_log_info("seats", "seat %s left: %.100s", c->sc->seats[seat].id, why);
+    char text[112];
+    fw_log_info("seats", "seat %s left: %s", c->sc->seats[seat].id,
+                fw_text_clean(text, sizeof text, why, 100));
     s_player_gone(c, seat, "its player left");
 }
 
@@ -502,6 +509,20 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
     if (rc == FW_PROTO_EINTR)
         return -1;
     int seat = id_len ? fw_seats_find(c->seats, id, id_len) : -1;
+    /* A seat's player gets so many messages a tick; past that they cost one lookup. */
+    if (seat >= 0) {
+        fw_msg_t fate = fw_seats_count_message(c->seats, (uint32_t)seat);
+        if (fate != FW_MSG_HANDLE) {
+            if (fate == FW_MSG_REFUSE_FLOOD) {
+                snprintf(reason, sizeof reason, "more than %u messages in one tick: the rest "
+                         "of this tick's are dropped", FW_SEATS_MAX_MESSAGES);
+                s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_FLOOD,
+                         env ? env->seq : 0, reason);
+            }
+            fw_proto_free(&env);
+            return 0;
+        }
+    }
     if (rc != FW_PROTO_OK) {
         if (id_len == 0) {
             fw_log_warn("seats", "unreadable message dropped: %s", fw_proto_strerror(rc));
@@ -511,12 +532,29 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
             s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_VERSION, env->seq,
                      reason);
         } else {
+            bool large = rc == FW_PROTO_ETOOBIG || rc == FW_PROTO_EBUDGET;
+            /* libzmq holds every frame of a message until its last has come (no option
+             * limits the frames of one message), so a message of many frames has
+             * briefly taken memory; once it is drained, give that back. */
+            if (rc == FW_PROTO_EFRAMING || large)
+                malloc_trim(0);
             snprintf(reason, sizeof reason, "message refused: %s", fw_proto_strerror(rc));
-            s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_MALFORMED, 0,
-                     reason);
+            s_refuse(c, id, id_len, seat,
+                     large ? FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_TOO_LARGE
+                           : FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_MALFORMED,
+                     0, reason);
+            if (seat >= 0)
+                fw_log_warn("seats", "seat %s: %s", c->sc->seats[seat].id, reason);
         }
         fw_proto_free(&env);
         return 0;
+    }
+    Flywheel__V1__RefusalCode bad = fw_validate_from_agent(env, reason, sizeof reason);
+    if (bad != FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNSPECIFIED) {
+        s_refuse(c, id, id_len, seat, bad, env->seq, reason);
+        fw_log_warn("seats", "%s%s: %s refused: %s", seat >= 0 ? "seat " : "a connection",
+                    seat >= 0 ? c->sc->seats[seat].id : "", fw_proto_body_name(env), reason);
+        goto out;
     }
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_HELLO) {
         s_hello(c, id, id_len, env);
@@ -528,8 +566,12 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
         goto out;
     }
     if (strcmp(env->seat, c->sc->seats[seat].id) != 0) {
-        snprintf(reason, sizeof reason, "this connection holds seat '%s', not '%.64s'",
-                 c->sc->seats[seat].id, env->seat);
+        char named[72];
+        fw_text_clean(named, sizeof named, env->seat, 64);
+        snprintf(reason, sizeof reason, "this connection holds seat '%s', not '%s'",
+                 c->sc->seats[seat].id, named);
+        fw_log_warn("seats", "seat %s sent a message naming seat '%s': refused",
+                    c->sc->seats[seat].id, named);
         s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_NOT_YOURS, env->seq,
                  reason);
         goto out;
@@ -953,7 +995,8 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     else
         snprintf(c->pacing, sizeof c->pacing, "lockstep");
     s_run_id(c);
-    fw_seats_config_t seats_cfg = {cfg->house_bots, cfg->takeover_after, cfg->deadline_ms > 0};
+    fw_seats_config_t seats_cfg = {cfg->house_bots, cfg->takeover_after, cfg->deadline_ms > 0,
+                                   FW_SEATS_MAX_MESSAGES};
     c->seats = fw_seats_new(c->sc, &seats_cfg);
     c->house = calloc(n, sizeof *c->house);
     c->taken = calloc(n, sizeof *c->taken);

@@ -10,6 +10,7 @@
 #include "fw_clock.h"
 #include "fw_log.h"
 #include "fw_rng.h"
+#include "fw_text.h"
 
 /* One seat: who holds it, and the connection of its player. */
 typedef struct {
@@ -27,6 +28,8 @@ typedef struct {
     int returning;          /* a player reclaimed the seat: it plays from the next tick */
     uint32_t missed;        /* ticks in a row the player has not answered */
     uint32_t late;          /* late Actions from this seat, whole run */
+    uint32_t received;      /* messages from its player in this tick */
+    uint32_t dropped;       /* messages over the cap, whole run */
 } s_seat_t;
 
 struct fw_seats {
@@ -111,8 +114,8 @@ static void s_grant(fw_seats_t *s, uint32_t seat, const uint8_t *id, size_t id_l
     /* A player taking its seat back keeps the name it joined with (its client may not
      * know it any more: `play --resume` without --name). */
     if (!resume || !st->player[0])
-        snprintf(st->player, sizeof st->player, "%s",
-                 h->agent && h->agent[0] ? h->agent : "an agent");
+        fw_text_clean(st->player, sizeof st->player,
+                      h->agent && h->agent[0] ? h->agent : "an agent", sizeof st->player - 1);
     if (!resume || !st->token[0])
         s_new_token(s, st->token);
     if (!running || was == FW_HOLDER_EMPTY) {
@@ -164,8 +167,10 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
     if (h->seat && h->seat[0]) {
         seat = fw_scenario_seat(sc, h->seat);
         if (seat < 0) {
+            char asked[72];
+            fw_text_clean(asked, sizeof asked, h->seat, 64);
             int used = snprintf(out->reason, sizeof out->reason,
-                                "no seat '%.64s' in scenario '%s'; its seats are:", h->seat,
+                                "no seat '%s' in scenario '%s'; its seats are:", asked,
                                 sc->name);
             for (uint32_t i = 0; i < sc->n_seats && used > 0 && (size_t)used < sizeof out->reason;
                  i++)
@@ -274,6 +279,12 @@ void fw_seats_open_tick(fw_seats_t *s, uint32_t tick)
 {
     for (uint32_t i = 0; i < s->sc->n_seats; i++) {
         s_seat_t *st = &s->seat[i];
+        uint32_t cap = s->cfg.max_messages ? s->cfg.max_messages : FW_SEATS_MAX_MESSAGES;
+        if (st->received > cap)
+            fw_log_warn("seats", "seat %s: %u messages in tick %u, %u dropped over the cap "
+                        "of %u (%u in the run)", s_id(s, i), st->received, tick ? tick - 1 : 0,
+                        st->received - cap, cap, st->dropped);
+        st->received = 0;
         if (!st->returning || !st->connected)
             continue;
         st->holder = FW_HOLDER_PLAYER;
@@ -303,6 +314,18 @@ void fw_seats_acted(fw_seats_t *s, uint32_t seat, int accepted)
     s->seat[seat].silent = 0; /* it speaks: wait for it again from the next tick */
     if (accepted)
         s->seat[seat].missed = 0;
+}
+
+fw_msg_t fw_seats_count_message(fw_seats_t *s, uint32_t seat)
+{
+    s_seat_t *st = &s->seat[seat];
+    uint32_t cap = s->cfg.max_messages ? s->cfg.max_messages : FW_SEATS_MAX_MESSAGES;
+    if (st->received < UINT32_MAX)
+        st->received++;
+    if (st->received <= cap)
+        return FW_MSG_HANDLE;
+    st->dropped++;
+    return st->received == cap + 1 ? FW_MSG_REFUSE_FLOOD : FW_MSG_DROP;
 }
 
 uint32_t fw_seats_count_late(fw_seats_t *s, uint32_t seat)
@@ -410,6 +433,7 @@ void fw_seats_status(const fw_seats_t *s, uint32_t seat, fw_seat_status_t *out)
     out->token = st->token;
     out->late = st->late;
     out->missed = st->missed;
+    out->dropped = st->dropped;
     out->returning = st->returning;
     out->connected = st->connected;
 }

@@ -44,7 +44,13 @@ typedef struct {
     uint32_t takeover_after; /* with house_bots: a player silent this many ticks in a
                               * row is replaced (0 = never) */
     int deadline_pacing;     /* a turn timer: every connected player gets every turn */
+    uint32_t max_messages;   /* messages a seat's player may send in one tick (a tick's
+                              * Actions, a Bye, a retry or two); 0 = FW_SEATS_MAX_MESSAGES */
 } fw_seats_config_t;
+
+/* The default cap on a seat's messages per tick: far above what a well-behaved agent
+ * sends (one Actions), low enough that a flood costs the coordinator little. */
+#define FW_SEATS_MAX_MESSAGES 32u
 
 typedef struct fw_seats fw_seats_t;
 
@@ -128,6 +134,16 @@ fw_act_t fw_seats_actions_from(fw_seats_t *s, uint32_t seat, uint32_t tick);
  * it is waited for again; accepted actions end its run of missed ticks. */
 void fw_seats_acted(fw_seats_t *s, uint32_t seat, int accepted);
 
+/* A message from the seat's player arrived: whether to handle it. Past the per-tick
+ * cap the first is refused (the player is told once) and the rest dropped, each
+ * counted (fw_seat_status_t.dropped). The count starts again when a tick opens. */
+typedef enum {
+    FW_MSG_HANDLE = 0,
+    FW_MSG_REFUSE_FLOOD, /* the first over the cap: refuse it with REFUSAL_FLOOD */
+    FW_MSG_DROP,         /* over the cap: drop it without a word */
+} fw_msg_t;
+fw_msg_t fw_seats_count_message(fw_seats_t *s, uint32_t seat);
+
 /* Counts one more late Actions of the seat; returns the count for the whole run. */
 uint32_t fw_seats_count_late(fw_seats_t *s, uint32_t seat);
 
@@ -175,6 +191,7 @@ typedef struct {
     const char *token;   /* the seat's resume token, "" if none */
     uint32_t late;       /* late Actions, whole run */
     uint32_t missed;     /* ticks in a row its player has not answered */
+    uint32_t dropped;    /* messages over the per-tick cap, whole run */
     int returning;       /* a player holds it again from the next tick */
     int connected;
 } fw_seat_status_t;

@@ -37,6 +37,7 @@ const char *fw_proto_strerror(int rc)
     case FW_PROTO_EOF: return "end of file";
     case FW_PROTO_ETRUNCATED: return "record cut short";
     case FW_PROTO_EINTR: return "interrupted by a signal";
+    case FW_PROTO_EBUDGET: return "would take more memory to unpack than its size allows";
     default: return "unknown protocol error";
     }
 }
@@ -96,6 +97,58 @@ int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len)
     return FW_PROTO_OK;
 }
 
+/* protobuf-c has no limit of its own: a few bytes on the wire can ask for a large
+ * struct (an empty submessage costs 2 bytes and unpacks to a hundred), so a frame of
+ * repeated empty messages amplifies many times. Unpacking goes through an allocator
+ * with a budget; each block carries its size in front, so the envelope can be freed
+ * later without the budget. */
+typedef struct {
+    size_t left;  /* bytes the unpacking may still allocate */
+    bool spent;   /* an allocation was refused */
+} s_budget_t;
+
+#define S_BLOCK_HEAD 16 /* keeps the caller's block aligned for any type */
+
+static void *s_budget_alloc(void *data, size_t size)
+{
+    s_budget_t *b = data;
+    if (size > b->left) {
+        b->spent = true;
+        return NULL;
+    }
+    unsigned char *p = malloc(S_BLOCK_HEAD + size);
+    if (!p)
+        return NULL;
+    b->left -= size;
+    return p + S_BLOCK_HEAD;
+}
+
+static void s_budget_free(void *data, void *ptr)
+{
+    (void)data;
+    if (ptr)
+        free((unsigned char *)ptr - S_BLOCK_HEAD);
+}
+
+/* Frees only: what fw_proto_free hands protobuf-c for an envelope unpacked here. */
+static void *s_no_alloc(void *data, size_t size)
+{
+    (void)data;
+    (void)size;
+    return NULL;
+}
+
+static ProtobufCAllocator s_freer(void)
+{
+    return (ProtobufCAllocator){.alloc = s_no_alloc, .free = s_budget_free, .allocator_data = NULL};
+}
+
+size_t fw_proto_unpack_budget(size_t len)
+{
+    size_t budget = 64u * 1024u + 16u * len;
+    return budget < FW_PROTO_MAX_UNPACKED ? budget : FW_PROTO_MAX_UNPACKED;
+}
+
 int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
 {
     assert(out);
@@ -104,11 +157,14 @@ int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
     if (len > FW_PROTO_MAX_FRAME)
         return FW_PROTO_ETOOBIG;
     assert(data || len == 0);
-    fw_envelope_t *env = flywheel__v1__envelope__unpack(NULL, len, data);
+    s_budget_t budget = {fw_proto_unpack_budget(len), false};
+    ProtobufCAllocator alloc = {.alloc = s_budget_alloc, .free = s_budget_free,
+                                .allocator_data = &budget};
+    fw_envelope_t *env = flywheel__v1__envelope__unpack(&alloc, len, data);
     if (!env)
-        return FW_PROTO_EMALFORMED;
+        return budget.spent ? FW_PROTO_EBUDGET : FW_PROTO_EMALFORMED;
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET) {
-        flywheel__v1__envelope__free_unpacked(env, NULL);
+        fw_proto_free(&env);
         return FW_PROTO_EMALFORMED;
     }
     *out = env;
@@ -123,7 +179,8 @@ void fw_proto_free(fw_envelope_t **p)
 {
     if (!p || !*p)
         return;
-    flywheel__v1__envelope__free_unpacked(*p, NULL);
+    ProtobufCAllocator freer = s_freer();
+    flywheel__v1__envelope__free_unpacked(*p, &freer);
     *p = NULL;
 }
 

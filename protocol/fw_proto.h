@@ -22,6 +22,8 @@
 /* Largest Envelope accepted from a peer or a log, in bytes. Snapshots of a
  * 1000-seat scenario stay well below it. */
 #define FW_PROTO_MAX_FRAME (4u * 1024u * 1024u)
+/* Most memory one envelope may take once unpacked, whatever its size on the wire. */
+#define FW_PROTO_MAX_UNPACKED (8u * FW_PROTO_MAX_FRAME)
 /* Largest ZeroMQ routing identity accepted. */
 #define FW_PROTO_MAX_IDENTITY 255u
 
@@ -39,6 +41,7 @@ enum {
     FW_PROTO_EOF = -7,         /* clean end of a log file */
     FW_PROTO_ETRUNCATED = -8,  /* a log record cut short */
     FW_PROTO_EINTR = -9,       /* interrupted by a signal */
+    FW_PROTO_EBUDGET = -10,    /* unpacking would take more memory than the budget */
 };
 
 /* A short description of a result code ("frame over the size cap"). */
@@ -51,11 +54,16 @@ const char *fw_proto_schema_hash(void);
  * Returns 0, or FW_PROTO_ETOOBIG if the packed size exceeds the cap. */
 int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len);
 
-/* Unpacks `len` bytes. The size cap is checked before protobuf-c allocates anything;
- * the version is checked after. On success *out is owned by the caller.
- * Returns 0, FW_PROTO_ETOOBIG, FW_PROTO_EMALFORMED or FW_PROTO_EVERSION (in which
- * case *out is still set, so the caller can reply to the sender's seq). */
+/* Unpacks `len` bytes. The size cap is checked before protobuf-c allocates anything,
+ * and protobuf-c allocates within fw_proto_unpack_budget(len) bytes; the version is
+ * checked after. On success *out is owned by the caller. Returns 0,
+ * FW_PROTO_ETOOBIG, FW_PROTO_EBUDGET, FW_PROTO_EMALFORMED or FW_PROTO_EVERSION (in
+ * which case *out is still set, so the caller can reply to the sender's seq). */
 int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out);
+
+/* What unpacking `len` bytes may allocate: 64 KiB plus 16 times the bytes, at most
+ * FW_PROTO_MAX_UNPACKED (a legitimate Envelope takes a few times its size). */
+size_t fw_proto_unpack_budget(size_t len);
 
 /* Frees an envelope from fw_proto_unpack/recv/read; NULL-safe; sets *p to NULL. */
 void fw_proto_free(fw_envelope_t **p);

@@ -8,6 +8,8 @@
 
 #include <zmq.h>
 
+#include "fw_proto.h"
+
 /* Sets an int option unless it is left at ZeroMQ's default. */
 static int s_set_int(void *sock, int option, int value)
 {
@@ -18,7 +20,11 @@ static int s_set_int(void *sock, int option, int value)
 
 static int s_set_options(void *sock, const fw_socket_opts_t *o)
 {
-    if (zmq_setsockopt(sock, ZMQ_LINGER, &o->linger_ms, sizeof o->linger_ms) != 0 ||
+    /* No frame larger than an Envelope may be: libzmq drops the connection of a peer
+     * that sends one before a byte of it is kept (on every socket). */
+    const int64_t max_frame = FW_PROTO_MAX_FRAME;
+    if (zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_frame, sizeof max_frame) != 0 ||
+        zmq_setsockopt(sock, ZMQ_LINGER, &o->linger_ms, sizeof o->linger_ms) != 0 ||
         s_set_int(sock, ZMQ_SNDHWM, o->send_hwm) != 0 ||
         s_set_int(sock, ZMQ_SNDTIMEO, o->send_timeout_ms) != 0 ||
         s_set_int(sock, ZMQ_RECONNECT_IVL, o->reconnect_ms) != 0)

@@ -9,7 +9,9 @@
  *
  * The options a caller does not name keep ZeroMQ's defaults, except linger: a socket
  * that is closed drops what it has not sent unless the caller asks for time
- * (ZeroMQ's default of waiting forever would hang zmq_ctx_term on a peer gone).
+ * (ZeroMQ's default of waiting forever would hang zmq_ctx_term on a peer gone); and
+ * ZMQ_MAXMSGSIZE, which is FW_PROTO_MAX_FRAME on every socket: a peer that sends a
+ * larger frame is disconnected by libzmq before the frame is kept.
  */
 #ifndef FW_SOCKET_H
 #define FW_SOCKET_H

@@ -132,13 +132,13 @@ Test(handshake, garbage_and_oversized_frames_are_refused_and_the_coordinator_liv
     s_expect_refusal(r, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_MALFORMED, "refused");
     fw_proto_free(&r);
 
+    /* A frame over the cap: libzmq (ZMQ_MAXMSGSIZE) drops the connection before the
+     * coordinator sees a byte of it, so no answer comes; the DEALER reconnects. */
     size_t big = FW_PROTO_MAX_FRAME + 1;
     char *huge = calloc(1, big);
     cr_assert_eq(zmq_send(d, huge, big, 0), (int)big);
     free(huge);
-    cr_assert_eq(fw_proto_recv(d, 5000, &r), 0);
-    s_expect_refusal(r, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_MALFORMED, "cap");
-    fw_proto_free(&r);
+    cr_assert_eq(fw_proto_recv(d, 2000, &r), FW_PROTO_ETIMEDOUT, "an answer to an oversized frame");
 
     /* Actions before Hello */
     fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;

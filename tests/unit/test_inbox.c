@@ -8,16 +8,18 @@
 
 static fw_envelope_t *s_actions_env(uint32_t tick)
 {
-    fw_envelope_t *env = calloc(1, sizeof *env);
-    Flywheel__V1__Actions *a = calloc(1, sizeof *a);
-    flywheel__v1__envelope__init(env);
-    flywheel__v1__actions__init(a);
-    env->protocol_version = FW_PROTOCOL_VERSION;
-    env->tick = tick;
-    env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
-    env->actions = a;
-    /* fw_proto_free frees with protobuf-c's free_unpacked, which uses the system
-     * allocator: a calloc'd tree is freed correctly. */
+    /* As from the wire: packed and unpacked, so fw_proto_free can free it. */
+    fw_envelope_t out = FLYWHEEL__V1__ENVELOPE__INIT, *env = NULL;
+    Flywheel__V1__Actions a = FLYWHEEL__V1__ACTIONS__INIT;
+    out.protocol_version = FW_PROTOCOL_VERSION;
+    out.tick = tick;
+    out.body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
+    out.actions = &a;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(fw_proto_pack(&out, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack(buf, len, &env), FW_PROTO_OK);
+    free(buf);
     return env;
 }
 

@@ -829,9 +829,10 @@ Test(fw_proto, refuses_a_zeromq_frame_over_the_cap)
 
 static void check_garbage_result(int rc, fw_envelope_t **got)
 {
-    cr_assert(rc == FW_PROTO_OK || rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_EVERSION,
+    cr_assert(rc == FW_PROTO_OK || rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_EVERSION ||
+                  rc == FW_PROTO_EBUDGET,
               "rc %d (%s)", rc, fw_proto_strerror(rc));
-    if (rc == FW_PROTO_EMALFORMED) {
+    if (rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_EBUDGET) {
         cr_assert_null(*got);
     } else {
         cr_assert_not_null(*got);

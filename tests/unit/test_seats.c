@@ -34,7 +34,7 @@ TestSuite(fw_seats, .init = s_setup, .fini = s_teardown);
 
 static fw_seats_t *s_table(int house_bots, uint32_t takeover_after, int deadline)
 {
-    fw_seats_config_t cfg = {house_bots, takeover_after, deadline};
+    fw_seats_config_t cfg = {house_bots, takeover_after, deadline, 4};
     fw_seats_t *s = fw_seats_new(s_sc, &cfg);
     cr_assert_not_null(s);
     return s;
@@ -61,14 +61,18 @@ static fw_seat_status_t s_status(const fw_seats_t *s, uint32_t seat)
 /* The seat acts in the tick the inbox collects. */
 static void s_act(uint32_t seat, uint32_t tick)
 {
-    fw_envelope_t *env = calloc(1, sizeof *env);
-    Flywheel__V1__Actions *a = calloc(1, sizeof *a);
-    flywheel__v1__envelope__init(env);
-    flywheel__v1__actions__init(a);
-    env->protocol_version = FW_PROTOCOL_VERSION;
-    env->tick = tick;
-    env->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
-    env->actions = a;
+    /* As from the wire: packed and unpacked, so fw_proto_free can free it. */
+    fw_envelope_t out = FLYWHEEL__V1__ENVELOPE__INIT, *env = NULL;
+    Flywheel__V1__Actions a = FLYWHEEL__V1__ACTIONS__INIT;
+    out.protocol_version = FW_PROTOCOL_VERSION;
+    out.tick = tick;
+    out.body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
+    out.actions = &a;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(fw_proto_pack(&out, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack(buf, len, &env), FW_PROTO_OK);
+    free(buf);
     cr_assert_eq(fw_inbox_put(s_inbox, seat, &env), FW_INBOX_ACCEPTED);
 }
 
@@ -273,5 +277,33 @@ Test(fw_seats, sequence_numbers_increase_per_connection)
     cr_assert_eq(fw_seats_count_late(s, OPENAI), 1);
     cr_assert_eq(fw_seats_count_late(s, OPENAI), 2);
     cr_assert_eq(s_status(s, OPENAI).late, 2);
+    fw_seats_destroy(&s);
+}
+
+/* A seat's player may send max_messages (4 here) in a tick: the next is refused with a
+ * word, the rest dropped; all counted; a new tick starts the count again. */
+Test(fw_seats, a_flood_is_refused_once_then_dropped_and_the_count_restarts_each_tick)
+{
+    fw_seats_t *s = s_table(1, 0, 0);
+    fw_claim_t claim;
+    cr_assert_eq(s_claim(s, 1, "aws", FW_ROLE_NONE, "", "p1", 0, &claim), FW_CLAIM_GRANTED);
+    int seat = fw_scenario_seat(s_sc, "aws");
+    fw_seats_start(s);
+    fw_seats_open_tick(s, 1);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(fw_seats_count_message(s, (uint32_t)seat), FW_MSG_HANDLE);
+    cr_assert_eq(fw_seats_count_message(s, (uint32_t)seat), FW_MSG_REFUSE_FLOOD);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(fw_seats_count_message(s, (uint32_t)seat), FW_MSG_DROP);
+    fw_seat_status_t st;
+    fw_seats_status(s, (uint32_t)seat, &st);
+    cr_assert_eq(st.dropped, 11);
+    /* Another seat is not affected. */
+    int other = fw_scenario_seat(s_sc, "google");
+    cr_assert_eq(fw_seats_count_message(s, (uint32_t)other), FW_MSG_HANDLE);
+    fw_seats_open_tick(s, 2);
+    cr_assert_eq(fw_seats_count_message(s, (uint32_t)seat), FW_MSG_HANDLE);
+    fw_seats_status(s, (uint32_t)seat, &st);
+    cr_assert_eq(st.dropped, 11, "the run's count stays");
     fw_seats_destroy(&s);
 }
