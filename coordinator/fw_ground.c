@@ -45,14 +45,11 @@ fw_market_t *fw_ground_alloc(const fw_scenario_t *sc, uint32_t ticks)
         labs += r == FW_ROLE_LAB;
     }
     m->pairwise = investors * labs <= FW_PAIRS_MAX;
-    size_t pairs = m->pairwise ? (size_t)m->n_seats * m->n_seats : m->n_seats;
     m->metric_names = calloc(1, sizeof *m->metric_names);
-    m->pair_invested = calloc(pairs ? pairs : 1, sizeof *m->pair_invested);
-    m->pair_returned = calloc(pairs ? pairs : 1, sizeof *m->pair_returned);
     if (!m->ledger || !m->seats || !m->capacity || !m->chip_offers || !m->compute_offers ||
         !m->compute_share || !m->installed_share || !m->reports || !m->supply_factor ||
         !m->supply_until || !m->maturity || !m->cum_all || !m->family_revenue ||
-        !m->family_units || !m->scratch || !m->family_scratch || !m->pair_invested || !m->pair_returned ||
+        !m->family_units || !m->scratch || !m->family_scratch ||
         !m->metric_names) {
         fw_ground_free(m);
         return NULL;
@@ -145,8 +142,6 @@ void fw_ground_free(fw_market_t *m)
     free(m->family_units);
     free(m->scratch);
     free(m->family_scratch);
-    free(m->pair_invested);
-    free(m->pair_returned);
     free(m);
 }
 
@@ -384,26 +379,44 @@ int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud)
     return total;
 }
 
-int64_t *fm_paid(fw_market_t *m, uint32_t lab, int investor)
+fw_paid_t *fm_paid(const fw_market_t *m, uint32_t lab, int investor)
 {
-    fw_vec_t *v = &m->seats[lab].paid;
-    for (size_t i = 0; i < v->n; i++) {
+    const fw_vec_t *v = &m->seats[lab].paid;
+    for (size_t i = 0; i < v->n && investor >= 0; i++) {
         fw_paid_t *p = fw_vec_at(v, i);
         if (p->investor == investor)
-            return &p->total;
+            return p;
     }
     return NULL;
 }
 
 int64_t fm_deal_returned(const fw_market_t *m, const fw_deal_t *d)
 {
-    const fw_vec_t *v = &m->seats[d->terms.lab].paid;
-    for (size_t i = 0; i < v->n && d->terms.investor >= 0; i++) {
-        const fw_paid_t *p = fw_vec_at(v, i);
-        if (p->investor == d->terms.investor)
-            return p->total - d->returned_base;
-    }
-    return 0;
+    const fw_paid_t *p = fm_paid(m, (uint32_t)d->terms.lab, d->terms.investor);
+    return p ? p->total - d->returned_base : 0;
+}
+
+void fm_pay_investor(fw_market_t *m, uint32_t lab, int investor, int64_t amount)
+{
+    fw_paid_t *p = fm_paid(m, lab, investor);
+    if (!p)
+        return;
+    p->total += amount;
+    if (p->invested > 0) /* revenue before the first investment is no return on it */
+        p->returned += amount;
+}
+
+void fm_invested(fw_market_t *m, uint32_t lab, int investor, int64_t amount)
+{
+    fw_paid_t *p = fm_paid(m, lab, investor);
+    if (p)
+        p->invested += amount;
+}
+
+double fm_round_trip(const fw_market_t *m, uint32_t investor, uint32_t lab)
+{
+    const fw_paid_t *p = fm_paid(m, lab, (int)investor);
+    return p && p->invested > 0 ? (double)p->returned / (double)p->invested : 0.0;
 }
 
 fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T)
@@ -415,13 +428,12 @@ fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T)
     *(size_t *)fw_vec_push(&m->seats[T->lab].credit_refs) = at;
     if (T->investor >= 0 && T->investor != T->lab) {
         *(size_t *)fw_vec_push(&m->seats[T->investor].deal_refs) = at;
-        int64_t *paid = fm_paid(m, (uint32_t)T->lab, T->investor);
+        fw_paid_t *paid = fm_paid(m, (uint32_t)T->lab, T->investor);
         if (!paid) {
-            fw_paid_t *p = fw_vec_push(&m->seats[T->lab].paid);
-            p->investor = T->investor;
-            paid = &p->total;
+            paid = fw_vec_push(&m->seats[T->lab].paid);
+            paid->investor = T->investor;
         }
-        d->returned_base = *paid; /* counted from signing */
+        d->returned_base = paid->total; /* counted from signing */
     }
     return d;
 }

@@ -202,11 +202,17 @@ typedef struct {
     int64_t grant;
 } fw_request_t;
 
-/* What a lab has paid one of its investors, since their first deal: compute bought
- * on its cloud, or the chip revenue its compute on a vendor's family paid for. */
+/* What a lab has paid one of its investors: compute bought on its cloud, or the chip
+ * revenue its compute on a vendor's family paid for. One entry per investor-lab pair,
+ * made at the pair's first deal of any kind and kept for the rest of the run (deals
+ * that end, exclusive or not, change nothing here). */
 typedef struct {
     int investor;
-    int64_t total;
+    int64_t total;    /* paid since the pair's first deal (a deal's `returned` is
+                       * what this grew by since its signing) */
+    int64_t invested; /* dollars the investor put into the lab, over all its deals */
+    int64_t returned; /* paid since the pair's first investment (amount > 0): the
+                       * round trip is returned / invested (fm_round_trip) */
 } fw_paid_t;
 
 /* An owner of part of a lab. */
@@ -332,10 +338,8 @@ struct fw_market {
     fw_vec_t proposals;        /* fw_proposal_t waiting for answers */
     fw_vec_t deals;            /* fw_deal_t, in signing order */
     uint64_t next_id;          /* ids of proposals and deals */
-    int pairwise;              /* round trips kept per investor-lab pair (a small market)
-                                * rather than per investor (FW_PAIRS_MAX) */
-    int64_t *pair_invested;    /* per fm_pair: dollars invested */
-    int64_t *pair_returned;    /* per fm_pair: revenue returned to the investor */
+    int pairwise;              /* round trips reported per investor-lab pair (a small
+                                * market) rather than per investor (FW_PAIRS_MAX) */
     int64_t *scratch;          /* n_seats: per-tick scratch (credit reserves) */
     int64_t *family_scratch;   /* n_families, all zero between uses: per-family sums */
     double total_attract;      /* the customers' logit denominator as the next views see
@@ -360,12 +364,6 @@ static inline double fw_grown(double v, double rate)
  * beyond: pairs grow as seats squared, and a 1,000-company market would write a
  * quarter of a million columns a tick. Every shipped scenario is far below it. */
 #define FW_PAIRS_MAX 4096
-
-/* The slot of an investor-lab pair in pair_invested/pair_returned. */
-static inline size_t fm_pair(const fw_market_t *m, uint32_t investor, uint32_t lab)
-{
-    return m->pairwise ? (size_t)investor * m->n_seats + lab : investor;
-}
 
 /* ---- the model's parameters, with their defaults ------------------------------------ */
 
@@ -493,11 +491,23 @@ int64_t fm_credits(const fw_market_t *m, uint32_t lab, uint32_t cloud);
  * The pointer is good until the next deal. */
 fw_deal_t *fm_add_deal(fw_market_t *m, const fw_terms_t *T);
 
-/* The investor's revenue from the deal's lab since signing (the deal's round trip). */
+/* The investor's revenue from the deal's lab since the deal's signing. */
 int64_t fm_deal_returned(const fw_market_t *m, const fw_deal_t *d);
 
 /* Where the lab's payments to `investor` are added up, or NULL if they have no deal. */
-int64_t *fm_paid(fw_market_t *m, uint32_t lab, int investor);
+fw_paid_t *fm_paid(const fw_market_t *m, uint32_t lab, int investor);
+
+/* Books `amount` paid by `lab` to `investor` (compute on its cloud, or chip revenue on
+ * its family); counted only for a pair with a deal, in the round trip only from the
+ * pair's first investment on. */
+void fm_pay_investor(fw_market_t *m, uint32_t lab, int investor, int64_t amount);
+
+/* Books an investment of `amount` by `investor` in `lab` (their deal already added). */
+void fm_invested(fw_market_t *m, uint32_t lab, int investor, int64_t amount);
+
+/* The round trip of an investor-lab pair: the lab's payments to the investor since the
+ * pair's first investment, per dollar invested in the lab (0 before any investment). */
+double fm_round_trip(const fw_market_t *m, uint32_t investor, uint32_t lab);
 
 /* The i-th deal `seat` is party to (i < m->seats[seat].deal_refs.n). */
 fw_deal_t *fm_deal_of(const fw_market_t *m, uint32_t seat, size_t i);

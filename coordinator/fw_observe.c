@@ -64,6 +64,14 @@ static void s_hash_economy(const fw_market_t *m, s_hasher_t *h)
         int64_t returned = fm_deal_returned(m, d);
         S_PUT(h, returned);
     }
+    for (uint32_t s = 0; s < m->n_seats; s++) { /* the round trips */
+        const fw_vec_t *paid = &m->seats[s].paid;
+        for (size_t i = 0; i < paid->n; i++) {
+            const fw_paid_t *p = fw_vec_at(paid, i);
+            S_PUT(h, p->invested);
+            S_PUT(h, p->returned);
+        }
+    }
 }
 
 static uint64_t s_state_hash(const fw_market_t *m)
@@ -180,7 +188,9 @@ static Flywheel__V1__Deal *s_deal_wire(const fw_market_t *m, fw_arena_t *a, cons
     w->equity = d->equity;
     w->credits_left = d->credits_left;
     w->returned = fm_deal_returned(m, d);
-    w->round_trip = d->terms.amount > 0 ? (double)w->returned / (double)d->terms.amount : 0.0;
+    /* The pair's round trip, as metrics.csv has it: one definition everywhere. */
+    w->round_trip = d->terms.investor >= 0
+        ? fm_round_trip(m, (uint32_t)d->terms.investor, (uint32_t)d->terms.lab) : 0.0;
     w->compliant = d->compliant;
     w->breached = d->breached;
     return w;
@@ -315,6 +325,27 @@ static size_t s_metric_count_economy(const fw_market_t *m)
            (clouds + vendors) * (m->pairwise ? labs : 1);
 }
 
+/* Each investor's round trip over all its labs: the pairs' returns summed over the pairs'
+ * investments summed, the same definition as a pair's (one pass over the labs). */
+static void s_round_trips_by_investor(const fw_market_t *m, fw_arena_t *a,
+                                      Flywheel__V1__Metric **mt, size_t *k)
+{
+    int64_t *invested = fw_arena_calloc(a, m->n_seats, sizeof *invested);
+    int64_t *returned = fw_arena_calloc(a, m->n_seats, sizeof *returned);
+    for (uint32_t l = 0; l < m->n_seats; l++) {
+        const fw_vec_t *paid = &m->seats[l].paid;
+        for (size_t i = 0; i < paid->n; i++) {
+            const fw_paid_t *p = fw_vec_at(paid, i);
+            invested[p->investor] += p->invested;
+            returned[p->investor] += p->returned;
+        }
+    }
+    for (uint32_t i = 0; i < m->n_seats; i++)
+        if (s_investor(m, i))
+            s_put(m, a, mt, k, "round_trip", m->sc->seats[i].id,
+                  invested[i] > 0 ? (double)returned[i] / (double)invested[i] : 0.0);
+}
+
 static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Metric **mt,
                               size_t *k)
 {
@@ -390,22 +421,11 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
         s_put(m, a, mt, k, "compliance", id, st->compliant ? 1.0 : 0.0);
         s_put(m, a, mt, k, "faltering", id, st->faltering ? 1.0 : 0.0);
     }
-    /* Round trip of each investor-lab pair: revenue back per dollar invested. A large
-     * market reports each investor's instead, over its deals (FW_PAIRS_MAX). */
-    for (uint32_t i = 0; i < m->n_seats && !m->pairwise; i++) {
-        if (!s_investor(m, i))
-            continue;
-        double invested = 0, returned = 0;
-        for (size_t j = 0; j < m->seats[i].deal_refs.n; j++) {
-            const fw_deal_t *d = fm_deal_of(m, i, j);
-            if (d->terms.investor == (int)i && d->terms.amount > 0) {
-                invested += (double)d->terms.amount;
-                returned += (double)fm_deal_returned(m, d);
-            }
-        }
-        s_put(m, a, mt, k, "round_trip", sc->seats[i].id,
-                              invested > 0 ? returned / invested : 0.0);
-    }
+    /* Round trip of each investor-lab pair: revenue back since the pair's first
+     * investment, per dollar invested (fm_round_trip). A large market reports each
+     * investor's instead, over all its pairs (FW_PAIRS_MAX). */
+    if (!m->pairwise)
+        s_round_trips_by_investor(m, a, mt, k);
     for (uint32_t i = 0; i < m->n_seats && m->pairwise; i++) {
         if (!s_investor(m, i))
             continue;
@@ -413,12 +433,9 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
             if (sc->seats[l].role != FW_ROLE_LAB)
                 continue;
             char name[80] = "";
-            size_t pair = (size_t)i * m->n_seats + l;
             if (!fm_metric_name(m, *k)) /* the first row names it */
                 snprintf(name, sizeof name, "%s.%s", sc->seats[i].id, sc->seats[l].id);
-            double invested = (double)m->pair_invested[pair];
-            s_put(m, a, mt, k, "round_trip", name,
-                                   invested > 0 ? (double)m->pair_returned[pair] / invested : 0.0);
+            s_put(m, a, mt, k, "round_trip", name, fm_round_trip(m, i, l));
         }
     }
 }
@@ -430,19 +447,28 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
 static void s_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapshot *snap)
 {
     const fw_scenario_t *sc = m->sc;
-    size_t n = 3 + m->n_seats + 2 * (size_t)m->n_families + 4 * (size_t)m->n_seats +
+    size_t n = 4 + m->n_seats + 2 * (size_t)m->n_families + 4 * (size_t)m->n_seats +
                s_metric_count_economy(m), k = 0;
     Flywheel__V1__Metric **mt = fw_arena_calloc(a, n, sizeof *mt);
-    int64_t chip_revenue = 0, asic_units = 0;
+    int64_t chip_revenue = 0, asic_units = 0, chip_compute = 0, asic_compute = 0;
     for (uint32_t f = 0; f < m->n_families; f++) {
+        const fw_family_t *fam = &sc->families[f];
+        int64_t compute = fm_compute_of(fam, m->family_units[f]);
         chip_revenue += m->family_revenue[f];
-        if (sc->families[f].captive_of >= 0)
+        chip_compute += compute;
+        if (fam->captive_of >= 0) {
             asic_units += m->family_units[f];
+            asic_compute += compute;
+        }
     }
     s_put(m, a, mt, &k, "compute_sold", NULL, (double)m->compute_sold);
     s_put(m, a, mt, &k, "chips_sold", NULL, (double)m->chips_sold);
-    /* Chips made for one cloud (TPU, Trainium): the custom-accelerator (ASIC) share. */
+    /* Chips made for one cloud (TPU, Trainium): the custom-accelerator (ASIC) share of
+     * the compute sold as chips this tick, in H100-equivalents (a chip weighs its
+     * perf), and of the units (closest to a count of servers shipped). */
     s_put(m, a, mt, &k, "asic_share", NULL,
+                        chip_compute > 0 ? (double)asic_compute / (double)chip_compute : 0.0);
+    s_put(m, a, mt, &k, "asic_unit_share", NULL,
                         m->chips_sold > 0 ? (double)asic_units / (double)m->chips_sold : 0.0);
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_HYPERSCALER)

@@ -175,8 +175,8 @@ static int s_open_deal(fw_market_t *m, const fw_initial_deal_t *d)
     deal->equity = d->equity;
     deal->credits_left = inv >= 0 ? d->credits_left : 0;
     deal->compliant = 1;
-    if (inv >= 0)
-        m->pair_invested[fm_pair(m, (uint32_t)inv, (uint32_t)T->lab)] += T->amount;
+    if (inv >= 0 && T->amount > 0)
+        fm_invested(m, (uint32_t)T->lab, inv, T->amount);
     return 0;
 }
 

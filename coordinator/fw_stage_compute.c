@@ -24,7 +24,7 @@ static double s_chip_value_per_compute(const fw_market_t *m, int f)
 }
 
 /* Pays for compute: uses the lab's credits on that cloud first (booked as the
- * cloud's revenue), then cash. Counts the revenue towards the deals' round trips. */
+ * cloud's revenue), then cash. Counts the revenue towards the round trips. */
 static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int family,
                          int64_t quantity, int64_t amount, char *err, size_t err_len)
 {
@@ -52,17 +52,12 @@ static int s_pay_compute(fw_market_t *m, uint32_t lab, uint32_t cloud, int famil
         }
     }
     /* What comes back to the lab's investors: the cloud's revenue, and the chip
-     * revenue the compute pays its vendor for (every deal's round trip from here). */
+     * revenue the compute pays its vendor for (fm_pay_investor: the pairs' round trips
+     * from their first investment on, whichever deals are still in force). */
     double chip_value = s_chip_value_per_compute(m, family) * (double)quantity;
     int vendor = m->sc->families[family].vendor;
-    int64_t *paid = fm_paid(m, lab, (int)cloud);
-    if (paid)
-        *paid += amount;
-    paid = fm_paid(m, lab, vendor);
-    if (paid)
-        *paid += llround(chip_value);
-    m->pair_returned[fm_pair(m, cloud, lab)] += amount;
-    m->pair_returned[fm_pair(m, (uint32_t)vendor, lab)] += llround(chip_value);
+    fm_pay_investor(m, lab, (int)cloud, amount);
+    fm_pay_investor(m, lab, vendor, llround(chip_value));
     if (used > 0)
         fm_fill_money(m, lab, FW_FILL_CREDITS_USED, (int)cloud, used);
     fm_count_bought(m, lab, cloud, family, quantity, amount);

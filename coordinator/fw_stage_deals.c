@@ -160,10 +160,13 @@ static int s_execute(fw_market_t *m, const fw_terms_t *T0, uint32_t t, char *why
         if (inv >= 0) {
             fm_fill_money(m, (uint32_t)inv, FW_FILL_INVESTMENT, (int)labi,
                           T.amount);
-            m->pair_invested[fm_pair(m, (uint32_t)inv, labi)] += T.amount;
         }
     }
     fw_deal_t *d = fm_add_deal(m, &T);
+    /* After the deal: the pair's payments are counted from its first deal, and this
+     * tick's compute (cleared after the deals) is already a return on the money. */
+    if (inv >= 0 && T.amount > 0)
+        fm_invested(m, labi, inv, T.amount);
     d->id = ++m->next_id;
     d->signed_tick = t;
     d->ends = t + T.duration;

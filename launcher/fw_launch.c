@@ -531,8 +531,10 @@ static void s_print_summary(FILE *out, const json_t *root, const char *run_dir)
         if (w > id_w)
             id_w = w;
     }
-    fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %7s\n", (int)id_w, "id", "role", "cash",
-            "revenue", "profit", "compute");
+    /* The last column is compute_share.<cloud>: the share of AI compute sold in the
+     * last tick, in H100-equivalent months, as the viewer's "Cloud share of AI compute". */
+    fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %10s\n", (int)id_w, "id", "role", "cash",
+            "revenue", "profit", "AI compute");
     for (size_t i = 0; i < n; i++) {
         const json_t *c = json_array_get(companies, i);
         const char *id = s_string_field(c, "id");
@@ -551,7 +553,7 @@ static void s_print_summary(FILE *out, const json_t *root, const char *run_dir)
             if (json_is_number(v))
                 snprintf(share, sizeof share, "%.1f%%", 100.0 * json_number_value(v));
         }
-        fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %7s\n", (int)id_w, id, role, cash,
+        fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %10s\n", (int)id_w, id, role, cash,
                 revenue, profit, share);
     }
     if (json_is_boolean(balanced))

@@ -9,7 +9,7 @@
 
 static const char *s_share_title(int i)
 {
-    static const char *t[] = {"Cloud share of AI compute", "Chip families, installed base",
+    static const char *t[] = {"Cloud share of AI compute", "Chip families, compute installed",
                               "Lab revenue share"};
     return t[i];
 }

@@ -401,8 +401,10 @@ static int s_shares_from_metrics(fw_vmodel_t *vm, fw_vframe_t *f,
 
 static int s_build_shares(fw_vmodel_t *vm, fw_vframe_t *f, const Flywheel__V1__Snapshot *s)
 {
-    const char *cloud = s_has_prefix(s, "cloud_share.") ? "cloud_share." : "compute_share.";
-    if (s_shares_from_metrics(vm, f, s, FW_SHARE_CLOUD, cloud) != 0 ||
+    /* "Cloud share of AI compute" is compute_share: AI compute sold, in H100-equivalent
+     * months, as the run summary's compute column; cloud_share is a share of all cloud
+     * revenue in dollars, another figure (docs/outputs.md). */
+    if (s_shares_from_metrics(vm, f, s, FW_SHARE_CLOUD, "compute_share.") != 0 ||
         s_shares_from_metrics(vm, f, s, FW_SHARE_CHIP, "installed_share.") != 0)
         return -1;
     if (s_has_prefix(s, "lab_share."))

@@ -49,8 +49,8 @@ enum {
 
 /* The three share charts. */
 typedef enum {
-    FW_SHARE_CLOUD = 0,  /* cloud share (cloud_share.*, else compute_share.*) */
-    FW_SHARE_CHIP = 1,   /* installed base by chip family (installed_share.*) */
+    FW_SHARE_CLOUD = 0,  /* share of AI compute sold, H100-eq (compute_share.*) */
+    FW_SHARE_CHIP = 1,   /* compute in service by chip family, H100-eq (installed_share.*) */
     FW_SHARE_LAB = 2,    /* lab revenue share (lab_share.*, else from lab revenue) */
     FW_SHARE_SETS = 3,
 } fw_share_set_t;

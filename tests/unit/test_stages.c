@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fw_arena.h"
 #include "fw_ground.h"
+#include "fw_observe.h"
 #include "fw_market.h"
 #include "fw_scenario.h"
 #include "fw_stages.h"
@@ -598,7 +600,7 @@ Test(fw_stage_compute, credits_are_spent_before_cash)
     const fw_deal_t *d = fw_vec_at(&f.m->deals, 0);
     cr_assert_eq(d->credits_left, 0);
     cr_assert_eq(fm_deal_returned(f.m, d), 50, "the round trip counts the whole payment");
-    cr_assert_eq(f.m->pair_returned[C1 * NSEATS + L1], 50);
+    cr_assert_eq(fm_paid(f.m, L1, C1)->returned, 50, "and so does the pair's");
     s_close(&f);
 }
 
@@ -942,7 +944,7 @@ Test(fw_stage_deals, an_accepted_proposal_pays_cash_and_credits_for_equity)
     cr_assert_eq(f.m->deals.n, 1);
     const fw_deal_t *d = fw_vec_at(&f.m->deals, 0);
     cr_assert(d->signed_tick == 2 && d->ends == 14 && d->credits_left == 500);
-    cr_assert_eq(f.m->pair_invested[C1 * NSEATS + L1], 1000);
+    cr_assert_eq(fm_paid(f.m, L1, C1)->invested, 1000);
     cr_assert(s_event(&f, "signed: c1 invests $1000 in l1"));
     s_close(&f);
 }
@@ -1315,4 +1317,142 @@ Test(stages, a_maturing_family_lifts_every_labs_skill_on_it)
         cr_assert_float_eq(fm_skill(f.m, lab, 0), 0.7, 1e-12);
         s_close(&f);
     }
+}
+
+/* ==== round trips and shares: what the metrics row says ================================= */
+
+/* Metric `name` of the snapshot after the open tick (fw_observe.c, as fw_market_step
+ * builds it once the shares are updated). */
+static double s_metric(stage_t *f, const char *name)
+{
+    fw_valuation_shares(f->m, f->t);
+    fw_arena_t *a = fw_arena_new();
+    cr_assert_not_null(a);
+    Flywheel__V1__Snapshot snap;
+    fw_observe_snapshot(f->m, a, f->t, &snap);
+    double v = NAN;
+    for (size_t i = 0; i < snap.n_metrics; i++)
+        if (strcmp(snap.metrics[i]->name, name) == 0)
+            v = snap.metrics[i]->value;
+    fw_arena_destroy(&a);
+    cr_assert_not(isnan(v), "no metric %s", name);
+    return v;
+}
+
+/* Tick t as the market orders it: the scheduled deals of the month are proposed and l1
+ * accepts them all (the deals stage), then l1 buys 5 of gpu from c1 at 10: 50 to c1,
+ * and 5 x 100 / (10 x 1.0) = 50 of chip revenue its vendor v's round trip counts. */
+static void s_invest_then_buy(stage_t *f, uint32_t t)
+{
+    static fw_compute_offer_in_t c1o[] = {{GPU, "gpu", 10, 8}};
+    static fw_compute_bid_in_t lb[] = {{C1, GPU, "c1", "gpu", 5, 0}};
+    static fw_answer_in_t la[4];
+    f->orders[C1] = ORDERS(LIST(compute_offers, c1o));
+    f->orders[L1] = ORDERS(LIST(compute_bids, lb));
+    s_begin(f, t);
+    size_t n = 0;
+    for (size_t i = 0; i < f->m->proposals.n && n < 4; i++)
+        la[n++] = (fw_answer_in_t){
+            .proposal_id = ((const fw_proposal_t *)fw_vec_at(&f->m->proposals, i))->id,
+            .accept = 1};
+    f->orders[L1].n_answers = n;
+    f->orders[L1].answers = la;
+    s_run(f, fw_stage_investments);
+    s_run(f, fw_stage_compute);
+}
+
+/* docs/outputs.md: the round trip counts the investor's revenue from the lab from the
+ * pair's first investment on. c1 sells l1 compute under a commitment (no money) from
+ * the start; that revenue is no return on the 1,000 c1 invests later. */
+Test(fw_round_trip, revenue_before_the_first_investment_is_not_counted)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 0, min_cloud_share: 0.5}\n"
+               "events:\n"
+               "  - {at: 2024-03, name: c1 backs l1, deal: {investor: c1, lab: l1, amount: 1000}}\n"
+               "  - {at: 2024-03, name: v backs l1, deal: {investor: v, lab: l1, amount: 500}}\n");
+    s_invest_then_buy(&f, 1);
+    s_end(&f);
+    s_invest_then_buy(&f, 2);
+    cr_assert_float_eq(s_metric(&f, "round_trip.c1.l1"), 0.0, 1e-12, "nothing invested yet");
+    cr_assert_eq(fm_deal_returned(f.m, fw_vec_at(&f.m->deals, 0)), 100,
+                 "the commitment's own figure counts from its signing");
+    s_end(&f);
+
+    s_invest_then_buy(&f, 3); /* invested, then the month's compute */
+    cr_assert_eq(f.m->deals.n, 3, "both investments signed");
+    cr_assert_float_eq(s_metric(&f, "round_trip.c1.l1"), 50.0 / 1000.0, 1e-12,
+                       "ticks 1-2 do not count; tick 3's purchase does");
+    cr_assert_float_eq(s_metric(&f, "round_trip.v.l1"), 50.0 / 500.0, 1e-12,
+                       "the vendor: the chip revenue of tick 3's compute only");
+    s_end(&f);
+    s_invest_then_buy(&f, 4);
+    cr_assert_float_eq(s_metric(&f, "round_trip.c1.l1"), 100.0 / 1000.0, 1e-12);
+    cr_assert_float_eq(s_metric(&f, "round_trip.v.l1"), 100.0 / 500.0, 1e-12);
+    cr_assert_float_eq(s_metric(&f, "round_trip.c2.l1"), 0.0, 1e-12, "no deal: no round trip");
+    s_close(&f);
+}
+
+/* An exclusive deal's term ends; the investor still owns its stake, and what the lab
+ * pays it afterwards is still a return on the money. */
+Test(fw_round_trip, revenue_after_an_exclusive_deal_ends_is_still_counted)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 1000, equity: 0.1, exclusive: true,\n"
+               "     until: 2024-02}\n");
+    const fw_deal_t *d = fw_vec_at(&f.m->deals, 0);
+    for (uint32_t t = 1; t <= 5; t++) {
+        s_invest_then_buy(&f, t);
+        s_run(&f, fw_stage_stipulations);
+        cr_assert_float_eq(s_metric(&f, "round_trip.c1.l1"), 50.0 * t / 1000.0, 1e-12,
+                           "tick %u (exclusive through tick %u)", t, d->ends);
+        s_end(&f);
+    }
+    cr_assert_lt(d->ends, 5, "the term ended before the last purchases");
+    cr_assert_eq(fm_deal_returned(f.m, d), 5 * 50, "the deal's own figure counts on too");
+    cr_assert_float_eq(fm_round_trip(f.m, C1, L1), 0.25, 1e-12);
+    s_close(&f);
+}
+
+/* A vendor's round trip counts the chip revenue the lab's compute pays for: per
+ * H100-equivalent month, the chip's price over its life x perf (tpu: 50 / (10 x 2)). */
+Test(fw_round_trip, a_vendors_round_trip_counts_the_chip_revenue_of_the_labs_compute)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: v, lab: l1, amount: 100, equity: 0.01}\n");
+    s_buy_compute(&f, 1, L1, 8, 4, 8); /* 4 on gpu at c1, 8 on tpu at c2 */
+    double chip_revenue = 4 * 100.0 / 10.0 + 8 * 50.0 / 20.0;
+    cr_assert_float_eq(s_metric(&f, "round_trip.v.l1"), chip_revenue / 100.0, 1e-12);
+    s_close(&f);
+}
+
+/* Shares of compute weigh a chip by its perf: c1's 8 gpu (perf 1) and c2's 4 tpu
+ * (perf 2) are 8 H100-equivalents each, half the compute in service, not 2/3 and 1/3
+ * as counted in chips. */
+Test(fw_shares, shares_of_compute_are_in_h100_equivalents)
+{
+    stage_t f;
+    s_open(&f, NULL);
+    fw_chip_offer_in_t vo[] = {{GPU, "gpu", 100, 10}, {TPU, "tpu", 50, 10}};
+    fw_chip_order_in_t c1o[] = {{GPU, "gpu", 2, 0}};
+    fw_chip_order_in_t c2o[] = {{TPU, "tpu", 2, 0}};
+    f.orders[V] = ORDERS(LIST(chip_offers, vo));
+    f.orders[C1] = ORDERS(LIST(chip_orders, c1o));
+    f.orders[C2] = ORDERS(LIST(chip_orders, c2o));
+    s_begin(&f, 1);
+    s_run(&f, fw_stage_chips);
+    /* The chips sold: 2 gpu = 2 H100-eq, 2 tpu = 4. */
+    cr_assert_float_eq(s_metric(&f, "asic_share"), 4.0 / 6.0, 1e-12, "perf-weighted");
+    cr_assert_float_eq(s_metric(&f, "asic_unit_share"), 0.5, 1e-12, "in units");
+    /* The tpu arrive at once (lead time 0), the gpu in two ticks: 8 gpu, 6 tpu = 12. */
+    cr_assert_float_eq(s_metric(&f, "installed_share.gpu"), 8.0 / 20.0, 1e-12);
+    cr_assert_float_eq(s_metric(&f, "installed_share.tpu"), 12.0 / 20.0, 1e-12);
+    s_end(&f);
+
+    /* Compute sold is counted in H100-equivalent months: each cloud sells all it has. */
+    s_buy_compute(&f, 2, L1, 8, 8, 8);
+    cr_assert_float_eq(s_metric(&f, "compute_share.c1"), 0.5, 1e-12);
+    cr_assert_float_eq(s_metric(&f, "compute_share.c2"), 0.5, 1e-12);
+    cr_assert_float_eq(s_metric(&f, "hhi_cloud"), 0.5, 1e-12);
+    s_close(&f);
 }

@@ -241,7 +241,7 @@ Test(fw_vmodel, nodes_are_sized_by_valuation_else_cash_else_revenue)
     fw_vmodel_destroy(&vm);
 }
 
-Test(fw_vmodel, cloud_share_prefers_cloud_share_metrics_and_chip_share_is_installed_base)
+Test(fw_vmodel, cloud_share_is_compute_share_and_chip_share_is_installed_base)
 {
     fw_vmodel_t *vm = fw_vmodel_new();
     snap_t b;
@@ -259,8 +259,8 @@ Test(fw_vmodel, cloud_share_prefers_cloud_share_metrics_and_chip_share_is_instal
     snap_metric(&b, "cloud_share.gcp", 0.6);
     fw_vmodel_apply(vm, &b.s);
     f = fw_vmodel_frame(vm, 1);
-    cr_assert_float_eq(fw_vframe_share(f, FW_SHARE_CLOUD, 0), 0.4, 1e-9,
-                       "cloud_share.* wins when the economy publishes it");
+    cr_assert_float_eq(fw_vframe_share(f, FW_SHARE_CLOUD, 0), 0.75, 1e-9,
+                       "the share of AI compute, not cloud_share.* (dollars of all cloud revenue)");
     cr_assert_float_eq(fw_vframe_share(f, FW_SHARE_CLOUD, 5), 0, 1e-9, "unknown key: 0");
     fw_vmodel_destroy(&vm);
 }
