@@ -253,27 +253,41 @@ size_t fw_supervisor_signal_all(fw_supervisor_t *sv, int sig)
     return k;
 }
 
-size_t fw_supervisor_terminate_all(fw_supervisor_t *sv, int grace_ms)
+/* SIGTERM to the running children that `pid` names (0: all of them), then up to
+ * grace_ms for them to exit, then SIGKILL to whichever is left. Returns how many
+ * needed SIGKILL. */
+static size_t s_terminate(fw_supervisor_t *sv, pid_t pid, int grace_ms)
 {
-    size_t killed = 0;
+    size_t killed = 0, running = 0;
     long long deadline;
 
-    if (!sv || fw_supervisor_running(sv) == 0)
+    for (size_t i = 0; i < sv->n; i++) {
+        s_child_t *c = &sv->children[i];
+        if (c->running && (pid == 0 || c->pid == pid) && s_kill(c, SIGTERM) == 0) {
+            c->signalled = 1;
+            running++;
+        }
+    }
+    if (running == 0)
         return 0;
-    fw_supervisor_signal_all(sv, SIGTERM);
     deadline = fw_clock_ms() + (grace_ms > 0 ? grace_ms : 0);
     for (;;) {
-        for (size_t i = 0; i < sv->n; i++)
-            if (sv->children[i].running && s_try_reap(&sv->children[i]) < 0)
-                fw_log_warn("launch", "waitpid(%d): %s", (int)sv->children[i].pid,
-                            strerror(errno));
-        if (fw_supervisor_running(sv) == 0 || fw_clock_ms() >= deadline)
+        running = 0;
+        for (size_t i = 0; i < sv->n; i++) {
+            s_child_t *c = &sv->children[i];
+            if (!c->running || (pid != 0 && c->pid != pid))
+                continue;
+            if (s_try_reap(c) < 0)
+                fw_log_warn("launch", "waitpid(%d): %s", (int)c->pid, strerror(errno));
+            running += c->running;
+        }
+        if (running == 0 || fw_clock_ms() >= deadline)
             break;
         fw_clock_sleep_ms(10);
     }
     for (size_t i = 0; i < sv->n; i++) {
         s_child_t *c = &sv->children[i];
-        if (!c->running)
+        if (!c->running || (pid != 0 && c->pid != pid))
             continue;
         fw_log_warn("launch", "%s (pid %d) ignored SIGTERM for %d ms: killing it", c->name,
                     (int)c->pid, grace_ms);
@@ -288,6 +302,16 @@ size_t fw_supervisor_terminate_all(fw_supervisor_t *sv, int grace_ms)
         c->status = r == c->pid ? st : -1;
     }
     return killed;
+}
+
+size_t fw_supervisor_terminate_all(fw_supervisor_t *sv, int grace_ms)
+{
+    return sv ? s_terminate(sv, 0, grace_ms) : 0;
+}
+
+size_t fw_supervisor_terminate(fw_supervisor_t *sv, pid_t pid, int grace_ms)
+{
+    return sv && pid > 0 ? s_terminate(sv, pid, grace_ms) : 0;
 }
 
 void fw_launch_describe_status(int status, char *buf, size_t len)

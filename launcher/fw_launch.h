@@ -73,6 +73,9 @@ size_t fw_supervisor_signal_all(fw_supervisor_t *sv, int sig);
  * Returns the number of children that needed SIGKILL. */
 size_t fw_supervisor_terminate_all(fw_supervisor_t *sv, int grace_ms);
 
+/* The same for one child, `pid` (nothing if it is not a running child of sv). */
+size_t fw_supervisor_terminate(fw_supervisor_t *sv, pid_t pid, int grace_ms);
+
 /* Number of children ever spawned (running or reaped), in spawn order. */
 size_t fw_supervisor_count(const fw_supervisor_t *sv);
 

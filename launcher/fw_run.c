@@ -27,6 +27,10 @@
 #define ENDPOINTS_TIMEOUT_MS 10000 /* coordinator start-up: bind and write endpoints */
 #define AGENT_EXIT_GRACE_MS 3000   /* agents leave on the coordinator's Bye */
 #define TERMINATE_GRACE_MS 3000    /* SIGTERM to SIGKILL */
+/* An interrupted coordinator writes the run's outputs (metrics, events, summary)
+ * before it exits; on a busy machine that can take seconds, and a SIGKILL then would
+ * lose the summary. */
+#define COORDINATOR_GRACE_MS 20000
 
 /* What the progress display knows; drawn on stderr. */
 typedef struct {
@@ -481,14 +485,33 @@ stop:
     s_progress_break(&prog);
     if (sv && fw_supervisor_running(sv) > 0) {
         size_t n = fw_supervisor_running(sv);
-        size_t killed = fw_supervisor_terminate_all(sv, TERMINATE_GRACE_MS);
+        /* The coordinator first, alone, with time to write the summary: stopping the
+         * agents with it raced its last writes against the SIGKILL of a slow exit. */
+        size_t killed = 0;
+        if (!coord_done)
+            killed += fw_supervisor_terminate(sv, coord, COORDINATOR_GRACE_MS);
+        killed += fw_supervisor_terminate_all(sv, TERMINATE_GRACE_MS);
         if (rc == EXIT_INTERRUPTED && !o->quiet)
             fprintf(stderr, "flywheel: interrupted; stopped %zu process%s%s\n", n,
                     n == 1 ? "" : "es", killed ? " (some needed SIGKILL)" : "");
     } else if (rc == EXIT_INTERRUPTED && !o->quiet) {
         fprintf(stderr, "flywheel: interrupted\n");
     }
-    if (rc == EXIT_INTERRUPTED || !coord_done)
+    if (rc == EXIT_INTERRUPTED) {
+        /* What the run got to, and where its files are: the coordinator wrote its
+         * summary as it stopped. */
+        snprintf(path, sizeof path, "%s/summary.json", dir);
+        if (!o->quiet && access(path, R_OK) == 0) {
+            fflush(stderr);
+            if (fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0)
+                fprintf(stderr, "flywheel: %s\n", err);
+            fflush(stdout);
+        } else if (!o->quiet) {
+            fprintf(stderr, "flywheel: the run's files so far are in %s\n", dir);
+        }
+        goto out;
+    }
+    if (!coord_done)
         goto out;
 
     /* 7. The result. */

@@ -115,6 +115,52 @@ Test(launcher, ctrl_c_stops_every_process_it_started)
     struct stat st;
     snprintf(summary, sizeof summary, "%s/summary.json", out);
     cr_assert_eq(stat(summary, &st), 0, "an interrupted run still writes its summary");
+    /* ...and prints the table so far, with where the files are. */
+    char *text = fw_test_read_file(log, NULL);
+    cr_assert_not_null(text);
+    cr_assert_not_null(strstr(text, "/100000 ticks"), "no table after Ctrl-C:\n%s", text);
+    cr_assert_not_null(strstr(text, out), "the run directory is not named:\n%s", text);
+    free(text);
+}
+
+/* Ctrl-C at any moment of a run writes its summary, every time: twenty runs, each
+ * interrupted as soon as it has cleared a tick (the test waits for metrics.csv to
+ * hold a row, never for a fixed time). */
+Test(launcher, ctrl_c_writes_the_summary_every_time, .timeout = 300)
+{
+    char bin[1024], sc[1024];
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    for (int run = 0; run < 20; run++) {
+        char out[1024], log[1024], metrics[1024], summary[1024];
+        snprintf(out, sizeof out, "%s/run%d", s_dir, run);
+        snprintf(log, sizeof log, "%s/launcher%d.log", s_dir, run);
+        snprintf(metrics, sizeof metrics, "%s/metrics.csv", out);
+        snprintf(summary, sizeof summary, "%s/summary.json", out);
+        char *argv[] = {bin, "run", sc, "--out", out, "--ticks", "100000", "--quiet", NULL};
+        int p = fw_procs_start(&s_procs, argv, log);
+        /* A header and one row: the run is past its first tick. */
+        int rows = 0;
+        for (int tries = 0; tries < 3000 && rows < 2; tries++) {
+            size_t len = 0;
+            char *text = fw_test_read_file(metrics, &len);
+            rows = 0;
+            for (size_t i = 0; text && i < len; i++)
+                rows += text[i] == '\n';
+            free(text);
+            if (rows < 2) {
+                struct timespec nap = {0, 10 * 1000 * 1000};
+                nanosleep(&nap, NULL);
+            }
+        }
+        cr_assert_geq(rows, 2, "run %d never cleared a tick", run);
+        kill(s_procs.pid[p], SIGINT);
+        cr_assert_eq(fw_procs_wait(&s_procs, p, 60000), 130, "run %d: interrupted runs exit 130",
+                     run);
+        struct stat st;
+        cr_assert_eq(stat(summary, &st), 0, "run %d: no summary.json after Ctrl-C", run);
+        cr_assert_gt(st.st_size, 0);
+    }
 }
 
 Test(launcher, bad_scenario_starts_nothing_and_exits_2)
