@@ -5,6 +5,7 @@
  *   flywheel serve | play                 network play (fw_serve.c)
  *   flywheel scenario synth --companies N --seed S [--ticks T] [--out FILE]
  *                                         a synthetic market as a scenario (fw_synth.c)
+ *   flywheel replay --verify DIR          a run recomputed from its log (fw_replay.c)
  *
  * This file picks the command, parses the options of run, compare and scenario, and
  * owns the SIGINT/SIGTERM flag that run and compare stop on. docs/launcher.md is the
@@ -26,6 +27,7 @@
 #include "fw_log.h"
 #include "fw_signal.h"
 #include "fw_proto.h"
+#include "fw_replay.h"
 #include "fw_run.h"
 #include "fw_scenario.h"
 #include "fw_serve.h"
@@ -53,7 +55,10 @@ static void s_usage(FILE *f)
                "       flywheel scenario synth --companies N --seed S\n"
                "                                          write a synthetic market of N\n"
                "                                          companies as a scenario\n"
-               "       flywheel help run|compare|serve|play|scenario  options of a command\n"
+               "       flywheel replay --verify DIR       recompute a run from its log and\n"
+               "                                          check every tick's state hash\n"
+               "       flywheel help run|compare|serve|play|scenario|replay\n"
+               "                                          options of a command\n"
                "       flywheel --help | --version\n");
 }
 
@@ -479,6 +484,10 @@ int main(int argc, char **argv)
             fw_play_usage(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "replay") == 0) {
+            fw_replay_usage(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "scenario") == 0) {
             s_usage_scenario(stdout);
             return 0;
@@ -504,6 +513,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "serve") == 0)
         return fw_serve_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return fw_replay_main(argc - 1, argv + 1);
     if (strcmp(cmd, "play") == 0)
         return fw_play_main(argc - 1, argv + 1);
     if (strcmp(cmd, "scenario") == 0)
