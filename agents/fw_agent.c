@@ -343,6 +343,10 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
         return FW_AGENT_BYE;
     case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
         return FW_AGENT_CONTINUE; /* the lobby and pauses: for players' screens */
+    case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME:
+        /* The seat again, after a reconnection's Hello with the resume token. */
+        fw_log_info("agent", "seat %s: the coordinator gave the seat back", s->seat);
+        return FW_AGENT_CONTINUE;
     default:
         fw_log_warn("agent", "seat %s: unexpected %s from the coordinator; ignored",
                     s->seat, fw_proto_body_name(in));
@@ -525,14 +529,17 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
     char msg[256] = "";
     int outcome = s_check_config(cfg, msg, sizeof msg);
     void *sock = NULL;
+    fw_watch_t *watch = NULL;
+    unsigned drops = 0;
     fw_agent_seat_t *seat = NULL;
     fw_envelope_t *in = NULL;
     if (outcome != 0)
         goto out;
 
     /* A send that cannot finish (the queue to a vanished coordinator is full) fails
-     * after the idle timeout instead of blocking the seat for ever. */
-    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, NULL, &outcome, msg, sizeof msg);
+     * after the idle timeout instead of blocking the seat for ever. The watch tells
+     * when the connection dropped and came back. */
+    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, &watch, &outcome, msg, sizeof msg);
     if (!sock)
         goto out;
 
@@ -560,6 +567,22 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
                     fw_log_warn("agent", "could not say bye: %s", fw_proto_strerror(rc));
             }
             goto out;
+        }
+        /* The connection dropped (this process was stopped, or the network was cut,
+         * and the coordinator's heartbeats ended it) and is back: the coordinator
+         * knows this connection as a stranger, so the seat is asked for again with
+         * its resume token. */
+        if (watch && seat && fw_watch_poll(watch, fw_clock_ms()) == FW_WATCH_UP &&
+            fw_watch_drops(watch) != drops) {
+            drops = fw_watch_drops(watch);
+            fw_agent_config_t again = *cfg;
+            again.seat = fw_agent_seat_name(seat);
+            again.resume_token = fw_agent_seat_token(seat);
+            fw_agent_hello_for(&again, &hello_env, &hello);
+            rc = s_send(cfg, sock, &hello_env);
+            fw_log_info("agent", "seat %s: the connection came back; asking for the seat "
+                        "again with its resume token%s", again.seat,
+                        rc == 0 ? "" : " (could not send it)");
         }
         int64_t left = deadline - fw_clock_ms();
         if (left <= 0) {
@@ -617,6 +640,7 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
 
 out:
     fw_proto_free(&in);
+    fw_watch_destroy(&watch); /* before its socket */
     if (sock)
         zmq_close(sock);
     fw_agent_seat_destroy(&seat);

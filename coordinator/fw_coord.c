@@ -30,11 +30,21 @@
 #include "fw_version.h"
 
 #define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
+/* Liveness of the agents' connections (ZMTP heartbeats on the ROUTER): a PING each
+ * second; a connection silent for 4 s is dropped (a stopped or unplugged agent); peers
+ * are told to wait 8 s for ours; a connection that has not finished its handshake in
+ * 5 s (a raw TCP connection that says nothing) is closed. */
+#define S_HEARTBEAT_MS 1000
+#define S_HEARTBEAT_TIMEOUT_MS 4000
+#define S_HEARTBEAT_TTL_MS 8000
+#define S_HANDSHAKE_MS 5000
 
 typedef struct {
     const fw_coord_config_t *cfg;
     const fw_scenario_t *sc;
     void *router;            /* agents */
+    fw_watch_t *router_watch;/* its connections: those that drop (closed, or silent past
+                              * the heartbeat timeout) */
     void *pub;               /* observers */
     char run_id[40];
     uint32_t ticks;
@@ -402,7 +412,8 @@ static void s_house_turn(fw_coord_t *c, uint32_t seat)
 /* A Hello: the seat table decides; a granted seat gets its Welcome, the tick being
  * played (to act on, or, while the house bot plays it, to watch: house_plays), and
  * everyone the new seat table. */
-static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_envelope_t *env)
+static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd,
+                    const fw_envelope_t *env)
 {
     const Flywheel__V1__Hello *h = env->hello;
     char reason[256];
@@ -417,7 +428,7 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, const fw_en
         s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SCHEMA, env->seq, reason);
         return;
     }
-    fw_hello_t hello = {h->seat, (fw_role_t)h->role, h->resume_token, h->agent, env->seq};
+    fw_hello_t hello = {h->seat, (fw_role_t)h->role, h->resume_token, h->agent, env->seq, fd};
     switch (fw_seats_claim(c->seats, id, id_len, &hello, c->running, &claim)) {
     case FW_CLAIM_GRANTED:
         break;
@@ -500,9 +511,10 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
 {
     uint8_t id[FW_PROTO_MAX_IDENTITY + 1];
     size_t id_len = 0;
+    int fd = -1;
     fw_envelope_t *env = NULL;
     char reason[200];
-    int rc = fw_proto_recv_from(c->router, timeout_ms, id, &id_len, &env);
+    int rc = fw_proto_recv_from_fd(c->router, timeout_ms, id, &id_len, &fd, &env);
 
     if (rc == FW_PROTO_ETIMEDOUT)
         return 0;
@@ -557,7 +569,7 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
         goto out;
     }
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_HELLO) {
-        s_hello(c, id, id_len, env);
+        s_hello(c, id, id_len, fd, env);
         goto out;
     }
     if (seat < 0) {
@@ -603,10 +615,72 @@ out:
     return 0;
 }
 
+/* Finds out whether the player of `seat` is still there: a message to it fails if
+ * its connection is gone (ROUTER_MANDATORY), and s_send_seat then hands the seat on.
+ * The message is the game status every player gets: in network play the whole
+ * status, as sent every second (players' screens read it, so it must be the true
+ * one); otherwise a bare one, which the programs playing a `run` ignore. */
+static void s_probe(fw_coord_t *c, uint32_t seat, Flywheel__V1__Phase phase)
+{
+    if (c->net) {
+        s_publish_status(c, phase);
+        return;
+    }
+    Flywheel__V1__GameStatus gs = FLYWHEEL__V1__GAME_STATUS__INIT;
+    fw_envelope_t env;
+    gs.phase = phase;
+    gs.tick = c->tick;
+    gs.ticks = c->ticks;
+    s_envelope(c, &env, seat);
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_STATUS;
+    env.status = &gs;
+    s_send_seat(c, seat, &env);
+}
+
+/* Probes the seat's player; returns 1 if it turned out to be gone. */
+static int s_probe_gone(fw_coord_t *c, uint32_t seat, Flywheel__V1__Phase phase)
+{
+    size_t len = 0, was_len = 0;
+    uint8_t was[FW_SEATS_MAX_IDENTITY + 1];
+    const uint8_t *id = fw_seats_identity(c->seats, seat, &was_len);
+    memcpy(was, id, was_len);
+    s_probe(c, seat, phase);
+    if (!fw_seats_connected(c->seats, seat))
+        return 1;
+    id = fw_seats_identity(c->seats, seat, &len);
+    return len != was_len || memcmp(id, was, len) != 0;
+}
+
+/* Connections that dropped since the last look (a crashed agent's closes at once; a
+ * stopped or unplugged one's falls silent and the heartbeats end it): each seat whose
+ * player was on one is probed (s_probe). A descriptor can already be a newer
+ * connection's (a player who left and came back): that one is still there and the
+ * probe changes nothing for it. */
+static void s_check_dropped(fw_coord_t *c, Flywheel__V1__Phase phase)
+{
+    int fd;
+    if (!c->router_watch)
+        return;
+    fw_watch_poll(c->router_watch, fw_clock_ms());
+    while (fw_watch_take_gone(c->router_watch, &fd)) {
+        int seat = fw_seats_find_fd(c->seats, fd);
+        if (seat < 0)
+            continue;
+        fw_log_debug("seats", "seat %s: a connection on its player's descriptor dropped "
+                     "(closed, or no heartbeat for %d s): is its player there?",
+                     c->sc->seats[seat].id, S_HEARTBEAT_TIMEOUT_MS / 1000);
+        if (s_probe_gone(c, (uint32_t)seat, phase))
+            fw_log_info("seats", "seat %s: its player's connection dropped (closed, or no "
+                        "heartbeat for %d s)", c->sc->seats[seat].id,
+                        S_HEARTBEAT_TIMEOUT_MS / 1000);
+    }
+}
+
 /* Receives for at most wait_ms, publishing a status snapshot when one is due.
  * Returns 0, or -1 if interrupted. */
 static int s_pump(fw_coord_t *c, int64_t wait_ms, Flywheel__V1__Phase phase)
 {
+    s_check_dropped(c, phase);
     if (c->net) {
         int64_t to_status = c->next_status_ms - fw_clock_ms();
         if (to_status <= 0) {
@@ -909,6 +983,11 @@ static int s_open_sockets(fw_coord_t *c)
     /* Mandatory routing: a message to a peer that is gone fails at once instead of
      * being dropped in silence or queued forever. */
     agents.router_mandatory = 1;
+    agents.watch = &c->router_watch;
+    agents.heartbeat_ms = S_HEARTBEAT_MS;
+    agents.heartbeat_timeout_ms = S_HEARTBEAT_TIMEOUT_MS;
+    agents.heartbeat_ttl_ms = S_HEARTBEAT_TTL_MS;
+    agents.handshake_ms = S_HANDSHAKE_MS;
     observers.bind = cfg->publish;
     observers.linger_ms = 1000;
     /* A slow viewer is sent many ticks' snapshots before it loses any. */
@@ -1098,6 +1177,7 @@ out:
         fw_log_error("outputs", "cannot finish writing the outputs: %s", strerror(errno));
         rc = FW_COORD_EFAIL;
     }
+    fw_watch_destroy(&c->router_watch); /* before its socket */
     if (c->router)
         zmq_close(c->router);
     if (c->pub)

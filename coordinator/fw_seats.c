@@ -19,6 +19,7 @@ typedef struct {
                              * player benched under the house bot, or one returning */
     uint8_t identity[FW_SEATS_MAX_IDENTITY + 1]; /* its routing identity */
     size_t identity_len;
+    int fd;                 /* its connection's file descriptor, -1 if unknown */
     uint64_t last_seq;      /* highest seq accepted from it */
     uint64_t sent_seq;      /* our seq towards it */
     int silent;             /* lockstep: missed a tick, not waited for until it speaks */
@@ -106,6 +107,7 @@ static void s_grant(fw_seats_t *s, uint32_t seat, const uint8_t *id, size_t id_l
 
     memcpy(st->identity, id, id_len);
     st->identity_len = id_len;
+    st->fd = h->fd;
     st->connected = 1;
     st->last_seq = h->seq;
     st->sent_seq = 0;
@@ -389,6 +391,14 @@ int fw_seats_find(const fw_seats_t *s, const uint8_t *id, size_t len)
     for (uint32_t i = 0; i < s->sc->n_seats; i++)
         if (s->seat[i].connected && s->seat[i].identity_len == len &&
             memcmp(s->seat[i].identity, id, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+int fw_seats_find_fd(const fw_seats_t *s, int fd)
+{
+    for (uint32_t i = 0; fd >= 0 && i < s->sc->n_seats; i++)
+        if (s->seat[i].connected && s->seat[i].fd == fd)
             return (int)i;
     return -1;
 }

@@ -70,6 +70,8 @@ typedef struct {
     const char *token;  /* a resume token, or "" */
     const char *agent;  /* the player's name, or "" */
     uint64_t seq;       /* the Hello's seq: later messages must come after it */
+    int fd;             /* the connection's file descriptor (-1: unknown), to match a
+                         * dropped connection to its seat (fw_seats_find_fd) */
 } fw_hello_t;
 
 typedef enum {
@@ -170,6 +172,11 @@ int fw_seats_find(const fw_seats_t *s, const uint8_t *id, size_t len);
 /* Whether the seat's player is connected (holding it, benched under the house bot, or
  * coming back), and its routing identity (valid until the seat changes hands). */
 int fw_seats_connected(const fw_seats_t *s, uint32_t seat);
+
+/* The seat whose player's connection is on file descriptor `fd`, or -1. A descriptor
+ * can be reused by a later connection: the caller confirms the player is gone (a send
+ * to it fails) before acting on it. */
+int fw_seats_find_fd(const fw_seats_t *s, int fd);
 const uint8_t *fw_seats_identity(const fw_seats_t *s, uint32_t seat, size_t *len);
 
 /* The seq of the next message to the seat's player (1, 2, ... per connection). */

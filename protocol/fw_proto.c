@@ -354,13 +354,22 @@ int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)
 int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
                        size_t *identity_len, fw_envelope_t **out)
 {
+    return fw_proto_recv_from_fd(socket, timeout_ms, identity, identity_len, NULL, out);
+}
+
+int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
+                          size_t *identity_len, int *src_fd, fw_envelope_t **out)
+{
     assert(socket && identity && identity_len && out);
     *out = NULL;
     *identity_len = 0;
+    if (src_fd)
+        *src_fd = -1;
     zmq_msg_t id;
     int rc = s_recv_first(socket, timeout_ms, &id);
     if (rc != FW_PROTO_OK)
         return rc;
+
     bool more = zmq_msg_more(&id);
     size_t id_len = zmq_msg_size(&id);
     if (id_len > FW_PROTO_MAX_IDENTITY || !more) {
@@ -378,6 +387,10 @@ int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
     rc = s_recv_more(socket, &body);
     if (rc != FW_PROTO_OK)
         return rc;
+    /* The connection the message came on: what a disconnection names (fw_watch). The
+     * identity frame is made by the ROUTER itself; the body came off the wire. */
+    if (src_fd)
+        *src_fd = zmq_msg_get(&body, ZMQ_SRCFD);
     if (zmq_msg_more(&body)) {
         /* e.g. a REQ peer's empty delimiter: [identity][""][envelope]. */
         zmq_msg_close(&body);

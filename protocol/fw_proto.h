@@ -93,6 +93,12 @@ int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out);
 int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
                        size_t *identity_len, fw_envelope_t **out);
 
+/* The same, and *src_fd (if not NULL) is the file descriptor of the connection the
+ * message came on (-1 if unknown): a ROUTER's monitor names a dropped connection by
+ * it (fw_watch_take_gone). */
+int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
+                          size_t *identity_len, int *src_fd, fw_envelope_t **out);
+
 /* --- Delimited records (events.log) ----------------------------------------
  * Each record is the packed Envelope preceded by its length as a base-128 varint:
  * protobuf's standard delimited framing (writeDelimitedTo / parseDelimitedFrom). */

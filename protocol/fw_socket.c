@@ -31,6 +31,14 @@ static int s_set_options(void *sock, const fw_socket_opts_t *o)
         return -1;
     if (o->router_mandatory && s_set_int(sock, ZMQ_ROUTER_MANDATORY, 1) != 0)
         return -1;
+    if (o->heartbeat_ms > 0 && (s_set_int(sock, ZMQ_HEARTBEAT_IVL, o->heartbeat_ms) != 0 ||
+                                s_set_int(sock, ZMQ_HEARTBEAT_TIMEOUT,
+                                          o->heartbeat_timeout_ms) != 0))
+        return -1;
+    if (o->heartbeat_ttl_ms > 0 && s_set_int(sock, ZMQ_HEARTBEAT_TTL, o->heartbeat_ttl_ms) != 0)
+        return -1;
+    if (o->handshake_ms > 0 && s_set_int(sock, ZMQ_HANDSHAKE_IVL, o->handshake_ms) != 0)
+        return -1;
     if (o->subscribe && zmq_setsockopt(sock, ZMQ_SUBSCRIBE, o->subscribe, strlen(o->subscribe)) != 0)
         return -1;
     return 0;

@@ -38,8 +38,12 @@ typedef struct {
     const char *subscribe; /* SUB only: the prefix subscribed to ("" for everything) */
     fw_watch_t **watch;    /* if not NULL: a new watch of the socket (owned by the
                               caller, destroyed before the socket is closed), with: */
-    int heartbeat_ms;      /*   ZMTP heartbeat interval */
+    int heartbeat_ms;      /* ZMTP heartbeat interval (with or without a watch; 0: none) */
     int heartbeat_timeout_ms; /* a peer silent this long is gone */
+    int heartbeat_ttl_ms;  /* ZMQ_HEARTBEAT_TTL: how long peers wait for our PINGs (0:
+                              libzmq's default) */
+    int handshake_ms;      /* ZMQ_HANDSHAKE_IVL: a connection that has not finished its
+                              ZMTP handshake in this long is closed (0: the default, 30 s) */
 } fw_socket_opts_t;
 
 #define FW_SOCKET_OPTS_INIT                                                                  \
@@ -47,7 +51,7 @@ typedef struct {
         .bind = NULL, .connect = NULL, .linger_ms = 0, .send_hwm = FW_SOCKET_DEFAULT,        \
         .send_timeout_ms = FW_SOCKET_DEFAULT, .reconnect_ms = FW_SOCKET_DEFAULT,             \
         .router_mandatory = 0, .subscribe = NULL, .watch = NULL, .heartbeat_ms = 0,          \
-        .heartbeat_timeout_ms = 0                                                            \
+        .heartbeat_timeout_ms = 0, .heartbeat_ttl_ms = 0, .handshake_ms = 0                  \
     }
 
 /* Results of fw_socket_open, for callers that tell the cases apart. */

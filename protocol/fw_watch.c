@@ -9,8 +9,13 @@
 
 #include "fw_clock.h"
 
+#define S_GONE_MAX 64 /* disconnections kept until taken; older ones are dropped */
+
 struct fw_watch {
     void *sock;               /* the watched socket (borrowed) */
+    int gone[S_GONE_MAX];     /* file descriptors of connections dropped, oldest first */
+    size_t n_gone;
+    unsigned gone_lost;       /* disconnections not kept: the queue was full */
     void *pair;               /* reads the monitor's events */
     fw_watch_state_t state;   /* as of the last poll */
     int64_t since;            /* monotonic ms the state began */
@@ -71,12 +76,14 @@ void fw_watch_destroy(fw_watch_t **p)
     *p = NULL;
 }
 
-/* Reads one event (two frames: 16-bit event and 32-bit value, then the endpoint).
- * Returns the event, or 0 when none is waiting. */
-static unsigned s_next_event(fw_watch_t *w)
+/* Reads one event (two frames: 16-bit event and 32-bit value, then the endpoint);
+ * *value is the event's value (the file descriptor, for a disconnection). Returns the
+ * event, or 0 when none is waiting. */
+static unsigned s_next_event(fw_watch_t *w, uint32_t *value)
 {
     zmq_msg_t msg;
     unsigned event = 0;
+    *value = 0;
     zmq_msg_init(&msg);
     if (zmq_msg_recv(&msg, w->pair, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close(&msg);
@@ -87,6 +94,8 @@ static unsigned s_next_event(fw_watch_t *w)
         memcpy(&e, zmq_msg_data(&msg), sizeof e);
         event = e;
     }
+    if (zmq_msg_size(&msg) >= 6)
+        memcpy(value, (const char *)zmq_msg_data(&msg) + 2, sizeof *value);
     /* The endpoint frame: read and dropped. */
     while (zmq_msg_more(&msg)) {
         zmq_msg_close(&msg);
@@ -101,13 +110,18 @@ static unsigned s_next_event(fw_watch_t *w)
 fw_watch_state_t fw_watch_poll(fw_watch_t *w, int64_t now_ms)
 {
     unsigned e;
-    while ((e = s_next_event(w)) != 0) {
+    uint32_t value;
+    while ((e = s_next_event(w, &value)) != 0) {
         fw_watch_state_t next = w->state;
         switch (e) {
         case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
             next = FW_WATCH_UP;
             break;
         case ZMQ_EVENT_DISCONNECTED:
+            if (w->n_gone < S_GONE_MAX)
+                w->gone[w->n_gone++] = (int)value;
+            else
+                w->gone_lost++;
             if (w->state == FW_WATCH_UP) {
                 next = FW_WATCH_DOWN;
                 w->drops++;
@@ -130,6 +144,16 @@ fw_watch_state_t fw_watch_poll(fw_watch_t *w, int64_t now_ms)
         }
     }
     return w->state;
+}
+
+int fw_watch_take_gone(fw_watch_t *w, int *fd)
+{
+    if (w->n_gone == 0)
+        return 0;
+    *fd = w->gone[0];
+    memmove(w->gone, w->gone + 1, (w->n_gone - 1) * sizeof *w->gone);
+    w->n_gone--;
+    return 1;
 }
 
 fw_watch_state_t fw_watch_state(const fw_watch_t *w) { return w->state; }

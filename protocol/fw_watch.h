@@ -49,6 +49,13 @@ fw_watch_state_t fw_watch_poll(fw_watch_t *w, int64_t now_ms);
 fw_watch_state_t fw_watch_state(const fw_watch_t *w);
 int64_t fw_watch_since(const fw_watch_t *w);
 
+/* A listening socket has many peers: each connection that dropped (closed by the
+ * peer, or silent past the heartbeat timeout) is queued, by its file descriptor, as
+ * fw_watch_poll reads the events. Takes the oldest into *fd and returns 1, or returns
+ * 0 when none is queued. Match it to a peer with the descriptor its messages came on
+ * (fw_proto_recv_from's src_fd). */
+int fw_watch_take_gone(fw_watch_t *w, int *fd);
+
 /* How many times a connection went DOWN, and how many connection attempts failed
  * (refused, unreachable, handshake timed out) since the watch began. */
 unsigned fw_watch_drops(const fw_watch_t *w);

@@ -47,7 +47,7 @@ static fw_claim_result_t s_claim(fw_seats_t *s, int id, const char *seat, fw_rol
 {
     uint8_t ident[8];
     size_t len = (size_t)snprintf((char *)ident, sizeof ident, "c%d", id);
-    fw_hello_t h = {seat, role, token, name, 1};
+    fw_hello_t h = {seat, role, token, name, 1, 100 + id};
     return fw_seats_claim(s, ident, len, &h, running, out);
 }
 
