@@ -194,7 +194,8 @@ static void s_on_tick_start(fw_human_t *h, const fw_envelope_t *in, int64_t now_
     h->welcomed = 0;
     /* A quarter of the turn at most, so a short turn timer still leaves the player the
      * rest of it. */
-    int64_t turn = ts->deadline_unix_ms - now_ms;
+    h->turn_deadline = fh_local_deadline(ts->deadline_in_ms, ts->deadline_unix_ms, now_ms);
+    int64_t turn = h->turn_deadline - now_ms;
     h->lead_ms = turn <= 0 ? 0 : turn / 4 < S_AUTO_SEND_MS ? turn / 4 : S_AUTO_SEND_MS;
 
     /* What the house bot would do: the starting draft. */
@@ -372,7 +373,7 @@ static void s_on_status(fw_human_t *h, const Flywheel__V1__GameStatus *gs, int64
     g->phase = gs->phase;
     g->tick = gs->tick;
     fh_copy(g->pacing, sizeof g->pacing, gs->pacing);
-    g->deadline = gs->deadline_unix_ms;
+    g->deadline = fh_local_deadline(gs->deadline_in_ms, gs->deadline_unix_ms, now_ms);
     g->wanted = gs->players_wanted;
     if (gs->ticks)
         h->ticks = gs->ticks;
@@ -587,10 +588,10 @@ fw_human_do_t fw_human_clock(fw_human_t *h, int64_t now_ms)
     const Flywheel__V1__TickStart *ts = fh_ts(h);
     /* While the house bot plays, nothing goes on its own: a player who walked away must
      * not take the seat back by being away. */
-    if (!ts || h->sent || h->closed || h->over || ts->deadline_unix_ms <= 0 || fh_paused(h) ||
+    if (!ts || h->sent || h->closed || h->over || h->turn_deadline <= 0 || fh_paused(h) ||
         h->house_plays || h->link == FW_HUMAN_LINK_LOST)
         return FW_HUMAN_NOTHING;
-    if (now_ms < ts->deadline_unix_ms - h->lead_ms)
+    if (now_ms < h->turn_deadline - h->lead_ms)
         return FW_HUMAN_NOTHING;
     fh_forms_at_deadline(h, now_ms);
     h->auto_sent = 1;

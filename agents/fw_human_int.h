@@ -120,6 +120,9 @@ struct fw_human {
     int closed;                   /* `tick` was cleared (its TickResult came) */
     int auto_sent;                /* the clock sent the draft: its message stands */
     int64_t lead_ms;              /* the clock sends the draft this long before the deadline */
+    int64_t turn_deadline;        /* this tick's deadline on this machine's clock (0: none):
+                                   * the wire's deadline_in_ms counted from arrival, so a
+                                   * clock minutes off does not matter */
     int64_t changed_at;           /* when the screen last changed under the player */
     const char *changed_why;      /* ...and how, for the Enter that comes too soon */
     move_t carry;                 /* a move finished after its tick's moves were sent */
@@ -244,6 +247,14 @@ fw_human_do_t fh_form_key(fw_human_t *h, int key, int64_t now_ms);
 /* A new tick's draft is ready: the late move joins it, the open form carries on or is
  * closed; says what the player must know first. */
 void fh_forms_at_new_tick(fw_human_t *h);
+
+/* A deadline on this machine's clock: `in_ms` (milliseconds left when the message was
+ * sent) counted from `now_ms`, when it arrived; a coordinator that sends only the
+ * wall-clock deadline (`unix_ms`) gives that. 0: no deadline. */
+static inline int64_t fh_local_deadline(int64_t in_ms, int64_t unix_ms, int64_t now_ms)
+{
+    return in_ms > 0 ? now_ms + in_ms : unix_ms > 0 ? unix_ms : 0;
+}
 
 /* The deadline is here and the draft goes: finishes, keeps or closes the open form. */
 void fh_forms_at_deadline(fw_human_t *h, int64_t now_ms);

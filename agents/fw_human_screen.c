@@ -210,8 +210,8 @@ static void s_render_title(const fw_human_t *h, screen_t *sc, int64_t now_ms)
     if (h->link == FW_HUMAN_LINK_LOST && !h->over) {
         /* A countdown of a game we cannot hear would be a guess. */
         snprintf(left, sizeof left, "no contact");
-    } else if (ts && ts->deadline_unix_ms > 0 && !h->over && !h->closed && !fh_paused(h)) {
-        int64_t ms = ts->deadline_unix_ms - now_ms;
+    } else if (ts && h->turn_deadline > 0 && !h->over && !h->closed && !fh_paused(h)) {
+        int64_t ms = h->turn_deadline - now_ms;
         snprintf(left, sizeof left, "%" PRId64 " s left%s", ms > 0 ? (ms + 999) / 1000 : 0,
                  h->sent ? " (sent)" : "");
     }

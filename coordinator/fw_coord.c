@@ -76,6 +76,8 @@ typedef struct {
     Flywheel__V1__CompanyState **lobby_cs_ptrs;
     char pacing[32];         /* "lockstep" or "deadline:S" */
     int64_t deadline_unix_ms;/* the tick being collected's deadline, or the lobby's */
+    int64_t deadline_ms;     /* the same on the monotonic clock (0: none): what the wire's
+                              * deadline_in_ms counts from */
     int64_t next_status_ms;  /* monotonic time of the next status snapshot */
 } fw_coord_t;
 
@@ -121,6 +123,16 @@ static void s_envelope(fw_coord_t *c, fw_envelope_t *env, uint32_t seat)
 static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 
 static void s_house_turn(fw_coord_t *c, uint32_t seat);
+
+/* Milliseconds left until the deadline, now, on the monotonic clock (0: no deadline;
+ * at least 1 while there is one, so "none" and "now" differ on the wire). */
+static int64_t s_deadline_in(const fw_coord_t *c)
+{
+    if (c->deadline_ms <= 0)
+        return 0;
+    int64_t left = c->deadline_ms - fw_clock_ms();
+    return left > 1 ? left : 1;
+}
 
 /* The player of `seat` is gone: it said Bye, or the ROUTER could not route to it. The
  * seat table says what follows (fw_seats_gone): a free seat in the lobby, the house
@@ -228,6 +240,7 @@ static void s_fill_status(fw_coord_t *c, Flywheel__V1__Snapshot *snap,
     snap->phase = phase;
     snap->pacing = c->pacing;
     snap->deadline_unix_ms = c->deadline_unix_ms;
+    snap->deadline_in_ms = s_deadline_in(c);
     snap->players_wanted = c->cfg->players && c->cfg->players < c->sc->n_seats
                                ? c->cfg->players
                                : (uint32_t)c->sc->n_seats;
@@ -261,6 +274,7 @@ static void s_send_status(fw_coord_t *c, const Flywheel__V1__Snapshot *snap)
     gs.seats = snap->seats;
     gs.pacing = snap->pacing;
     gs.deadline_unix_ms = snap->deadline_unix_ms;
+    gs.deadline_in_ms = snap->deadline_in_ms;
     gs.players_wanted = snap->players_wanted;
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
         fw_envelope_t env;
@@ -340,6 +354,7 @@ static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_e
     fw_arena_reset(a);
     fw_market_view_seat(c->market, seat, a, &c->view, ts);
     ts->deadline_unix_ms = c->deadline_unix_ms;
+    ts->deadline_in_ms = s_deadline_in(c);
     fw_seat_status_t st;
     fw_seats_status(c->seats, seat, &st);
     ts->house_plays = st.holder == FW_HOLDER_HOUSE;
@@ -707,6 +722,7 @@ static int s_lobby(fw_coord_t *c)
     int64_t join_deadline = !house && cfg->join_timeout_ms >= 0 ? t0 + cfg->join_timeout_ms : -1;
     int64_t start_at = house && cfg->start_after_ms >= 0 ? t0 + cfg->start_after_ms : -1;
     c->deadline_unix_ms = start_at >= 0 ? fw_clock_unix_ms() + cfg->start_after_ms : 0;
+    c->deadline_ms = start_at >= 0 ? start_at : 0;
     if (house)
         fw_log_info("lobby", "waiting for %zu player%s (of %zu seats)%s", want,
                     want == 1 ? "" : "s", c->sc->n_seats,
@@ -772,6 +788,7 @@ static int s_hold_if_paused(fw_coord_t *c)
     else
         fw_log_info("coordinator", "paused before the first tick");
     c->deadline_unix_ms = 0;
+    c->deadline_ms = 0;
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
     while (*cfg->pause && !*cfg->stop)
         if (s_pump(c, 200, FLYWHEEL__V1__PHASE__PHASE_PAUSED) < 0 && *cfg->stop)
@@ -790,6 +807,7 @@ static void s_open_tick(fw_coord_t *c)
     const fw_coord_config_t *cfg = c->cfg;
     int wait_ms = cfg->deadline_ms > 0 ? cfg->deadline_ms : cfg->tick_timeout_ms;
     c->deadline_unix_ms = fw_clock_unix_ms() + wait_ms;
+    c->deadline_ms = fw_clock_ms() + wait_ms;
     fw_inbox_open(c->inbox, c->tick);
     fw_market_prepare(c->market); /* the tick's events fire before anyone looks */
     /* The market does not change until the tick is cleared: what every seat sees is

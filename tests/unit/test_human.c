@@ -240,6 +240,17 @@ static void s_type(fw_human_t *h, const char *text)
         fw_human_key(h, *p == '\n' ? FW_HUMAN_KEY_ENTER : (unsigned char)*p, NOW);
 }
 
+/* Whether the screen drawn at `now` shows `needle`. */
+static int s_screen_has_at(const fw_human_t *h, int64_t now, const char *needle)
+{
+    static fw_human_line_t lines[100];
+    size_t n = fw_human_render(h, now, 50, 160, lines, 100);
+    for (size_t i = 0; i < n; i++)
+        if (strstr(lines[i].text, needle))
+            return 1;
+    return 0;
+}
+
 static int s_screen_has(const fw_human_t *h, const char *needle)
 {
     static fw_human_line_t lines[100];
@@ -1370,5 +1381,25 @@ Test(fw_human, every_error_on_the_screen_says_what_to_do_next)
     cr_assert_eq(fw_human_clock(h, NOW + 29000), FW_HUMAN_SEND);
     cr_assert(s_says_what_next(fw_human_message(h)), "%s", fw_human_message(h));
     (void)fw_human_actions(h);
+    fw_human_destroy(&h);
+}
+
+/* A player's clock five minutes ahead of the coordinator's: the turn is counted from
+ * the TickStart's deadline_in_ms on the player's own clock, so the countdown and the
+ * send before the deadline are as for a clock that is right. */
+Test(fw_human, a_players_clock_minutes_off_still_gets_its_whole_turn)
+{
+    char err[256];
+    const int64_t skew = 5 * 60 * 1000, arrived = NOW + skew;
+    s_step();
+    fw_human_t *h = fw_human_new(s_welcome[OPENAI], err, sizeof err);
+    cr_assert_not_null(h, "%s", err);
+    fw_envelope_t *ts = s_tick_start(OPENAI, NOW + 30000); /* the coordinator's clock */
+    ts->tick_start->deadline_in_ms = 30000;
+    cr_assert_eq(fw_human_on_message(h, ts, arrived), FW_AGENT_CONTINUE);
+    cr_assert(s_screen_has_at(h, arrived, "30 s left"), "the countdown from arrival");
+    cr_assert_eq(fw_human_clock(h, arrived + 10000), FW_HUMAN_NOTHING, "not sent at once");
+    cr_assert_eq(fw_human_clock(h, arrived + 29000), FW_HUMAN_SEND, "sent just before");
+    fw_proto_free(&ts);
     fw_human_destroy(&h);
 }
