@@ -31,12 +31,13 @@
 
 #define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
 /* Liveness of the agents' connections (ZMTP heartbeats on the ROUTER): a PING each
- * second; a connection silent for 4 s is dropped (a stopped or unplugged agent); peers
- * are told to wait 8 s for ours; a connection that has not finished its handshake in
- * 5 s (a raw TCP connection that says nothing) is closed. */
+ * second; a connection silent for 6 s is dropped (a stopped or unplugged agent: long
+ * enough for a laptop's Wi-Fi hiccup or a busy machine); peers are told to wait 10 s
+ * for ours; a connection that has not finished its handshake in 5 s (a raw TCP
+ * connection that says nothing) is closed. */
 #define S_HEARTBEAT_MS 1000
-#define S_HEARTBEAT_TIMEOUT_MS 4000
-#define S_HEARTBEAT_TTL_MS 8000
+#define S_HEARTBEAT_TIMEOUT_MS 6000
+#define S_HEARTBEAT_TTL_MS 10000
 #define S_HANDSHAKE_MS 5000
 
 typedef struct {

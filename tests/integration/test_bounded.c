@@ -254,5 +254,12 @@ Test(bounded, a_message_of_300000_frames_is_discarded_in_a_few_mb)
     long after = s_rss_kib();
     cr_log_info("coordinator RSS %ld KiB before, %ld KiB after a %zu-frame message", before,
                 after, frames);
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer keeps freed memory in quarantine and has its own allocator:
+     * the RSS figure means nothing there; the message is still refused above. */
+    (void)before;
+    (void)after;
+#else
     cr_assert_lt(after - before, 8 * 1024, "RSS grew from %ld to %ld KiB", before, after);
+#endif
 }
