@@ -222,6 +222,20 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
 int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
                             const Flywheel__V1__TickStart *obs, fw_rng_t *rng,
                             Flywheel__V1__Actions *out, fw_arena_t *arena);
+
+/* The hyperscaler's capex plan for this tick, dollars, before the carry of last
+ * tick's shortfall and the cash cap (see strategy_hyperscaler.c). obs->me must be set. */
+typedef struct {
+    double prior;    /* capex_per_tick x (1 + capex_growth)^(tick - 1) */
+    double factor;   /* demand's correction, in [capex_min_factor, capex_max_factor] */
+    double backlog;  /* compute labs asked for and did not get, over the fleet */
+    double ret;      /* compute revenue (and own-use value) a month per dollar of
+                      * equipment; -1 when it has no equipment */
+    double reinvest; /* reinvest_share x revenue a month from the labs it backs */
+    double plan;     /* prior x factor + reinvest */
+} fw_capex_plan_t;
+fw_capex_plan_t fw_strategy_capex_plan(const fw_strategy_ctx_t *ctx,
+                                       const Flywheel__V1__TickStart *obs);
 int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
                     fw_rng_t *rng, Flywheel__V1__Actions *out, fw_arena_t *arena);
 int fw_strategy_idle(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,

@@ -6,9 +6,8 @@
  * Chips: when utilisation is above target_utilisation * 0.8, or the fleet (installed
  * plus incoming) is under min_installed, or the cloud puts unsold compute to work in
  * its own operations (internal_use = 1: then every chip is busy), it spends its
- * capex plan, min(capex_per_tick x (1 + capex_growth)^(tick - 1),
- * capex_cash_share x cash), plus what a shortage kept it from spending last tick,
- * across the families it may buy: never
+ * capex plan (fw_strategy_capex_plan), plus what a shortage kept it from spending last
+ * tick, at most capex_cash_share x cash, across the families it may buy: never
  * a family captive to another cloud, never one without a quote. The budget is split
  * by performance per dollar at the quoted price, with its own captive family (if any)
  * weighted by captive_bonus, since the cloud designed it for itself, and each weighted
@@ -21,12 +20,28 @@
  * price_step when utilisation is above target, lowered by price_step when it is more
  * than 0.2 below, with a +-jitter draw from the seat's stream, never below min_price.
  *
+ * The capex plan follows demand. Its prior is capex_per_tick x (1 + capex_growth)^(tick
+ * - 1), the path the cloud announced; demand corrects it by a factor
+ *   1 + capex_backlog x backlog + capex_util x (utilisation - target_utilisation)
+ *     + capex_return x clamp(return / return_hurdle - 1, -1, 1),
+ * held within [capex_min_factor, capex_max_factor]. The backlog is the compute labs
+ * bid for on its offers last tick and did not get (their rationed part), over its
+ * fleet; the utilisation term is left out for a cloud that runs its idle compute
+ * itself (internal_use) or is still building its first fleet (under min_installed),
+ * since neither has idle compute to judge by; the return is last tick's revenue
+ * beyond its base business (compute sold and own-use value) over the book value of
+ * its chips. Returns feed back: reinvest_share of what the labs it backs paid it a
+ * month (each deal's `returned` over its age) is added to the plan. The factor has
+ * no memory; the fleet does: a backlog met by new chips stops raising the plan.
+ *
  * Investing: see fw_strategy_invest; a cloud mandates its own captive family, if any.
  *
  * Parameters: capex_per_tick 1e9, capex_growth 0, internal_use 0, capex_cash_share 0.3,
  * target_utilisation 0.85,
  * price_step 0.02, compute_price 1800, min_price 600, order_premium 0.05,
- * captive_bonus 1.5, min_installed 10000, jitter 0.005.
+ * captive_bonus 1.5, min_installed 10000, jitter 0.005, capex_backlog 1,
+ * capex_util 1, capex_return 0.2, return_hurdle 0.04, capex_min_factor 0.5,
+ * capex_max_factor 2, reinvest_share 0.5.
  */
 #include <math.h>
 #include <string.h>
@@ -270,12 +285,82 @@ static void s_offer_compute(const fw_strategy_ctx_t *ctx,
     }
 }
 
+/* Compute in service and on order, H100-equivalent months a tick. */
+typedef struct {
+    double installed, incoming, sold, unmet;
+} s_fleet_t;
+
+static s_fleet_t s_fleet(const Flywheel__V1__SeatView *me)
+{
+    s_fleet_t f = {0.0, 0.0, 0.0, 0.0};
+    for (size_t i = 0; i < me->n_installed; i++) {
+        const Flywheel__V1__Holding *h = me->installed[i];
+        if (h->compute > 0)
+            f.installed += (double)h->compute;
+        if (h->asked > h->sold && h->sold >= 0)
+            f.unmet += (double)(h->asked - h->sold);
+    }
+    for (size_t i = 0; i < me->n_incoming; i++)
+        if (me->incoming[i]->compute > 0)
+            f.incoming += (double)me->incoming[i]->compute;
+    return f;
+}
+
+/* What the labs this cloud backs paid it a month: each deal's revenue since signing
+ * over the ticks since (a deal signed this tick has paid nothing yet). */
+static double s_returned_a_month(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs)
+{
+    double sum = 0.0;
+    for (size_t i = 0; i < obs->me->n_deals; i++) {
+        const Flywheel__V1__Deal *d = obs->me->deals[i];
+        if (strcmp(d->investor, ctx->seat) != 0 || d->returned <= 0 || obs->tick <= d->signed_tick)
+            continue;
+        sum += (double)d->returned / (double)(obs->tick - d->signed_tick);
+    }
+    return sum;
+}
+
+fw_capex_plan_t fw_strategy_capex_plan(const fw_strategy_ctx_t *ctx,
+                                       const Flywheel__V1__TickStart *obs)
+{
+    const fw_strategy_params_t *p = ctx->params;
+    const double capex = fw_strategy_param(p, "capex_per_tick", 1e9);
+    const double growth = fw_strategy_param(p, "capex_growth", 0.0);
+    const double target = fw_strategy_param(p, "target_utilisation", 0.85);
+    const double min_installed = fw_strategy_param(p, "min_installed", 10000.0);
+    const bool internal = fw_strategy_param(p, "internal_use", 0.0) > 0.5;
+    const double w_backlog = fw_strategy_param(p, "capex_backlog", 1.0);
+    const double w_util = fw_strategy_param(p, "capex_util", 1.0);
+    const double w_return = fw_strategy_param(p, "capex_return", 0.2);
+    const double hurdle = fw_strategy_param(p, "return_hurdle", 0.04);
+    const double lo = fw_strategy_param(p, "capex_min_factor", 0.5);
+    const double hi = fw_strategy_param(p, "capex_max_factor", 2.0);
+    const double reinvest = fw_strategy_param(p, "reinvest_share", 0.5);
+    const Flywheel__V1__SeatView *me = obs->me;
+    const s_fleet_t fleet = s_fleet(me);
+    fw_capex_plan_t c = {0};
+
+    c.prior = capex * pow(1.0 + growth, (double)(obs->tick > 0 ? obs->tick - 1 : 0));
+    c.backlog = fleet.installed > 0.0 ? fleet.unmet / fleet.installed : 0.0;
+    double factor = 1.0 + w_backlog * c.backlog;
+    if (!internal && fleet.installed + fleet.incoming >= min_installed && fleet.installed > 0.0)
+        factor += w_util * ((double)me->compute_last / fleet.installed - target);
+    c.ret = -1.0;
+    if (obs->tick > 1 && me->equipment > 0 && hurdle > 0.0) { /* tick 1: nothing sold yet */
+        c.ret = (double)(me->revenue_last - me->base_revenue) / (double)me->equipment;
+        factor += w_return * fmin(1.0, fmax(-1.0, c.ret / hurdle - 1.0));
+    }
+    c.factor = fmin(hi, fmax(lo, factor));
+    c.reinvest = reinvest * s_returned_a_month(ctx, obs);
+    c.plan = c.prior * c.factor + c.reinvest;
+    return c;
+}
+
 int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
                             const Flywheel__V1__TickStart *obs, fw_rng_t *rng,
                             Flywheel__V1__Actions *out, fw_arena_t *arena)
 {
     const fw_strategy_params_t *p = ctx->params;
-    const double capex = fw_strategy_param(p, "capex_per_tick", 1e9);
     const double cash_share = fw_strategy_param(p, "capex_cash_share", 0.3);
     const double target = fw_strategy_param(p, "target_utilisation", 0.85);
     const double min_installed = fw_strategy_param(p, "min_installed", 10000.0);
@@ -286,24 +371,19 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
         return FW_STRATEGY_EINVAL;
     const Flywheel__V1__SeatView *me = obs->me;
     const size_t *held = s_holding_families(ctx, me, arena);
-
-    double installed = 0.0, incoming = 0.0;
-    for (size_t i = 0; i < me->n_installed; i++)
-        if (me->installed[i]->compute > 0)
-            installed += (double)me->installed[i]->compute;
-    for (size_t i = 0; i < me->n_incoming; i++)
-        if (me->incoming[i]->compute > 0)
-            incoming += (double)me->incoming[i]->compute;
-    const double util = installed > 0.0 ? (double)me->compute_last / installed : 0.0;
+    const s_fleet_t fleet = s_fleet(me);
+    const double util = fleet.installed > 0.0 ? (double)me->compute_last / fleet.installed : 0.0;
 
     const bool busy = util > target * 0.8 || internal;
-    const bool small = installed + incoming < min_installed;
+    const bool small = fleet.installed + fleet.incoming < min_installed;
     if ((busy || small) && me->cash > 0) {
-        double plan = capex * pow(1.0 + growth, (double)(obs->tick > 0 ? obs->tick - 1 : 0));
+        const fw_capex_plan_t c = fw_strategy_capex_plan(ctx, obs);
+        double plan = c.plan;
         /* What rationing kept it from spending last tick is spent now (at most one
-         * tick's plan more), so a cloud that lost out in a shortage orders again. */
+         * tick's plan more), so a cloud that lost out in a shortage orders again. Last
+         * tick's plan is taken as this one's, a month of the prior's growth earlier. */
         if (obs->tick > 1) {
-            double last_plan = plan / (1.0 + growth);
+            double last_plan = c.prior / (1.0 + growth) * c.factor + c.reinvest;
             plan += fmin(plan, fmax(0.0, last_plan - (double)me->chip_spend_last));
         }
         double budget = fmin(plan, cash_share * (double)me->cash);

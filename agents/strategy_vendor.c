@@ -2,38 +2,40 @@
  * families, at a price that follows demand.
  *
  * The price starts from the family's last posted quote (or opening_markup times the
- * unit cost when there is none). Sell-through last tick is estimated from what the
- * seat sees: revenue_last over the value it put on offer (sum of price * quantity of
- * its own quotes). Sold out (>= sold_out) raises the price by price_step; under half
- * sold lowers it by price_step. A jitter of +-jitter from the seat's stream keeps
- * identical vendors from moving in lock step, and the price never goes below
- * unit_cost * (1 + min_margin): a vendor does not sell at a loss to clear stock.
+ * unit cost when there is none) and follows that family's orders: the demand ratio is
+ * what buyers asked for last tick (Capacity.ordered: the clouds' orders before
+ * rationing, and what outside buyers wanted) over the quantity it offered. At or above
+ * sold_out the price rises by price_step x the ratio, at most twice price_step a tick
+ * (a family rationed two to one rises twice as fast as one just sold out); below it
+ * the price eases, by price_step at a ratio of `slack` or less and proportionally in
+ * between. A family it offered nothing of last tick keeps its price. A jitter of
+ * +-jitter from the seat's stream keeps identical vendors from moving in lock step,
+ * and the price never goes below unit_cost * (1 + min_margin): a vendor does not sell
+ * at a loss to clear stock. What it can make is the coordinator's (Capacity.units,
+ * which grows faster while orders exceed it: fw_stage_chips.c): the vendor offers
+ * all of it.
  *
  * Investing: see fw_strategy_invest; a vendor mandates its first family.
  *
  * Parameters (Welcome.params): price_step 0.03, min_margin 0.2, jitter 0.005,
- * opening_markup 3, sold_out 0.98.
+ * opening_markup 3, sold_out 0.98, slack 0.5.
  */
 #include <math.h>
 #include <string.h>
 
 #include "fw_strategy.h"
 
-/* What the vendor reads from the chip quotes, in one pass over them: its own last
- * quote of each family (by Welcome index; the first in list order, NULL if none) and
- * the value it offered last tick (sum of price * quantity of its live quotes, in list
- * order). Only its own quotes need a family lookup, and those come in family order
- * from Flywheel's coordinator, starting at its first family `hint`. */
-static double s_own_quotes(const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m,
-                           size_t hint, const Flywheel__V1__ChipQuote **own)
+/* The vendor's own last quote of each family, from the chip quotes (by Welcome index;
+ * the first in list order, NULL if none). Only its own quotes need a family lookup,
+ * and those come in family order from Flywheel's coordinator, starting at its first
+ * family `hint`. */
+static void s_own_quotes(const fw_strategy_ctx_t *ctx, const Flywheel__V1__MarketView *m,
+                         size_t hint, const Flywheel__V1__ChipQuote **own)
 {
-    double offered = 0.0;
     for (size_t i = 0; m && i < m->n_chip_quotes; i++) {
         const Flywheel__V1__ChipQuote *q = m->chip_quotes[i];
         if (strcmp(q->vendor, ctx->seat) != 0)
             continue;
-        if (q->price > 0 && q->quantity > 0)
-            offered += (double)q->price * (double)q->quantity;
         size_t k = fw_strategy_family_index(ctx, q->family, hint);
         if (k < ctx->n_families) {
             hint = k;
@@ -41,7 +43,15 @@ static double s_own_quotes(const fw_strategy_ctx_t *ctx, const Flywheel__V1__Mar
                 own[k] = q;
         }
     }
-    return offered;
+}
+
+/* The price move a demand ratio calls for, as a factor on last tick's price. */
+static double s_price_move(double ratio, double step, double sold_out, double slack)
+{
+    if (ratio >= sold_out)
+        return 1.0 + step * fmin(ratio, 2.0);
+    double ease = sold_out > slack ? (sold_out - ratio) / (sold_out - slack) : 1.0;
+    return 1.0 - step * fmin(1.0, ease);
 }
 
 int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart *obs,
@@ -53,6 +63,7 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
     const double jitter = fw_strategy_param(p, "jitter", 0.005);
     const double markup = fw_strategy_param(p, "opening_markup", 3.0);
     const double sold_out = fw_strategy_param(p, "sold_out", 0.98);
+    const double slack = fw_strategy_param(p, "slack", 0.5);
 
     if (!obs || !obs->me)
         return FW_STRATEGY_EINVAL;
@@ -62,11 +73,7 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
     while (first < n && strcmp(ctx->families[first]->vendor, ctx->seat) != 0)
         first++;
     const Flywheel__V1__ChipQuote **own = fw_arena_calloc(arena, n ? n : 1, sizeof *own);
-    const double offered = s_own_quotes(ctx, obs->market, first, own);
-    /* Revenue last tick over the value offered last tick, or -1 when it offered nothing
-     * (first tick): then the price is left where it was. */
-    const double sell_through =
-        offered <= 0.0 ? -1.0 : (double)obs->me->revenue_last / offered;
+    s_own_quotes(ctx, obs->market, first, own);
 
     size_t at = first;
     for (size_t i = 0; i < obs->me->n_capacity; i++) {
@@ -85,10 +92,10 @@ int fw_strategy_vendor(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSta
         double price;
         if (quote && quote->price > 0) {
             price = (double)quote->price;
-            if (sell_through >= sold_out)
-                price *= 1.0 + step;
-            else if (sell_through >= 0.0 && sell_through < 0.5)
-                price *= 1.0 - step;
+            if (quote->quantity > 0) /* orders over what it offered */
+                price *= s_price_move((double)(cap->ordered > 0 ? cap->ordered : 0) /
+                                          (double)quote->quantity,
+                                      step, sold_out, slack);
         } else {
             /* The scenario's opening list price, or a markup on cost without one. */
             price = fam->opening_price > 0 ? (double)fam->opening_price

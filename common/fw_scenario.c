@@ -1006,6 +1006,9 @@ static const s_mkey_t s_market_keys[] = {
     {"credits_allowed", M_BOOL, S_MP(credits_allowed), 0, 0, false},
     {"market_ceiling", M_MONEY, S_MP(market_ceiling), 0, 0, false},
     {"ai_ops_share", M_REAL, S_MP(ai_ops_share), 0.0, 1000.0, false},
+    {"capacity_response", M_REAL, S_MP(capacity_response), 0.0, 1.0, false},
+    {"capacity_surge_max", M_REAL, S_MP(capacity_surge_max), 0.0, 0.2, false},
+    {"capacity_ease_max", M_REAL, S_MP(capacity_ease_max), 0.0, 0.2, false},
 };
 #define S_N_MARKET_KEYS (sizeof s_market_keys / sizeof s_market_keys[0])
 
@@ -1031,6 +1034,9 @@ static void s_market_defaults(fw_market_params_t *m)
     m->facility_capex = 0.6;
     m->credits_allowed = true;
     m->ai_ops_share = 4.0;
+    m->capacity_response = 0.05;
+    m->capacity_surge_max = 0.03;
+    m->capacity_ease_max = 0.02;
 }
 
 /* `market:`: each key given replaces the value so far (a default, or the base's). */

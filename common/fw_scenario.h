@@ -131,6 +131,12 @@ typedef struct {
                                     world economy; 0 = 460B a month (5.5T a year) */
     double ai_ops_share;         /* the most AI in a cloud's own operations is worth a tick,
                                     as a multiple of its base revenue; [0, 1000], default 4 */
+    double capacity_response;    /* a family's capacity growth rises by this x (orders /
+                                    capacity - 1) a tick; [0, 1], default 0.05 (0 = the
+                                    planned capacity_growth, whatever the orders) */
+    double capacity_surge_max;   /* the most that correction adds to capacity_growth a tick;
+                                    [0, 0.2], default 0.03 */
+    double capacity_ease_max;    /* the most it takes off a tick; [0, 0.2], default 0.02 */
     bool credits_allowed;        /* investments may be paid in credits, default true */
 } fw_market_params_t;
 

@@ -180,7 +180,7 @@ void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders)
     }
     memset(m->chip_offers, 0, m->n_families * sizeof *m->chip_offers);
     for (size_t i = 0; i < m->posted.n; i++)
-        m->compute_offers[*(size_t *)fw_vec_at(&m->posted, i)] = (fw_offer_t){0, 0, 0, 0};
+        m->compute_offers[*(size_t *)fw_vec_at(&m->posted, i)] = (fw_offer_t){0, 0, 0, 0, 0};
     m->posted.n = 0;
     m->chip_flows.n = 0;
     m->compute_flows.n = 0;
@@ -322,7 +322,7 @@ void fm_post_compute_offer(fw_market_t *m, size_t offer, int64_t price, int64_t 
 {
     if (!m->compute_offers[offer].posted)
         *(size_t *)fw_vec_push(&m->posted) = offer;
-    m->compute_offers[offer] = (fw_offer_t){1, price, quantity, 0};
+    m->compute_offers[offer] = (fw_offer_t){1, price, quantity, 0, 0};
 }
 
 fw_lot_t *fm_add_lot(fw_market_t *m, uint32_t seat, int family, int64_t units, int64_t book,

@@ -192,6 +192,9 @@ typedef struct {
     int64_t price;    /* dollars per unit */
     int64_t quantity; /* units (chips) or H100-eq months (compute) offered */
     int64_t sold;     /* of which sold this tick */
+    int64_t asked;    /* what buyers asked for at this price this tick, before rationing
+                       * (chips: with what outside buyers would have taken); more than
+                       * quantity when the offer was rationed */
 } fw_offer_t;
 
 /* A buyer's request against one offer, in canonical order. */

@@ -879,7 +879,9 @@ void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
             int64_t units = in_service[f];
             if (units > 0) {
                 Flywheel__V1__Holding *h = s_holding(a, fam->id, units, fm_compute_of(fam, units), 0);
-                h->sold = m->compute_offers[(size_t)seat * m->n_families + f].sold;
+                const fw_offer_t *o = &m->compute_offers[(size_t)seat * m->n_families + f];
+                h->sold = o->sold;
+                h->asked = o->asked;
                 v->installed[n_in++] = h;
             }
         }
@@ -892,6 +894,7 @@ void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
         }
         v->n_installed = n_in;
         v->n_incoming = n_inc;
+        v->equipment = fw_ledger_balance(m->ledger, fw_acc(seat, FW_ACC_EQUIPMENT));
     } else if (me->role == FW_ROLE_LAB) {
         v->revenue_per_compute = me->revenue_per_compute;
     } else if (me->role == FW_ROLE_VENDOR) {
@@ -905,6 +908,7 @@ void fw_market_view_seat(const fw_market_t *m, uint32_t seat, fw_arena_t *a,
             c->family = (char *)sc->families[f].id;
             c->units = (int64_t)floor(m->capacity[f] * m->supply_factor[f]);
             c->unit_cost = sc->families[f].unit_cost;
+            c->ordered = m->chip_offers[f].asked;
             v->capacity[n++] = c;
         }
         v->n_capacity = n;

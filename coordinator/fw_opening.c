@@ -54,7 +54,7 @@ static void s_opening_quotes(fw_market_t *m)
     const fw_scenario_t *sc = m->sc;
     for (uint32_t f = 0; f < m->n_families; f++)
         m->chip_offers[f] = (fw_offer_t){1, sc->families[f].price,
-                                         (int64_t)floor(m->capacity[f]), 0};
+                                         (int64_t)floor(m->capacity[f]), 0, 0};
     for (uint32_t s = 0; s < m->n_seats; s++) {
         if (sc->seats[s].role != FW_ROLE_HYPERSCALER || sc->seats[s].compute_price <= 0)
             continue;

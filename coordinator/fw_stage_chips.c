@@ -62,7 +62,7 @@ static void s_chip_offers(fw_market_t *m, const fw_orders_t *orders)
                          qty, cap);
                 qty = cap;
             }
-            m->chip_offers[f] = (fw_offer_t){1, o->price, qty, 0};
+            m->chip_offers[f] = (fw_offer_t){1, o->price, qty, 0, 0};
         }
     }
 }
@@ -155,6 +155,7 @@ static int s_chip_market(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
                 r->seat = s;
                 r->index = i;
                 r->want = qty;
+                offer->asked += qty; /* orders beyond the offer: capacity grows faster */
             }
         }
         /* Orders naming no known family are refused once, with the first family's,
@@ -236,6 +237,9 @@ static int s_outside_chips(fw_market_t *m, char *err, size_t err_len)
         int64_t units = (int64_t)floor(budget / (double)o->price);
         if (units > o->quantity - o->sold)
             units = o->quantity - o->sold;
+        /* What they bought counts as ordered; what they might have wanted beyond it
+         * does not: their budget is split over what is left, not a firm order. */
+        o->asked += units > 0 ? units : 0;
         if (units <= 0)
             continue;
         uint32_t v = (uint32_t)fam->vendor;
@@ -291,12 +295,34 @@ int fw_stage_depreciation(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
     return FW_MARKET_OK;
 }
 
-/* Growth of the vendors' capacity, for the next tick. */
+/* The growth of family f's capacity for the next tick: the family's planned rate
+ * (`capacity_growth`) corrected by how far this tick's orders ran past, or fell short
+ * of, what could be made. Orders are the clouds' before rationing plus what the
+ * outside buyers wanted; what could be made is capacity x any supply shock. The
+ * correction is capacity_response x (orders / capacity - 1), at most
+ * capacity_surge_max above the plan (fabs and packaging lines take a year or more to
+ * add: a shortage is not closed in a month) and at most capacity_ease_max below it.
+ * A family nobody could order (no offer, or nothing to make) keeps its plan. */
+static double s_capacity_growth(const fw_market_t *m, uint32_t f)
+{
+    const fw_market_params_t *P = &m->sc->market;
+    const fw_offer_t *o = &m->chip_offers[f];
+    const double plan = m->sc->families[f].capacity_growth;
+    const double makeable = floor(m->capacity[f] * m->supply_factor[f]);
+    if (!o->posted || o->quantity <= 0 || makeable < 1.0 || P->capacity_response <= 0.0)
+        return plan;
+    double c = P->capacity_response * ((double)o->asked / makeable - 1.0);
+    return plan + fmin(P->capacity_surge_max, fmax(-P->capacity_ease_max, c));
+}
+
+/* Growth of the vendors' capacity, for the next tick. The coordinator decides it, not
+ * the vendor's strategy: what fabs can make is physical, and the vendor's answer to a
+ * shortage (order more wafers and packaging) is bounded by it anyway; the vendor sets
+ * the price. */
 void fw_chips_grow(fw_market_t *m)
 {
-    const fw_scenario_t *sc = m->sc;
     for (uint32_t f = 0; f < m->n_families; f++)
-        m->capacity[f] = fw_grown(m->capacity[f], sc->families[f].capacity_growth);
+        m->capacity[f] = fw_grown(m->capacity[f], s_capacity_growth(m, f));
 }
 
 int fw_stage_chips(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,

@@ -189,7 +189,7 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
                 continue;
             }
             size_t q = (size_t)p * m->n_families + (size_t)f;
-            const fw_offer_t *offer = &m->compute_offers[q];
+            fw_offer_t *offer = &m->compute_offers[q];
             if (!offer->posted || offer->quantity == 0) {
                 fm_reject(m, s, "compute_bids", i, "%s offers no '%s' compute this tick",
                          b->provider_id, b->family_id);
@@ -210,6 +210,7 @@ static int s_compute_market(fw_market_t *m, const fw_orders_t *orders, char *err
                 continue;
             /* What the lab asked for, for its stipulations (fw_stage_deals.c: stipulations). */
             fm_count_bid(m, s, (uint32_t)p, f, qty, qty * offer->price);
+            offer->asked += qty; /* the cloud's backlog, when more than it offered */
             s_queued_t *e = fw_vec_push(&queue);
             e->offer = q;
             e->seq = queue.n;

@@ -148,7 +148,7 @@ Test(fw_scenario, baseline_has_the_calibrated_seats_in_order)
     cr_expect_eq(aws->role, FW_ROLE_HYPERSCALER);
     cr_expect_eq(aws->base_revenue, INT64_C(7650000000));
     cr_expect_eq(aws->n_installed, 2);
-    cr_expect_eq(fw_seat_param(aws, "capex_per_tick", 0), 3.74e9);
+    cr_expect_eq(fw_seat_param(aws, "capex_per_tick", 0), 4.24e9);
 
     /* OpenAI's revenue at full demand is its ARR / 12: 2B / 12 within 1%. */
     const fw_seat_t *oai = &sc->seats[fw_scenario_seat(sc, "openai")];
@@ -741,6 +741,9 @@ Test(fw_scenario, market_defaults_when_absent)
     cr_expect_eq(m->maturity_scale, 2e7);
     cr_expect_eq(m->falter_churn, 0.05);
     cr_expect_eq(m->facility_capex, 0.6);
+    cr_expect_eq(m->capacity_response, 0.05);
+    cr_expect_eq(m->capacity_surge_max, 0.03);
+    cr_expect_eq(m->capacity_ease_max, 0.02);
     cr_expect(m->credits_allowed);
     cr_expect_eq(sc->n_events, 0);
     cr_expect_null(sc->events);

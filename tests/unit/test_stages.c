@@ -469,6 +469,58 @@ static const char *k_depreciation =
     "  - {id: v, role: vendor, cash: 0}\n"
     "  - {id: c, role: hyperscaler, cash: 1000, base_revenue: 0, compute_price: 10}\n";
 
+/* Capacity follows orders: gpu ordered at three times what can be made for 12 ticks,
+ * tpu at half. Each tick's growth stays within capacity_growth (0 here) plus
+ * capacity_surge_max and minus capacity_ease_max; the rationed family ends with more
+ * capacity than it started with, the slack one with less. */
+Test(fw_chips_grow, a_rationed_family_grows_faster_than_one_with_slack_and_both_are_bounded)
+{
+    stage_t f;
+    s_open(&f, "market: {capacity_response: 0.05, capacity_surge_max: 0.03, capacity_ease_max: 0.02}\n");
+    const double start_gpu = f.m->capacity[GPU], start_tpu = f.m->capacity[TPU];
+    for (uint32_t t = 1; t <= 12; t++) {
+        const double gpu = f.m->capacity[GPU], tpu = f.m->capacity[TPU];
+        const int64_t make_gpu = (int64_t)floor(gpu), make_tpu = (int64_t)floor(tpu);
+        fw_chip_offer_in_t vo[] = {{GPU, "gpu", 1, make_gpu}, {TPU, "tpu", 1, make_tpu}};
+        fw_chip_order_in_t c1o[] = {{GPU, "gpu", 3 * make_gpu, 0}};
+        fw_chip_order_in_t c2o[] = {{TPU, "tpu", make_tpu / 2, 0}};
+        f.orders[V] = ORDERS(LIST(chip_offers, vo));
+        f.orders[C1] = ORDERS(LIST(chip_orders, c1o));
+        f.orders[C2] = ORDERS(LIST(chip_orders, c2o));
+        s_begin(&f, t);
+        s_run(&f, fw_stage_chips);
+        cr_assert_eq(f.m->chip_offers[GPU].asked, 3 * make_gpu, "orders before rationing");
+        cr_assert_eq(f.m->chip_offers[GPU].sold, make_gpu);
+        s_end(&f);
+        fw_chips_grow(f.m);
+        cr_assert_leq(f.m->capacity[GPU], gpu * 1.03 * (1 + 1e-12), "tick %u: at most the surge", t);
+        cr_assert_geq(f.m->capacity[GPU], gpu * 1.03 * (1 - 1e-12), "tick %u: 3x orders hit the surge", t);
+        cr_assert_geq(f.m->capacity[TPU], tpu * 0.98 * (1 - 1e-12), "tick %u: at most the easing", t);
+        cr_assert_lt(f.m->capacity[TPU], tpu, "tick %u: slack capacity shrinks", t);
+    }
+    cr_assert_gt(f.m->capacity[GPU] / start_gpu, 1.3);
+    cr_assert_lt(f.m->capacity[TPU] / start_tpu, 1.0);
+    s_close(&f);
+}
+
+/* capacity_response 0: capacity grows at capacity_growth whatever the orders. */
+Test(fw_chips_grow, without_a_response_capacity_keeps_its_planned_growth)
+{
+    stage_t f;
+    s_open(&f, "market: {capacity_response: 0}\n");
+    fw_chip_offer_in_t vo[] = {{GPU, "gpu", 1, 10}};
+    fw_chip_order_in_t c1o[] = {{GPU, "gpu", 30, 0}};
+    f.orders[V] = ORDERS(LIST(chip_offers, vo));
+    f.orders[C1] = ORDERS(LIST(chip_orders, c1o));
+    s_begin(&f, 1);
+    s_run(&f, fw_stage_chips);
+    s_end(&f);
+    fw_chips_grow(f.m);
+    cr_assert_eq(f.m->capacity[GPU], 10.0);
+    cr_assert_eq(f.m->capacity[TPU], 10.0, "no offer: the plan");
+    s_close(&f);
+}
+
 /* Buys one chip of `family` at its list price in tick 1 and depreciates through tick
  * 12, writing what each tick took into dep[1..12]. */
 static void s_buy_and_depreciate(stage_t *f, int family, const char *id, int64_t price,

@@ -507,30 +507,54 @@ Test(fw_strategy, vendor_offers_only_its_own_families_at_or_above_the_floor)
     world_fini(&w);
 }
 
+/* The price a vendor offers hopper at, from a last quote of 30000 for 100 units and
+ * `ordered` units asked for last tick. */
+static int64_t s_vendor_price(const char *params, int64_t ordered)
+{
+    world_t w;
+    fw_arena_t *a;
+    world_init(&w, "nvda", ROLE(VENDOR), params);
+    capacity(&w, "hopper", 100, 10000);
+    w.me.capacity[0]->ordered = ordered;
+    chip_quote(&w, "nvda", "hopper", 30000, 100);
+    M(Actions) acts = run(&w, fw_strategy_vendor, 1, &a);
+    cr_assert_eq(acts.n_chip_offers, 1);
+    int64_t price = acts.chip_offers[0]->price;
+    fw_arena_destroy(&a);
+    world_fini(&w);
+    return price;
+}
+
+Test(fw_strategy, vendor_price_follows_the_familys_orders_within_two_steps)
+{
+    /* Sold out (ordered = offered) -> up ~3%; rationed 2:1 -> up ~6%; 5:1 -> still ~6%. */
+    int64_t sold_out = s_vendor_price("", 100);
+    cr_assert_geq(sold_out, (int64_t)(30000 * 1.03 * 0.995));
+    cr_assert_leq(sold_out, (int64_t)(30000 * 1.03 * 1.005) + 1);
+    int64_t rationed = s_vendor_price("", 200);
+    cr_assert_geq(rationed, (int64_t)(30000 * 1.06 * 0.995));
+    cr_assert_leq(rationed, (int64_t)(30000 * 1.06 * 1.005) + 1);
+    cr_assert_eq(s_vendor_price("", 500), rationed, "bounded at twice price_step");
+    /* Slack: half ordered or less -> down a full step; 74% -> about half a step. */
+    int64_t slack = s_vendor_price("", 50);
+    cr_assert_geq(slack, (int64_t)(30000 * 0.97 * 0.995));
+    cr_assert_leq(slack, (int64_t)(30000 * 0.97 * 1.005) + 1);
+    int64_t some = s_vendor_price("", 74);
+    cr_assert_gt(some, slack);
+    cr_assert_lt(some, sold_out);
+}
+
 Test(fw_strategy, vendor_price_follows_sell_through)
 {
     world_t w;
     fw_arena_t *a;
     M(Actions) acts;
 
-    /* Sold out: revenue equals everything offered -> up ~3%. */
-    world_init(&w, "nvda", ROLE(VENDOR), "");
-    capacity(&w, "hopper", 100, 10000);
-    chip_quote(&w, "nvda", "hopper", 30000, 100);
-    chip_quote(&w, "amd", "mi300", 20000, 100);
-    w.me.revenue_last = 30000 * 100;
-    acts = run(&w, fw_strategy_vendor, 1, &a);
-    cr_assert_eq(acts.n_chip_offers, 1);
-    cr_assert_geq(acts.chip_offers[0]->price, (int64_t)(30000 * 1.03 * 0.995));
-    cr_assert_leq(acts.chip_offers[0]->price, (int64_t)(30000 * 1.03 * 1.005) + 1);
-    fw_arena_destroy(&a);
-    world_fini(&w);
-
-    /* A quarter sold -> down ~3%. */
+    /* A quarter ordered -> down ~10%. */
     world_init(&w, "nvda", ROLE(VENDOR), "price_step=0.1");
     capacity(&w, "hopper", 100, 10000);
+    w.me.capacity[0]->ordered = 25;
     chip_quote(&w, "nvda", "hopper", 30000, 100);
-    w.me.revenue_last = 30000 * 25;
     acts = run(&w, fw_strategy_vendor, 1, &a);
     cr_assert_geq(acts.chip_offers[0]->price, (int64_t)(30000 * 0.9 * 0.995));
     cr_assert_leq(acts.chip_offers[0]->price, (int64_t)(30000 * 0.9 * 1.005) + 1);
@@ -555,6 +579,8 @@ Test(fw_strategy, vendor_reads_its_own_quotes_in_any_order)
         world_init(w, "nvda", ROLE(VENDOR), "");
         capacity(w, "hopper", 100, 10000);
         capacity(w, "blackwell", 50, 15000);
+        w->me.capacity[0]->ordered = 100;
+        w->me.capacity[1]->ordered = 50; /* sold out: up ~3% */
         chip_quote(w, "nvda", "hopper", 30000, 100);
         chip_quote(w, "nvda", "blackwell", 50000, 50);
         chip_quote(w, "amd", "mi300", 20000, 100);
@@ -689,6 +715,131 @@ Test(fw_strategy, hyperscaler_idle_fleet_cuts_price_and_buys_nothing)
     cr_assert_eq(acts.n_compute_offers, 1);
     cr_assert_eq(acts.compute_offers[0]->price, 1000, "down, but floored at min_price");
     fw_arena_destroy(&a);
+    world_fini(&w);
+}
+
+/* A cloud (not running idle compute itself) with 100k H100-eq months in service, of
+ * which it sold `sold` last tick while labs bid for `asked`, at tick `tick`. */
+static void s_cloud(world_t *w, const char *params, uint32_t tick, int64_t sold, int64_t asked)
+{
+    aws_world(w, params);
+    w->ts.tick = tick;
+    installed(w, "hopper", 100000, 100000);
+    w->me.installed[0]->sold = sold;
+    w->me.installed[0]->asked = asked;
+    w->me.compute_last = sold;
+    compute_quote(w, "aws", "hopper", 2000, 100000);
+}
+
+/* What the cloud's chip orders would cost at the quotes. */
+static double s_order_spend(const world_t *w, const M(Actions) *acts)
+{
+    double spend = 0;
+    for (size_t i = 0; i < acts->n_chip_orders; i++)
+        for (size_t j = 0; j < w->market.n_chip_quotes; j++)
+            if (strcmp(w->market.chip_quotes[j]->family, acts->chip_orders[i]->family) == 0)
+                spend += (double)acts->chip_orders[i]->quantity *
+                         (double)w->market.chip_quotes[j]->price;
+    return spend;
+}
+
+Test(fw_strategy, hyperscaler_oversubscribed_for_several_ticks_raises_its_capex_plan)
+{
+    for (uint32_t tick = 3; tick <= 8; tick++) {
+        world_t busy, over;
+        s_cloud(&busy, "capex_growth=0.02", tick, 85000, 85000);  /* at target, no backlog */
+        s_cloud(&over, "capex_growth=0.02", tick, 100000, 150000); /* rationed: 50k unmet */
+        fw_capex_plan_t b = fw_strategy_capex_plan(&busy.ctx, &busy.ts);
+        fw_capex_plan_t o = fw_strategy_capex_plan(&over.ctx, &over.ts);
+        cr_assert_float_eq(b.prior, 1e9 * pow(1.02, tick - 1), 1.0);
+        cr_assert_float_eq(b.factor, 1.0, 1e-9, "at target utilisation, no backlog: the prior");
+        cr_assert_float_eq(o.backlog, 0.5, 1e-9);
+        /* 1 + 1 x 0.5 (backlog) + 1 x (1.0 - 0.85) (utilisation) */
+        cr_assert_float_eq(o.factor, 1.65, 1e-9);
+        cr_assert_gt(o.plan, 1.6 * b.plan);
+
+        fw_arena_t *a1, *a2;
+        M(Actions) x = run(&busy, fw_strategy_hyperscaler, 3, &a1);
+        M(Actions) y = run(&over, fw_strategy_hyperscaler, 3, &a2);
+        cr_assert_gt(s_order_spend(&over, &y), 1.5 * s_order_spend(&busy, &x),
+                     "tick %u: the backlog buys more chips", tick);
+        fw_arena_destroy(&a1);
+        fw_arena_destroy(&a2);
+        world_fini(&busy);
+        world_fini(&over);
+    }
+}
+
+Test(fw_strategy, hyperscaler_with_idle_compute_lowers_its_capex_plan)
+{
+    world_t busy, idle, own;
+    s_cloud(&busy, "", 6, 85000, 85000);
+    s_cloud(&idle, "", 6, 70000, 70000); /* 70% busy: still buys, less */
+    fw_capex_plan_t b = fw_strategy_capex_plan(&busy.ctx, &busy.ts);
+    fw_capex_plan_t i = fw_strategy_capex_plan(&idle.ctx, &idle.ts);
+    cr_assert_float_eq(i.factor, 1.0 + (0.70 - 0.85), 1e-9);
+    cr_assert_lt(i.plan, b.plan);
+    fw_arena_t *a1, *a2;
+    M(Actions) x = run(&busy, fw_strategy_hyperscaler, 3, &a1);
+    M(Actions) y = run(&idle, fw_strategy_hyperscaler, 3, &a2);
+    cr_assert_lt(s_order_spend(&idle, &y), 0.9 * s_order_spend(&busy, &x));
+    fw_arena_destroy(&a1);
+    fw_arena_destroy(&a2);
+
+    /* A cloud that runs idle compute itself is judged by its return instead: 1% a
+     * month on its equipment, under the 4% hurdle, lowers the plan; 8% raises it. */
+    s_cloud(&own, "internal_use=1", 6, 10000, 10000);
+    own.me.equipment = 1000000000;
+    own.me.base_revenue = 50000000;
+    own.me.revenue_last = 50000000 + 10000000;
+    fw_capex_plan_t low = fw_strategy_capex_plan(&own.ctx, &own.ts);
+    cr_assert_float_eq(low.ret, 0.01, 1e-12);
+    cr_assert_float_eq(low.factor, 1.0 - 0.2 * 0.75, 1e-9);
+    own.me.revenue_last = 50000000 + 80000000;
+    fw_capex_plan_t high = fw_strategy_capex_plan(&own.ctx, &own.ts);
+    cr_assert_float_eq(high.factor, 1.2, 1e-9, "the return term is at most capex_return");
+    world_fini(&busy);
+    world_fini(&idle);
+    world_fini(&own);
+}
+
+Test(fw_strategy, hyperscaler_capex_factor_stays_within_its_bounds)
+{
+    world_t w;
+    s_cloud(&w, "", 6, 100000, 10000000); /* labs asked for 100x its fleet */
+    cr_assert_float_eq(fw_strategy_capex_plan(&w.ctx, &w.ts).factor, 2.0, 1e-12);
+    world_fini(&w);
+    s_cloud(&w, "capex_max_factor=1.25", 6, 100000, 10000000);
+    cr_assert_float_eq(fw_strategy_capex_plan(&w.ctx, &w.ts).factor, 1.25, 1e-12);
+    world_fini(&w);
+    s_cloud(&w, "", 6, 0, 0); /* nothing sold at all */
+    cr_assert_float_eq(fw_strategy_capex_plan(&w.ctx, &w.ts).factor, 0.5, 1e-12);
+    world_fini(&w);
+}
+
+Test(fw_strategy, hyperscaler_reinvests_what_the_labs_it_backs_pay_it)
+{
+    world_t w;
+    s_cloud(&w, "", 13, 85000, 85000);
+    fw_capex_plan_t before = fw_strategy_capex_plan(&w.ctx, &w.ts);
+    cr_assert_float_eq(before.reinvest, 0.0, 1e-12);
+    M(Deal) *d = fw_arena_calloc(w.a, 1, sizeof *d);
+    flywheel__v1__deal__init(d);
+    d->investor = (char *)"aws";
+    d->lab = (char *)"oai";
+    d->signed_tick = 1;
+    d->returned = 1200000000; /* 1.2B over 12 ticks: 100M a month */
+    M(Deal) *theirs = fw_arena_calloc(w.a, 1, sizeof *theirs);
+    flywheel__v1__deal__init(theirs);
+    theirs->investor = (char *)"google";
+    theirs->lab = (char *)"oai";
+    theirs->returned = 5000000000;
+    M(Deal) *deals[2] = {d, theirs};
+    w.me.deals = deals;
+    w.me.n_deals = 2;
+    fw_capex_plan_t after = fw_strategy_capex_plan(&w.ctx, &w.ts);
+    cr_assert_float_eq(after.reinvest, 0.5 * 1e8, 1.0, "half of 100M a month; not Google's deal");
+    cr_assert_float_eq(after.plan, before.plan + 5e7, 1.0);
     world_fini(&w);
 }
 
