@@ -988,6 +988,8 @@ static const s_mkey_t s_market_keys[] = {
     {"capability_weight", M_REAL, S_MP(capability_weight), 0.0, 100.0, false},
     {"price_weight", M_REAL, S_MP(price_weight), 0.0, 100.0, false},
     {"lab_multiple", M_REAL, S_MP(lab_multiple), 0.0, 10000.0, true},
+    {"valuation_elasticity", M_REAL, S_MP(valuation_elasticity), 0.0, 5.0, false},
+    {"valuation_band", M_REAL, S_MP(valuation_band), 1.0, 100.0, false},
     {"cloud_multiple", M_REAL, S_MP(cloud_multiple), 0.0, 10000.0, true},
     {"vendor_multiple", M_REAL, S_MP(vendor_multiple), 0.0, 10000.0, true},
     {"other_cloud_revenue", M_MONEY, S_MP(other_cloud_revenue), 0, 0, false},
@@ -1021,6 +1023,8 @@ static void s_market_defaults(fw_market_params_t *m)
     m->capability_weight = 2.0;
     m->price_weight = 1.0;
     m->lab_multiple = 25.0;
+    m->valuation_elasticity = 0.7;
+    m->valuation_band = 4.0;
     m->cloud_multiple = 8.0;
     m->vendor_multiple = 15.0;
     m->base_pull = 0.02;

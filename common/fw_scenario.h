@@ -102,6 +102,10 @@ typedef struct {
     double capability_weight;    /* logit weight on ln(capability), default 2.0 */
     double price_weight;         /* logit weight on ln(price_index), default 1.0 */
     double lab_multiple;         /* valuation / annualised revenue, labs, default 25 */
+    double valuation_elasticity; /* between rounds a lab's mark is its last round x (revenue
+                                    now / revenue at the round)^this; [0, 5], default 0.7 */
+    double valuation_band;       /* ... within [round / band, round x band]; [1, 100],
+                                    default 4 */
     double cloud_multiple;       /* ... hyperscalers, default 8 */
     double vendor_multiple;      /* ... chip vendors, default 15 */
     int64_t other_cloud_revenue; /* cloud revenue per tick of providers not in the scenario */

@@ -284,6 +284,8 @@ typedef struct {
     int64_t demand_dollars;/* what customers wanted to spend with the lab this tick */
     double share;          /* AI revenue share this tick */
     int64_t last_round;    /* post-money valuation of the last round */
+    int64_t round_revenue; /* revenue in the tick of the last round: the base the lab's
+                            * mark moves from (0 = not seen yet: take this tick's) */
     uint32_t last_deal;    /* tick of the last deal signed (0 = none) */
     int faltering;         /* out of cash with no investor */
     int compliant;         /* met every stipulation this tick */

@@ -129,6 +129,7 @@ static int s_execute(fw_market_t *m, const fw_terms_t *T0, uint32_t t, char *why
         if (equity > 0.95)
             equity = 0.95; /* nobody sells the whole company in one round */
         lab->last_round = post;
+        lab->round_revenue = 0; /* the mark restarts from this tick's revenue */
         if (lab->valuation < post)
             lab->valuation = post;
         int rc;

@@ -2,13 +2,41 @@
  *
  * Revenue and costs are complete when this stage runs: each company's are read off
  * the ledger's movements of the tick. Clouds and vendors are worth a multiple of their
- * annualised revenue; a private lab its last round until its revenue says more (a
- * faltering lab's last round fades). Stakes are marked to market: the change in value
- * is a gain or a loss on the investor's books.
+ * annualised revenue. A private lab is priced by its rounds and, between them, marked
+ * by how its revenue moved since the last one (within a band around that round), or
+ * worth its revenue multiple if that is more; a faltering lab's last round fades.
+ * Stakes are marked to market: the change in value is a gain or a loss on the
+ * investor's books.
  */
 #include <math.h>
 
 #include "fw_stages.h"
+
+/* A private lab between rounds: its last round, moved by its revenue since then with
+ * elasticity `valuation_elasticity` (investors price prospects, and revenue is the one
+ * the model observes: a lab that grows is worth more, one that shrinks less), never
+ * more than `valuation_band` times above or below the round; at least its revenue
+ * multiple. A faltering lab's last round fades 5% a tick. Without an elasticity the
+ * round holds until the multiple overtakes it (the rule before issue 11). */
+static int64_t s_lab_valuation(const fw_market_t *m, fw_seat_state_t *st, double annual)
+{
+    const fw_market_params_t *P = &m->sc->market;
+    if (st->faltering)
+        st->last_round = llround((double)st->last_round * 0.95);
+    if (st->round_revenue <= 0 && st->revenue_tick > 0)
+        st->round_revenue = st->revenue_tick; /* the round's tick (or the first revenue) */
+    double mark = (double)st->last_round;
+    double band = P->valuation_band >= 1.0 ? P->valuation_band : 1.0;
+    if (P->valuation_elasticity > 0 && st->round_revenue > 0) {
+        double moved = st->revenue_tick > 0
+            ? pow((double)st->revenue_tick / (double)st->round_revenue, P->valuation_elasticity)
+            : 0.0;
+        moved = fmin(band, fmax(1.0 / band, moved));
+        mark *= moved;
+    }
+    double by_revenue = fm_lab_multiple(m) * annual;
+    return llround(by_revenue > mark ? by_revenue : mark);
+}
 
 int fw_stage_valuations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                         size_t err_len)
@@ -33,13 +61,7 @@ int fw_stage_valuations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, c
             st->valuation = llround(fm_vendor_multiple(m) * annual);
             break;
         case FW_ROLE_LAB:
-            /* A private lab is worth its last round until its revenue says more; a
-             * faltering lab's last round fades. */
-            if (st->faltering)
-                st->last_round = llround((double)st->last_round * 0.95);
-            st->valuation = llround(fm_lab_multiple(m) * annual);
-            if (st->valuation < st->last_round)
-                st->valuation = st->last_round;
+            st->valuation = s_lab_valuation(m, st, annual);
             break;
         default:
             break;

@@ -779,6 +779,8 @@ Test(fw_scenario, market_keys_parse)
     cr_expect_eq(m->capability_weight, 0.0);
     cr_expect_eq(m->cloud_multiple, 8.0); /* untouched keys keep their defaults */
     cr_expect_eq(m->ai_ops_share, 4.0);
+    cr_expect_eq(m->valuation_elasticity, 0.7);
+    cr_expect_eq(m->valuation_band, 4.0);
     cr_expect(!m->credits_allowed);
     cr_expect_eq(m->market_ceiling, INT64_C(1000000000000));
     fw_scenario_destroy(&sc);
@@ -799,6 +801,8 @@ Test(fw_scenario, market_errors)
     cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {learning_scale: lots}\n"),
                      "t.yaml:8:26: expected an amount for 'learning_scale' (e.g. 0.3, 1200, "
                      "7.6B, 2M), got 'lots'");
+    cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {valuation_band: 0.5}\n"),
+                     "t.yaml:8:26: valuation_band must be in [1, 100], got '0.5'");
     cr_expect_str_eq(s_err(RUN FAMS SEATS "market: {falter_churn: 1.5}\n"),
                      "t.yaml:8:24: falter_churn must be in [0, 1], got '1.5'");
     cr_expect_str_eq(s_err(RUN FAMS SEATS "market: [1]\n"),

@@ -897,6 +897,61 @@ Test(fw_stage_valuation, a_faltering_labs_last_round_fades)
     s_close(&f);
 }
 
+/* l1 buys `units` of c1's gpu compute in tick t, earns what they serve (3 each, up to
+ * its customers' 300), and the tick's valuations are made. */
+static void s_l1_tick(stage_t *f, uint32_t t, int64_t units)
+{
+    fw_compute_offer_in_t co[] = {{GPU, "gpu", 10, 8}};
+    fw_compute_bid_in_t lb[] = {{C1, GPU, "c1", "gpu", units, 0}};
+    f->orders[C1] = ORDERS(LIST(compute_offers, co));
+    f->orders[L1] = ORDERS(LIST(compute_bids, lb));
+    s_begin(f, t);
+    s_run(f, fw_stage_compute);
+    s_run(f, fw_stage_customers);
+    s_run(f, fw_stage_valuations);
+    s_end(f);
+}
+
+/* A multiple of 1 leaves l1 (last round 5000) on its mark: 12 x its revenue is less. */
+Test(fw_stage_valuation, a_lab_whose_revenue_grows_is_marked_up_between_rounds)
+{
+    stage_t f;
+    s_open(&f, "market: {lab_multiple: 1}\n");
+    s_l1_tick(&f, 1, 4);
+    cr_assert_eq(f.m->seats[L1].revenue_tick, 12);
+    cr_assert_eq(f.m->seats[L1].valuation, 5000, "the round's base: 12 a tick");
+    s_l1_tick(&f, 2, 8);
+    cr_assert_eq(f.m->seats[L1].revenue_tick, 24);
+    /* Revenue doubled: 5000 x 2^0.7 (valuation_elasticity's default). */
+    cr_assert_eq(f.m->seats[L1].valuation, 8123);
+    cr_assert_eq(f.m->seats[L1].last_round, 5000, "a mark is not a round");
+    s_close(&f);
+}
+
+Test(fw_stage_valuation, a_lab_whose_revenue_falls_is_marked_down_within_the_band)
+{
+    stage_t f;
+    s_open(&f, "market: {lab_multiple: 1, valuation_band: 2}\n");
+    s_l1_tick(&f, 1, 8);
+    cr_assert_eq(f.m->seats[L1].valuation, 5000);
+    s_l1_tick(&f, 2, 4);
+    cr_assert_eq(f.m->seats[L1].valuation, 3078, "half the revenue: 5000 x 0.5^0.7");
+    s_l1_tick(&f, 3, 1);
+    cr_assert_eq(f.m->seats[L1].revenue_tick, 3);
+    cr_assert_eq(f.m->seats[L1].valuation, 2500, "an eighth of it: no lower than 5000 / 2");
+    s_close(&f);
+}
+
+Test(fw_stage_valuation, without_an_elasticity_a_lab_holds_its_last_round)
+{
+    stage_t f;
+    s_open(&f, "market: {lab_multiple: 1, valuation_elasticity: 0}\n");
+    s_l1_tick(&f, 1, 4);
+    s_l1_tick(&f, 2, 8);
+    cr_assert_eq(f.m->seats[L1].valuation, 5000);
+    s_close(&f);
+}
+
 /* ==== deals: events =================================================================== */
 
 Test(fw_stage_deals, events_fire_once_and_take_effect)
