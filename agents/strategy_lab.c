@@ -9,8 +9,8 @@
  * train the next model, as far as its budget goes: last tick's revenue plus its cash
  * spread over `runway` ticks (plus its credits, which can only be spent on the cloud
  * that granted them). Quotes are ranked by
- * effective price: price over the lab's efficiency on the chip family, and zero while
- * credits on that cloud last (they are already paid for). It buys in three passes:
+ * effective price: price over the lab's efficiency on the chip family, those on clouds
+ * where it holds credits first (they are already paid for). It buys in three passes:
  *   1. each cloud a deal asks a share of spend for (exclusive: all of it) gets that
  *      share of the target, plus a safety margin, on the mandated chip families first
  *      where that cloud has them (deals asking for more than all are scaled down);
@@ -19,8 +19,13 @@
  *   3. the rest goes to the cheapest effective quotes, counting on a fair share
  *      (capacity / number of labs) of each, since other labs bid for them too.
  * An exclusive deal rules out every other cloud. Quotes above max_price are skipped:
- * the lab would rather lose revenue than serve it at a loss. The order of bids
- * depends only on prices and names, never on how the coordinator listed the quotes.
+ * the lab would rather lose revenue than serve it at a loss.
+ *
+ * No name decides: quotes of equal effective price are bought as one pool, split pro
+ * rata to what each offers (s_bid_tie), and the bids are fitted to the lab's cash so
+ * that the coordinator, which takes them in list order, never trims one (s_fit_cash).
+ * The view lists quotes by provider id; that order is used to find a provider's
+ * quotes and to walk ties, never to break them (docs/model.md, "Ties").
  *
  * Parameters: max_price 2600, runway 12, bid_premium 0.1, train_ratio 1.0,
  * accept_floor 0.5, margin 0.05.
@@ -39,11 +44,12 @@ typedef struct {
     uint32_t index;     /* in compute_quotes */
     int group;          /* its family's run, -1 if none */
     bool credit;        /* the lab holds credits on its provider */
-    double effective;   /* price per unit of useful compute; 0 while credits last */
+    double effective;   /* price per unit of useful compute (credit quotes come before
+                         * every other, and among themselves by it too) */
     int64_t taken;      /* bid so far */
 } s_quote_t;
 
-/* The quotes of one chip family, cheapest first (then by name order). */
+/* The quotes of one chip family, cheapest first (equal prices in the view's order). */
 typedef struct {
     const char *family;
     const uint32_t *quotes; /* indices into compute_quotes */
@@ -61,8 +67,9 @@ typedef struct {
     fw_arena_t *arena;
     /* every quote */
     size_t n_all;
-    uint32_t *rank;        /* name order (provider id, family id): the order of ties;
-                            * NULL when the quotes come in that order (rank = index) */
+    uint32_t *rank;        /* the view's order (provider id, family id), to find runs
+                            * and walk ties in; NULL when the quotes come in that order
+                            * (rank = index) */
     uint32_t *by_rank;     /* indices in name order (a provider's quotes are a run);
                             * NULL likewise */
     uint32_t *slot_key;    /* open addressing: index + 1 of a visited quote, 0 = empty */
@@ -75,7 +82,7 @@ typedef struct {
     /* the global order, cheapest effective first, produced as far as it is read */
     uint32_t *seq;
     size_t n_seq, cap_seq;
-    uint32_t *credit_run;  /* credit quotes, by rank: the order's head */
+    uint32_t *credit_run;  /* credit quotes, cheapest effective first: the order's head */
     size_t n_credit_run, credit_next;
     uint32_t *heap;        /* groups by their next quote */
     size_t n_heap;
@@ -225,9 +232,6 @@ static s_quote_t *s_visit_in(s_plan_t *p, uint32_t i, int g)
     s_slot_put(p, i, (uint32_t)p->n_quotes++);
     sq->index = i;
     sq->credit = s_is_credit(p, i);
-    sq->group = -1;
-    if (sq->credit)
-        return sq; /* already paid for: effective price 0 */
     sq->group = g >= 0 ? g : s_group_scan(p, i);
     double eff = sq->group >= 0 ? p->groups[sq->group].efficiency
                                 : s_efficiency(p->obs->me, s_q(p, i)->family);
@@ -238,6 +242,13 @@ static s_quote_t *s_visit_in(s_plan_t *p, uint32_t i, int g)
 static s_quote_t *s_visit(s_plan_t *p, uint32_t i)
 {
     return s_visit_in(p, i, -1);
+}
+
+/* Whether two quotes tie in the lab's preference: quotes paid for with credits come
+ * first (already paid for), each kind by effective price. Names must not break a tie. */
+static bool s_tied(const s_quote_t *a, const s_quote_t *b)
+{
+    return a->credit == b->credit && a->effective == b->effective;
 }
 
 /* ---- the global order, merged from the families' runs as far as it is read ------ */
@@ -261,7 +272,9 @@ static bool s_group_head(s_plan_t *p, size_t g)
 static bool s_heap_less(s_plan_t *p, size_t a, size_t b)
 {
     const s_group_t *x = &p->groups[p->heap[a]], *y = &p->groups[p->heap[b]];
-    if (x->head_effective != y->head_effective) /* cheaper effective price, then name order */
+    /* Cheaper effective price first; equal ones in the view's order, which decides
+     * nothing: a tie is bought as one (s_tie_end). */
+    if (x->head_effective != y->head_effective)
         return x->head_effective < y->head_effective;
     return x->head_rank < y->head_rank;
 }
@@ -349,9 +362,11 @@ static size_t s_matching(s_plan_t *p, const char *cloud, const char *family, uin
             if (!s_ok(p, i) || (family && !s_same(s_q(p, i)->family, family)))
                 continue;
             double e = s_visit(p, i)->effective;
-            size_t at = n++; /* insertion sort by effective price, then name: a cloud has a few families */
-            while (at > 0 && (e < eff[at - 1] || (e == eff[at - 1] &&
-                                                  s_rank(p, i) < s_rank(p, v[at - 1])))) {
+            /* Insertion sort by effective price (a cloud has a few families; its quotes
+             * are all on credits or none is); ties stay in view order and are bought
+             * as one (s_tie_end). */
+            size_t at = n++;
+            while (at > 0 && e < eff[at - 1]) {
                 v[at] = v[at - 1];
                 eff[at] = eff[at - 1];
                 at--;
@@ -433,7 +448,115 @@ static void s_fit_budget(const s_plan_t *p, Flywheel__V1__Actions *out)
     out->n_compute_bids = keep;
 }
 
-/* Buys `want` on the quotes that pass the filters, cheapest effective first. */
+/* Scales every bid down, if need be, so that the lab can pay for all of them at their
+ * max_price with its cash and, on each cloud, its credits there: the coordinator takes
+ * a seat's bids in the order listed and trims one it cannot pay for, and that order
+ * (among quotes of equal price, the order of their names) must not decide anything.
+ * s_fit_budget counts the credits as one pot and the bids at the quotes' prices, so
+ * this only binds for a lab spending about all its cash. */
+static void s_fit_cash(const s_plan_t *p, Flywheel__V1__Actions *out)
+{
+    const Flywheel__V1__SeatView *me = p->obs->me;
+    double *on_cloud = fw_arena_calloc(p->arena, me->n_credits + 1, sizeof *on_cloud);
+    double other = 0, need = 0;
+    for (size_t b = 0; b < out->n_compute_bids; b++) {
+        const Flywheel__V1__ComputeBid *bid = out->compute_bids[b];
+        double cost = (double)bid->quantity * (double)bid->max_price;
+        size_t c = 0;
+        while (c < me->n_credits && !s_same(me->credits[c]->cloud, bid->provider))
+            c++;
+        if (c < me->n_credits)
+            on_cloud[c] += cost;
+        else
+            other += cost;
+    }
+    need = other;
+    for (size_t c = 0; c < me->n_credits; c++) /* a cloud's first line holds its credits */
+        need += fmax(0.0, on_cloud[c] - (double)me->credits[c]->amount);
+    double cash = me->cash > 0 ? (double)me->cash : 0.0;
+    if (need <= cash)
+        return;
+    /* Scaling every bid by f scales each cloud's need by at most f (the credits stay). */
+    double factor = cash / need;
+    size_t keep = 0;
+    for (size_t b = 0; b < out->n_compute_bids; b++) {
+        Flywheel__V1__ComputeBid *bid = out->compute_bids[b];
+        bid->quantity = fw_strategy_round(floor((double)bid->quantity * factor));
+        if (bid->quantity > 0)
+            out->compute_bids[keep++] = bid;
+    }
+    out->n_compute_bids = keep;
+}
+
+/* The k-th quote of the order s_buy walks: list[k] (n of them) when the filters made
+ * a list, else the global order; false past its end. */
+static bool s_item(s_plan_t *p, const uint32_t *list, size_t n, size_t k, uint32_t *out)
+{
+    if (list) {
+        if (k >= n)
+            return false;
+        *out = list[k];
+        return true;
+    }
+    return n == SIZE_MAX && s_at(p, k, out);
+}
+
+/* The end of the tie that starts at position k: the quotes from k on with the same
+ * place in the lab's preference (s_tied; exact: both sides are the same division). Names and the order the
+ * view lists quotes in must not decide between them, so they are bought as one. Costs
+ * one quote more than the tie: the order is produced as far as it is read. */
+static size_t s_tie_end(s_plan_t *p, const uint32_t *list, size_t n, size_t k)
+{
+    uint32_t i;
+    if (!s_item(p, list, n, k, &i))
+        return k;
+    const s_quote_t first = *s_visit(p, i); /* a copy: visits may move the states */
+    size_t e = k + 1;
+    while (s_item(p, list, n, e, &i) && s_tied(s_visit(p, i), &first))
+        e++;
+    return e;
+}
+
+/* Bids `amount` on the tie at positions [k, e), split pro rata to what each quote
+ * still offers (its capacity less what the lab bid on it), or to its capacity when
+ * `beyond` (a stipulation is asked for in full). Each part is rounded up, so the
+ * split needs no order to place odd units (it may ask a few units more, never past a
+ * quote's room unless `beyond`). Returns the quantity bid; *expected (if not NULL)
+ * gets the sum of the fair shares (capacity / labs) of the tie's quotes. */
+static int64_t s_bid_tie(s_plan_t *p, const uint32_t *list, size_t n, size_t k, size_t e,
+                         int64_t amount, bool beyond, int64_t *expected,
+                         Flywheel__V1__Actions *out)
+{
+    __int128 weights = 0;
+    int64_t fair = 0, bid = 0;
+    for (size_t j = k; j < e; j++) {
+        uint32_t i;
+        s_item(p, list, n, j, &i);
+        const Flywheel__V1__ComputeQuote *q = s_q(p, i);
+        int64_t w = beyond ? q->capacity : q->capacity - s_visit(p, i)->taken;
+        weights += w > 0 ? w : 0;
+        fair += q->capacity / p->labs;
+    }
+    if (expected)
+        *expected = fair;
+    if (weights <= 0 || amount <= 0)
+        return 0;
+    __int128 total = beyond || amount < weights ? amount : weights;
+    for (size_t j = k; j < e; j++) {
+        uint32_t i;
+        s_item(p, list, n, j, &i);
+        const Flywheel__V1__ComputeQuote *q = s_q(p, i);
+        int64_t w = beyond ? q->capacity : q->capacity - s_visit(p, i)->taken;
+        if (w <= 0)
+            continue;
+        int64_t part = (int64_t)((total * w + weights - 1) / weights);
+        bid += s_bid(p, i, part, beyond, out);
+    }
+    return bid;
+}
+
+/* Buys `want` on the quotes that pass the filters, cheapest effective first; quotes
+ * of equal effective price are one pool, split pro rata (s_bid_tie). */
 static int64_t s_buy(s_plan_t *p, int64_t want, const char *cloud, const char *family,
                      bool fair_share, bool beyond, Flywheel__V1__Actions *out)
 {
@@ -446,31 +569,29 @@ static int64_t s_buy(s_plan_t *p, int64_t want, const char *cloud, const char *f
         return 0; /* an exclusive deal rules out every other cloud */
     uint32_t *list = NULL;
     size_t n = only || family ? s_matching(p, only, family, &list) : SIZE_MAX;
-    for (size_t k = 0; k < n && got < want && asked < ask_cap; k++) {
-        uint32_t i;
-        if (list)
-            i = list[k];
-        else if (!s_at(p, k, &i))
+    for (size_t k = 0, e; got < want && asked < ask_cap; k = e) {
+        e = s_tie_end(p, list, n, k);
+        if (e == k)
             break;
-        const Flywheel__V1__ComputeQuote *q = s_q(p, i);
         int64_t ask = want - got;
         if (ask > ask_cap - asked)
             ask = ask_cap - asked;
-        int64_t bid = s_bid(p, i, ask, false, out);
+        int64_t fair = 0;
+        int64_t bid = s_bid_tie(p, list, n, k, e, ask, false, &fair, out);
         asked += bid;
-        /* Other labs bid for the same quote: count on a fair share of it only. */
-        int64_t expected = fair_share ? q->capacity / p->labs : bid;
+        /* Other labs bid for the same quotes: count on a fair share of them only. */
+        int64_t expected = fair_share ? fair : bid;
         got += bid < expected ? bid : (expected > 0 ? expected : bid);
     }
-    /* A stipulation's share is asked for in full, on the first matching quote, even
-     * past what is on offer: the cloud's shortfall is then not the lab's breach. */
+    /* A stipulation's share is asked for in full, on the first matching quotes (the
+     * global order's when no quote matches), even past what is on offer: the cloud's
+     * shortfall is then not the lab's breach. */
     if (beyond && got < want) {
-        uint32_t i;
-        if (list ? n > 0 : s_at(p, 0, &i)) {
-            if (list)
-                i = list[0];
-            got += s_bid(p, i, want - got, true, out);
-        }
+        if (!list)
+            n = SIZE_MAX;
+        size_t e = s_tie_end(p, list, n, 0);
+        if (e > 0)
+            got += s_bid_tie(p, list, n, 0, e, want - got, true, NULL, out);
     }
     return got;
 }
@@ -544,10 +665,18 @@ static void s_index_quotes(s_plan_t *p)
     }
 }
 
-static int s_u32(const void *a, const void *b)
+/* A credit quote's place in the credit run. */
+typedef struct {
+    double effective;
+    uint32_t rank, index;
+} s_credit_key_t;
+
+static int s_by_credit_key(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    const s_credit_key_t *x = a, *y = b;
+    if (x->effective != y->effective)
+        return x->effective < y->effective ? -1 : 1;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
 }
 
 /* Sets up the plan: the quotes' indexes, the lab's efficiency on each family, the
@@ -572,8 +701,9 @@ static double s_plan_quotes(s_plan_t *p)
             gr->efficiency = s_efficiency(me, gr->family);
         }
     }
-    /* Credit quotes (effective price 0) come first, in name order: the runs of the
-     * clouds the lab holds credits on (a cloud's first line in the view decides). */
+    /* Credit quotes come first, cheapest effective first (credits are dollars: they go
+     * furthest on the best price per useful compute): the runs of the clouds the lab
+     * holds credits on (a cloud's first line in the view decides). */
     size_t runs = 0;
     bool *first_line = fw_arena_calloc(p->arena, me->n_credits + 1, sizeof *first_line);
     for (size_t c = 0; c < me->n_credits; c++) {
@@ -587,18 +717,22 @@ static double s_plan_quotes(s_plan_t *p)
         }
     }
     p->credit_run = fw_arena_calloc(p->arena, runs + 1, sizeof *p->credit_run);
+    s_credit_key_t *keys = fw_arena_calloc(p->arena, runs + 1, sizeof *keys);
     for (size_t c = 0; c < me->n_credits; c++) {
         if (!first_line[c])
             continue;
         size_t first, last;
         s_provider_run(p, me->credits[c]->cloud, &first, &last);
-        for (size_t k = first; k < last; k++)
-            if (s_ok(p, s_by_rank(p, k)))
-                p->credit_run[p->n_credit_run++] = s_rank(p, s_by_rank(p, k));
+        for (size_t k = first; k < last; k++) {
+            uint32_t i = s_by_rank(p, k);
+            if (s_ok(p, i))
+                keys[p->n_credit_run++] = (s_credit_key_t){s_visit(p, i)->effective, s_rank(p, i), i};
+        }
     }
-    qsort(p->credit_run, p->n_credit_run, sizeof *p->credit_run, s_u32);
+    /* The view's order settles the sort only among ties, which are bought as one. */
+    qsort(keys, p->n_credit_run, sizeof *keys, s_by_credit_key);
     for (size_t c = 0; c < p->n_credit_run; c++)
-        p->credit_run[c] = s_by_rank(p, p->credit_run[c]);
+        p->credit_run[c] = keys[c].index;
     /* The cheapest price on offer: the first live quote of each family's run. */
     double cheapest = 0;
     p->heap = fw_arena_calloc(p->arena, p->n_groups + 1, sizeof *p->heap);
@@ -943,5 +1077,6 @@ int fw_strategy_lab(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickStart 
         }
     }
     s_fit_budget(&plan, out);
+    s_fit_cash(&plan, out);
     return FW_STRATEGY_OK;
 }

@@ -533,7 +533,10 @@ void fw_market_ration(int64_t supply, const int64_t *want, size_t n, int64_t *gr
         return;
     }
     /* Quotas want*supply/total, floored; the units left go one each to the largest
-     * remainders. Exact in 128-bit integers, so identical on every host. */
+     * remainders. Requests with equal remainders are treated alike: when the units left
+     * cannot give each of them one, none of them gets one (those units stay unsold, at
+     * most n - 1), so neither the order of the requests nor the seats' names decide.
+     * Exact in 128-bit integers, so identical on every host. */
     int64_t given = 0;
     for (size_t i = 0; i < n; i++) {
         __int128 w = want[i] > 0 ? want[i] : 0;
@@ -541,21 +544,30 @@ void fw_market_ration(int64_t supply, const int64_t *want, size_t n, int64_t *gr
         given += grant[i];
     }
     int64_t left = supply - given; /* < n */
+    __int128 below = -1;           /* remainders from here up have been served */
     while (left > 0) {
-        size_t best = n;
         __int128 best_rem = -1;
+        int64_t tied = 0;
         for (size_t i = 0; i < n; i++) {
             __int128 w = want[i] > 0 ? want[i] : 0;
             __int128 rem = w * supply - (__int128)grant[i] * total;
-            /* A request that already got its remainder unit has rem < 0 now. */
-            if (rem > best_rem && grant[i] < want[i]) {
+            if (grant[i] >= want[i] || (below >= 0 && rem >= below))
+                continue;
+            if (rem > best_rem) {
                 best_rem = rem;
-                best = i;
+                tied = 0;
+            }
+            tied += rem == best_rem;
+        }
+        if (best_rem < 0 || tied > left)
+            break;
+        for (size_t i = 0; i < n; i++) {
+            __int128 w = want[i] > 0 ? want[i] : 0;
+            if (grant[i] < want[i] && w * supply - (__int128)grant[i] * total == best_rem) {
+                grant[i]++;
+                left--;
             }
         }
-        if (best == n)
-            break;
-        grant[best]++;
-        left--;
+        below = best_rem;
     }
 }

@@ -284,8 +284,11 @@ typedef struct {
     int64_t demand_dollars;/* what customers wanted to spend with the lab this tick */
     double share;          /* AI revenue share this tick */
     int64_t last_round;    /* post-money valuation of the last round */
-    int64_t round_revenue; /* revenue in the tick of the last round: the base the lab's
-                            * mark moves from (0 = not seen yet: take this tick's) */
+    int64_t round_revenue; /* the revenue level (revenue_level) at the last round: the
+                            * base the lab's mark moves from (0 = not seen yet) */
+    double revenue_level;  /* the lab's revenue smoothed over about a year (an average
+                            * that moves 1/12 of the way each tick): a month's dip or
+                            * spike does not move its mark, nor set a round's base */
     uint32_t last_deal;    /* tick of the last deal signed (0 = none) */
     int faltering;         /* out of cash with no investor */
     int compliant;         /* met every stipulation this tick */

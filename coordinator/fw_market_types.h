@@ -19,8 +19,10 @@ enum {
 };
 
 /* Splits `supply` among n requests in proportion to want[] (largest remainder
- * method; leftover units go to the largest fractional parts, ties to the lower
- * index). If the wants fit, each gets what it wants. grant[] has n entries. */
+ * method; leftover units go to the largest fractional parts; equal fractional parts
+ * that the units left cannot all serve get none, so the grants never depend on the
+ * requests' order: up to n - 1 units may stay unsold). If the wants fit, each gets
+ * what it wants. grant[] has n entries. */
 void fw_market_ration(int64_t supply, const int64_t *want, size_t n, int64_t *grant);
 
 #endif

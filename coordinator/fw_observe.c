@@ -57,6 +57,7 @@ static void s_hash_economy(const fw_market_t *m, s_hasher_t *h)
         S_PUT(h, st->capability);
         S_PUT(h, st->reach);
         S_PUT(h, st->valuation);
+        S_PUT(h, st->revenue_level);
     }
     for (size_t i = 0; i < m->deals.n; i++) {
         const fw_deal_t *d = fw_vec_at(&m->deals, i);

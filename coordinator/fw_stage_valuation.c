@@ -23,13 +23,20 @@ static int64_t s_lab_valuation(const fw_market_t *m, fw_seat_state_t *st, double
     const fw_market_params_t *P = &m->sc->market;
     if (st->faltering)
         st->last_round = llround((double)st->last_round * 0.95);
-    if (st->round_revenue <= 0 && st->revenue_tick > 0)
-        st->round_revenue = st->revenue_tick; /* the round's tick (or the first revenue) */
+    /* The level the mark follows: a year's average, roughly, so that one month's dip
+     * (compute short, customers churned) neither marks the lab down and up again nor,
+     * when a round falls in it, sets a base that the next good month multiplies. */
+    if (st->revenue_level <= 0)
+        st->revenue_level = (double)st->revenue_tick;
+    else
+        st->revenue_level += ((double)st->revenue_tick - st->revenue_level) / 12.0;
+    if (st->round_revenue <= 0 && st->revenue_level >= 1.0)
+        st->round_revenue = llround(st->revenue_level); /* the round's (or the first) level */
     double mark = (double)st->last_round;
     double band = P->valuation_band >= 1.0 ? P->valuation_band : 1.0;
     if (P->valuation_elasticity > 0 && st->round_revenue > 0) {
-        double moved = st->revenue_tick > 0
-            ? pow((double)st->revenue_tick / (double)st->round_revenue, P->valuation_elasticity)
+        double moved = st->revenue_level > 0
+            ? pow(st->revenue_level / (double)st->round_revenue, P->valuation_elasticity)
             : 0.0;
         moved = fmin(band, fmax(1.0 / band, moved));
         mark *= moved;

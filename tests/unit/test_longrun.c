@@ -39,8 +39,10 @@ static const char *s_source_dir(void)
     return dir && *dir ? dir : ".";
 }
 
-/* The largest |balance| of any account; asserts that all of them sum to zero. */
-static int64_t s_books(const fw_ledger_t *l, uint32_t owners, uint32_t t)
+/* The largest |balance| of any account (its owner and kind in *owner, *kind);
+ * asserts that all of them sum to zero. */
+static int64_t s_books(const fw_ledger_t *l, uint32_t owners, uint32_t t, uint32_t *owner,
+                       int *kind)
 {
     __int128 sum = 0;
     int64_t largest = 0;
@@ -49,8 +51,11 @@ static int64_t s_books(const fw_ledger_t *l, uint32_t owners, uint32_t t)
             int64_t b = fw_ledger_balance(l, fw_acc(o, (fw_account_kind_t)k));
             sum += b;
             cr_assert(b != INT64_MIN);
-            if ((b < 0 ? -b : b) > largest)
+            if ((b < 0 ? -b : b) > largest) {
                 largest = b < 0 ? -b : b;
+                *owner = o;
+                *kind = k;
+            }
         }
     cr_assert(sum == 0, "tick %u: the balances sum to %lld, not 0", t, (long long)sum);
     return largest;
@@ -68,6 +73,8 @@ static void s_long_run(const char *name)
     fw_market_t *m = fw_testhouse_market(h);
 
     int64_t largest = 0, at_half = 0;
+    uint32_t owner = 0;
+    int kind = 0;
     while (fw_market_tick(m) < LONG_RUN) {
         uint32_t t = fw_market_tick(m) + 1;
         err[0] = '\0';
@@ -75,7 +82,7 @@ static void s_long_run(const char *name)
                      name, t, err);
         cr_assert_eq(fw_ledger_check(fw_market_ledger(m), err, sizeof err), FW_LEDGER_OK,
                      "%s: tick %u: %s", name, t, err);
-        largest = s_books(fw_market_ledger(m), sc->n_seats, t);
+        largest = s_books(fw_market_ledger(m), sc->n_seats, t, &owner, &kind);
         cr_assert_lt(largest, INT64_MAX / 64, "%s: tick %u: a balance of %lld is near the limit",
                      name, t, (long long)largest);
         if (t == LONG_RUN / 2)
@@ -83,8 +90,9 @@ static void s_long_run(const char *name)
     }
     cr_assert_eq(fw_market_tick(m), LONG_RUN);
     cr_assert_leq(largest / 3, at_half,
-                  "%s: the largest balance grew from %lld at tick %u to %lld at tick %u: money "
-                  "compounds", name, (long long)at_half, LONG_RUN / 2, (long long)largest, LONG_RUN);
+                  "%s: the largest balance grew from %lld at tick %u to %lld at tick %u (%s's "
+                  "account of kind %d): money compounds", name, (long long)at_half, LONG_RUN / 2,
+                  (long long)largest, LONG_RUN, sc->seats[owner].id, kind);
     fw_testhouse_destroy(&h);
     fw_scenario_destroy(&sc);
 }

@@ -132,11 +132,24 @@ static int s_rejected_with(const Flywheel__V1__TickResult *r, const char *needle
     return 0;
 }
 
-Test(fw_market, ration_is_largest_remainder_with_ties_to_lower_index)
+Test(fw_market, ration_is_largest_remainder_and_never_breaks_ties_by_order)
 {
     int64_t grant[4];
     fw_market_ration(10, (int64_t[]){3, 3, 3, 3}, 4, grant);
-    cr_assert_arr_eq(grant, ((int64_t[]){3, 3, 2, 2}), 4 * sizeof(int64_t));
+    cr_assert_arr_eq(grant, ((int64_t[]){2, 2, 2, 2}), 4 * sizeof(int64_t),
+                     "two units left for four equal remainders: none of them gets one");
+    fw_market_ration(11, (int64_t[]){3, 3, 3, 3}, 4, grant);
+    cr_assert_arr_eq(grant, ((int64_t[]){2, 2, 2, 2}), 4 * sizeof(int64_t));
+    fw_market_ration(11, (int64_t[]){4, 3, 3, 2}, 4, grant);
+    cr_assert_arr_eq(grant, ((int64_t[]){3, 3, 3, 2}), 4 * sizeof(int64_t),
+                     "quotas 3.67, 2.75, 2.75, 1.83: three units left, the largest "
+                     "remainder, then both of the tie");
+    fw_market_ration(10, (int64_t[]){4, 3, 3, 2}, 4, grant);
+    cr_assert_arr_eq(grant, ((int64_t[]){3, 2, 2, 2}), 4 * sizeof(int64_t),
+                     "quotas 3.33, 2.5, 2.5, 1.67: two units left, the largest remainder, "
+                     "then one for a tie of two: none");
+    fw_market_ration(10, (int64_t[]){2, 3, 3, 4}, 4, grant);
+    cr_assert_arr_eq(grant, ((int64_t[]){2, 2, 2, 3}), 4 * sizeof(int64_t), "order-free");
     fw_market_ration(10, (int64_t[]){1, 100}, 2, grant);
     cr_assert_arr_eq(grant, ((int64_t[]){0, 10}), 2 * sizeof(int64_t));
     fw_market_ration(7, (int64_t[]){5, 2}, 2, grant);
@@ -145,6 +158,7 @@ Test(fw_market, ration_is_largest_remainder_with_ties_to_lower_index)
     cr_assert_arr_eq(grant, ((int64_t[]){0, 0}), 2 * sizeof(int64_t));
 }
 
+/* Every unit is granted but those a tie of remainders could not split (< n). */
 Test(fw_market, ration_conserves_supply_and_never_exceeds_wants)
 {
     fw_rng_t r;
@@ -160,7 +174,11 @@ Test(fw_market, ration_conserves_supply_and_never_exceeds_wants)
             cr_assert_geq(grant[i], 0);
             given += grant[i];
         }
-        cr_assert_eq(given, total < supply ? total : supply);
+        int64_t most = total < supply ? total : supply;
+        cr_assert_leq(given, most);
+        cr_assert_gt(given, most - (int64_t)n);
+        if (total <= supply)
+            cr_assert_eq(given, total);
     }
 }
 

@@ -922,9 +922,28 @@ Test(fw_stage_valuation, a_lab_whose_revenue_grows_is_marked_up_between_rounds)
     cr_assert_eq(f.m->seats[L1].valuation, 5000, "the round's base: 12 a tick");
     s_l1_tick(&f, 2, 8);
     cr_assert_eq(f.m->seats[L1].revenue_tick, 24);
-    /* Revenue doubled: 5000 x 2^0.7 (valuation_elasticity's default). */
-    cr_assert_eq(f.m->seats[L1].valuation, 8123);
+    /* Revenue doubled this month: the level (a year's average, roughly) moves 1/12 of
+     * the way, 12 -> 13, and the mark with it: 5000 x (13/12)^0.7. */
+    cr_assert_eq(f.m->seats[L1].valuation, 5288);
     cr_assert_eq(f.m->seats[L1].last_round, 5000, "a mark is not a round");
+    s_close(&f);
+}
+
+/* A month's dip does not set a round's base: the mark follows the level, so a round
+ * priced after a dip is not multiplied by the next good month. */
+Test(fw_stage_valuation, a_months_dip_barely_moves_the_mark)
+{
+    stage_t f;
+    s_open(&f, "market: {lab_multiple: 1}\n");
+    s_l1_tick(&f, 1, 8);
+    int64_t before = f.m->seats[L1].valuation;
+    s_l1_tick(&f, 2, 0); /* no compute, no revenue this month */
+    cr_assert_eq(f.m->seats[L1].revenue_tick, 0);
+    cr_assert_gt(f.m->seats[L1].valuation, before * 9 / 10, "%lld after %lld",
+                 (long long)f.m->seats[L1].valuation, (long long)before);
+    s_l1_tick(&f, 3, 8);
+    cr_assert_gt(f.m->seats[L1].revenue_tick, 0);
+    cr_assert_leq(f.m->seats[L1].valuation, before, "back: no higher than before the dip");
     s_close(&f);
 }
 
@@ -934,11 +953,17 @@ Test(fw_stage_valuation, a_lab_whose_revenue_falls_is_marked_down_within_the_ban
     s_open(&f, "market: {lab_multiple: 1, valuation_band: 2}\n");
     s_l1_tick(&f, 1, 8);
     cr_assert_eq(f.m->seats[L1].valuation, 5000);
+    int64_t base = f.m->seats[L1].revenue_tick;
     s_l1_tick(&f, 2, 4);
-    cr_assert_eq(f.m->seats[L1].valuation, 3078, "half the revenue: 5000 x 0.5^0.7");
-    s_l1_tick(&f, 3, 1);
-    cr_assert_eq(f.m->seats[L1].revenue_tick, 3);
-    cr_assert_eq(f.m->seats[L1].valuation, 2500, "an eighth of it: no lower than 5000 / 2");
+    /* Less revenue this month: the level moves 1/12 of the way down, and the mark
+     * 5000 x (level / base)^0.7 with it. */
+    double level = (double)base + ((double)f.m->seats[L1].revenue_tick - (double)base) / 12.0;
+    cr_assert_eq(f.m->seats[L1].valuation, llround(5000.0 * pow(level / (double)base, 0.7)));
+    cr_assert_lt(f.m->seats[L1].valuation, 5000);
+    /* No revenue for a long while: the level sinks, the mark stops at 5000 / 2. */
+    for (uint32_t t = 3; t <= 60; t++)
+        s_l1_tick(&f, t, 0);
+    cr_assert_eq(f.m->seats[L1].valuation, 2500, "no lower than 5000 / 2");
     s_close(&f);
 }
 

@@ -884,7 +884,7 @@ static void lab_world(world_t *w, const char *params, int64_t demand, int64_t ca
     compute_quote(w, "google", "tpu", 1900, 400);
     compute_quote(w, "aws", "hopper", 2000, 300);
     compute_quote(w, "azure", "hopper", 1800, 500);
-    compute_quote(w, "aws", "trainium", 1800, 200); /* ties azure: aws sorts first */
+    compute_quote(w, "aws", "trainium", 1800, 200); /* ties azure: one pool, all of both */
     compute_quote(w, "oracle", "hopper", 3000, 10000); /* above max_price */
     compute_quote(w, "coreweave", "hopper", 1000, 0);   /* nothing on offer */
     w->me.demand = demand;
@@ -1109,6 +1109,75 @@ static void lab_variant(world_t *w, int variant)
     default:
         break;
     }
+}
+
+/* Quotes of equal effective price are one pool, split pro rata to what each offers:
+ * the provider's name decides nothing (the first in name order used to take all). */
+static void tie_world(world_t *w, const char *big, const char *small)
+{
+    world_init(w, "oai", ROLE(LAB), "train_ratio=0");
+    compute_quote(w, big, "hopper", 600, 300);
+    compute_quote(w, small, "hopper", 600, 100);
+    compute_quote(w, "google", "hopper", 700, 1000);
+    w->me.demand = 200;
+    w->me.cash = 1000000000;
+}
+
+static int64_t bid_on(const M(Actions) *acts, const char *provider)
+{
+    int64_t q = 0;
+    for (size_t i = 0; i < acts->n_compute_bids; i++)
+        if (strcmp(acts->compute_bids[i]->provider, provider) == 0)
+            q += acts->compute_bids[i]->quantity;
+    return q;
+}
+
+Test(fw_strategy, lab_splits_equal_prices_pro_rata_whatever_the_names)
+{
+    const char *names[][2] = {{"aws", "zaws"}, {"zaws", "aws"}};
+    for (size_t k = 0; k < 2; k++) {
+        world_t w;
+        tie_world(&w, names[k][0], names[k][1]);
+        fw_arena_t *a;
+        M(Actions) acts = run(&w, fw_strategy_lab, 3, &a);
+        cr_assert_eq(bid_on(&acts, names[k][0]), 150, "300 of 400 on offer: 3/4 of 200");
+        cr_assert_eq(bid_on(&acts, names[k][1]), 50);
+        cr_assert_eq(bid_on(&acts, "google"), 0, "dearer");
+        fw_arena_destroy(&a);
+        world_fini(&w);
+    }
+}
+
+/* Credits go first, and to the best price per useful compute on the clouds that
+ * granted them; equal ones pro rata, in any name order. */
+Test(fw_strategy, lab_spends_credits_on_the_best_effective_price_first)
+{
+    world_t w;
+    world_init(&w, "oai", ROLE(LAB), "train_ratio=0");
+    compute_quote(&w, "aws", "blackwell", 2000, 300); /* 2.5x a hopper: effective 800 */
+    compute_quote(&w, "aws", "hopper", 1000, 300);
+    compute_quote(&w, "google", "hopper", 600, 1000);
+    w.me.demand = 200;
+    w.me.cash = 1000000000;
+    lab_credit(&w, "aws", 1000000);
+    w.me.efficiency = fw_arena_calloc(w.a, 2, sizeof(void *));
+    const char *fam[] = {"blackwell", "hopper"};
+    const double value[] = {2.5, 1.0};
+    for (size_t f = 0; f < 2; f++) {
+        M(Share) *e = fw_arena_calloc(w.a, 1, sizeof *e);
+        flywheel__v1__share__init(e);
+        e->id = (char *)fam[f];
+        e->value = value[f];
+        w.me.efficiency[w.me.n_efficiency++] = e;
+    }
+    fw_arena_t *a;
+    M(Actions) acts = run(&w, fw_strategy_lab, 3, &a);
+    cr_assert_eq(acts.n_compute_bids, 1);
+    cr_assert_str_eq(acts.compute_bids[0]->provider, "aws");
+    cr_assert_str_eq(acts.compute_bids[0]->family, "blackwell");
+    cr_assert_eq(acts.compute_bids[0]->quantity, 200);
+    fw_arena_destroy(&a);
+    world_fini(&w);
 }
 
 ParameterizedTestParameters(fw_strategy, lab_bids_the_same_from_the_coordinators_price_order)
