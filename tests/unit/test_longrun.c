@@ -9,6 +9,10 @@
  * racing towards the limit, so the run also checks that the largest balance at tick
  * 5,000 is at most three times the largest at tick 2,500 (a market that grows with
  * time, not with itself, roughly doubles its running totals).
+ *
+ * AI in a company's own operations is bounded by the business it improves: every
+ * tick, for every company that values it, the value booked stays below that business's
+ * revenue that tick (the own business, or the base business when it is the one).
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -19,6 +23,7 @@
 
 #include "fw_agent.h"
 #include "fw_arena.h"
+#include "fw_ground.h"
 #include "fw_ledger.h"
 #include "fw_log.h"
 #include "fw_market.h"
@@ -83,7 +88,11 @@ static int64_t s_books(const fw_ledger_t *l, uint32_t owners, uint32_t t)
     return largest;
 }
 
-static void s_long_run(const char *name)
+/* Scenario `name` run for `ticks`. With `owner`, that seat buys chips for its own
+ * business (sells_compute: false) and its capex must be in the totals: each tick's
+ * capex_all metric sums every company's capex, the owner's included, and its capex over
+ * the run (summary.json's capex_total) is what it spent. */
+static void s_run_market(const char *name, uint32_t ticks, const char *owner)
 {
     char path[4096], err[512];
     fw_log_init("test", NULL, FW_LOG_ERROR);
@@ -91,7 +100,14 @@ static void s_long_run(const char *name)
     fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
     cr_assert_not_null(sc, "%s (set FW_SOURCE_DIR)", err);
     const uint32_t n = sc->n_seats;
-    fw_market_t *m = fw_market_new(sc, LONG_RUN);
+    fw_market_t *m = fw_market_new(sc, ticks);
+    int who = -1;
+    for (uint32_t s = 0; owner && s < sc->n_seats; s++)
+        if (!strcmp(sc->seats[s].id, owner))
+            who = (int)s;
+    cr_assert(!owner || (who >= 0 && !sc->seats[who].sells_compute), "%s: no owner %s", name,
+              owner ? owner : "");
+    int64_t owner_capex = 0;
     cr_assert_not_null(m);
     fw_agent_seat_t **bots = calloc(n, sizeof *bots);
     fw_arena_t **obs = calloc(n, sizeof *obs);
@@ -106,7 +122,10 @@ static void s_long_run(const char *name)
     }
 
     int64_t largest = 0, at_half = 0;
-    while (fw_market_tick(m) < LONG_RUN) {
+    uint32_t valued = 0; /* ticks x companies with AI in own operations worth something */
+    double *business = calloc(n, sizeof *business);
+    cr_assert_not_null(business);
+    while (fw_market_tick(m) < ticks) {
         uint32_t t = fw_market_tick(m) + 1;
         Flywheel__V1__MarketView market;
         fw_market_prepare(m);
@@ -127,6 +146,9 @@ static void s_long_run(const char *name)
             cr_assert_eq(fw_agent_seat_on_message(bots[s], &env, &reply), FW_AGENT_CONTINUE);
             actions[s] = reply ? reply->actions : NULL;
         }
+        /* The own business the tick's AI improves is this tick's (it grows after). */
+        for (uint32_t s = 0; s < n; s++)
+            business[s] = m->seats[s].own_business;
         Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
         fw_arena_reset(out);
         err[0] = '\0';
@@ -139,9 +161,43 @@ static void s_long_run(const char *name)
                      name, t, (long long)largest);
         if (t == LONG_RUN / 2)
             at_half = largest;
+        if (who >= 0) {
+            int64_t all = 0;
+            for (uint32_t s = 0; s < n; s++)
+                all += fm_capex(m, s);
+            owner_capex += fm_capex(m, (uint32_t)who);
+            double metric = -1;
+            for (size_t i = 0; i < snap.n_metrics; i++)
+                if (!strcmp(snap.metrics[i]->name, "capex_all"))
+                    metric = snap.metrics[i]->value;
+            cr_assert_eq(metric, (double)all, "%s: tick %u: capex_all %.0f, every company's %lld",
+                         name, t, metric, (long long)all);
+        }
+        for (uint32_t s = 0; s < n; s++) {
+            const fw_seat_t *seat = &sc->seats[s];
+            if (seat->role != FW_ROLE_HYPERSCALER || seat->ai_uplift <= 0)
+                continue;
+            double improved = seat->own_business > 0 ? business[s]
+                                                      : (double)m->seats[s].base_tick;
+            int64_t value = m->seats[s].ai_ops_tick;
+            cr_assert_lt((double)value, improved,
+                         "%s: tick %u: AI in %s's own operations is worth %lld, not below the "
+                         "business it improves (%.0f)", name, t, seat->id, (long long)value,
+                         improved);
+            valued += value > 0;
+        }
     }
-    cr_assert_eq(fw_market_tick(m), LONG_RUN);
-    cr_assert_leq(largest / 3, at_half,
+    free(business);
+    /* The baseline and its counterfactuals value it (the synthetic markets do not). */
+    for (uint32_t s = 0; s < n; s++)
+        if (sc->seats[s].role == FW_ROLE_HYPERSCALER && sc->seats[s].ai_uplift > 0)
+            cr_assert_gt(valued, ticks / 2, "%s: own-operations value is rarely booked", name);
+    cr_assert_eq(fw_market_tick(m), ticks);
+    if (who >= 0) {
+        cr_assert_gt(owner_capex, 0, "%s: %s bought no chips", name, owner);
+        cr_assert_eq(fw_market_capex_total(m, (uint32_t)who), owner_capex);
+    }
+    cr_assert(ticks < LONG_RUN || largest / 3 <= at_half,
                   "%s: the largest balance grew from %lld at tick %u to %lld at tick %u: money "
                   "compounds", name, (long long)at_half, LONG_RUN / 2, (long long)largest, LONG_RUN);
 
@@ -162,7 +218,7 @@ static void s_long_run(const char *name)
 #define LONG_RUN_TEST(fn, file)                                                  \
     Test(fw_market, fn##_runs_5000_ticks_with_balanced_books, .timeout = 240) \
     {                                                                            \
-        s_long_run(file);                                                        \
+        s_run_market(file, LONG_RUN, NULL);                                      \
     }
 
 LONG_RUN_TEST(anthropic_dominates, "anthropic-dominates")
@@ -174,6 +230,13 @@ LONG_RUN_TEST(exclusive_alliances, "exclusive-alliances")
 LONG_RUN_TEST(large_60, "large-60")
 LONG_RUN_TEST(no_chip_mandates, "no-chip-mandates")
 LONG_RUN_TEST(openai_dominates, "openai-dominates")
+
+/* Meta owns compute and buys chips for its own (ads) business: its capex is in the
+ * totals, from the first year. */
+Test(fw_market, baseline_meta_capex_appears_in_the_totals)
+{
+    s_run_market("baseline", 12, "meta");
+}
 
 Test(fw_market, every_shipped_scenario_has_a_long_run)
 {
