@@ -33,10 +33,14 @@
  * its chips. Returns feed back: reinvest_share of what the labs it backs paid it a
  * month (each deal's `returned` over its age) is added to the plan. The factor has
  * no memory; the fleet does: a backlog met by new chips stops raising the plan.
+ * A company that owns compute for its own business only (sells_compute = 0, which
+ * Flywheel's coordinator adds to the parameters of a seat with `sells_compute: false`,
+ * e.g. Meta) posts no compute offers; with internal_use = 1 it still buys to its plan.
  *
  * Investing: see fw_strategy_invest; a cloud mandates its own captive family, if any.
  *
  * Parameters: capex_per_tick 1e9, capex_growth 0, internal_use 0, capex_cash_share 0.3,
+ * sells_compute 1,
  * target_utilisation 0.85,
  * price_step 0.02, compute_price 1800, min_price 600, order_premium 0.05,
  * captive_bonus 1.5, min_installed 10000, jitter 0.005, capex_backlog 1,
@@ -390,7 +394,8 @@ int fw_strategy_hyperscaler(const fw_strategy_ctx_t *ctx,
         if (budget > 0.0)
             s_order_chips(ctx, obs, held, budget, out, arena);
     }
-    s_offer_compute(ctx, obs, held, util, rng, out, arena);
+    if (fw_strategy_param(p, "sells_compute", 1.0) > 0.5)
+        s_offer_compute(ctx, obs, held, util, rng, out, arena);
     const char *mandate = NULL;
     for (size_t i = 0; i < ctx->n_families && !mandate; i++)
         if (strcmp(ctx->families[i]->captive_of, ctx->seat) == 0)

@@ -586,7 +586,8 @@ static int s_parse_run(s_ctx_t *c, yaml_node_t *map, bool base)
 enum {
     S_ID, S_NAME, S_ROLE, S_CASH, S_BASE_REVENUE, S_BASE_GROWTH, S_BASE_MARGIN,
     S_COMPUTE_PRICE, S_INSTALLED, S_DEMAND, S_DEMAND_GROWTH, S_RPC, S_VALUATION,
-    S_STRATEGY, S_CAPABILITY, S_PRICE_INDEX, S_REACH, S_SKILL, S_AI_OPS_VALUE, S_N
+    S_STRATEGY, S_CAPABILITY, S_PRICE_INDEX, S_REACH, S_SKILL, S_SELLS_COMPUTE, S_OWN_BUSINESS,
+    S_OWN_GROWTH, S_AI_UPLIFT, S_AI_SATURATION, S_N
 };
 static const s_key_t s_seat_keys[S_N] = {
     [S_ID] = {"id", S_ALL, S_ALL},
@@ -607,7 +608,11 @@ static const s_key_t s_seat_keys[S_N] = {
     [S_PRICE_INDEX] = {"price_index", S_LAB, 0},
     [S_REACH] = {"reach", S_LAB, 0},
     [S_SKILL] = {"skill", S_LAB, 0},
-    [S_AI_OPS_VALUE] = {"ai_ops_value", S_HYP, 0},
+    [S_SELLS_COMPUTE] = {"sells_compute", S_HYP, 0},
+    [S_OWN_BUSINESS] = {"own_business", S_HYP, 0},
+    [S_OWN_GROWTH] = {"own_business_growth", S_HYP, 0},
+    [S_AI_UPLIFT] = {"ai_uplift", S_HYP, 0},
+    [S_AI_SATURATION] = {"ai_saturation", S_HYP, 0},
 };
 
 enum { T_NAME, T_PARAMS, T_N };
@@ -674,6 +679,32 @@ static int s_parse_role(s_ctx_t *c, yaml_node_t *n, fw_role_t *role)
     *role = fw_role_parse(s);
     if (*role == FW_ROLE_NONE)
         return s_fail(c, n->start_mark, "expected role hyperscaler, lab or vendor, got '%s'", s);
+    return 0;
+}
+
+/* AI in the company's own operations, and whether it sells compute: the defaults are
+ * documented in fw_scenario.h and docs/scenarios.md (own_business_growth follows the
+ * base business unless given, so base_growth must be read first). */
+static int s_parse_own_operations(s_ctx_t *c, yaml_node_t **v, fw_seat_t *seat)
+{
+    seat->sells_compute = true;
+    seat->own_business_growth = seat->base_growth;
+    seat->ai_saturation = 2e6;
+    if (v[S_SELLS_COMPUTE] &&
+        s_get_bool(c, v[S_SELLS_COMPUTE], "sells_compute", &seat->sells_compute) < 0)
+        return -1;
+    if (v[S_OWN_BUSINESS] &&
+        s_get_money(c, v[S_OWN_BUSINESS], "own_business", 0, &seat->own_business) < 0)
+        return -1;
+    if (v[S_OWN_GROWTH] && s_get_ranged(c, v[S_OWN_GROWTH], "own_business_growth", -1.0, true,
+                                        S_MAX_GROWTH, &seat->own_business_growth) < 0)
+        return -1;
+    if (v[S_AI_UPLIFT] &&
+        s_get_ranged(c, v[S_AI_UPLIFT], "ai_uplift", 0.0, false, 1.0, &seat->ai_uplift) < 0)
+        return -1;
+    if (v[S_AI_SATURATION] && s_get_amount(c, v[S_AI_SATURATION], "ai_saturation", 0.0, true,
+                                           S_MAX_AMOUNT, &seat->ai_saturation) < 0)
+        return -1;
     return 0;
 }
 
@@ -756,9 +787,7 @@ static int s_parse_seat(s_ctx_t *c, yaml_node_t *map, size_t index)
                           s_node_kind(v[S_SKILL]));
         c->skill[index] = v[S_SKILL];
     }
-    if (v[S_AI_OPS_VALUE] &&
-        s_get_amount(c, v[S_AI_OPS_VALUE], "ai_ops_value", 0.0, false, S_MAX_AMOUNT,
-                     &seat->ai_ops_value) < 0)
+    if (s_parse_own_operations(c, v, seat) < 0)
         return -1;
 
     memcpy(seat->strategy, fw_role_name(seat->role), strlen(fw_role_name(seat->role)) + 1);
@@ -1007,7 +1036,6 @@ static const s_mkey_t s_market_keys[] = {
     {"facility_capex", M_REAL, S_MP(facility_capex), 0.0, 10.0, false},
     {"credits_allowed", M_BOOL, S_MP(credits_allowed), 0, 0, false},
     {"market_ceiling", M_MONEY, S_MP(market_ceiling), 0, 0, false},
-    {"ai_ops_share", M_REAL, S_MP(ai_ops_share), 0.0, 1000.0, false},
     {"capacity_response", M_REAL, S_MP(capacity_response), 0.0, 1.0, false},
     {"capacity_surge_max", M_REAL, S_MP(capacity_surge_max), 0.0, 0.2, false},
     {"capacity_ease_max", M_REAL, S_MP(capacity_ease_max), 0.0, 0.2, false},
@@ -1037,7 +1065,6 @@ static void s_market_defaults(fw_market_params_t *m)
     m->reach_convergence = 0.01;
     m->facility_capex = 0.6;
     m->credits_allowed = true;
-    m->ai_ops_share = 4.0;
     m->capacity_response = 0.05;
     m->capacity_surge_max = 0.03;
     m->capacity_ease_max = 0.02;

@@ -80,9 +80,19 @@ typedef struct {
     double reach;                /* labs: attractiveness beyond capability and price, default 1.0 */
     double *skill;               /* labs: per family, initial skill in (0, 1]; owned, n_families
                                     entries (default 0.6 for every family) */
-    /* hyperscalers */
-    double ai_ops_value;         /* dollars of value per H100-eq month of compute the cloud
-                                    uses in its own operations (question 5), default 0 */
+    /* hyperscalers: AI in the company's own operations (question 5). Each tick it is
+       worth ai_uplift x the business it improves x (1 - exp(-own compute / ai_saturation)),
+       so it never exceeds that business and saturates with compute. */
+    bool sells_compute;          /* sells compute to labs (a cloud), default true; false: a
+                                    company that owns compute for its own business only (Meta),
+                                    whose base business is not cloud revenue */
+    int64_t own_business;        /* revenue per tick of the business its own AI improves, at
+                                    the start; 0 (default) = the base business */
+    double own_business_growth;  /* per tick; default base_growth */
+    double ai_uplift;            /* the most AI adds to that business, as a share of its
+                                    revenue, [0, 1]; default 0 (no own-operations value) */
+    double ai_saturation;        /* H100-eq months a tick of own compute at which AI gives
+                                    1 - 1/e (63%) of ai_uplift; > 0, default 2M */
     /* every role */
     char strategy[FW_ID_MAX];    /* built-in strategy name; default: the role's name */
     fw_param_t params[FW_MAX_PARAMS];
@@ -133,8 +143,6 @@ typedef struct {
                                     cloud market (base business and other clouds) and the
                                     outside chip buyers' budget each grow to, a share of the
                                     world economy; 0 = 460B a month (5.5T a year) */
-    double ai_ops_share;         /* the most AI in a cloud's own operations is worth a tick,
-                                    as a multiple of its base revenue; [0, 1000], default 4 */
     double capacity_response;    /* a family's capacity growth rises by this x (orders /
                                     capacity - 1) a tick; [0, 1], default 0.05 (0 = the
                                     planned capacity_growth, whatever the orders) */

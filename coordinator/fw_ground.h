@@ -14,6 +14,7 @@
 #ifndef FW_GROUND_H
 #define FW_GROUND_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,9 @@ typedef struct {
     int64_t ai_revenue_tick;/* compute sold this tick, dollars */
     int64_t chip_spend_tick;/* chips bought this tick, dollars */
     int64_t ai_ops_tick;   /* value of compute used in its own operations this tick */
+    double own_business;   /* revenue this tick of the business its own AI improves, when
+                            * it is not the base business (own_business in the scenario) */
+    int64_t capex_total;   /* capex (fm_capex) over the run */
     /* labs */
     double capability;     /* index; 1.0 = the start-of-2024 frontier */
     double cap_base;       /* capability before training, incl. shocks */
@@ -413,6 +417,21 @@ static inline double fm_annual(const fw_market_t *m)
 static inline int fm_is(const fw_market_t *m, int seat, fw_role_t role)
 {
     return seat >= 0 && (uint32_t)seat < m->n_seats && m->sc->seats[seat].role == role;
+}
+
+/* Whether seat s is a cloud: a hyperscaler that sells compute to labs. A hyperscaler
+ * that does not (Meta) owns compute for its own business, whose revenue is not cloud
+ * revenue: it is outside the cloud market, its shares and the base business's pull. */
+static inline int fm_sells_compute(const fw_market_t *m, uint32_t s)
+{
+    return m->sc->seats[s].role == FW_ROLE_HYPERSCALER && m->sc->seats[s].sells_compute;
+}
+
+/* Capex this tick: chips bought x (1 + facility_capex), the buildings, power and
+ * networking that come with them. */
+static inline int64_t fm_capex(const fw_market_t *m, uint32_t s)
+{
+    return llround((double)m->seats[s].chip_spend_tick * (1.0 + m->sc->market.facility_capex));
 }
 
 /* A seat's id, or "outside" for -1. */

@@ -148,6 +148,7 @@ uint32_t fw_market_ticks(const fw_market_t *m) { return m->ticks; }
 const fw_ledger_t *fw_market_ledger(const fw_market_t *m) { return m->ledger; }
 int64_t fw_market_cash(const fw_market_t *m, uint32_t seat) { return fm_cash(m, seat); }
 int64_t fw_market_revenue_total(const fw_market_t *m, uint32_t seat) { return m->seats[seat].revenue_total; }
+int64_t fw_market_capex_total(const fw_market_t *m, uint32_t seat) { return m->seats[seat].capex_total; }
 int64_t fw_market_cost_total(const fw_market_t *m, uint32_t seat) { return m->seats[seat].cost_total; }
 uint32_t fw_market_present_ticks(const fw_market_t *m, uint32_t seat) { return m->seats[seat].present_ticks; }
 

@@ -96,6 +96,8 @@ const fw_ledger_t *fw_market_ledger(const fw_market_t *m);
 /* A seat's cash now, and its revenue and costs summed over the ticks cleared. */
 int64_t fw_market_cash(const fw_market_t *m, uint32_t seat);
 int64_t fw_market_revenue_total(const fw_market_t *m, uint32_t seat);
+/* Capex over the run: chips bought x (1 + facility_capex); 0 for a seat that buys none. */
+int64_t fw_market_capex_total(const fw_market_t *m, uint32_t seat);
 int64_t fw_market_cost_total(const fw_market_t *m, uint32_t seat);
 uint32_t fw_market_present_ticks(const fw_market_t *m, uint32_t seat);
 

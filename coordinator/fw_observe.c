@@ -315,14 +315,15 @@ static int64_t s_cloud_revenue(const fw_market_t *m, uint32_t s)
 
 static size_t s_metric_count_economy(const fw_market_t *m)
 {
-    size_t clouds = 0, vendors = 0, labs = 0;
+    size_t clouds = 0, sellers = 0, vendors = 0, labs = 0;
     for (uint32_t s = 0; s < m->n_seats; s++) {
         fw_role_t r = m->sc->seats[s].role;
         clouds += r == FW_ROLE_HYPERSCALER;
+        sellers += fm_sells_compute(m, s) ? 1u : 0u;
         vendors += r == FW_ROLE_VENDOR;
         labs += r == FW_ROLE_LAB;
     }
-    return 6 + 4 * clouds + vendors + 2 * m->n_families + 5 * labs +
+    return 7 + 3 * clouds + sellers + vendors + 2 * m->n_families + 5 * labs +
            (clouds + vendors) * (m->pairwise ? labs : 1);
 }
 
@@ -353,7 +354,7 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
     const fw_scenario_t *sc = m->sc;
     double market = m->other_cloud, credits = 0;
     for (uint32_t s = 0; s < m->n_seats; s++)
-        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+        if (fm_sells_compute(m, s))
             market += (double)s_cloud_revenue(m, s);
     for (size_t i = 0; i < m->deals.n; i++)
         credits += (double)((const fw_deal_t *)fw_vec_at(&m->deals, i))->credits_left;
@@ -367,16 +368,21 @@ static void s_metrics_economy(const fw_market_t *m, fw_arena_t *a, Flywheel__V1_
                            m->compute_sold > 0 ? (double)llround(compute_revenue /
                                                                  (double)m->compute_sold)
                                                : 0.0);
+    /* Capex of every company in the scenario: the clouds' and Meta's (a company that
+     * buys chips for its own business). */
+    int64_t capex_all = 0;
+    for (uint32_t s = 0; s < m->n_seats; s++)
+        capex_all += fm_capex(m, s);
+    s_put(m, a, mt, k, "capex_all", NULL, (double)capex_all);
     for (uint32_t s = 0; s < m->n_seats; s++) {
         if (sc->seats[s].role != FW_ROLE_HYPERSCALER)
             continue;
         const char *id = sc->seats[s].id;
         const fw_seat_state_t *st = &m->seats[s];
-        s_put(m, a, mt, k, "cloud_share", id,
-                               market > 0 ? (double)s_cloud_revenue(m, s) / market : 0.0);
-        s_put(m, a, mt, k, "capex", id,
-                               (double)llround((double)st->chip_spend_tick *
-                                               (1.0 + sc->market.facility_capex)));
+        if (fm_sells_compute(m, s))
+            s_put(m, a, mt, k, "cloud_share", id,
+                  market > 0 ? (double)s_cloud_revenue(m, s) / market : 0.0);
+        s_put(m, a, mt, k, "capex", id, (double)fm_capex(m, s));
         s_put(m, a, mt, k, "ai_ops_value", id, (double)st->ai_ops_tick);
         s_put(m, a, mt, k, "stake_value", id, (double)s_stake_value(m, s));
     }
@@ -472,7 +478,7 @@ static void s_metrics(const fw_market_t *m, fw_arena_t *a, Flywheel__V1__Snapsho
     s_put(m, a, mt, &k, "asic_unit_share", NULL,
                         m->chips_sold > 0 ? (double)asic_units / (double)m->chips_sold : 0.0);
     for (uint32_t s = 0; s < m->n_seats; s++)
-        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+        if (fm_sells_compute(m, s))
             s_put(m, a, mt, &k, "compute_share", sc->seats[s].id, m->compute_share[s]);
     for (uint32_t f = 0; f < m->n_families; f++)
         s_put(m, a, mt, &k, "installed_share", sc->families[f].id, m->installed_share[f]);
@@ -946,6 +952,14 @@ void fw_market_welcome(const fw_market_t *m, uint32_t seat, uint64_t run_seed, f
     fw_scenario_month(sc, 1, month, sizeof month);
     w->start_month = fw_arena_strdup(a, month);
     w->params = s_params(a, &sc->seats[seat]);
+    /* A hyperscaler that sells no compute is told so through its parameters, so the
+     * strategy posts no offers (the market would refuse them). */
+    if (sc->seats[seat].role == FW_ROLE_HYPERSCALER && !sc->seats[seat].sells_compute) {
+        size_t len = strlen(w->params) + sizeof ";sells_compute=0";
+        char *p = fw_arena_calloc(a, len, 1);
+        snprintf(p, len, "%s%ssells_compute=0", w->params, w->params[0] ? ";" : "");
+        w->params = p;
+    }
     w->n_families = sc->n_families;
     w->families = fw_arena_calloc(a, sc->n_families, sizeof *w->families);
     for (size_t f = 0; f < sc->n_families; f++) {

@@ -40,6 +40,7 @@ static int s_open_books(fw_market_t *m)
             }
         }
         m->seats[s].base_revenue = (double)seat->base_revenue;
+        m->seats[s].own_business = (double)seat->own_business;
     }
     for (uint32_t f = 0; f < m->n_families; f++)
         m->capacity[f] = (double)sc->families[f].capacity;

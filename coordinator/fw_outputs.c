@@ -95,10 +95,11 @@ static json_t *s_companies(const fw_scenario_t *sc, const fw_market_t *m)
         const fw_seat_t *seat = &sc->seats[s];
         int64_t revenue = fw_market_revenue_total(m, s);
         int64_t cost = fw_market_cost_total(m, s);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:i}",
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
             "id", seat->id, "name", seat->name, "role", fw_role_name(seat->role),
             "cash", (json_int_t)fw_market_cash(m, s), "revenue_total", (json_int_t)revenue,
             "cost_total", (json_int_t)cost, "profit_total", (json_int_t)(revenue - cost),
+            "capex_total", (json_int_t)fw_market_capex_total(m, s),
             "valuation", (json_int_t)fw_market_valuation(m, s),
             "present_ticks", (int)fw_market_present_ticks(m, s)));
     }

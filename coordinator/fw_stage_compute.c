@@ -83,6 +83,12 @@ static void s_compute_offers(fw_market_t *m, const fw_orders_t *orders, uint32_t
                 fm_reject(m, s, "compute_offers", i, "only hyperscalers sell compute");
                 continue;
             }
+            if (!sc->seats[s].sells_compute) {
+                fm_reject(m, s, "compute_offers", i,
+                          "%s owns compute for its own business and sells none",
+                          sc->seats[s].id);
+                continue;
+            }
             if (f < 0) {
                 fm_reject(m, s, "compute_offers", i, "unknown chip family '%s'", o->family_id);
                 continue;

@@ -143,6 +143,17 @@ int fw_stage_customers(fw_market_t *m, const fw_orders_t *orders, uint32_t t, ch
     return FW_MARKET_OK;
 }
 
+/* What AI in a company's own operations is worth this tick: the most it can add to
+ * the business it improves (ai_uplift of that business's revenue), reached as own
+ * compute grows past ai_saturation. It saturates, so unsold chips do not pay for
+ * themselves without limit, and it never exceeds the business it improves. */
+double fw_ai_operations_value(double uplift, double business, double own, double saturation)
+{
+    if (uplift <= 0 || business <= 0 || own <= 0 || saturation <= 0)
+        return 0.0;
+    return uplift * business * -expm1(-own / saturation);
+}
+
 int fw_stage_ai_operations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                            size_t err_len)
 {
@@ -151,18 +162,15 @@ int fw_stage_ai_operations(fw_market_t *m, const fw_orders_t *orders, uint32_t t
     for (uint32_t s = 0; s < m->n_seats; s++) {
         const fw_seat_t *seat = &sc->seats[s];
         fw_seat_state_t *st = &m->seats[s];
-        if (seat->role != FW_ROLE_HYPERSCALER || seat->ai_ops_value <= 0)
+        if (seat->role != FW_ROLE_HYPERSCALER || seat->ai_uplift <= 0)
             continue;
-        /* Compute the cloud did not sell runs its own AI: search, ads, office, code. */
+        /* Compute the company did not sell runs its own AI: search, ads, office, code. */
         int64_t own = fm_installed_at(m, s, -1, t) - st->compute_tick;
-        if (own <= 0)
+        double business = seat->own_business > 0 ? st->own_business : (double)st->base_tick;
+        int64_t value = llround(fw_ai_operations_value(seat->ai_uplift, business, (double)own,
+                                                       seat->ai_saturation));
+        if (value <= 0)
             continue;
-        /* Own operations are worth only so much: past ai_ops_share x the base
-         * business, more compute adds nothing (without this bound, unsold chips
-         * paid for themselves and the clouds' capex compounded). */
-        double value_d = (double)own * seat->ai_ops_value;
-        double most = sc->market.ai_ops_share * (double)st->base_tick;
-        int64_t value = llround(value_d < most ? value_d : most);
         if (fw_ledger_transfer(m->ledger, fw_acc(s, FW_ACC_REVENUE), fw_acc(s, FW_ACC_CASH),
                                value, "AI in own operations") != FW_LEDGER_OK) {
             snprintf(err, err_len, "tick %u: AI operations of %s refused", t, seat->id);
@@ -225,22 +233,31 @@ void fw_customers_grow(fw_market_t *m)
     m->other_chips = s_toward(m->other_chips, P->other_chip_growth, ceiling);
     cloud_after = m->other_cloud;
     for (uint32_t s = 0; s < m->n_seats; s++)
-        if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+        if (fm_sells_compute(m, s))
             base_total += (double)m->seats[s].base_tick;
     for (uint32_t s = 0; s < m->n_seats; s++) {
+        const fw_seat_t *seat = &sc->seats[s];
         fw_seat_state_t *st = &m->seats[s];
-        if (sc->seats[s].role == FW_ROLE_HYPERSCALER) {
+        if (seat->role == FW_ROLE_HYPERSCALER) {
+            /* The business its own AI improves, when it is not the base business, is a
+             * market of its own: it stops at the ceiling. */
+            if (seat->own_business > 0)
+                st->own_business = s_toward(st->own_business, seat->own_business_growth, ceiling);
+        }
+        if (seat->role == FW_ROLE_HYPERSCALER && !seat->sells_compute) {
+            /* Not a cloud: its base business (ads) grows on its own, up to the ceiling. */
+            st->base_revenue = s_toward(st->base_revenue, seat->base_growth, ceiling);
+        } else if (seat->role == FW_ROLE_HYPERSCALER) {
             /* Customers follow AI: a cloud with more of the AI market than of the base
              * market pulls base business too. */
             double base_share = base_total > 0 ? (double)st->base_tick / base_total : 0;
-            double g = sc->seats[s].base_growth +
-                       P->base_pull * (m->compute_share[s] - base_share);
+            double g = seat->base_growth + P->base_pull * (m->compute_share[s] - base_share);
             if (g < -0.5)
                 g = -0.5;
             cloud_before += st->base_revenue;
             st->base_revenue = fw_grown(st->base_revenue, g);
             cloud_after += st->base_revenue;
-        } else if (sc->seats[s].role == FW_ROLE_LAB && st->faltering) {
+        } else if (seat->role == FW_ROLE_LAB && st->faltering) {
             st->reach *= 1.0 - P->falter_churn; /* customers drift away */
         }
     }
@@ -250,7 +267,7 @@ void fw_customers_grow(fw_market_t *m)
         double k = (cloud_before > ceiling ? cloud_before : ceiling) / cloud_after;
         m->other_cloud *= k;
         for (uint32_t s = 0; s < m->n_seats; s++)
-            if (sc->seats[s].role == FW_ROLE_HYPERSCALER)
+            if (fm_sells_compute(m, s))
                 m->seats[s].base_revenue *= k;
     }
 }

@@ -55,6 +55,7 @@ int fw_stage_valuations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, c
         st->cost_tick = fw_ledger_tick_delta(m->ledger, fw_acc(s, FW_ACC_EXPENSE));
         st->revenue_total += st->revenue_tick;
         st->cost_total += st->cost_tick;
+        st->capex_total += fm_capex(m, s);
     }
     const fw_scenario_t *sc = m->sc;
     for (uint32_t s = 0; s < m->n_seats; s++) {

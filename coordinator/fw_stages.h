@@ -63,9 +63,15 @@ int fw_stage_customers(fw_market_t *m, const fw_orders_t *orders, uint32_t t, ch
 int fw_stage_base_business(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                            size_t err_len);
 
-/* Clouds' AI use in their own operations (question 5). */
+/* AI in the own operations of clouds and of companies that own compute for their own
+ * business (question 5), at fw_ai_operations_value. */
 int fw_stage_ai_operations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                            size_t err_len);
+
+/* What AI in own operations is worth a tick: uplift x business x (1 - exp(-own /
+ * saturation)); 0 when any of them is not positive. Below the business whenever uplift
+ * is at most 1. */
+double fw_ai_operations_value(double uplift, double business, double own, double saturation);
 
 /* The pull of every lab plus the outside option: the denominator of the customers'
  * logit, as the labs' capability and reach stand now. */

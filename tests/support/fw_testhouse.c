@@ -18,6 +18,7 @@ struct fw_testhouse {
     Flywheel__V1__Actions **actions;
     Flywheel__V1__TickResult **results;
     fw_arena_t *view, *out;
+    Flywheel__V1__Snapshot snap;         /* the last tick's, in `out` */
 };
 
 /* The house bot of `seat`, made from the Welcome its agent would get. */
@@ -57,6 +58,7 @@ fw_testhouse_t *fw_testhouse_new(const fw_scenario_t *sc, uint32_t ticks, char *
     h->obs = calloc(h->n ? h->n : 1, sizeof *h->obs);
     h->actions = calloc(h->n ? h->n : 1, sizeof *h->actions);
     h->results = calloc(h->n ? h->n : 1, sizeof *h->results);
+    flywheel__v1__snapshot__init(&h->snap);
     h->view = fw_arena_new();
     h->out = fw_arena_new();
     if (!h->m || !h->bots || !h->obs || !h->actions || !h->results || !h->view || !h->out)
@@ -103,10 +105,15 @@ int fw_testhouse_tick(fw_testhouse_t *h, char *err, size_t err_len)
         }
         h->actions[s] = reply ? reply->actions : NULL;
     }
-    Flywheel__V1__Snapshot snap = FLYWHEEL__V1__SNAPSHOT__INIT;
+    flywheel__v1__snapshot__init(&h->snap);
     fw_arena_reset(h->out);
-    int rc = fw_market_step(h->m, h->actions, h->out, h->results, &snap, err, err_len);
+    int rc = fw_market_step(h->m, h->actions, h->out, h->results, &h->snap, err, err_len);
     return rc == FW_MARKET_OK ? 0 : -1;
+}
+
+const Flywheel__V1__Snapshot *fw_testhouse_snapshot(const fw_testhouse_t *h)
+{
+    return &h->snap;
 }
 
 fw_market_t *fw_testhouse_market(fw_testhouse_t *h)

@@ -22,6 +22,9 @@ fw_testhouse_t *fw_testhouse_new(const fw_scenario_t *sc, uint32_t ticks, char *
 /* Plays and clears the next tick. 0, or -1 with the reason in err. */
 int fw_testhouse_tick(fw_testhouse_t *h, char *err, size_t err_len);
 
+/* The Snapshot of the last tick cleared (valid until the next tick). */
+const Flywheel__V1__Snapshot *fw_testhouse_snapshot(const fw_testhouse_t *h);
+
 /* The market, to read its state between ticks. */
 fw_market_t *fw_testhouse_market(fw_testhouse_t *h);
 

@@ -123,8 +123,8 @@ Test(fw_scenario, baseline_has_the_calibrated_seats_in_order)
     fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
     cr_assert_not_null(sc, "%s", err);
     static const char *order[] = {"nvidia", "amd", "broadcom", "marvell", "aws",
-                                  "microsoft", "google", "oracle", "coreweave", "openai",
-                                  "anthropic", "xai", "meta"};
+                                  "microsoft", "google", "oracle", "coreweave", "meta",
+                                  "openai", "anthropic", "xai"};
     cr_assert_eq(sc->n_seats, 13);
     for (size_t i = 0; i < 13; i++)
         cr_expect_str_eq(sc->seats[i].id, order[i]);
@@ -148,7 +148,7 @@ Test(fw_scenario, baseline_has_the_calibrated_seats_in_order)
     cr_expect_eq(aws->role, FW_ROLE_HYPERSCALER);
     cr_expect_eq(aws->base_revenue, INT64_C(7650000000));
     cr_expect_eq(aws->n_installed, 2);
-    cr_expect_eq(fw_seat_param(aws, "capex_per_tick", 0), 4.24e9);
+    cr_expect_eq(fw_seat_param(aws, "capex_per_tick", 0), 4.10e9);
 
     /* OpenAI's revenue at full demand is its ARR / 12: 2B / 12 within 1%. */
     const fw_seat_t *oai = &sc->seats[fw_scenario_seat(sc, "openai")];
@@ -236,7 +236,7 @@ Test(fw_scenario, baseline_has_the_calibration_deals_events_and_checks)
     cr_expect_gt(s_stipulated(sc, ant, 28, false), 0.5);
 
     /* The market section and the 2024 targets as checks. */
-    cr_expect_eq(sc->market.ai_spending, 252000000);
+    cr_expect_eq(sc->market.ai_spending, 239000000);
     cr_expect(sc->market.credits_allowed);
     cr_assert_geq(sc->n_checks, 10);
     bool arr = false;
@@ -778,7 +778,6 @@ Test(fw_scenario, market_keys_parse)
     cr_expect_eq(m->lab_multiple, 40.0);
     cr_expect_eq(m->capability_weight, 0.0);
     cr_expect_eq(m->cloud_multiple, 8.0); /* untouched keys keep their defaults */
-    cr_expect_eq(m->ai_ops_share, 4.0);
     cr_expect_eq(m->valuation_elasticity, 0.7);
     cr_expect_eq(m->valuation_band, 4.0);
     cr_expect(!m->credits_allowed);
@@ -809,7 +808,7 @@ Test(fw_scenario, market_errors)
                      "t.yaml:8:9: expected a mapping for market, got a list");
 }
 
-/* Two families and a lab with some skills, a cloud with ai_ops_value. */
+/* Two families and a lab with some skills, a cloud with AI in its own operations. */
 #define FAMS2                                                                               \
     "families:\n"                                                                           \
     "  - {id: g, vendor: v, perf: 1, unit_cost: 1k, price: 2k, capacity: 10}\n"             \
@@ -821,16 +820,28 @@ Test(fw_scenario, new_seat_keys_and_their_defaults)
                              "seats:\n"
                              "  - {id: v, role: vendor, cash: 1B, valuation: 1T}\n"
                              "  - {id: c, role: hyperscaler, cash: 1B, base_revenue: 1M,"
-                             " compute_price: 1800, ai_ops_value: 2.5k, valuation: 90B}\n"
+                             " compute_price: 1800, own_business: 2.5B, ai_uplift: 0.1,"
+                             " ai_saturation: 500k, valuation: 90B}\n"
+                             "  - {id: o, role: hyperscaler, cash: 1B, base_revenue: 1M,"
+                             " base_growth: 0.01, compute_price: 1800, sells_compute: false}\n"
                              "  - {id: l, role: lab, cash: 1B, demand: 10, revenue_per_compute: 1,"
                              " capability: 1.5, price_index: 0.8, reach: 2, skill: {t: 0.9}}\n"
                              "  - {id: m, role: lab, cash: 1B, demand: 10,"
                              " revenue_per_compute: 1}\n");
-    const fw_seat_t *v = &sc->seats[0], *c = &sc->seats[1], *l = &sc->seats[2], *m = &sc->seats[3];
+    const fw_seat_t *v = &sc->seats[0], *c = &sc->seats[1], *l = &sc->seats[3], *m = &sc->seats[4];
     cr_expect_eq(v->valuation, INT64_C(1000000000000));
     cr_expect_eq(c->valuation, INT64_C(90000000000));
-    cr_expect_eq(c->ai_ops_value, 2500.0);
-    cr_expect_eq(v->ai_ops_value, 0.0);
+    cr_expect(c->sells_compute);
+    cr_expect_eq(c->own_business, INT64_C(2500000000));
+    cr_expect_eq(c->own_business_growth, 0.0, "the base business's growth (0 here)");
+    cr_expect_eq(c->ai_uplift, 0.1);
+    cr_expect_eq(c->ai_saturation, 5e5);
+    const fw_seat_t *o = &sc->seats[2];
+    cr_expect(!o->sells_compute);
+    cr_expect_eq(o->own_business, 0, "0: its base business is the one AI improves");
+    cr_expect_eq(o->own_business_growth, 0.01, "defaults to base_growth");
+    cr_expect_eq(o->ai_uplift, 0.0, "no own-operations value unless asked");
+    cr_expect_eq(o->ai_saturation, 2e6);
     cr_expect_null(v->skill);
     cr_expect_null(c->skill);
     cr_expect_eq(l->capability, 1.5);
@@ -869,8 +880,17 @@ Test(fw_scenario, new_seat_key_errors)
     cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B, reach: 2}\n"),
                      "t.yaml:5:37: unknown key 'reach' in vendor seat 'v'");
     cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,"
+                                    " ai_uplift: 0.1}\n"),
+                     "t.yaml:5:37: unknown key 'ai_uplift' in vendor seat 'v'");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,"
                                     " ai_ops_value: 2}\n"),
                      "t.yaml:5:37: unknown key 'ai_ops_value' in vendor seat 'v'");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: c, role: hyperscaler, cash: 1B,"
+                                    " base_revenue: 1M, compute_price: 1, ai_uplift: 1.5}\n"),
+                     "t.yaml:5:89: ai_uplift must be in [0, 1], got '1.5'");
+    cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: c, role: hyperscaler, cash: 1B,"
+                                    " base_revenue: 1M, compute_price: 1, ai_saturation: 0}\n"),
+                     "t.yaml:5:93: ai_saturation must be in (0, 1e+18], got '0'");
 }
 
 /* Events after RUN FAMS SEATS: line 8 is "events:", line 9 the first item. */

@@ -28,7 +28,7 @@ static const char *k_market =
     "seats:\n"
     "  - {id: v, role: vendor, cash: 1000}\n"
     "  - {id: c1, role: hyperscaler, cash: 1000, base_revenue: 50, compute_price: 10,\n"
-    "     ai_ops_value: 2.5, installed: {gpu: 8}}\n"
+    "     own_business: 1000, ai_uplift: 0.1, ai_saturation: 4, installed: {gpu: 8}}\n"
     "  - {id: c2, role: hyperscaler, cash: 1000, base_revenue: 200, base_margin: 0.25,\n"
     "     compute_price: 10, installed: {tpu: 4}}\n"
     "  - {id: l1, role: lab, cash: 500, demand: 100, revenue_per_compute: 3, valuation: 5000}\n"
@@ -810,32 +810,82 @@ Test(fw_stage_ai_operations, values_the_compute_a_cloud_did_not_sell)
     stage_t f;
     s_open(&f, NULL);
     s_l1_buys(&f, 5);
-    s_run(&f, fw_stage_base_business); /* the bound below is a multiple of it */
+    s_run(&f, fw_stage_base_business);
     int64_t c1 = s_cash(&f, C1), c2 = s_cash(&f, C2);
     s_run(&f, fw_stage_ai_operations);
 
-    /* c1 has 8 in service and sold 5: 3 x 2.5 = 7.5, rounded to 8 (far below 4 x its
-     * base revenue of 50). c2 puts no value on it. */
-    cr_assert_eq(f.m->seats[C1].ai_ops_tick, 8);
-    cr_assert_eq(s_cash(&f, C1), c1 + 8);
-    cr_assert_eq(s_moved(&f, C1, FW_ACC_REVENUE), -50 - 50 - 8, "compute, base, AI ops");
+    /* c1 has 8 in service and sold 5: 0.1 x 1000 x (1 - e^(-3/4)) = 52.76, rounded to 53.
+     * c2 puts no value on it (no ai_uplift). */
+    cr_assert_eq(f.m->seats[C1].ai_ops_tick, 53);
+    cr_assert_eq(s_cash(&f, C1), c1 + 53);
+    cr_assert_eq(s_moved(&f, C1, FW_ACC_REVENUE), -50 - 50 - 53, "compute, base, AI ops");
     cr_assert_eq(f.m->seats[C2].ai_ops_tick, 0);
     cr_assert_eq(s_cash(&f, C2), c2);
     s_close(&f);
 }
 
-Test(fw_stage_ai_operations, is_worth_at_most_ai_ops_share_of_the_base_business)
+Test(fw_stage_ai_operations, saturates_with_compute_and_stays_below_the_business)
+{
+    /* The form itself: each more unit of compute adds less, and no amount of compute
+     * makes it worth more than uplift x the business (here the whole business). */
+    double last = 0, prev = 0, per_unit = 1e300;
+    for (double own = 1; own <= 1e6; own *= 10) {
+        double v = fw_ai_operations_value(0.1, 1000, own, 4);
+        cr_assert_geq(v, last, "more compute is worth no less (own %g)", own);
+        cr_assert_leq((v - last) / (own - prev), per_unit, "each unit adds no more (own %g)", own);
+        cr_assert_leq(v, 100.0, "never above uplift x business");
+        per_unit = (v - last) / (own - prev);
+        last = v;
+        prev = own;
+    }
+    cr_assert_float_eq(last, 100.0, 1e-9, "saturated: the whole uplift");
+    cr_assert_leq(fw_ai_operations_value(1.0, 1000, 1e12, 1e-3), 1000.0);
+    cr_assert_eq(fw_ai_operations_value(0.1, 1000, 0, 4), 0.0, "no compute, no value");
+    cr_assert_eq(fw_ai_operations_value(0.1, 1000, -3, 4), 0.0, "oversold: no value");
+
+    /* In the market: c1 sells nothing, so all 8 run its own AI: 100 x (1 - e^(-2)) =
+     * 86.47 -> 86, more than the 53 of 3 unsold units but far from 8/3 times it. */
+    stage_t f;
+    s_open(&f, NULL);
+    s_begin(&f, 1);
+    s_run(&f, fw_stage_base_business);
+    s_run(&f, fw_stage_ai_operations);
+    cr_assert_eq(f.m->seats[C1].ai_ops_tick, 86);
+    s_close(&f);
+}
+
+/* A company that owns compute for its own business (Meta): a hyperscaler that sells no
+ * compute, whose own AI improves its base business. */
+static const char *k_owner =
+    "run: {name: owner, start: 2024-01, ticks: 12, seed: 1}\n"
+    "families:\n"
+    "  - {id: gpu, vendor: v, perf: 1.0, unit_cost: 10, price: 100, capacity: 10, lead_time: 2, life: 10}\n"
+    "  - {id: tpu, vendor: v, perf: 2.0, unit_cost: 10, price: 50, capacity: 10, lead_time: 0, life: 10, captive_of: c2}\n"
+    "seats:\n"
+    "  - {id: v, role: vendor, cash: 1000}\n"
+    "  - {id: c1, role: hyperscaler, cash: 1000, base_revenue: 200, compute_price: 10,\n"
+    "     sells_compute: false, ai_uplift: 0.2, ai_saturation: 8, installed: {gpu: 8}}\n"
+    "  - {id: c2, role: hyperscaler, cash: 1000, base_revenue: 200, compute_price: 10,\n"
+    "     installed: {tpu: 4}}\n"
+    "  - {id: l1, role: lab, cash: 500, demand: 100, revenue_per_compute: 3}\n"
+    "  - {id: l2, role: lab, cash: 60, demand: 100, revenue_per_compute: 3}\n";
+
+Test(fw_stage_ai_operations, an_owner_sells_no_compute_and_improves_its_base_business)
 {
     stage_t f;
-    s_open(&f, "market: {ai_ops_share: 0.1}\n");
-    s_l1_buys(&f, 5);
+    s_open_text(&f, k_owner);
+    fw_compute_offer_in_t offer[] = {{GPU, "gpu", 10, 8}};
+    f.orders[C1] = ORDERS(LIST(compute_offers, offer));
+    s_begin(&f, 1);
+    s_run(&f, fw_stage_compute);
+    cr_assert_eq(f.m->reports[C1].rejections.n, 1, "its offer is refused");
+    cr_assert_eq(f.m->seats[C1].compute_tick, 0);
     s_run(&f, fw_stage_base_business);
-    int64_t c1 = s_cash(&f, C1);
     s_run(&f, fw_stage_ai_operations);
-
-    /* 3 unsold x 2.5 = 7.5, but own operations absorb at most 0.1 x 50 = 5. */
-    cr_assert_eq(f.m->seats[C1].ai_ops_tick, 5);
-    cr_assert_eq(s_cash(&f, C1), c1 + 5);
+    /* 0.2 x its base business of 200 x (1 - e^(-8/8)) = 25.28 -> 25. */
+    cr_assert_eq(f.m->seats[C1].base_tick, 200);
+    cr_assert_eq(f.m->seats[C1].ai_ops_tick, 25);
+    s_books(&f);
     s_close(&f);
 }
 
