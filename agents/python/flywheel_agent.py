@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO = os.path.join(HERE, "..", "..", "protocol", "flywheel.proto")
@@ -103,7 +104,8 @@ def main():
     sock.connect(args.connect)
     poller = zmq.Poller()
     poller.register(sock, zmq.POLLIN)
-    state = {"seq": 0, "run_id": "", "role": pb.ROLE_UNSPECIFIED, "answered": 0}
+    state = {"seq": 0, "run_id": "", "role": pb.ROLE_UNSPECIFIED, "answered": 0,
+             "token": args.resume, "rehello_at": 0.0}
 
     def send(tick, **body):
         state["seq"] += 1
@@ -111,8 +113,11 @@ def main():
                           tick=tick, seq=state["seq"], seat=args.seat, **body)
         sock.send(env.SerializeToString())  # one frame: the packed Envelope
 
-    send(0, hello=pb.Hello(seat=args.seat, schema_hash=schema_hash,
-                           agent="flywheel_agent.py (python)", resume_token=args.resume))
+    def hello():
+        send(0, hello=pb.Hello(seat=args.seat, schema_hash=schema_hash,
+                               agent="flywheel_agent.py (python)", resume_token=state["token"]))
+
+    hello()
     while True:
         if not poller.poll(int(args.idle_timeout * 1000)):
             print(f"{args.seat}: no message from the coordinator for {args.idle_timeout} s",
@@ -122,12 +127,22 @@ def main():
         kind = env.WhichOneof("body")
         if kind == "welcome":
             state["run_id"], state["role"] = env.run_id, env.welcome.role
+            state["token"] = env.welcome.resume_token or state["token"]
             print(f"{args.seat}: welcome to run {env.run_id} "
                   f"(resume token {env.welcome.resume_token or 'none'})", file=sys.stderr)
         elif kind == "refusal":
             print(f"{args.seat}: refused: {env.refusal.reason}", file=sys.stderr)
             if env.refusal.code in fatal:
                 return 3
+            # The coordinator does not know this connection: it dropped (this process
+            # was stopped, or the network was cut) and ZeroMQ made a new one. Ask for
+            # the seat again with its resume token, at most every two seconds.
+            if (env.refusal.code == pb.REFUSAL_UNEXPECTED and state["token"]
+                    and time.monotonic() - state["rehello_at"] > 2.0):
+                state["rehello_at"] = time.monotonic()
+                print(f"{args.seat}: asking for the seat again with its resume token",
+                      file=sys.stderr)
+                hello()
         elif kind == "tick_start":
             ts = env.tick_start
             if ts.tick <= state["answered"]:

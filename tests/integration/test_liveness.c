@@ -127,3 +127,41 @@ Test(liveness, a_stopped_agent_in_lockstep_is_not_waited_for_and_comes_back)
     kill(s_procs.pid[c], SIGTERM);
     cr_assert_eq(fw_procs_wait(&s_procs, c, 60000), 130);
 }
+
+/* The Python agent (agents/python) frozen in a served game: replaced by the house bot,
+ * and woken, refused as a stranger on its new connection, it asks for its seat again
+ * with its resume token and gets it back. */
+Test(liveness, a_stopped_python_agent_takes_its_seat_back)
+{
+    if (system("/usr/bin/python3 -c 'import zmq, google.protobuf' 2>/dev/null && "
+               "command -v protoc >/dev/null") != 0)
+        cr_skip_test("needs /usr/bin/python3 with python3-zmq, python3-protobuf and protoc");
+    char coord[1024], script[1024], sc[1024], listen[1024], pub[1024], out[1024];
+    char coord_log[1024], agent_log[1024], endpoints[1024];
+    fw_test_build_path(coord, sizeof coord, "flywheel-coordinator");
+    fw_test_source_path(script, sizeof script, "agents/python/flywheel_agent.py");
+    fw_test_source_path(sc, sizeof sc, "scenarios/classroom.yaml");
+    snprintf(listen, sizeof listen, "ipc://%s/agents", s_dir);
+    snprintf(pub, sizeof pub, "ipc://%s/observers", s_dir);
+    snprintf(out, sizeof out, "%s/out", s_dir);
+    snprintf(coord_log, sizeof coord_log, "%s/coordinator.log", s_dir);
+    snprintf(agent_log, sizeof agent_log, "%s/agent.log", s_dir);
+    snprintf(endpoints, sizeof endpoints, "%s/endpoints", out);
+    char *cargv[] = {coord, "--scenario", sc, "--listen", listen, "--publish", pub, "--out",
+                     out, "--players", "1", "--pace", "deadline:1", "--ticks", "100000",
+                     "--log-level", "info", NULL};
+    int c = fw_procs_start(&s_procs, cargv, coord_log);
+    cr_assert_eq(fw_test_wait_file(endpoints, 20000), 0, "the coordinator did not bind");
+    char *aargv[] = {"/usr/bin/python3", script, "--connect", listen, "--seat", "openai",
+                     "--idle-timeout", "120", NULL};
+    int a = fw_procs_start(&s_procs, aargv, agent_log);
+    s_wait_text(agent_log, "resume token", 0, 60000);
+    long at = s_wait_text(coord_log, "seat openai claimed", 0, 30000);
+    kill(s_procs.pid[a], SIGSTOP);
+    at = s_wait_text(coord_log, "seat openai: the house bot takes over", at, 20000);
+    kill(s_procs.pid[a], SIGCONT);
+    s_wait_text(agent_log, "asking for the seat again with its resume token", 0, 30000);
+    s_wait_text(coord_log, "handed back to", at, 30000);
+    kill(s_procs.pid[c], SIGTERM);
+    cr_assert_eq(fw_procs_wait(&s_procs, c, 60000), 130);
+}
