@@ -5,22 +5,11 @@
 
 #include "fw_arena.h"
 #include "fw_inbox.h"
+#include "fw_testwire.h"
 
 static fw_envelope_t *s_actions_env(uint32_t tick)
 {
-    /* As from the wire: packed and unpacked, so fw_proto_free can free it. */
-    fw_envelope_t out = FLYWHEEL__V1__ENVELOPE__INIT, *env = NULL;
-    Flywheel__V1__Actions a = FLYWHEEL__V1__ACTIONS__INIT;
-    out.protocol_version = FW_PROTOCOL_VERSION;
-    out.tick = tick;
-    out.body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
-    out.actions = &a;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    cr_assert_eq(fw_proto_pack(&out, &buf, &len), FW_PROTO_OK);
-    cr_assert_eq(fw_proto_unpack(buf, len, &env), FW_PROTO_OK);
-    free(buf);
-    return env;
+    return fw_test_wire_actions(tick);
 }
 
 Test(fw_inbox, accepts_one_per_seat_and_refuses_the_rest)

@@ -9,6 +9,7 @@
 
 #include "fw_seats.h"
 #include "fw_testproc.h"
+#include "fw_testwire.h"
 
 enum { NVIDIA = 0, TPU = 1, AWS = 2, GOOGLE = 3, OPENAI = 4, ANTHROPIC = 5 };
 
@@ -61,18 +62,7 @@ static fw_seat_status_t s_status(const fw_seats_t *s, uint32_t seat)
 /* The seat acts in the tick the inbox collects. */
 static void s_act(uint32_t seat, uint32_t tick)
 {
-    /* As from the wire: packed and unpacked, so fw_proto_free can free it. */
-    fw_envelope_t out = FLYWHEEL__V1__ENVELOPE__INIT, *env = NULL;
-    Flywheel__V1__Actions a = FLYWHEEL__V1__ACTIONS__INIT;
-    out.protocol_version = FW_PROTOCOL_VERSION;
-    out.tick = tick;
-    out.body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
-    out.actions = &a;
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    cr_assert_eq(fw_proto_pack(&out, &buf, &len), FW_PROTO_OK);
-    cr_assert_eq(fw_proto_unpack(buf, len, &env), FW_PROTO_OK);
-    free(buf);
+    fw_envelope_t *env = fw_test_wire_actions(tick);
     cr_assert_eq(fw_inbox_put(s_inbox, seat, &env), FW_INBOX_ACCEPTED);
 }
 
