@@ -1641,18 +1641,27 @@ static int s_parse_strategy_params(s_ctx_t *c, yaml_node_t *map)
 
 /* `drop_deal_events: true`: the deal events read so far (the bases') are dropped; the
  * deals in force at the start stay. For a variant whose deals must come from the
- * agents. */
+ * agents. `drop_deal_events: YYYY-MM` drops only those from that month on: a
+ * counterfactual keeps the history before its turning point and lets the agents decide
+ * after it. */
 static int s_parse_drop_deals(s_ctx_t *c, yaml_node_t *n)
 {
-    bool drop = false;
-    if (s_get_bool(c, n, "drop_deal_events", &drop) < 0)
-        return -1;
-    if (!drop)
-        return 0;
+    uint32_t from = 1;
+    const char *s = n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : "";
+    if (strlen(s) == 7 && s[4] == '-') {
+        if (s_get_tick(c, n, "drop_deal_events", &from) < 0)
+            return -1;
+    } else {
+        bool drop = false;
+        if (s_get_bool(c, n, "drop_deal_events", &drop) < 0)
+            return -1;
+        if (!drop)
+            return 0;
+    }
     fw_scenario_t *sc = c->sc;
     size_t keep = 0;
     for (size_t i = 0; i < sc->n_events; i++)
-        if (sc->events[i].kind != FW_EVENT_DEAL)
+        if (sc->events[i].kind != FW_EVENT_DEAL || sc->events[i].tick < from)
             sc->events[keep++] = sc->events[i];
     sc->n_events = keep;
     return 0;

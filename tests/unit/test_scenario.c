@@ -1448,6 +1448,32 @@ Test(fw_scenario, a_variant_sets_strategy_params_and_drops_the_bases_deal_events
     fw_scenario_destroy(&sc);
 }
 
+/* A month drops only the base's deal events from that month on: the base's March deal
+ * stays when the variant turns at April, and goes when it turns at March. */
+static size_t s_deals_after_drop(const char *month)
+{
+    char err[1024] = "", yaml[256];
+    snprintf(yaml, sizeof yaml, "extends: base.yaml\ndrop_deal_events: %s\n", month);
+    fw_scenario_t *sc = s_parse_at("x.yaml", yaml, err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    size_t deals = 0, others = 0;
+    for (size_t i = 0; i < sc->n_events; i++) {
+        deals += sc->events[i].kind == FW_EVENT_DEAL;
+        others += sc->events[i].kind != FW_EVENT_DEAL;
+    }
+    cr_expect_eq(others, 1, "the May shock stays whatever the month");
+    fw_scenario_destroy(&sc);
+    return deals;
+}
+
+Test(fw_scenario, drop_deal_events_from_a_month_keeps_the_deals_before_it)
+{
+    cr_expect_eq(s_deals_after_drop("2024-04"), 1);
+    cr_expect_eq(s_deals_after_drop("2024-03"), 0);
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\ndrop_deal_events: 2024-13\n"),
+                     "x.yaml:2:19: drop_deal_events month must be 01..12, got '2024-13'");
+}
+
 Test(fw_scenario, strategy_params_replace_a_bases_value_and_refuse_what_is_not_a_seat)
 {
     char err[1024] = "";
