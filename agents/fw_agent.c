@@ -499,6 +499,8 @@ void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, fw_wat
     o.watch = watch;
     o.heartbeat_ms = S_HEARTBEAT_MS;
     o.heartbeat_timeout_ms = S_HEARTBEAT_TIMEOUT_MS;
+    o.curve_self = cfg->curve_self;
+    o.curve_server_key = cfg->curve_server_key;
     int rc = fw_socket_open(cfg->zmq_ctx, ZMQ_DEALER, &o, &sock, err, sizeof err);
     if (rc == FW_SOCKET_EENDPOINT) {
         /* The address came from the person who typed it: say what one looks like. */
@@ -572,8 +574,17 @@ int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
          * and the coordinator's heartbeats ended it) and is back: the coordinator
          * knows this connection as a stranger, so the seat is asked for again with
          * its resume token. */
-        if (watch && seat && fw_watch_poll(watch, fw_clock_ms()) == FW_WATCH_UP &&
-            fw_watch_drops(watch) != drops) {
+        fw_watch_state_t link = watch ? fw_watch_poll(watch, fw_clock_ms()) : FW_WATCH_NEVER;
+        if (watch && fw_watch_auth_refused(watch) > 0) {
+            /* CURVE: the coordinator's handler refused this key; trying again will not
+             * change its mind. */
+            snprintf(msg, sizeof msg, "the coordinator at %s does not admit this agent's "
+                     "key (is it in the game's --allow directory, and is --server-key the "
+                     "game's public key?)", cfg->url);
+            outcome = FW_AGENT_REFUSED;
+            goto out;
+        }
+        if (seat && link == FW_WATCH_UP && fw_watch_drops(watch) != drops) {
             drops = fw_watch_drops(watch);
             fw_agent_config_t again = *cfg;
             again.seat = fw_agent_seat_name(seat);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fw_curve.h"
 #include "fw_proto.h"
 #include "fw_watch.h"
 
@@ -32,7 +33,8 @@
 typedef enum {
     FW_AGENT_CONTINUE = 0,  /* keep going (seat core only) */
     FW_AGENT_BYE = 1,       /* the coordinator said Bye: the run is over */
-    FW_AGENT_REFUSED = 2,   /* a fatal Refusal: version, schema, unknown seat, seat taken */
+    FW_AGENT_REFUSED = 2,   /* a fatal Refusal (version, schema, unknown seat, seat taken),
+                             * or the coordinator did not admit this key (CURVE) */
     FW_AGENT_LOST = 3,      /* nothing from the coordinator within the idle timeout */
     FW_AGENT_STOPPED = 4,   /* the caller's stop flag was raised (a signal) */
     FW_AGENT_EUSAGE = -1,   /* bad configuration: URL, strategy, or strategy vs role */
@@ -127,6 +129,13 @@ typedef struct {
      * none), and a name for the lobby display (NULL or "" = the program's name). */
     const char *resume_token;
     const char *name;
+    /* CURVE (docs/security.md): this agent's key pair and the coordinator's public key
+     * (Z85); both NULL = plaintext. */
+    const fw_curve_pair_t *curve_self;
+    const char *curve_server_key;
+    /* The same as the player typed them (" --server-key FILE ...", or NULL), for the
+     * command a person types to take the seat back. */
+    const char *key_options;
 } fw_agent_config_t;
 
 /* Plays one seat on a DEALER socket connected to cfg->url until the run ends. The

@@ -734,3 +734,8 @@ void fw_human_set_address(fw_human_t *h, const char *url, const char *name)
     fh_copy(h->url, sizeof h->url, url);
     fh_copy(h->name, sizeof h->name, name);
 }
+
+void fw_human_set_key_options(fw_human_t *h, const char *options)
+{
+    fh_copy(h->key_options, sizeof h->key_options, options);
+}

@@ -115,6 +115,11 @@ void fw_human_set_link(fw_human_t *h, fw_human_link_t link, int64_t since_ms,
  * may be NULL. Copied. */
 void fw_human_set_address(fw_human_t *h, const char *url, const char *name);
 
+/* The key options the player gave (" --server-key F --curve-secret G", or NULL for
+ * none), appended to that command: without them the seat cannot be taken back from a
+ * game that wants them. Copied. */
+void fw_human_set_key_options(fw_human_t *h, const char *options);
+
 /* Handles one key (a byte, or an FW_HUMAN_KEY_*) at wall-clock time now_ms (Unix ms):
  * FW_HUMAN_SEND for an Enter that sends the draft, FW_HUMAN_QUIT when the player
  * leaves (or presses any key after the game is over), else FW_HUMAN_NOTHING. */

@@ -155,6 +155,7 @@ struct fw_human {
     int64_t link_since, link_retry; /* LOST since; next attempt (Unix ms) */
     char url[160];                /* where the game is, for the resume command */
     char name[64];                /* the player's name, for the resume command */
+    char key_options[400];        /* " --server-key F ...", for the resume command */
     fw_arena_t *arena;            /* the outgoing Actions */
     fw_envelope_t out;
     Flywheel__V1__Actions actions;

@@ -138,15 +138,15 @@ static void s_render_why(const fw_human_t *h, screen_t *sc)
 static void s_resume_command(const fw_human_t *h, char *buf, size_t len)
 {
     const char *quote = strchr(h->name, ' ') ? "'" : "";
-    snprintf(buf, len, "flywheel play %s %s --resume %s%s%s%s%s", h->url[0] ? h->url : "URL",
+    snprintf(buf, len, "flywheel play %s %s --resume %s%s%s%s%s%s", h->url[0] ? h->url : "URL",
              h->seat, h->token[0] ? h->token : "TOKEN", h->name[0] ? " --name " : "", quote,
-             h->name, quote);
+             h->name, quote, h->key_options);
 }
 
 /* The help page: fits 80 x 24. */
 static void s_render_help(const fw_human_t *h, screen_t *sc)
 {
-    char cmd[2 * FW_HUMAN_COLS];
+    char cmd[1024];
     s_line(sc, FW_HUMAN_TITLE, " FLYWHEEL - HELP  (any key goes back) ");
     s_wrapf(sc, FW_HUMAN_PLAIN, 0, "You run %s, %s, in a market for AI computing power: chip "
             "makers sell chips to clouds, clouds rent the chips' compute to AI labs, labs "
@@ -510,7 +510,7 @@ static void s_render_bottom(const fw_human_t *h, screen_t *sc)
         else
             s_line(sc, FW_HUMAN_PROMPT, "? help  q leave the game");
         if (h->url[0]) {
-            char cmd[2 * FW_HUMAN_COLS];
+            char cmd[1024];
             s_resume_command(h, cmd, sizeof cmd);
             s_line(sc, FW_HUMAN_PLAIN, "Resume token: if you get disconnected, come back "
                    "with");

@@ -335,6 +335,7 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
                         goto out;
                     }
                     fw_human_set_address(h, cfg->url, cfg->name);
+                    fw_human_set_key_options(h, cfg->key_options);
                     fw_log_info("player", "welcome: seat %s, resume token: %s",
                                 in->welcome->seat, in->welcome->resume_token);
                 } else {
@@ -447,10 +448,11 @@ out:
         delscreen(screen);
     }
     if (link.token[0] && outcome != FW_AGENT_BYE && outcome != FW_AGENT_REFUSED)
-        printf("To take your seat back: flywheel play %s %s --resume %s%s%s%s\n", cfg->url,
+        printf("To take your seat back: flywheel play %s %s --resume %s%s%s%s%s\n", cfg->url,
                cfg->seat && cfg->seat[0] ? cfg->seat : "SEAT", link.token,
                cfg->name && cfg->name[0] ? " --name '" : "",
-               cfg->name && cfg->name[0] ? cfg->name : "", cfg->name && cfg->name[0] ? "'" : "");
+               cfg->name && cfg->name[0] ? cfg->name : "", cfg->name && cfg->name[0] ? "'" : "",
+               cfg->key_options ? cfg->key_options : "");
     fw_human_destroy(&h);
     fw_proto_free(&in);
     s_close(&link);

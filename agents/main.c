@@ -24,6 +24,7 @@
 #include "fw_log.h"
 #include "fw_signal.h"
 #include "fw_proto.h"
+#include "fw_socket.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
@@ -67,7 +68,11 @@ static void s_usage(FILE *to)
     fprintf(to,
             "  -R, --resume TOKEN          take back a seat held before (the token is in the\n"
             "                              Welcome: logged, and shown on the human screen)\n"
-            "  -n, --name NAME             your name, shown in the lobby (default: program)\n");
+            "  -n, --name NAME             your name, shown in the lobby (default: program)\n"
+            "  -k, --server-key FILE       the coordinator's public key (NAME.key): the link\n"
+            "                              is encrypted and the coordinator known (CURVE)\n"
+            "      --curve-secret FILE     your key pair (NAME.key_secret) for a game that\n"
+            "                              admits listed keys (default: a new pair)\n");
     fprintf(to,
             "  -t, --idle-timeout SECONDS  give up when the coordinator is silent this long"
             " (default 60)\n"
@@ -105,6 +110,8 @@ int main(int argc, char **argv)
         {"strategy", required_argument, NULL, 'S'},
         {"resume", required_argument, NULL, 'R'},
         {"name", required_argument, NULL, 'n'},
+        {"server-key", required_argument, NULL, 'k'},
+        {"curve-secret", required_argument, NULL, 'K'},
         {"idle-timeout", required_argument, NULL, 't'},
         {"log-level", required_argument, NULL, 'l'},
         {"help", no_argument, NULL, 'h'},
@@ -115,11 +122,14 @@ int main(int argc, char **argv)
     fw_log_level_t level = FW_LOG_INFO;
     const char *role_arg = NULL;
     double idle_s = 60.0;
-    int opt, human = 0, level_set = 0;
+    int opt, human = 0, level_set = 0, curve = 0;
+    const char *server_key_file = NULL, *secret_file = NULL;
+    fw_curve_pair_t pair;
+    char server_key[FW_CURVE_KEY_LEN + 1], key_options[2200];
     char name[80] = "";
 
     opterr = 0; /* we print our own messages */
-    while ((opt = getopt_long(argc, argv, ":c:s:r:S:R:n:t:l:hV", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":c:s:r:S:R:n:k:t:l:hV", options, NULL)) != -1) {
         switch (opt) {
         case 'c': cfg.url = optarg; break;
         case 's': cfg.seat = optarg; break;
@@ -150,6 +160,8 @@ int main(int argc, char **argv)
             level_set = 1;
             break;
         }
+        case 'k': server_key_file = optarg; break;
+        case 'K': secret_file = optarg; break;
         case 'h': s_usage(stdout); return EXIT_BYE;
         case 'V':
             printf("flywheel-agent %s (protocol %u, schema %s)\n", FW_VERSION,
@@ -200,6 +212,21 @@ int main(int argc, char **argv)
             fprintf(stderr, "flywheel-agent: strategy '%s' cannot play a %s\n", st->name,
                     fw_strategy_role_name(cfg.role));
             return EXIT_USAGE;
+        }
+    }
+    {
+        char why[512];
+        if (fw_socket_curve_client(server_key_file, secret_file, &pair, server_key, &curve, why,
+                                   sizeof why) != 0) {
+            fprintf(stderr, "flywheel-agent: %s\n", why);
+            return EXIT_USAGE;
+        }
+        if (curve) {
+            cfg.curve_self = &pair;
+            cfg.curve_server_key = server_key;
+            snprintf(key_options, sizeof key_options, " --server-key %s%s%s", server_key_file,
+                     secret_file ? " --curve-secret " : "", secret_file ? secret_file : "");
+            cfg.key_options = key_options;
         }
     }
     cfg.idle_timeout_ms = (int)(idle_s * 1000.0);

@@ -28,6 +28,7 @@
 #include "fw_text.h"
 #include "fw_validate.h"
 #include "fw_version.h"
+#include "fw_zap.h"
 
 #define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
 /* Liveness of the agents' connections (ZMTP heartbeats on the ROUTER): a PING each
@@ -47,6 +48,8 @@ typedef struct {
     fw_watch_t *router_watch;/* its connections: those that drop (closed, or silent past
                               * the heartbeat timeout) */
     void *pub;               /* observers */
+    fw_curve_pair_t curve;   /* this coordinator's key pair (with CURVE) */
+    fw_zap_t *zap;           /* who may connect (with CURVE); NULL = plaintext */
     char run_id[40];
     uint32_t ticks;
     uint32_t tick;           /* tick being collected (0 in the lobby) */
@@ -428,7 +431,7 @@ static void s_house_turn(fw_coord_t *c, uint32_t seat)
 /* A Hello: the seat table decides; a granted seat gets its Welcome, the tick being
  * played (to act on, or, while the house bot plays it, to watch: house_plays), and
  * everyone the new seat table. */
-static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd,
+static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd, const char *user,
                     const fw_envelope_t *env)
 {
     const Flywheel__V1__Hello *h = env->hello;
@@ -444,7 +447,8 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd,
         s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SCHEMA, env->seq, reason);
         return;
     }
-    fw_hello_t hello = {h->seat, (fw_role_t)h->role, h->resume_token, h->agent, env->seq, fd};
+    fw_hello_t hello = {h->seat, (fw_role_t)h->role, h->resume_token, h->agent, env->seq, fd,
+                        user};
     switch (fw_seats_claim(c->seats, id, id_len, &hello, c->running, &claim)) {
     case FW_CLAIM_GRANTED:
         break;
@@ -530,7 +534,8 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
     int fd = -1;
     fw_envelope_t *env = NULL;
     char reason[200];
-    int rc = fw_proto_recv_from_fd(c->router, timeout_ms, id, &id_len, &fd, &env);
+    char user[FW_PROTO_MAX_USER + 1];
+    int rc = fw_proto_recv_from_fd(c->router, timeout_ms, id, &id_len, &fd, user, &env);
 
     if (rc == FW_PROTO_ETIMEDOUT)
         return 0;
@@ -585,12 +590,21 @@ static int s_receive(fw_coord_t *c, int timeout_ms)
         goto out;
     }
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_HELLO) {
-        s_hello(c, id, id_len, fd, env);
+        s_hello(c, id, id_len, fd, user, env);
         goto out;
     }
     if (seat < 0) {
         s_refuse(c, id, id_len, -1, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNEXPECTED, env->seq,
                  "say Hello first: this connection holds no seat");
+        goto out;
+    }
+    if (strcmp(user, fw_seats_user(c->seats, (uint32_t)seat)) != 0) {
+        /* A routing id is not identity: only the key that claimed the seat speaks for
+         * it (libzmq keeps routing ids per connection, so this is a second wall). */
+        fw_log_warn("seats", "seat %s: a message from key '%.64s', not the seat's: refused",
+                    c->sc->seats[seat].id, user);
+        s_refuse(c, id, id_len, seat, FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_NOT_YOURS, env->seq,
+                 "this connection's key does not hold this seat");
         goto out;
     }
     if (strcmp(env->seat, c->sc->seats[seat].id) != 0) {
@@ -694,8 +708,14 @@ static void s_check_dropped(fw_coord_t *c, Flywheel__V1__Phase phase)
 
 /* Receives for at most wait_ms, publishing a status snapshot when one is due.
  * Returns 0, or -1 if interrupted. */
+#define S_PUMP_EAUTH (-2) /* s_pump: the authentication handler stopped */
+
+static int s_auth_ok(const fw_coord_t *c);
+
 static int s_pump(fw_coord_t *c, int64_t wait_ms, Flywheel__V1__Phase phase)
 {
+    if (!s_auth_ok(c))
+        return S_PUMP_EAUTH;
     s_check_dropped(c, phase);
     if (c->net) {
         int64_t to_status = c->next_status_ms - fw_clock_ms();
@@ -773,7 +793,10 @@ static int s_lobby(fw_coord_t *c)
             wait = join_deadline - now;
         if (start_at >= 0 && start_at - now < wait)
             wait = start_at - now;
-        if (s_pump(c, wait, FLYWHEEL__V1__PHASE__PHASE_LOBBY) < 0 && *cfg->stop)
+        int pumped = s_pump(c, wait, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
+        if (pumped == S_PUMP_EAUTH)
+            return FW_COORD_EFAIL;
+        if (pumped < 0 && *cfg->stop)
             return FW_COORD_EINTERRUPTED;
     }
 }
@@ -791,9 +814,13 @@ static int s_hold_if_paused(fw_coord_t *c)
     c->deadline_unix_ms = 0;
     c->deadline_ms = 0;
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
-    while (*cfg->pause && !*cfg->stop)
-        if (s_pump(c, 200, FLYWHEEL__V1__PHASE__PHASE_PAUSED) < 0 && *cfg->stop)
+    while (*cfg->pause && !*cfg->stop) {
+        int pumped = s_pump(c, 200, FLYWHEEL__V1__PHASE__PHASE_PAUSED);
+        if (pumped == S_PUMP_EAUTH)
+            return FW_COORD_EFAIL;
+        if (pumped < 0 && *cfg->stop)
             break;
+    }
     if (*cfg->stop)
         return FW_COORD_EINTERRUPTED;
     fw_log_info("coordinator", "resumed");
@@ -853,7 +880,10 @@ static int s_collect(fw_coord_t *c)
         int64_t left = deadline - fw_clock_ms();
         if (left <= 0)
             break;
-        if (s_pump(c, left, FLYWHEEL__V1__PHASE__PHASE_RUNNING) < 0 && *cfg->stop)
+        int pumped = s_pump(c, left, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
+        if (pumped == S_PUMP_EAUTH)
+            return FW_COORD_EFAIL;
+        if (pumped < 0 && *cfg->stop)
             return FW_COORD_EINTERRUPTED;
         if (*cfg->stop)
             return FW_COORD_EINTERRUPTED;
@@ -1011,7 +1041,16 @@ static int s_open_sockets(fw_coord_t *c)
     observers.linger_ms = 1000;
     /* A slow viewer is sent many ticks' snapshots before it loses any. */
     observers.send_hwm = 100000;
+    if (c->zap) {
+        agents.curve_self = observers.curve_self = &c->curve;
+        agents.zap_domain = FW_ZAP_AGENTS;
+        observers.zap_domain = FW_ZAP_VIEWERS;
+    }
 
+    if (!c->zap && !fw_socket_endpoint_is_local(cfg->listen))
+        fw_log_warn("auth", "%s is open to the network without CURVE: anyone who can reach "
+                    "it can take a free seat (see docs/security.md: --curve-secret)",
+                    cfg->listen);
     rc = fw_socket_open(cfg->zmq_ctx, ZMQ_ROUTER, &agents, &c->router, err, sizeof err);
     if (rc == FW_SOCKET_EENDPOINT)
         fw_log_error("sockets", "cannot listen on %s: %s", cfg->listen, zmq_strerror(errno));
@@ -1025,6 +1064,63 @@ static int s_open_sockets(fw_coord_t *c)
     else if (rc != FW_SOCKET_OK)
         fw_log_error("sockets", "%s", err);
     return rc == FW_SOCKET_OK ? 0 : -1;
+}
+
+/* With CURVE: reads the key pair and the allow lists and starts the handler that
+ * applies them, before any socket exists (libzmq admits every key when no handler is
+ * bound). The coordinator's own key is on the viewers' list, so `serve` can watch the
+ * game it runs. Returns 0, or -1 with the reason logged. */
+static int s_start_auth(fw_coord_t *c)
+{
+    const fw_coord_config_t *cfg = c->cfg;
+    char err[512];
+    if (!cfg->curve_secret)
+        return 0;
+    if (fw_curve_read_secret(cfg->curve_secret, &c->curve, err, sizeof err) != 0) {
+        fw_log_error("auth", "%s", err);
+        return -1;
+    }
+    fw_curve_allow_t *agents = fw_curve_allow_new(cfg->allow_dir, cfg->allow_any, err, sizeof err);
+    if (!agents) {
+        fw_log_error("auth", "players: %s", err);
+        return -1;
+    }
+    fw_curve_allow_t *viewers = fw_curve_allow_new(cfg->viewer_allow_dir, !cfg->viewer_allow_dir,
+                                                   err, sizeof err);
+    if (!viewers || fw_curve_allow_add(viewers, "coordinator", c->curve.public_key, err,
+                                       sizeof err) != 0) {
+        fw_log_error("auth", "viewers: %s", err);
+        fw_curve_allow_destroy(&agents);
+        fw_curve_allow_destroy(&viewers);
+        return -1;
+    }
+    size_t n_agents = fw_curve_allow_count(agents);
+    /* A seat whose own key is listed is kept for that key. */
+    for (uint32_t s = 0; s < c->sc->n_seats; s++)
+        if (fw_curve_allow_named(agents, c->sc->seats[s].id))
+            fw_seats_reserve(c->seats, s);
+    if (!(c->zap = fw_zap_start(cfg->zmq_ctx, &agents, &viewers, err, sizeof err))) {
+        fw_log_error("auth", "%s: refusing to open the game without it", err);
+        return -1;
+    }
+    if (cfg->allow_any)
+        fw_log_info("auth", "CURVE on: any player key is admitted (encrypted, not "
+                    "authenticated); coordinator key %s", c->curve.public_key);
+    else
+        fw_log_info("auth", "CURVE on: %zu player keys admitted from %s; coordinator key %s",
+                    n_agents, cfg->allow_dir, c->curve.public_key);
+    return 0;
+}
+
+/* The handler must answer for as long as the sockets are open: if it stops, nothing
+ * would stop libzmq from admitting any key, so the game stops instead. */
+static int s_auth_ok(const fw_coord_t *c)
+{
+    if (!c->zap || fw_zap_running(c->zap))
+        return 1;
+    fw_log_error("auth", "the authentication handler stopped: stopping the game rather "
+                 "than admit anyone");
+    return 0;
 }
 
 static void s_run_id(fw_coord_t *c)
@@ -1129,7 +1225,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         fw_log_error("outputs", "cannot write %s: %s", path, strerror(errno));
         goto out;
     }
-    if (s_open_sockets(c) != 0)
+    if (s_start_auth(c) != 0 || s_open_sockets(c) != 0)
         goto out;
     if (s_write_endpoints(c) != 0) {
         fw_log_error("outputs", "cannot write the endpoints file in %s: %s", cfg->out_dir,
@@ -1201,6 +1297,7 @@ out:
         zmq_close(c->router);
     if (c->pub)
         zmq_close(c->pub);
+    fw_zap_stop(&c->zap); /* after the sockets it answered for */
     for (size_t s = 0; c->house && s < c->sc->n_seats; s++)
         fw_agent_seat_destroy(&c->house[s]);
     fw_arena_destroy(&c->tick_arena[0]);

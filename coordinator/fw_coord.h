@@ -58,6 +58,16 @@ typedef struct {
      * from the lobby now (with house bots) and is cleared by the coordinator. */
     volatile sig_atomic_t *pause;
     volatile sig_atomic_t *go;
+    /* CURVE (docs/security.md); curve_secret NULL = plaintext. With it, both sockets
+     * are CURVE servers and an authentication handler (fw_zap) admits the players
+     * whose public keys are in allow_dir (or any key: allow_any) and the viewers whose
+     * keys are in viewer_allow_dir (NULL: any viewer key; the link is still
+     * encrypted). The coordinator does not open a socket without the handler, and
+     * stops the game if the handler stops. */
+    const char *curve_secret;      /* this coordinator's NAME.key_secret */
+    const char *allow_dir;         /* players' public keys (NAME.key files) */
+    int allow_any;                 /* any player key (a class that wants encryption only) */
+    const char *viewer_allow_dir;  /* viewers' public keys; NULL = any */
 } fw_coord_config_t;
 
 /* Results of fw_coord_run, used as the coordinator's exit codes. */

@@ -26,6 +26,8 @@ typedef struct {
     uint32_t refusals;      /* refusals sent to it */
     char player[64];        /* the player's name, for the lobby and the log */
     char token[FW_SEATS_TOKEN_LEN + 1]; /* resume token of the seat's player, "" if none */
+    char user[64];          /* ZAP user id of the key that holds it, "" without CURVE */
+    int reserved;           /* only the key named after the seat may take it */
     int returning;          /* a player reclaimed the seat: it plays from the next tick */
     uint32_t missed;        /* ticks in a row the player has not answered */
     uint32_t late;          /* late Actions from this seat, whole run */
@@ -95,6 +97,12 @@ static int s_open_to_joiner(const fw_seats_t *s, uint32_t seat)
     return st->holder == FW_HOLDER_EMPTY || (st->holder == FW_HOLDER_HOUSE && !st->returning);
 }
 
+/* Whether the key `user` may take `seat` at all: a reserved seat is its own key's. */
+static int s_key_may_take(const fw_seats_t *s, uint32_t seat, const char *user)
+{
+    return !s->seat[seat].reserved || strcmp(s->sc->seats[seat].id, user) == 0;
+}
+
 /* Gives `seat` to the connection `id`. `resume` keeps the seat's token (the player
  * proved it holds it); otherwise a new one is made, so the previous player's token no
  * longer works. */
@@ -113,6 +121,7 @@ static void s_grant(fw_seats_t *s, uint32_t seat, const uint8_t *id, size_t id_l
     st->sent_seq = 0;
     st->silent = 0;
     st->refusals = 0;
+    snprintf(st->user, sizeof st->user, "%s", h->user ? h->user : "");
     /* A player taking its seat back keeps the name it joined with (its client may not
      * know it any more: `play --resume` without --name). */
     if (!resume || !st->player[0])
@@ -161,6 +170,41 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
                  sc->seats[seat].id);
         return s_refuse(out, FW_CLAIM_ALREADY_SEATED, seat);
     }
+    const char *user = h->user ? h->user : "";
+    if (user[0]) {
+        /* With CURVE the key is the identity: a seat's own key takes only that seat,
+         * and a key that holds a seat already (its connection dropped, or a second
+         * connection of the same program) gets that seat back, the newest session
+         * winning; a resume token never moves a seat to another key. */
+        int own = fw_scenario_seat(sc, user), held = -1;
+        for (uint32_t i = 0; i < sc->n_seats && held < 0; i++)
+            if (s->seat[i].holder != FW_HOLDER_EMPTY && strcmp(s->seat[i].user, user) == 0)
+                held = (int)i;
+        int want = h->seat && h->seat[0] ? fw_scenario_seat(sc, h->seat) : -1;
+        int mine = own >= 0 ? own : held;
+        if (mine >= 0 && want >= 0 && want != mine) {
+            snprintf(out->reason, sizeof out->reason, "your key is %s seat '%s': it cannot "
+                     "take seat '%s'", own >= 0 ? "the key of" : "playing", sc->seats[mine].id,
+                     sc->seats[want].id);
+            return s_refuse(out, FW_CLAIM_SEAT_TAKEN, -1);
+        }
+        if (held >= 0 && (own < 0 || held == own)) {
+            if (s->seat[held].connected && s->seat[held].holder == FW_HOLDER_PLAYER)
+                fw_log_warn("seats", "seat %s: key '%.64s' connected again; the newest "
+                            "session keeps the seat", s_id(s, (uint32_t)held), user);
+            s_grant(s, (uint32_t)held, id, id_len, h, 1, running, out);
+            return out->result;
+        }
+        if (own >= 0) {
+            if (!s_open_to_joiner(s, (uint32_t)own)) {
+                snprintf(out->reason, sizeof out->reason, "seat '%s' is held by another key",
+                         sc->seats[own].id);
+                return s_refuse(out, FW_CLAIM_SEAT_TAKEN, -1);
+            }
+            s_grant(s, (uint32_t)own, id, id_len, h, 0, running, out);
+            return out->result;
+        }
+    }
     if (id_len > FW_SEATS_MAX_IDENTITY) {
         snprintf(out->reason, sizeof out->reason, "routing identity over %u bytes",
                  FW_SEATS_MAX_IDENTITY);
@@ -188,6 +232,11 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
         for (uint32_t i = 0; i < sc->n_seats && seat < 0; i++)
             if (strcmp(s->seat[i].token, h->token) == 0)
                 seat = (int)i;
+        if (seat >= 0 && s->seat[seat].user[0] && strcmp(s->seat[seat].user, user) != 0) {
+            snprintf(out->reason, sizeof out->reason, "seat '%s' belongs to another key: "
+                     "its resume token does not move it", sc->seats[seat].id);
+            return s_refuse(out, FW_CLAIM_SEAT_TAKEN, -1);
+        }
         if (seat < 0 || strcmp(s->seat[seat].token, h->token) != 0) {
             if (seat >= 0)
                 snprintf(out->reason, sizeof out->reason, "wrong resume token for seat '%s'",
@@ -200,6 +249,11 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
         return out->result;
     }
     if (seat >= 0) {
+        if (!s_key_may_take(s, (uint32_t)seat, user)) {
+            snprintf(out->reason, sizeof out->reason, "seat '%s' is kept for its own key",
+                     sc->seats[seat].id);
+            return s_refuse(out, FW_CLAIM_SEAT_TAKEN, -1);
+        }
         if (!s_open_to_joiner(s, (uint32_t)seat)) {
             const s_seat_t *st = &s->seat[seat];
             snprintf(out->reason, sizeof out->reason, "seat '%s' is taken by %.64s%s",
@@ -211,10 +265,12 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
     } else {
         /* By role: an empty seat first, then one a house bot holds. */
         for (uint32_t i = 0; i < sc->n_seats && seat < 0; i++)
-            if (s->seat[i].holder == FW_HOLDER_EMPTY && sc->seats[i].role == h->role)
+            if (s->seat[i].holder == FW_HOLDER_EMPTY && sc->seats[i].role == h->role &&
+                s_key_may_take(s, i, user))
                 seat = (int)i;
         for (uint32_t i = 0; i < sc->n_seats && seat < 0; i++)
-            if (s_open_to_joiner(s, i) && sc->seats[i].role == h->role)
+            if (s_open_to_joiner(s, i) && sc->seats[i].role == h->role &&
+                s_key_may_take(s, i, user))
                 seat = (int)i;
         if (seat < 0) {
             snprintf(out->reason, sizeof out->reason, "no free seat of role '%s'",
@@ -224,6 +280,16 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
     }
     s_grant(s, (uint32_t)seat, id, id_len, h, 0, running, out);
     return out->result;
+}
+
+void fw_seats_reserve(fw_seats_t *s, uint32_t seat)
+{
+    s->seat[seat].reserved = 1;
+}
+
+const char *fw_seats_user(const fw_seats_t *s, uint32_t seat)
+{
+    return s->seat[seat].user;
 }
 
 /* ---- leaving, takeover, coming back ---------------------------------------------- */

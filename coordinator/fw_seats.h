@@ -72,6 +72,10 @@ typedef struct {
     uint64_t seq;       /* the Hello's seq: later messages must come after it */
     int fd;             /* the connection's file descriptor (-1: unknown), to match a
                          * dropped connection to its seat (fw_seats_find_fd) */
+    const char *user;   /* the connection's ZAP user id (who holds its CURVE key), or ""
+                         * without CURVE. A key named after a seat may take only that
+                         * seat; a key holding a seat that connects again keeps it,
+                         * the newest session winning; another key never takes it. */
 } fw_hello_t;
 
 typedef enum {
@@ -95,6 +99,14 @@ typedef struct {
  * grant. Fills *out; returns out->result. */
 fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len,
                                  const fw_hello_t *hello, int running, fw_claim_t *out);
+
+/* Keeps `seat` for the key named after it (CURVE, with that key on the allow list):
+ * no other key takes it, by name or by role. */
+void fw_seats_reserve(fw_seats_t *s, uint32_t seat);
+
+/* The ZAP user id of the connection holding `seat` ("" without CURVE, or when nobody
+ * has held it): every message on that seat must come from a connection of this key. */
+const char *fw_seats_user(const fw_seats_t *s, uint32_t seat);
 
 /* ---- leaving, takeover, coming back ---------------------------------------------- */
 

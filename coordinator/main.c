@@ -84,6 +84,15 @@ static void s_usage(FILE *f)
         "  --takeover-after K   the house bot replaces a player silent K ticks in a row\n"
         "                       (default 0 = never; a disconnected player is replaced at\n"
         "                       once); implies --house-bots\n"
+        "\n"
+        "Who may connect (CURVE: encryption and keys; docs/security.md):\n"
+        "  --curve-secret FILE  this coordinator's key pair (NAME.key_secret, from\n"
+        "                       `flywheel keys new`); players and viewers need its NAME.key\n"
+        "  --allow DIR          admit players whose public keys (NAME.key) are in DIR;\n"
+        "                       a key named after a seat plays only that seat\n"
+        "  --allow-any          admit any player key (encrypted, but anyone may play)\n"
+        "  --viewer-allow DIR   admit only these viewers (default: any viewer key)\n"
+        "\n"
         "Signals: SIGUSR1 pauses after the current tick; SIGUSR2 resumes, or starts the\n"
         "game from the lobby at once (with house bots).\n"
         "\n"
@@ -114,7 +123,13 @@ int main(int argc, char **argv)
         {"start-after", required_argument, NULL, 'A'},
         {"pace", required_argument, NULL, 'C'},
         {"takeover-after", required_argument, NULL, 'K'},
+        {"curve-secret", required_argument, NULL, 'c'},
+        {"allow", required_argument, NULL, 'a'},
+        {"allow-any", no_argument, NULL, 'y'},
+        {"viewer-allow", required_argument, NULL, 'v'},
         {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
+    const char *curve_secret = NULL, *allow = NULL, *viewer_allow = NULL;
+    int allow_any = 0;
     const char *scenario = NULL, *listen = NULL, *publish = NULL, *out = NULL;
     uint64_t seed = 0, ticks = 0, tick_timeout = 5000;
     long join_timeout = 60000, deadline_ms = 0;
@@ -183,6 +198,10 @@ int main(int argc, char **argv)
                 goto bad_number;
             house_bots = 1;
             break;
+        case 'c': curve_secret = optarg; break;
+        case 'a': allow = optarg; break;
+        case 'y': allow_any = 1; break;
+        case 'v': viewer_allow = optarg; break;
         case 'h': s_usage(stdout); return 0;
         case 'V': printf("flywheel-coordinator %s\n", FW_VERSION); return 0;
         default: s_usage(stderr); return 2;
@@ -192,6 +211,16 @@ int main(int argc, char **argv)
         fprintf(stderr, "flywheel-coordinator: --scenario, --listen, --publish and --out are "
                         "required\n");
         s_usage(stderr);
+        return 2;
+    }
+    if (curve_secret && !allow == !allow_any) {
+        fprintf(stderr, "flywheel-coordinator: --curve-secret needs one of --allow DIR (the "
+                        "players' public keys) or --allow-any\n");
+        return 2;
+    }
+    if (!curve_secret && (allow || allow_any || viewer_allow)) {
+        fprintf(stderr, "flywheel-coordinator: --allow, --allow-any and --viewer-allow need "
+                        "--curve-secret FILE (make one with `flywheel keys new`)\n");
         return 2;
     }
     fw_log_init("coordinator", "-", (fw_log_level_t)level);
@@ -224,6 +253,8 @@ int main(int argc, char **argv)
         .start_after_ms = start_after < 0 ? -1 : (int)(start_after * 1000.0 + 0.5),
         .deadline_ms = (int)deadline_ms, .takeover_after = (uint32_t)takeover_after,
         .pause = &s_pause, .go = &s_go,
+        .curve_secret = curve_secret, .allow_dir = allow, .allow_any = allow_any,
+        .viewer_allow_dir = viewer_allow,
     };
     int rc = fw_coord_run(&cfg);
     zmq_ctx_term(ctx);

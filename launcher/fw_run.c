@@ -270,7 +270,7 @@ static void *s_open_sub(void *ctx, const char *publish)
 {
     void *sub;
     char why[256];
-    if (fw_socket_subscriber(ctx, publish, NULL, 0, 0, &sub, why, sizeof why) != 0)
+    if (fw_socket_subscriber(ctx, publish, NULL, 0, 0, NULL, NULL, &sub, why, sizeof why) != 0)
         fw_log_warn("launch", "cannot subscribe to %s (%s): no progress display", publish,
                     zmq_strerror(errno));
     return sub;

@@ -55,7 +55,10 @@ static void s_on_signal(int sig)
 typedef struct {
     const char *scenario, *out, *listen, *publish, *seed, *ticks, *players, *start_after;
     const char *pace, *takeover_after, *tick_timeout, *log_level;
+    const char *curve_secret, *allow, *viewer_allow; /* CURVE; NULL: plaintext */
+    int allow_any;
     int quiet;
+    int addresses_given; /* --listen or --publish given (else loopback only) */
 } s_serve_opts_t;
 
 void fw_serve_usage(FILE *f)
@@ -69,8 +72,9 @@ void fw_serve_usage(FILE *f)
             "pass (or you press g), then the house bots (the built-in strategy of each\n"
             "role) play every empty seat, and the ticks begin.\n"
             "\n"
-            "  -l, --listen URL         where players connect (default tcp://*:5555)\n"
-            "  -p, --publish URL        where viewers subscribe (default tcp://*:5556)\n"
+            "  -l, --listen URL         where players connect (default tcp://127.0.0.1:5555:\n"
+            "                           this machine only; tcp://*:5555 opens it to the room)\n"
+            "  -p, --publish URL        where viewers subscribe (default tcp://127.0.0.1:5556)\n"
             "  -o, --out DIR            run directory (default runs/<scenario>-<UTC time>)\n"
             "  -s, --seed N             override the scenario's seed\n"
             "  -t, --ticks N            override the number of ticks\n"
@@ -83,6 +87,15 @@ void fw_serve_usage(FILE *f)
             "      --takeover-after K   the house bot replaces a player silent K ticks in a\n"
             "                           row (default 2); a disconnected player at once\n"
             "      --tick-timeout MS    lockstep only: longest wait for a player (default 5000)\n"
+            "      --curve-secret FILE  encrypt the game with this key pair (NAME.key_secret\n"
+            "                           from `flywheel keys new`); players and viewers give\n"
+            "                           its public key: flywheel play URL SEAT --server-key F\n"
+            "      --allow DIR          with --curve-secret: only players whose public keys\n"
+            "                           (NAME.key) are in DIR; a key named after a seat plays\n"
+            "                           only that seat\n"
+            "      --allow-any          with --curve-secret: any player key (an open class\n"
+            "                           that still wants encryption)\n"
+            "      --viewer-allow DIR   with --curve-secret: only these viewers (default any)\n"
             "  -q, --quiet              only errors on this terminal\n"
             "      --log-level L        the coordinator's log: debug, info (default), warn...\n"
             "\n"
@@ -98,6 +111,7 @@ void fw_play_usage(FILE *f)
 {
     fprintf(f,
             "usage: flywheel play URL SEAT [--name NAME] [--resume TOKEN] [--give-up S]\n"
+            "                              [--server-key FILE [--curve-secret FILE]]\n"
             "\n"
             "Plays SEAT (a company of the game, e.g. openai) at this terminal, against the\n"
             "game served at URL (e.g. tcp://192.168.1.10:5555, as the teacher's screen\n"
@@ -107,6 +121,10 @@ void fw_play_usage(FILE *f)
             "\n"
             "  --name NAME      your name, shown to the teacher (default: your login)\n"
             "  --resume TOKEN   take your seat back after a disconnect\n"
+            "  --server-key F   the game's public key (the teacher hands out its .key\n"
+            "                   file): the game is encrypted and known to be the teacher's\n"
+            "  --curve-secret F your own key pair (NAME.key_secret), when the teacher gave\n"
+            "                   you one (a game that admits listed players only)\n"
             "  --give-up S      stop trying after S seconds without the game server\n"
             "                   (default 600). When contact is lost the screen says so\n"
             "                   and the seat comes back by itself when the game does.\n"
@@ -140,7 +158,8 @@ static int s_seconds(const char *s)
 /* Returns 0, -1 after --help, or EXIT_USAGE after saying why. */
 static int s_parse(int argc, char **argv, s_serve_opts_t *o)
 {
-    enum { O_PLAYERS = 256, O_START, O_PACE, O_TAKEOVER, O_TICK_TIMEOUT, O_LOG };
+    enum { O_PLAYERS = 256, O_START, O_PACE, O_TAKEOVER, O_TICK_TIMEOUT, O_LOG, O_CURVE,
+           O_ALLOW, O_ALLOW_ANY, O_VIEWER_ALLOW };
     static const struct option longopts[] = {
         {"listen", required_argument, NULL, 'l'}, {"publish", required_argument, NULL, 'p'},
         {"out", required_argument, NULL, 'o'},    {"seed", required_argument, NULL, 's'},
@@ -150,12 +169,18 @@ static int s_parse(int argc, char **argv, s_serve_opts_t *o)
         {"takeover-after", required_argument, NULL, O_TAKEOVER},
         {"tick-timeout", required_argument, NULL, O_TICK_TIMEOUT},
         {"log-level", required_argument, NULL, O_LOG}, {"quiet", no_argument, NULL, 'q'},
+        {"curve-secret", required_argument, NULL, O_CURVE},
+        {"allow", required_argument, NULL, O_ALLOW},
+        {"allow-any", no_argument, NULL, O_ALLOW_ANY},
+        {"viewer-allow", required_argument, NULL, O_VIEWER_ALLOW},
         {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
     };
     int c;
     memset(o, 0, sizeof *o);
-    o->listen = "tcp://*:5555";
-    o->publish = "tcp://*:5556";
+    /* This machine only until the operator says otherwise: a classroom's network is
+     * shared, and a game open to it should be a choice (with keys, see --curve-secret). */
+    o->listen = "tcp://127.0.0.1:5555";
+    o->publish = "tcp://127.0.0.1:5556";
     o->pace = "deadline:30";
     o->takeover_after = "2";
     opterr = 0;
@@ -163,8 +188,12 @@ static int s_parse(int argc, char **argv, s_serve_opts_t *o)
     while ((c = getopt_long(argc, argv, ":l:p:o:s:t:qh", longopts, NULL)) != -1) {
         const char *bad = NULL;
         switch (c) {
-        case 'l': o->listen = optarg; break;
-        case 'p': o->publish = optarg; break;
+        case 'l': o->listen = optarg; o->addresses_given = 1; break;
+        case 'p': o->publish = optarg; o->addresses_given = 1; break;
+        case O_CURVE: o->curve_secret = optarg; break;
+        case O_ALLOW: o->allow = optarg; break;
+        case O_ALLOW_ANY: o->allow_any = 1; break;
+        case O_VIEWER_ALLOW: o->viewer_allow = optarg; break;
         case 'o': o->out = optarg; if (!*optarg) bad = "--out needs a directory"; break;
         case 's': o->seed = optarg; if (!s_number(optarg, 0, UINT64_MAX)) bad = "--seed wants a whole number"; break;
         case 't': o->ticks = optarg; if (!s_number(optarg, 1, 1000000)) bad = "--ticks wants a whole number >= 1"; break;
@@ -205,6 +234,16 @@ static int s_parse(int argc, char **argv, s_serve_opts_t *o)
         return EXIT_USAGE;
     }
     o->scenario = argv[optind];
+    if (o->curve_secret && !o->allow == !o->allow_any) {
+        fprintf(stderr, "flywheel serve: --curve-secret needs one of --allow DIR (the players' "
+                        "public keys) or --allow-any\n");
+        return EXIT_USAGE;
+    }
+    if (!o->curve_secret && (o->allow || o->allow_any || o->viewer_allow)) {
+        fprintf(stderr, "flywheel serve: --allow, --allow-any and --viewer-allow need "
+                        "--curve-secret FILE (make one with `flywheel keys new DIR NAME`)\n");
+        return EXIT_USAGE;
+    }
     return 0;
 }
 
@@ -405,6 +444,10 @@ int fw_serve_main(int argc, char **argv)
         if (o.players) { av[n++] = "--players"; av[n++] = (char *)o.players; }
         if (o.start_after) { av[n++] = "--start-after"; av[n++] = (char *)o.start_after; }
         if (o.tick_timeout) { av[n++] = "--tick-timeout"; av[n++] = (char *)o.tick_timeout; }
+        if (o.curve_secret) { av[n++] = "--curve-secret"; av[n++] = (char *)o.curve_secret; }
+        if (o.allow) { av[n++] = "--allow"; av[n++] = (char *)o.allow; }
+        if (o.allow_any) av[n++] = "--allow-any";
+        if (o.viewer_allow) { av[n++] = "--viewer-allow"; av[n++] = (char *)o.viewer_allow; }
         av[n++] = "--log-level";
         av[n++] = (char *)(o.log_level ? o.log_level : o.quiet ? "error" : "info");
         av[n] = NULL;
@@ -440,19 +483,42 @@ int fw_serve_main(int argc, char **argv)
         fw_clock_sleep_ms(20);
     }
     ctx = zmq_ctx_new();
-    char why[256];
-    if (!ctx || fw_socket_subscriber(ctx, publish, NULL, 0, 0, &sub, why, sizeof why) != 0) {
+    char why[512];
+    /* With CURVE, serve watches with the coordinator's own key (on its viewers' list). */
+    fw_curve_pair_t own;
+    if (o.curve_secret && fw_curve_read_secret(o.curve_secret, &own, why, sizeof why) != 0) {
+        fprintf(stderr, "flywheel serve: %s\n", why);
+        goto out;
+    }
+    if (!ctx || fw_socket_subscriber(ctx, publish, NULL, 0, 0, o.curve_secret ? &own : NULL,
+                                     o.curve_secret ? own.public_key : NULL, &sub, why,
+                                     sizeof why) != 0) {
         fprintf(stderr, "flywheel serve: cannot watch the game at %s\n", publish);
         goto out;
     }
+    if (!o.curve_secret && !fw_socket_endpoint_is_local(listen))
+        fprintf(stderr, "flywheel serve: WARNING: %s is open to the network without "
+                        "encryption or keys: anyone who can reach it can take a free seat. "
+                        "See docs/security.md (--curve-secret).\n", listen);
     if (!o.quiet) {
         printf("Flywheel: serving scenario '%s' (%zu seats, %s) -> %s\n", sc->name,
                sc->n_seats, o.pace, dir);
         printf("  Players connect to:\n");
         s_print_urls(listen);
-        printf("  Each player types:  build/flywheel play URL SEAT --name NAME\n");
+        if (o.curve_secret)
+            printf("  Each player types:  flywheel play URL SEAT --name NAME --server-key "
+                   "COORDINATOR.key\n  (the public key next to %s)\n", o.curve_secret);
+        else
+            printf("  Each player types:  flywheel play URL SEAT --name NAME\n");
         printf("  Viewers subscribe to:\n");
         s_print_urls(publish);
+        if (!o.addresses_given)
+            printf("  This game is open to this machine only. To open it to the room:\n"
+                   "    flywheel keys new keys coordinator\n"
+                   "    flywheel serve %s --listen tcp://*:5555 --publish tcp://*:5556 \\\n"
+                   "        --curve-secret keys/coordinator.key_secret --allow-any\n"
+                   "  and give the players keys/coordinator.key (docs/classroom.md).\n",
+                   o.scenario);
         printf("Lobby open: the game starts when %s player%s in", o.players ? o.players : "all",
                o.players && strcmp(o.players, "1") == 0 ? " is" : "s are");
         if (o.start_after)
@@ -606,15 +672,20 @@ int fw_play_main(int argc, char **argv)
     static const struct option longopts[] = {
         {"name", required_argument, NULL, 'n'}, {"resume", required_argument, NULL, 'R'},
         {"give-up", required_argument, NULL, 'G'},
+        {"server-key", required_argument, NULL, 'k'},
+        {"curve-secret", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
-    const char *name = NULL, *resume = NULL, *give_up = "600";
+    const char *name = NULL, *resume = NULL, *give_up = "600", *server_key = NULL,
+               *secret = NULL;
     char bin[PATH_MAX];
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, ":n:R:G:h", longopts, NULL)) != -1) {
         switch (c) {
+        case 'k': server_key = optarg; break;
+        case 'K': secret = optarg; break;
         case 'n': name = optarg; break;
         case 'R': resume = optarg; break;
         case 'G':
@@ -658,6 +729,14 @@ int fw_play_main(int argc, char **argv)
     if (resume) {
         av[n++] = "--resume";
         av[n++] = (char *)resume;
+    }
+    if (server_key) {
+        av[n++] = "--server-key";
+        av[n++] = (char *)server_key;
+    }
+    if (secret) {
+        av[n++] = "--curve-secret";
+        av[n++] = (char *)secret;
     }
     av[n] = NULL;
     execv(bin, av);

@@ -27,6 +27,7 @@
 #include "fw_log.h"
 #include "fw_signal.h"
 #include "fw_proto.h"
+#include "fw_keys.h"
 #include "fw_replay.h"
 #include "fw_run.h"
 #include "fw_scenario.h"
@@ -57,7 +58,9 @@ static void s_usage(FILE *f)
                "                                          companies as a scenario\n"
                "       flywheel replay --verify DIR       recompute a run from its log and\n"
                "                                          check every tick's state hash\n"
-               "       flywheel help run|compare|serve|play|scenario|replay\n"
+               "       flywheel keys new DIR NAME...      make CURVE key pairs for a game\n"
+               "                                          on the network\n"
+               "       flywheel help run|compare|serve|play|scenario|replay|keys\n"
                "                                          options of a command\n"
                "       flywheel --help | --version\n");
 }
@@ -488,6 +491,10 @@ int main(int argc, char **argv)
             fw_replay_usage(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "keys") == 0) {
+            fw_keys_usage(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "scenario") == 0) {
             s_usage_scenario(stdout);
             return 0;
@@ -517,6 +524,8 @@ int main(int argc, char **argv)
         return fw_replay_main(argc - 1, argv + 1);
     if (strcmp(cmd, "play") == 0)
         return fw_play_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "keys") == 0)
+        return fw_keys_main(argc - 1, argv + 1);
     if (strcmp(cmd, "scenario") == 0)
         return s_scenario(argc - 1, argv + 1);
     fprintf(stderr, "flywheel: unknown command '%s'\n", cmd);

@@ -13,6 +13,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -354,17 +355,19 @@ int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)
 int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
                        size_t *identity_len, fw_envelope_t **out)
 {
-    return fw_proto_recv_from_fd(socket, timeout_ms, identity, identity_len, NULL, out);
+    return fw_proto_recv_from_fd(socket, timeout_ms, identity, identity_len, NULL, NULL, out);
 }
 
 int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
-                          size_t *identity_len, int *src_fd, fw_envelope_t **out)
+                          size_t *identity_len, int *src_fd, char *user, fw_envelope_t **out)
 {
     assert(socket && identity && identity_len && out);
     *out = NULL;
     *identity_len = 0;
     if (src_fd)
         *src_fd = -1;
+    if (user)
+        user[0] = '\0';
     zmq_msg_t id;
     int rc = s_recv_first(socket, timeout_ms, &id);
     if (rc != FW_PROTO_OK)
@@ -391,6 +394,12 @@ int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
      * identity frame is made by the ROUTER itself; the body came off the wire. */
     if (src_fd)
         *src_fd = zmq_msg_get(&body, ZMQ_SRCFD);
+    if (user) {
+        /* Set by the ZAP handler when the connection was admitted (libzmq: NULL when
+         * no handler answered for it). */
+        const char *who = zmq_msg_gets(&body, "User-Id");
+        snprintf(user, FW_PROTO_MAX_USER + 1, "%s", who ? who : "");
+    }
     if (zmq_msg_more(&body)) {
         /* e.g. a REQ peer's empty delimiter: [identity][""][envelope]. */
         zmq_msg_close(&body);

@@ -93,11 +93,16 @@ int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out);
 int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
                        size_t *identity_len, fw_envelope_t **out);
 
+/* The longest ZAP user id fw_proto_recv_from_fd hands back. */
+#define FW_PROTO_MAX_USER 63
+
 /* The same, and *src_fd (if not NULL) is the file descriptor of the connection the
  * message came on (-1 if unknown): a ROUTER's monitor names a dropped connection by
- * it (fw_watch_take_gone). */
+ * it (fw_watch_take_gone); user (if not NULL, FW_PROTO_MAX_USER + 1 bytes) the ZAP
+ * user id of that connection: with CURVE, who holds the key it was made with (see
+ * fw_zap); "" without. */
 int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
-                          size_t *identity_len, int *src_fd, fw_envelope_t **out);
+                          size_t *identity_len, int *src_fd, char *user, fw_envelope_t **out);
 
 /* --- Delimited records (events.log) ----------------------------------------
  * Each record is the packed Envelope preceded by its length as a base-128 varint:

@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "fw_curve.h"
 #include "fw_watch.h"
 
 /* An option left at ZeroMQ's default (not -1, which means something to some options:
@@ -44,6 +45,12 @@ typedef struct {
                               libzmq's default) */
     int handshake_ms;      /* ZMQ_HANDSHAKE_IVL: a connection that has not finished its
                               ZMTP handshake in this long is closed (0: the default, 30 s) */
+    /* CURVE (docs/security.md); all NULL: plaintext. A server gives its own pair and
+     * its ZAP domain (fw_zap decides who may connect); a client gives its own pair
+     * and the server's public key. */
+    const fw_curve_pair_t *curve_self; /* this end's key pair */
+    const char *curve_server_key;      /* client: the server's public key (Z85) */
+    const char *zap_domain;            /* server: ZMQ_ZAP_DOMAIN */
 } fw_socket_opts_t;
 
 #define FW_SOCKET_OPTS_INIT                                                                  \
@@ -51,7 +58,8 @@ typedef struct {
         .bind = NULL, .connect = NULL, .linger_ms = 0, .send_hwm = FW_SOCKET_DEFAULT,        \
         .send_timeout_ms = FW_SOCKET_DEFAULT, .reconnect_ms = FW_SOCKET_DEFAULT,             \
         .router_mandatory = 0, .subscribe = NULL, .watch = NULL, .heartbeat_ms = 0,          \
-        .heartbeat_timeout_ms = 0, .heartbeat_ttl_ms = 0, .handshake_ms = 0                  \
+        .heartbeat_timeout_ms = 0, .heartbeat_ttl_ms = 0, .handshake_ms = 0,                 \
+        .curve_self = NULL, .curve_server_key = NULL, .zap_domain = NULL                     \
     }
 
 /* Results of fw_socket_open, for callers that tell the cases apart. */
@@ -72,9 +80,24 @@ int fw_socket_open(void *ctx, int type, const fw_socket_opts_t *opts, void **out
 
 /* An observer's socket: a SUB connected to `publish`, subscribed to everything, that
  * closes at once (an observer has nothing to send). watch, heartbeat_ms and
- * timeout_ms as in fw_socket_opts_t (watch NULL: none). Returns as fw_socket_open. */
+ * timeout_ms as in fw_socket_opts_t (watch NULL: none); self and server_key as
+ * curve_self and curve_server_key (NULL: plaintext). Returns as fw_socket_open. */
 int fw_socket_subscriber(void *ctx, const char *publish, fw_watch_t **watch, int heartbeat_ms,
-                         int timeout_ms, void **out, char *err, size_t err_len);
+                         int timeout_ms, const fw_curve_pair_t *self, const char *server_key,
+                         void **out, char *err, size_t err_len);
+
+/* A client's CURVE setting, from the options a program was given: the server's public
+ * key file (NULL: plaintext) and this end's secret key file (NULL: a new pair for this
+ * run, enough for a server that admits any key). Fills *pair and server_key; returns
+ * 0 (and *on: whether CURVE is on), or -1 with the reason in err. */
+int fw_socket_curve_client(const char *server_key_file, const char *secret_file,
+                           fw_curve_pair_t *pair, char server_key[FW_CURVE_KEY_LEN + 1],
+                           int *on, char *err, size_t err_len);
+
+/* Whether an endpoint is reachable from this machine only: ipc://, inproc://, and
+ * tcp:// on a loopback address (127.0.0.0/8, localhost, [::1]). a tcp address of every interface (the star), 0.0.0.0, a
+ * network interface or host name are not: anyone on the network may connect. */
+int fw_socket_endpoint_is_local(const char *url);
 
 /* Changes how long closing `sock` waits for unsent messages (a leaving player's Bye).
  * Returns 0, or -1 with errno set. */

@@ -21,6 +21,7 @@ struct fw_watch {
     int64_t since;            /* monotonic ms the state began */
     unsigned drops;           /* UP -> DOWN transitions */
     unsigned failures;        /* failed connection attempts */
+    unsigned auth_refused;    /* handshakes the server's ZAP handler refused */
 };
 
 fw_watch_t *fw_watch_new(void *ctx, void *sock, int heartbeat_ms, int timeout_ms, char *err,
@@ -129,10 +130,13 @@ fw_watch_state_t fw_watch_poll(fw_watch_t *w, int64_t now_ms)
                 w->failures++; /* connected, but the handshake never completed */
             }
             break;
+        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+            w->auth_refused++;
+            w->failures++;
+            break;
         case ZMQ_EVENT_CONNECT_RETRIED:
         case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
         case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
-        case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
             w->failures++;
             break;
         default:
@@ -159,6 +163,11 @@ int fw_watch_take_gone(fw_watch_t *w, int *fd)
 fw_watch_state_t fw_watch_state(const fw_watch_t *w) { return w->state; }
 int64_t fw_watch_since(const fw_watch_t *w) { return w->since; }
 unsigned fw_watch_drops(const fw_watch_t *w) { return w->drops; }
+unsigned fw_watch_auth_refused(const fw_watch_t *w)
+{
+    return w->auth_refused;
+}
+
 unsigned fw_watch_failures(const fw_watch_t *w) { return w->failures; }
 
 const char *fw_watch_state_name(fw_watch_state_t state)

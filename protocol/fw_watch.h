@@ -61,6 +61,10 @@ int fw_watch_take_gone(fw_watch_t *w, int *fd);
 unsigned fw_watch_drops(const fw_watch_t *w);
 unsigned fw_watch_failures(const fw_watch_t *w);
 
+/* How many handshakes the server refused to authenticate (CURVE: its ZAP handler
+ * did not admit this socket's key). Never retried into success: the key is wrong. */
+unsigned fw_watch_auth_refused(const fw_watch_t *w);
+
 /* "not reached yet", "connected", "lost". */
 const char *fw_watch_state_name(fw_watch_state_t state);
 

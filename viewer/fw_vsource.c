@@ -139,9 +139,16 @@ struct fw_vlive {
     fw_watch_state_t logged;    /* the connection state last logged */
 };
 
-fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *err,
+fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log,
+                         const char *server_key_file, const char *secret_file, char *err,
                          size_t err_len)
 {
+    fw_curve_pair_t pair;
+    char server_key[FW_CURVE_KEY_LEN + 1];
+    int curve = 0;
+    if (fw_socket_curve_client(server_key_file, secret_file, &pair, server_key, &curve, err,
+                               err_len) != 0)
+        return NULL;
     fw_vlive_t *l = calloc(1, sizeof *l);
     if (!l) {
         snprintf(err, err_len, "out of memory");
@@ -160,7 +167,8 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *er
     }
     char why[256];
     int rc = fw_socket_subscriber(l->ctx, endpoint, &l->watch, FW_VLIVE_HEARTBEAT_MS,
-                                  FW_VLIVE_TIMEOUT_MS, &l->sub, why, sizeof why);
+                                  FW_VLIVE_TIMEOUT_MS, curve ? &pair : NULL,
+                                  curve ? server_key : NULL, &l->sub, why, sizeof why);
     if (rc == FW_SOCKET_EENDPOINT) {
         /* The endpoint came from the person who typed it: say what one looks like. */
         snprintf(err, err_len, "%s (an endpoint looks like tcp://HOST:PORT or ipc:///path)",

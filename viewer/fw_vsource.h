@@ -47,8 +47,11 @@ typedef struct fw_vlive fw_vlive_t;
 /* Subscribes to a coordinator's PUB endpoint (tcp://host:port, ipc://path). The
  * connection is made in the background: a coordinator that is not up yet is fine.
  * history_log (may be NULL): an events.log to fill in the ticks missed before the
- * first snapshot and any gap. Returns an owned source, or NULL with err set. */
-fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log, char *err,
+ * first snapshot and any gap. server_key_file (may be NULL: plaintext): the
+ * coordinator's public key, for a CURVE publisher; secret_file (may be NULL: a new
+ * pair) this viewer's key pair. Returns an owned source, or NULL with err set. */
+fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log,
+                         const char *server_key_file, const char *secret_file, char *err,
                          size_t err_len);
 
 /* Applies every snapshot waiting on the socket to vm, waiting at most timeout_ms for

@@ -60,6 +60,10 @@ static void s_usage(FILE *f)
             "  --replay RUN_DIR     play a finished run from RUN_DIR/events.log (or a log file)\n"
             "\n"
             "Options:\n"
+            "  --server-key FILE    with --subscribe: the coordinator's public key (NAME.key);\n"
+            "                       the link is then encrypted and the coordinator known\n"
+            "  --curve-secret FILE  your own key pair (NAME.key_secret), for a coordinator\n"
+            "                       that admits listed viewers only (default: a new pair)\n"
             "  --history RUN_DIR    with --subscribe: read the ticks published before the\n"
             "                       viewer joined from RUN_DIR/events.log; start at tick 1\n"
             "  --png FILE           draw one frame to FILE without a window, then exit\n"
@@ -87,6 +91,7 @@ static void s_usage(FILE *f)
 
 typedef struct {
     const char *subscribe, *history, *replay, *png, *frames, *screenshot, *log_level;
+    const char *server_key, *curve_secret; /* CURVE with --subscribe (NULL: plaintext) */
     long tick;            /* -1 = not given */
     int bench, fullscreen, view, width, height, supersample, screenshot_after;
     double speed;
@@ -122,9 +127,11 @@ static int s_parse_long(const char *s, long min, long max, long *out)
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
     enum { O_SUB = 256, O_HIST, O_REPLAY, O_PNG, O_TICK, O_FRAMES, O_BENCH, O_SIZE, O_VIEW,
-           O_SPEED, O_FULL, O_SS, O_SHOT, O_SHOT_AFTER, O_LOG };
+           O_SPEED, O_FULL, O_SS, O_SHOT, O_SHOT_AFTER, O_LOG, O_SKEY, O_CSEC };
     static const struct option longopts[] = {
         {"subscribe", required_argument, NULL, O_SUB},
+        {"server-key", required_argument, NULL, O_SKEY},
+        {"curve-secret", required_argument, NULL, O_CSEC},
         {"history", required_argument, NULL, O_HIST},
         {"replay", required_argument, NULL, O_REPLAY},
         {"png", required_argument, NULL, O_PNG},
@@ -155,6 +162,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
     while ((c = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
         switch (c) {
         case O_SUB: o->subscribe = optarg; break;
+        case O_SKEY: o->server_key = optarg; break;
+        case O_CSEC: o->curve_secret = optarg; break;
         case O_HIST: o->history = optarg; break;
         case O_REPLAY: o->replay = optarg; break;
         case O_PNG: o->png = optarg; break;
@@ -251,6 +260,10 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
                         "use them with --replay\n");
         return EXIT_USAGE;
     }
+    if ((o->server_key || o->curve_secret) && !o->subscribe) {
+        fprintf(stderr, "flywheel-viewer: --server-key and --curve-secret go with --subscribe\n");
+        return EXIT_USAGE;
+    }
     if (o->history && !o->subscribe) {
         fprintf(stderr, "flywheel-viewer: --history goes with --subscribe\n");
         return EXIT_USAGE;
@@ -306,7 +319,8 @@ static int s_run(const s_opts_t *o)
             hist = hist_path;
             ao.start_first = 1;
         }
-        live = fw_vlive_new(o->subscribe, hist, err, sizeof err);
+        live = fw_vlive_new(o->subscribe, hist, o->server_key, o->curve_secret, err,
+                            sizeof err);
         if (!live) {
             fprintf(stderr, "flywheel-viewer: %s\n", err);
             goto out;

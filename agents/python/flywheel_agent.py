@@ -91,7 +91,13 @@ def main():
     ap.add_argument("--proto", default=PROTO, help="path of protocol/flywheel.proto")
     ap.add_argument("--idle-timeout", type=float, default=60.0,
                     help="give up after this many seconds without a message")
+    ap.add_argument("--server-key", default=None,
+                    help="the coordinator's public key file (NAME.key): CURVE encryption")
+    ap.add_argument("--curve-secret", default=None,
+                    help="this agent's key pair (NAME.key_secret; default: a new pair)")
     args = ap.parse_args()
+    if args.curve_secret and not args.server_key:
+        ap.error("--curve-secret needs --server-key")
 
     import zmq  # Debian: python3-zmq
     pb, schema_hash = load_bindings(args.proto)
@@ -101,6 +107,17 @@ def main():
 
     sock = zmq.Context.instance().socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
+    if args.server_key:
+        # The key files are ZeroMQ certificates: pyzmq reads flywheel's, and its own.
+        import zmq.auth
+        server_public, _ = zmq.auth.load_certificate(args.server_key)
+        if args.curve_secret:
+            public, secret = zmq.auth.load_certificate(args.curve_secret)
+        else:
+            public, secret = zmq.curve_keypair()
+        sock.curve_serverkey = server_public
+        sock.curve_publickey = public
+        sock.curve_secretkey = secret
     sock.connect(args.connect)
     poller = zmq.Poller()
     poller.register(sock, zmq.POLLIN)

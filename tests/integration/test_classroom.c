@@ -1,6 +1,6 @@
-/* The classroom guide, run as written: the first `build/flywheel serve` and the first
- * `build/flywheel play` command of docs/classroom.md, with a shorter game appended,
- * and a student at a pseudo-terminal playing three ticks with scripted keystrokes:
+/* The classroom guide, run as written: the first `build/flywheel keys new`, `serve` and
+ * `play` command of docs/classroom.md (encrypted, as a class is), with a shorter game
+ * appended, and a student at a pseudo-terminal playing three ticks with scripted keystrokes:
  * a move typed by hand, then random keys, then Enter alone. */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -16,7 +16,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "fw_curve.h"
 #include "fw_proto.h"
+#include "fw_socket.h"
 #include "fw_testproc.h"
 
 static fw_procs_t s_procs;
@@ -159,12 +161,32 @@ Test(classroom, the_guides_commands_run_a_round_with_a_student_at_a_terminal)
     snprintf(out, sizeof out, "%s/round", s_dir);
     snprintf(serve_log, sizeof serve_log, "%s/serve.log", s_dir);
 
+    /* The game's keys, as the guide makes them, in this test's directory instead of
+     * the tree's `keys`. */
+    char keys_words[512], keys_dir[256], *keys_argv[8];
+    int nk = s_guide_command("build/flywheel keys new ", keys_words, sizeof keys_words,
+                             keys_argv, 8);
+    snprintf(keys_dir, sizeof keys_dir, "%s/keys", s_dir);
+    keys_argv[0] = flywheel;
+    cr_assert_geq(nk, 5, "keys new DIR NAME");
+    cr_assert_str_eq(keys_argv[3], "keys");
+    keys_argv[3] = keys_dir; /* after "keys new" */
+    cr_assert_eq(fw_procs_wait(&s_procs, fw_procs_start(&s_procs, keys_argv, NULL), 30000), 0,
+                 "the guide's keys command");
+
     /* The teacher's command, as written, then a shorter game (the last value of an
-     * option wins). Paths are relative to the source tree, as in the guide. */
-    char src[1024];
+     * option wins). Paths are relative to the source tree, as in the guide, but for
+     * the keys. */
+    char src[1024], key_paths[4][300];
+    int n_keys = 0;
     fw_test_source_path(src, sizeof src, "");
     cr_assert_eq(chdir(src), 0);
     serve[0] = flywheel;
+    for (int i = 1; i < ns; i++)
+        if (strncmp(serve[i], "keys/", 5) == 0 && n_keys < 4) {
+            snprintf(key_paths[n_keys], sizeof key_paths[n_keys], "%s/%s", s_dir, serve[i]);
+            serve[i] = key_paths[n_keys++];
+        }
     const char *extra[] = {"--ticks", "3", "--players", "1", "--pace", "deadline:20",
                            "--listen", listen, "--publish", publish, "--out", out};
     for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
@@ -182,11 +204,15 @@ Test(classroom, the_guides_commands_run_a_round_with_a_student_at_a_terminal)
     char endpoints[300];
     snprintf(endpoints, sizeof endpoints, "%s/endpoints", out);
     cr_assert_eq(fw_test_wait_file(endpoints, 10000), 0, "serve did not start");
-    s_sub = zmq_socket(s_ctx, ZMQ_SUB);
-    int linger = 0;
-    zmq_setsockopt(s_sub, ZMQ_LINGER, &linger, sizeof linger);
-    zmq_setsockopt(s_sub, ZMQ_SUBSCRIBE, "", 0);
-    cr_assert_eq(zmq_connect(s_sub, publish), 0);
+    /* Watching the game takes its public key, as the projector's viewer does. */
+    char server_key_file[300], err[512], server_key[FW_CURVE_KEY_LEN + 1];
+    snprintf(server_key_file, sizeof server_key_file, "%s/coordinator.key", keys_dir);
+    fw_curve_pair_t self;
+    int on = 0;
+    cr_assert_eq(fw_socket_curve_client(server_key_file, NULL, &self, server_key, &on, err,
+                                        sizeof err), 0, "%s", err);
+    cr_assert_eq(fw_socket_subscriber(s_ctx, publish, NULL, 0, 0, &self, server_key, &s_sub, err,
+                                      sizeof err), FW_SOCKET_OK, "%s", err);
 
     /* The student's command, as written, with this game's address and a seat. */
     play[0] = flywheel;
@@ -197,6 +223,8 @@ Test(classroom, the_guides_commands_run_a_round_with_a_student_at_a_terminal)
             play[i] = "openai";
         else if (strcmp(play[i], "YOUR-NAME") == 0)
             play[i] = "student1";
+        else if (strcmp(play[i], "../coordinator.key") == 0)
+            play[i] = server_key_file;
     }
     struct winsize ws = {.ws_row = 40, .ws_col = 110};
     s_student = forkpty(&s_pty, NULL, NULL, &ws);

@@ -41,14 +41,26 @@ static fw_seats_t *s_table(int house_bots, uint32_t takeover_after, int deadline
     return s;
 }
 
-/* A Hello from connection "c<id>" for `seat` (or by `role` when seat is ""). */
+/* A Hello from connection "c<id>" made with the CURVE key of `user` ("": no CURVE)
+ * for `seat` (or by `role` when seat is ""). */
+static fw_claim_result_t s_claim_as(fw_seats_t *s, int id, const char *user, const char *seat,
+                                    fw_role_t role, const char *token, int running,
+                                    fw_claim_t *out)
+{
+    uint8_t ident[8];
+    size_t len = (size_t)snprintf((char *)ident, sizeof ident, "c%d", id);
+    fw_hello_t h = {seat, role, token, "player", 1, 100 + id, user};
+    return fw_seats_claim(s, ident, len, &h, running, out);
+}
+
+/* The same without CURVE, under the player's name `name`. */
 static fw_claim_result_t s_claim(fw_seats_t *s, int id, const char *seat, fw_role_t role,
                                  const char *token, const char *name, int running,
                                  fw_claim_t *out)
 {
     uint8_t ident[8];
     size_t len = (size_t)snprintf((char *)ident, sizeof ident, "c%d", id);
-    fw_hello_t h = {seat, role, token, name, 1, 100 + id};
+    fw_hello_t h = {seat, role, token, name, 1, 100 + id, ""};
     return fw_seats_claim(s, ident, len, &h, running, out);
 }
 
@@ -295,5 +307,83 @@ Test(fw_seats, a_flood_is_refused_once_then_dropped_and_the_count_restarts_each_
     cr_assert_eq(fw_seats_count_message(s, (uint32_t)seat), FW_MSG_HANDLE);
     fw_seats_status(s, (uint32_t)seat, &st);
     cr_assert_eq(st.dropped, 11, "the run's count stays");
+    fw_seats_destroy(&s);
+}
+
+/* With CURVE the key is the identity. A key named after a seat takes that seat and no
+ * other, by name or by role; a player's key (not a seat's name) takes a free seat and
+ * then only that one; another key cannot take a held seat, even with its token. */
+Test(fw_seats, a_seats_key_takes_only_its_seat_and_another_key_never_takes_it)
+{
+    fw_seats_t *s = s_table(1, 2, 1);
+    fw_claim_t c;
+    cr_assert_eq(s_claim_as(s, 1, "openai", "anthropic", FW_ROLE_LAB, "", 0, &c),
+                 FW_CLAIM_SEAT_TAKEN);
+    cr_assert_str_eq(c.reason, "your key is the key of seat 'openai': it cannot take seat "
+                               "'anthropic'");
+    cr_assert_eq(s_claim_as(s, 1, "openai", "", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_GRANTED);
+    cr_assert_eq(c.seat, OPENAI, "its own seat, whatever the role would pick");
+    cr_assert_str_eq(fw_seats_user(s, OPENAI), "openai");
+
+    cr_assert_eq(s_claim_as(s, 2, "alice", "aws", FW_ROLE_HYPERSCALER, "", 0, &c),
+                 FW_CLAIM_GRANTED);
+    cr_assert_eq(s_claim_as(s, 3, "alice", "google", FW_ROLE_HYPERSCALER, "", 0, &c),
+                 FW_CLAIM_SEAT_TAKEN);
+    cr_assert_str_eq(c.reason, "your key is playing seat 'aws': it cannot take seat 'google'");
+
+    /* Mallory has neither seat's key: the token of a seat does not move it to her. */
+    char token[FW_SEATS_TOKEN_LEN + 1];
+    snprintf(token, sizeof token, "%s", s_status(s, AWS).token);
+    fw_seats_start(s);
+    fw_seats_open_tick(s, 2);
+    cr_assert_eq(fw_seats_gone(s, AWS, 1, 2, "its player disconnected"), FW_GONE_TAKEN_OVER);
+    cr_assert_eq(s_claim_as(s, 4, "mallory", "aws", FW_ROLE_HYPERSCALER, token, 1, &c),
+                 FW_CLAIM_SEAT_TAKEN);
+    cr_assert_str_eq(c.reason, "seat 'aws' belongs to another key: its resume token does not "
+                               "move it");
+    cr_assert_eq(s_claim_as(s, 4, "mallory", "openai", FW_ROLE_LAB, "", 1, &c),
+                 FW_CLAIM_SEAT_TAKEN, "openai is held by its key");
+    /* Alice's key brings her back without a token: the key proves who she is. */
+    cr_assert_eq(s_claim_as(s, 5, "alice", "", FW_ROLE_HYPERSCALER, "", 1, &c),
+                 FW_CLAIM_GRANTED);
+    cr_assert_eq(c.seat, AWS);
+    cr_assert_str_eq(s_status(s, AWS).token, token, "the same player keeps the token");
+    fw_seats_destroy(&s);
+}
+
+/* The same key connecting twice: the newest connection holds the seat, the older one
+ * holds nothing (its messages are refused as from a connection without a seat). */
+Test(fw_seats, the_same_key_twice_keeps_the_newest_session)
+{
+    fw_seats_t *s = s_table(1, 2, 1);
+    fw_claim_t c;
+    cr_assert_eq(s_claim_as(s, 1, "openai", "openai", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_GRANTED);
+    cr_assert_eq(s_claim_as(s, 2, "openai", "openai", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_GRANTED);
+    cr_assert_eq(fw_seats_find(s, (const uint8_t *)"c2", 2), OPENAI);
+    cr_assert_eq(fw_seats_find(s, (const uint8_t *)"c1", 2), -1, "the older session lost it");
+    fw_seats_start(s);
+    fw_seats_open_tick(s, 1);
+    cr_assert_eq(s_claim_as(s, 3, "openai", "", FW_ROLE_LAB, "", 1, &c), FW_CLAIM_GRANTED,
+                 "and again in the game");
+    cr_assert_eq(fw_seats_find(s, (const uint8_t *)"c3", 2), OPENAI);
+    cr_assert_eq(s_status(s, OPENAI).holder, FW_HOLDER_PLAYER, "it plays on at once");
+    fw_seats_destroy(&s);
+}
+
+/* A seat whose own key is on the allow list is kept for that key: other keys take
+ * another seat of the role, and asking for it by name is refused. */
+Test(fw_seats, a_seat_with_its_own_key_is_kept_for_it)
+{
+    fw_seats_t *s = s_table(1, 2, 1);
+    fw_claim_t c;
+    fw_seats_reserve(s, OPENAI);
+    cr_assert_eq(s_claim_as(s, 1, "alice", "openai", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_SEAT_TAKEN);
+    cr_assert_str_eq(c.reason, "seat 'openai' is kept for its own key");
+    cr_assert_eq(s_claim_as(s, 1, "alice", "", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_GRANTED);
+    cr_assert_eq(c.seat, ANTHROPIC, "by role: the lab seat that is not kept");
+    cr_assert_eq(s_claim_as(s, 2, "bob", "", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_UNKNOWN_SEAT,
+                 "no lab seat left for bob");
+    cr_assert_eq(s_claim_as(s, 3, "openai", "", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_GRANTED);
+    cr_assert_eq(c.seat, OPENAI);
     fw_seats_destroy(&s);
 }

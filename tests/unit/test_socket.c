@@ -77,7 +77,7 @@ Test(fw_socket, a_subscriber_hears_everything_published)
     fw_socket_opts_t o = FW_SOCKET_OPTS_INIT;
     o.bind = "inproc://fw-socket-pub";
     cr_assert_eq(fw_socket_open(s_ctx, ZMQ_PUB, &o, &pub, err, sizeof err), FW_SOCKET_OK);
-    cr_assert_eq(fw_socket_subscriber(s_ctx, "inproc://fw-socket-pub", NULL, 0, 0, &sub, err,
+    cr_assert_eq(fw_socket_subscriber(s_ctx, "inproc://fw-socket-pub", NULL, 0, 0, NULL, NULL, &sub, err,
                                       sizeof err),
                  FW_SOCKET_OK, "%s", err);
     cr_expect_eq(s_int_option(sub, ZMQ_LINGER), 0);
@@ -103,7 +103,7 @@ Test(fw_socket, a_refused_endpoint_leaves_nothing_open_and_says_why)
     char err[256] = "";
     void *sock = (void *)&err;
     fw_watch_t *watch = (fw_watch_t *)&err;
-    cr_assert_eq(fw_socket_subscriber(s_ctx, "nonsense://x", &watch, 1000, 3000, &sock, err,
+    cr_assert_eq(fw_socket_subscriber(s_ctx, "nonsense://x", &watch, 1000, 3000, NULL, NULL, &sock, err,
                                       sizeof err),
                  FW_SOCKET_EENDPOINT);
     cr_expect_null(sock);

@@ -1024,7 +1024,7 @@ Test(fw_vsource, a_live_source_sees_the_coordinator_go_and_a_new_run_start_over,
     cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
     snprintf(url, sizeof url, "ipc://%s/observers", dir);
     fw_vmodel_t *vm = fw_vmodel_new();
-    fw_vlive_t *l = fw_vlive_new(url, NULL, err, sizeof err);
+    fw_vlive_t *l = fw_vlive_new(url, NULL, NULL, NULL, err, sizeof err);
     cr_assert_not_null(l, "%s", err);
     cr_assert_eq(fw_vlive_poll(l, vm, 0, err, sizeof err), 0);
     cr_assert_eq(fw_vlive_link(l).state, FW_WATCH_NEVER, "nothing at the address yet");
