@@ -896,6 +896,23 @@ Test(fw_scenario, new_seat_key_errors)
 /* Events after RUN FAMS SEATS: line 8 is "events:", line 9 the first item. */
 #define EV(item) RUN FAMS SEATS "events:\n  - " item "\n"
 
+/* docs/scenarios.md, `min_spend`: a take-or-pay term, money per tick, from a cloud that
+ * sells compute; absent it is 0. */
+Test(fw_scenario, min_spend_is_take_or_pay_from_a_cloud_that_sells_compute)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS
+                             "deals:\n  - {investor: c, lab: l, amount: 0, min_spend: 1.25B}\n"
+                             "events:\n  - {at: 2024-03, deal: {investor: c, lab: l, amount: 1B}}\n");
+    cr_expect_eq(sc->deals[0].terms.min_spend, 1250000000);
+    cr_expect_eq(sc->events[0].deal.min_spend, 0);
+    fw_scenario_destroy(&sc);
+    cr_expect_str_eq(s_err(RUN FAMS SEATS
+                           "  - {id: m, role: hyperscaler, cash: 1B, base_revenue: 1M,"
+                           " compute_price: 1800, sells_compute: false}\n"
+                           "deals:\n  - {investor: m, lab: l, amount: 0, min_spend: 1B}\n"),
+                     "t.yaml:10:49: min_spend > 0 needs a cloud that sells compute; 'm' sells none");
+}
+
 Test(fw_scenario, events_of_each_kind)
 {
     fw_scenario_t *sc = s_ok(
@@ -1030,6 +1047,12 @@ Test(fw_scenario, deal_errors)
                      "t.yaml:9:72: chip_family 'tpu' is not a family");
     cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l}}")),
                      "t.yaml:9:25: missing required key 'amount' in deal");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: v, lab: l, amount: 0,"
+                              " min_spend: 1B}}")),
+                     "t.yaml:9:69: min_spend > 0 needs a hyperscaler investor; 'v' is a vendor");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 0,"
+                              " min_spend: -1B}}")),
+                     "t.yaml:9:69: min_spend must be >= 0, got '-1B'");
     cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1B,"
                               " equity: 0.1}}")),
                      "t.yaml:9:59: unknown key 'equity' in deal");
