@@ -280,9 +280,20 @@ Test(fw_scenario, counterfactuals_change_one_thing)
     fw_scenario_t *base = fw_scenario_load(path, err, sizeof err);
     cr_assert_not_null(base, "%s", err);
 
+    /* Four shocks and seven take-or-pay terms (deals of amount 0 with a min_spend, from
+     * clouds); the base's five deal events from 2026-01 on (#22-#26) are dropped. */
     fw_scenario_t *sc = s_counterfactual("both-labs-falter.yaml");
-    cr_expect_eq(sc->n_events, base->n_events + 4);
+    cr_expect_eq(sc->n_events, base->n_events + 4 + 7 - 5);
     cr_expect_eq(sc->ticks, base->ticks);
+    int take_or_pay = 0;
+    for (size_t e = 0; e < sc->n_events; e++)
+        if (sc->events[e].kind == FW_EVENT_DEAL && sc->events[e].deal.min_spend > 0) {
+            take_or_pay++;
+            cr_expect_eq(sc->events[e].deal.amount, 0);
+            cr_expect_eq(sc->seats[sc->events[e].deal.investor].role, FW_ROLE_HYPERSCALER);
+            cr_expect_geq(sc->events[e].tick, 24, "binding from 2026-01 on, not before");
+        }
+    cr_expect_eq(take_or_pay, 7);
     fw_scenario_destroy(&sc);
 
     static const char *dominates[] = {"openai-dominates.yaml", "anthropic-dominates.yaml"};
