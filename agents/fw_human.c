@@ -236,6 +236,7 @@ static const char *s_fill_text(Flywheel__V1__FillKind kind)
     case FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT: return "deal signed with";
     case FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED: return "used credits at";
     case FLYWHEEL__V1__FILL_KIND__FILL_PENALTY: return "penalty with";
+    case FLYWHEEL__V1__FILL_KIND__FILL_TAKE_OR_PAY: return "take-or-pay shortfall with";
     default: return "filled with";
     }
 }
@@ -334,7 +335,8 @@ static void s_on_tick_result(fw_human_t *h, const Flywheel__V1__TickResult *tr)
         fw_human_text_number(amt, sizeof amt, f->amount, 1);
         if (f->kind == FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT ||
             f->kind == FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED ||
-            f->kind == FLYWHEEL__V1__FILL_KIND__FILL_PENALTY)
+            f->kind == FLYWHEEL__V1__FILL_KIND__FILL_PENALTY ||
+            f->kind == FLYWHEEL__V1__FILL_KIND__FILL_TAKE_OR_PAY)
             /* Money, not goods: there is no quantity or family to show. */
             snprintf(h->results[h->n_results++], sizeof h->results[0], "  %s %s: %s",
                      s_fill_text(f->kind), f->counterparty, amt);

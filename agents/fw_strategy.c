@@ -478,6 +478,9 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
 {
     const fw_strategy_params_t *p = ctx->params;
     const double every = fw_strategy_param(p, "invest_every", 0.0);
+    /* A counterfactual that turns investing on at its turning point keeps the history
+     * before it: no review, and no draw from the seat's stream, before invest_from. */
+    const double from = fw_strategy_param(p, "invest_from", 0.0);
     const double cap = fw_strategy_param(p, "invest_amount", 1e9);
     const double cash_share = fw_strategy_param(p, "invest_cash_share", 0.1);
     const double return_share = fw_strategy_param(p, "invest_return_share", 0.1);
@@ -487,7 +490,8 @@ void fw_strategy_invest(const fw_strategy_ctx_t *ctx, const Flywheel__V1__TickSt
     const bool cloud = ctx->role == FLYWHEEL__V1__ROLE__ROLE_HYPERSCALER;
     const Flywheel__V1__MarketView *m = obs->market;
     const Flywheel__V1__SeatView *me = obs->me;
-    if (every < 1.0 || !m || obs->tick % (uint32_t)every != 0 || me->cash <= 0 ||
+    if (every < 1.0 || (double)obs->tick < from || !m || obs->tick % (uint32_t)every != 0 ||
+        me->cash <= 0 ||
         m->n_lab_share == 0)
         return;
     fw_invest_params_t prm = fw_invest_defaults();

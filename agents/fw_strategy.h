@@ -195,14 +195,14 @@ void fw_actions_add_proposal(Flywheel__V1__Actions *out, fw_arena_t *arena, cons
                              const Flywheel__V1__InvestmentTerms *terms);
 
 /* Investing, shared by clouds and vendors: every invest_every ticks (parameter; 0, the
- * default, never) the seat chooses a portfolio of stakes in labs (fw_invest.h: the
- * odds of each lab leading, from public share and capability and a private draw from
- * the seat's stream; the revenue its terms lock in; the risk of the whole portfolio)
- * over invest_cash_share of its means (cash and stakes) plus invest_return_share of
- * what its deals have brought back beyond their cost, and proposes to each lab what
- * its weight asks beyond the stake it holds (at least
- * invest_min_ticket of the budget, at most invest_amount), at the lab's valuation
- * plus the amount. Clouds pay
+ * default, never), from tick invest_from on (default 0: from the start), the seat
+ * chooses a portfolio of stakes in labs (fw_invest.h: the odds of each lab leading,
+ * from public share and capability and a private draw from the seat's stream; the
+ * revenue its terms lock in; the risk of the whole portfolio) over invest_cash_share
+ * of its means (cash and stakes) plus invest_return_share of what its deals have
+ * brought back beyond their cost, and proposes to each lab what its weight asks beyond
+ * the stake it holds (at least invest_min_ticket of the budget, at most
+ * invest_amount), at the lab's valuation plus the amount. Clouds pay
  * invest_credit_fraction in credits and ask invest_min_cloud_share of the lab's
  * compute spend; `mandate` (a chip family, or NULL) is asked for invest_min_chip_share
  * of its compute; the deal lasts invest_duration ticks with a penalty of

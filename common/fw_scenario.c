@@ -1115,7 +1115,7 @@ static int s_parse_market(s_ctx_t *c, yaml_node_t *map)
 enum {
     D_INVESTOR, D_LAB, D_AMOUNT, D_CREDIT_FRACTION, D_VALUATION, D_MIN_CLOUD_SHARE,
     D_CHIP_FAMILY, D_MIN_CHIP_SHARE, D_EXCLUSIVE, D_DURATION, D_PENALTY, D_EQUITY,
-    D_CREDITS_LEFT, D_UNTIL, D_SIGNED, D_N
+    D_CREDITS_LEFT, D_UNTIL, D_SIGNED, D_MIN_SPEND, D_N
 };
 static const s_key_t s_deal_keys[D_N] = {
     [D_INVESTOR] = {"investor", S_EV | S_INIT, S_EV | S_INIT},
@@ -1133,6 +1133,7 @@ static const s_key_t s_deal_keys[D_N] = {
     [D_CREDITS_LEFT] = {"credits_left", S_INIT, 0},
     [D_UNTIL] = {"until", S_INIT, 0},
     [D_SIGNED] = {"signed", S_INIT, 0},
+    [D_MIN_SPEND] = {"min_spend", S_EV | S_INIT, 0},
 };
 
 #define S_DEFAULT_DURATION 24u
@@ -1251,6 +1252,18 @@ static int s_parse_terms(s_ctx_t *c, yaml_node_t *map, unsigned which, fw_terms_
     }
     if (v[D_PENALTY] && s_get_money(c, v[D_PENALTY], "penalty", 0, &t->penalty) < 0)
         return -1;
+    if (v[D_MIN_SPEND]) {
+        if (s_get_money(c, v[D_MIN_SPEND], "min_spend", 0, &t->min_spend) < 0)
+            return -1;
+        /* Take-or-pay is owed for compute the cloud stands ready to sell: a company
+         * that sells none (Meta) has nothing to be paid for. */
+        if (t->min_spend > 0 && !cloud)
+            return s_needs_cloud(c, v[D_MIN_SPEND], "min_spend > 0", t->investor);
+        if (t->min_spend > 0 && !c->sc->seats[t->investor].sells_compute)
+            return s_fail(c, v[D_MIN_SPEND]->start_mark,
+                          "min_spend > 0 needs a cloud that sells compute; '%s' sells none",
+                          c->sc->seats[t->investor].id);
+    }
     if (!init)
         return 0;
 

@@ -166,6 +166,11 @@ typedef struct {
     bool exclusive;              /* all compute on the investor's cloud */
     uint32_t duration;           /* ticks the stipulations last */
     int64_t penalty;             /* dollars the lab pays on a breach */
+    int64_t min_spend;           /* take-or-pay: dollars a tick the lab owes the investor's
+                                    cloud for compute, from the tick after signing through
+                                    the deal's end; what it spends there counts, the
+                                    shortfall is paid in cash. 0 = none. Clouds that sell
+                                    compute only */
     /* An agent's proposal only (0 in a scenario): how far the lab may lower each share
      * when it takes the deal (a counter within bounds). */
     double credit_fraction_slack, cloud_share_slack, chip_share_slack;

@@ -156,6 +156,7 @@ void fw_ground_begin_tick(fw_market_t *m, const fw_orders_t *orders)
         st->ai_ops_tick = 0;
         st->base_tick = 0;
         st->spend_tick = 0;
+        st->unpaid_tick = 0;
         /* Only what the last tick touched is reset: a lab's per-cloud figures are
          * n_seats long, and clearing them all would cost labs x seats a tick. */
         for (size_t i = 0; i < st->touched.n; i++) {

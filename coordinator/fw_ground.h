@@ -160,6 +160,7 @@ typedef enum {
     FW_FILL_INVESTMENT,
     FW_FILL_CREDITS_USED,
     FW_FILL_PENALTY,
+    FW_FILL_TAKE_OR_PAY,
 } fw_fill_kind_t;
 
 /* A trade as one seat saw it. */
@@ -294,7 +295,9 @@ typedef struct {
                             * that moves 1/12 of the way each tick): a month's dip or
                             * spike does not move its mark, nor set a round's base */
     uint32_t last_deal;    /* tick of the last deal signed (0 = none) */
-    int faltering;         /* out of cash with no investor */
+    int64_t unpaid_tick;   /* what the lab owed this tick and could not pay (take-or-pay
+                            * shortfalls, penalties beyond its cash) */
+    int faltering;         /* out of cash with no investor (fw_stage_solvency) */
     int compliant;         /* met every stipulation this tick */
     fw_vec_t cap_table;    /* fw_holder_t */
     /* indices, so that no seat's turn scans every other seat's */

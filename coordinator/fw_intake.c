@@ -86,6 +86,7 @@ static void s_proposal(const fw_market_t *m, uint32_t investor,
     T->exclusive = t->exclusive;
     T->duration = t->duration;
     T->penalty = t->penalty;
+    T->min_spend = t->min_spend;
     T->credit_fraction_slack = t->credit_fraction_slack;
     T->cloud_share_slack = t->cloud_share_slack;
     T->chip_share_slack = t->chip_share_slack;

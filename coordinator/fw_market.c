@@ -46,6 +46,7 @@ static const struct {
     {"AI in own operations", fw_stage_ai_operations},
     {"Depreciation", fw_stage_depreciation},
     {"Stipulations", fw_stage_stipulations},
+    {"Solvency", fw_stage_solvency},
     {"Valuations", fw_stage_valuations},
 };
 

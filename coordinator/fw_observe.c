@@ -113,6 +113,7 @@ static Flywheel__V1__FillKind s_fill_kind(fw_fill_kind_t k)
     case FW_FILL_INVESTMENT: return FLYWHEEL__V1__FILL_KIND__FILL_INVESTMENT;
     case FW_FILL_CREDITS_USED: return FLYWHEEL__V1__FILL_KIND__FILL_CREDITS_USED;
     case FW_FILL_PENALTY: return FLYWHEEL__V1__FILL_KIND__FILL_PENALTY;
+    case FW_FILL_TAKE_OR_PAY: return FLYWHEEL__V1__FILL_KIND__FILL_TAKE_OR_PAY;
     }
     return FLYWHEEL__V1__FILL_KIND__FILL_UNSPECIFIED;
 }
@@ -170,6 +171,7 @@ static Flywheel__V1__InvestmentTerms *s_terms_wire(const fw_market_t *m, fw_aren
     w->exclusive = T->exclusive;
     w->duration = T->duration;
     w->penalty = T->penalty;
+    w->min_spend = T->min_spend;
     w->credit_fraction_slack = T->credit_fraction_slack;
     w->cloud_share_slack = T->cloud_share_slack;
     w->chip_share_slack = T->chip_share_slack;

@@ -127,10 +127,6 @@ int fw_stage_customers(fw_market_t *m, const fw_orders_t *orders, uint32_t t, ch
             st->skill[f] = 1.0 - (1.0 - skill0) * exp(-st->cum_family[f] / fm_learning_scale(m));
         }
         st->skills_by_use = 1;
-        /* Out of cash (less than one tick of what its customers spend, so it cannot
-         * pay to serve them), with no investor lately: the lab falters. */
-        int64_t cash = fm_cash(m, s);
-        st->faltering = cash < st->demand_dollars && (st->last_deal == 0 || t > st->last_deal + 3);
     }
     for (uint32_t s = 0; s < m->n_seats; s++)
         if (sc->seats[s].role == FW_ROLE_LAB)

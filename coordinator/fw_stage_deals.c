@@ -216,6 +216,11 @@ static const char *s_check_proposal(const fw_market_t *m, uint32_t s, const fw_p
         return "duration must be 1 to 1200 ticks";
     if (w->penalty < 0)
         return "penalty must be >= 0";
+    if (w->min_spend < 0)
+        return "min_spend must be >= 0";
+    /* Take-or-pay is owed for compute the cloud stands ready to sell. */
+    if (w->min_spend > 0 && (me->role != FW_ROLE_HYPERSCALER || !me->sells_compute))
+        return "only a cloud that sells compute can ask for a minimum spend (min_spend)";
     if (!s_share_ok(w->credit_fraction_slack) || w->credit_fraction_slack > w->credit_fraction ||
         !s_share_ok(w->cloud_share_slack) || w->cloud_share_slack > w->min_cloud_share ||
         !s_share_ok(w->chip_share_slack) || w->chip_share_slack > w->min_chip_share)
@@ -336,6 +341,20 @@ int fw_stage_investments(fw_market_t *m, const fw_orders_t *orders, uint32_t t, 
 /* ---- credits and compute payments --------------------------------------------------------- */
 
 
+/* What a lab can pay of what it owes (a penalty, a take-or-pay shortfall): its cash
+ * beyond one tick of its customers' spending. Serving customers comes first, as for a
+ * company that cannot meet its contracts and keeps its suppliers of the moment (a
+ * restructuring's critical vendors): the lab keeps the working capital to buy next
+ * tick the compute that earns its revenue. Without it, a lab that owed more than it
+ * had ended the tick with no cash, bought nothing the next, so earned nothing, and
+ * lost to its clouds every dollar an investor put in after: it could not even falter,
+ * only stop. */
+static int64_t s_payable(const fw_market_t *m, uint32_t lab)
+{
+    int64_t left = fm_cash(m, lab) - m->seats[lab].demand_dollars;
+    return left > 0 ? left : 0;
+}
+
 /* Which clouds and which families had compute left to sell this tick (one pass over
  * the offers posted): a lab is not in breach for what could not be had. */
 static void s_unsold(const fw_market_t *m, bool *cloud_open, bool *family_open)
@@ -348,6 +367,81 @@ static void s_unsold(const fw_market_t *m, bool *cloud_open, bool *family_open)
             family_open[offer % m->n_families] = true;
         }
     }
+}
+
+/* Pays `amount` of lab's take-or-pay shortfall to `cloud`: an expense of the lab and
+ * revenue of the cloud, and, like compute bought there, a return on the cloud's money. */
+static int s_pay_shortfall(fw_market_t *m, uint32_t lab, uint32_t cloud, int64_t amount,
+                           char *err, size_t err_len)
+{
+    fw_leg_t legs[4] = {
+        {fw_acc(lab, FW_ACC_EXPENSE), amount},
+        {fw_acc(lab, FW_ACC_CASH), -amount},
+        {fw_acc(cloud, FW_ACC_CASH), amount},
+        {fw_acc(cloud, FW_ACC_REVENUE), -amount},
+    };
+    int rc = fm_post(m, legs, 4, "take-or-pay shortfall", err, err_len);
+    if (rc != FW_MARKET_OK)
+        return rc;
+    fm_fill_money(m, lab, FW_FILL_TAKE_OR_PAY, (int)cloud, amount);
+    fm_fill_money(m, cloud, FW_FILL_TAKE_OR_PAY, (int)lab, amount);
+    fm_pay_investor(m, lab, (int)cloud, amount);
+    return FW_MARKET_OK;
+}
+
+/* Take-or-pay: from the tick after signing through its end, a deal with min_spend
+ * makes the lab owe the investor's cloud that much compute a tick. Contracts with one
+ * cloud add up (they are volumes, not shares); what the lab spent on that cloud's
+ * compute this tick (credits too) counts against them, and the shortfall is paid in
+ * cash, as far as its cash beyond this tick's compute goes. A breach of a deal's
+ * shares does not end it: the penalty buys out the shares, not the money committed.
+ * A lab that cannot pay every cloud in full pays each in proportion to what it is
+ * owed (no seat's place or name decides), and what is left unpaid counts towards its
+ * burn (fw_stage_solvency). */
+static int s_take_or_pay(fw_market_t *m, uint32_t t, char *err, size_t err_len)
+{
+    int64_t *owed = calloc(m->n_seats + 1, sizeof *owed);
+    uint32_t *clouds = calloc(m->n_seats + 1, sizeof *clouds);
+    int rc = FW_MARKET_OK;
+    if (!owed || !clouds) {
+        free(owed);
+        free(clouds);
+        return FW_MARKET_ENOMEM;
+    }
+    for (uint32_t s = 0; s < m->n_seats && rc == FW_MARKET_OK; s++) {
+        fw_seat_state_t *lab = &m->seats[s];
+        size_t n = 0;
+        if (m->sc->seats[s].role != FW_ROLE_LAB)
+            continue;
+        for (size_t i = 0; i < lab->deal_refs.n; i++) {
+            const fw_deal_t *d = fw_vec_at(&m->deals, *(size_t *)fw_vec_at(&lab->deal_refs, i));
+            const fw_terms_t *T = &d->terms;
+            if (T->lab != (int)s || T->min_spend <= 0 || T->investor < 0 || t <= d->signed_tick ||
+                t > d->ends)
+                continue;
+            if (owed[T->investor] == 0)
+                clouds[n++] = (uint32_t)T->investor;
+            owed[T->investor] += T->min_spend;
+        }
+        __int128 total = 0;
+        for (size_t k = 0; k < n; k++) {
+            int64_t spent = lab->cloud_spend[clouds[k]];
+            owed[clouds[k]] = owed[clouds[k]] > spent ? owed[clouds[k]] - spent : 0;
+            total += owed[clouds[k]];
+        }
+        int64_t cash = s_payable(m, s);
+        for (size_t k = 0; k < n; k++) {
+            uint32_t c = clouds[k];
+            int64_t pay = total <= cash ? owed[c] : (int64_t)((__int128)owed[c] * cash / total);
+            lab->unpaid_tick += owed[c] - pay;
+            if (pay > 0 && rc == FW_MARKET_OK)
+                rc = s_pay_shortfall(m, s, c, pay, err, err_len);
+            owed[c] = 0;
+        }
+    }
+    free(owed);
+    free(clouds);
+    return rc;
 }
 
 int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
@@ -403,9 +497,10 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
         d->breached = 1;
         lab->compliant = 0;
         int64_t penalty = T->penalty;
-        int64_t cash = fm_cash(m, (uint32_t)T->lab);
+        int64_t cash = s_payable(m, (uint32_t)T->lab);
         if (penalty > cash)
-            penalty = cash > 0 ? cash : 0;
+            penalty = cash;
+        lab->unpaid_tick += T->penalty - penalty;
         if (penalty > 0) {
             /* Investors outside the scenario have no books: what the lab pays them
              * leaves the scenario, an expense like any other payment to the outside. */
@@ -433,7 +528,50 @@ int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t,
     }
     free(cloud_open);
     free(family_open);
+    if (rc == FW_MARKET_OK)
+        rc = s_take_or_pay(m, t, err, err_len);
     return rc;
+}
+
+/* Whether lab s falters at the end of tick t: it could not pay what it owed this
+ * tick (a take-or-pay shortfall or a penalty beyond what it can pay, s_payable), or
+ * its cash would not last another tick like this one (the burn: what the tick took
+ * from its cash, compute and payments less revenue). A lab that is paid as much as it
+ * pays and owes nothing it cannot pay never falters, however little cash it holds. A
+ * deal in the last three ticks (an investor stepping in) keeps it going. */
+static int s_falters(const fw_market_t *m, uint32_t s, uint32_t t, int64_t *burn)
+{
+    const fw_seat_state_t *st = &m->seats[s];
+    *burn = -fw_ledger_tick_delta(m->ledger, fw_acc(s, FW_ACC_CASH));
+    int out_of_cash = st->unpaid_tick > 0 || (*burn > 0 && fm_cash(m, s) < *burn);
+    return out_of_cash && (st->last_deal == 0 || t > st->last_deal + 3);
+}
+
+int fw_stage_solvency(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
+                      size_t err_len)
+{
+    (void)orders;
+    (void)err;
+    (void)err_len;
+    for (uint32_t s = 0; s < m->n_seats; s++) {
+        if (m->sc->seats[s].role != FW_ROLE_LAB)
+            continue;
+        fw_seat_state_t *st = &m->seats[s];
+        int64_t burn;
+        int was = st->faltering;
+        st->faltering = s_falters(m, s, t, &burn);
+        if (st->faltering && !was) {
+            char cash[32], net[32], unpaid[32];
+            fw_money_format(cash, sizeof cash, fm_cash(m, s), FW_MONEY_EVENT);
+            fw_money_format(net, sizeof net, burn, FW_MONEY_EVENT);
+            fw_money_format(unpaid, sizeof unpaid, st->unpaid_tick, FW_MONEY_EVENT);
+            fm_event(m, "%s falters: %s in cash, a burn of %s this tick, %s owed and unpaid",
+                     m->sc->seats[s].id, cash, net, unpaid);
+        } else if (was && !st->faltering) {
+            fm_event(m, "%s no longer falters", m->sc->seats[s].id);
+        }
+    }
+    return FW_MARKET_OK;
 }
 
 /* ---- valuations ---------------------------------------------------------------------------- */

@@ -29,9 +29,17 @@ void fw_deals_fire_events(fw_market_t *m, uint32_t t);
 int fw_stage_investments(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                          size_t err_len);
 
-/* Stipulation compliance; a breach costs the lab the deal's penalty. */
+/* Stipulation compliance (a breach costs the lab the deal's penalty), then the
+ * take-or-pay shortfalls of deals with a min_spend, paid in cash as far as the lab's
+ * cash goes. */
 int fw_stage_stipulations(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
                           size_t err_len);
+
+/* Which labs falter after the tick's payments: a lab that could not pay what it owed
+ * this tick, or whose cash is below what the tick took from it, with no deal in the
+ * last three ticks. Logs when a lab starts or stops faltering. */
+int fw_stage_solvency(fw_market_t *m, const fw_orders_t *orders, uint32_t t, char *err,
+                      size_t err_len);
 
 /* ---- chips: deliveries, chip market, depreciation (fw_stage_chips.c) -------------------- */
 

@@ -64,6 +64,7 @@ static bool s_terms(s_check_t *c, size_t i, const Flywheel__V1__InvestmentTerms 
         return true;
     return s_amount(c, "proposals", i, t->amount) && s_amount(c, "proposals", i, t->valuation) &&
            s_amount(c, "proposals", i, t->penalty) &&
+           s_amount(c, "proposals", i, t->min_spend) &&
            s_finite(c, "proposals", i, t->credit_fraction) &&
            s_finite(c, "proposals", i, t->min_cloud_share) &&
            s_finite(c, "proposals", i, t->min_chip_share) &&

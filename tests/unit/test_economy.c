@@ -1,6 +1,7 @@
 /* The economy: investments with credits, stipulations and penalties, equity dilution
  * and mark to market, faltering labs, and books that balance through all of it. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "fw_arena.h"
@@ -32,16 +33,23 @@ typedef struct {
     Flywheel__V1__Snapshot snap;
 } econ_t;
 
-static void s_setup(econ_t *e)
+/* The market above, with `extra` sections (deals, events) appended. */
+static void s_setup_with(econ_t *e, const char *extra)
 {
-    char err[256];
+    char err[256], text[4096];
     memset(e, 0, sizeof *e);
-    e->sc = fw_scenario_parse("econ.yaml", k_scenario, strlen(k_scenario), err, sizeof err);
+    snprintf(text, sizeof text, "%s%s", k_scenario, extra ? extra : "");
+    e->sc = fw_scenario_parse("econ.yaml", text, strlen(text), err, sizeof err);
     cr_assert_not_null(e->sc, "%s", err);
     e->m = fw_market_new(e->sc, 0);
     cr_assert_not_null(e->m);
     e->arena = fw_arena_new();
     e->out = fw_arena_new();
+}
+
+static void s_setup(econ_t *e)
+{
+    s_setup_with(e, NULL);
 }
 
 static void s_teardown(econ_t *e)
@@ -261,33 +269,55 @@ Test(fw_economy, equity_is_diluted_and_stakes_are_marked_to_market)
     s_teardown(&e);
 }
 
-Test(fw_economy, a_lab_out_of_cash_with_no_investor_falters)
+/* docs/model.md, Solvency. Until issue 11 a lab faltered when its cash fell below a
+ * tick of its customers' spending; here l2 owes c1 100 a tick of compute (take-or-pay)
+ * against customers who spend 30 with it: what it owes does not fall with its sales,
+ * its cash runs out, nobody invests, and it keeps faltering while the debt runs. */
+Test(fw_economy, a_lab_that_owes_more_than_it_has_with_no_investor_falters)
 {
     econ_t e;
-    s_setup(&e);
+    s_setup_with(&e, "deals:\n  - {investor: c1, lab: l2, amount: 0, min_spend: 100}\n");
     s_offer(&e, C1, "gpu", 10, 80);
-    s_bid(&e, L2, "c1", "gpu", 6); /* all of its 60 in cash */
+    s_bid(&e, L2, "c1", "gpu", 2);
     s_bid(&e, L1, "c1", "gpu", 20); /* l1 trains with what it does not serve */
     s_step(&e);
-    cr_assert(e.snap.companies[L2]->faltering, "l2 burned its cash and nobody invested");
+    cr_assert(e.snap.companies[L2]->faltering, "l2 could not pay c1 and nobody invested");
     cr_assert_not(e.snap.companies[L1]->faltering);
     cr_assert_eq(s_metric(&e, "faltering.l2"), 1.0);
-    double share_before = s_metric(&e, "lab_share.l2");
+    cr_assert(s_has_fill(e.results[L2], FLYWHEEL__V1__FILL_KIND__FILL_TAKE_OR_PAY));
+    cr_assert(s_has_fill(e.results[C1], FLYWHEEL__V1__FILL_KIND__FILL_TAKE_OR_PAY));
     double cap = e.snap.companies[L2]->capability;
     for (int i = 0; i < 6; i++) {
         s_offer(&e, C1, "gpu", 10, 80);
         s_bid(&e, L1, "c1", "gpu", 10);
         s_bid(&e, L2, "c1", "gpu", 2);
         s_step(&e);
+        cr_assert(e.snap.companies[L2]->faltering, "tick %d: it still owes what it cannot pay",
+                  i + 2);
     }
     cr_assert_float_eq(e.snap.companies[L2]->capability, cap, 1e-12, "its capability stalls");
     cr_assert_gt(e.snap.companies[L1]->capability, 1.0, "the other lab's training counts");
-    (void)share_before;
     Flywheel__V1__TickStart ts = FLYWHEEL__V1__TICK_START__INIT;
     fw_market_view(e.m, L2, e.arena, &ts);
     Flywheel__V1__TickStart ts1 = FLYWHEEL__V1__TICK_START__INIT;
     fw_market_view(e.m, L1, e.arena, &ts1);
-    cr_assert_lt(ts.me->demand, ts1.me->demand, "its customers drift away: %ld vs %ld (faltering %d)", (long)ts.me->demand, (long)ts1.me->demand, (int)e.snap.companies[L2]->faltering);
+    cr_assert_lt(ts.me->demand, ts1.me->demand, "its customers drift away: %ld vs %ld",
+                 (long)ts.me->demand, (long)ts1.me->demand);
+    s_teardown(&e);
+}
+
+/* A lab whose cash covers its burn is not out of cash, though it holds less than a
+ * tick of its customers' spending (the rule before issue 11 had it falter). */
+Test(fw_economy, a_lab_whose_cash_covers_its_burn_does_not_falter)
+{
+    econ_t e;
+    s_setup(&e);
+    for (int i = 0; i < 6; i++) {
+        s_offer(&e, C1, "gpu", 10, 80);
+        s_bid(&e, L2, "c1", "gpu", 1); /* 10 a tick, 3 back: a burn of 7 against 60 */
+        s_step(&e);
+        cr_assert_not(e.snap.companies[L2]->faltering, "tick %d", i + 1);
+    }
     s_teardown(&e);
 }
 

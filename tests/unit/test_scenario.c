@@ -280,9 +280,20 @@ Test(fw_scenario, counterfactuals_change_one_thing)
     fw_scenario_t *base = fw_scenario_load(path, err, sizeof err);
     cr_assert_not_null(base, "%s", err);
 
+    /* Four shocks and seven take-or-pay terms (deals of amount 0 with a min_spend, from
+     * clouds); the base's five deal events from 2026-01 on (#22-#26) are dropped. */
     fw_scenario_t *sc = s_counterfactual("both-labs-falter.yaml");
-    cr_expect_eq(sc->n_events, base->n_events + 4);
+    cr_expect_eq(sc->n_events, base->n_events + 4 + 7 - 5);
     cr_expect_eq(sc->ticks, base->ticks);
+    int take_or_pay = 0;
+    for (size_t e = 0; e < sc->n_events; e++)
+        if (sc->events[e].kind == FW_EVENT_DEAL && sc->events[e].deal.min_spend > 0) {
+            take_or_pay++;
+            cr_expect_eq(sc->events[e].deal.amount, 0);
+            cr_expect_eq(sc->seats[sc->events[e].deal.investor].role, FW_ROLE_HYPERSCALER);
+            cr_expect_geq(sc->events[e].tick, 24, "binding from 2026-01 on, not before");
+        }
+    cr_expect_eq(take_or_pay, 7);
     fw_scenario_destroy(&sc);
 
     static const char *dominates[] = {"openai-dominates.yaml", "anthropic-dominates.yaml"};
@@ -896,6 +907,23 @@ Test(fw_scenario, new_seat_key_errors)
 /* Events after RUN FAMS SEATS: line 8 is "events:", line 9 the first item. */
 #define EV(item) RUN FAMS SEATS "events:\n  - " item "\n"
 
+/* docs/scenarios.md, `min_spend`: a take-or-pay term, money per tick, from a cloud that
+ * sells compute; absent it is 0. */
+Test(fw_scenario, min_spend_is_take_or_pay_from_a_cloud_that_sells_compute)
+{
+    fw_scenario_t *sc = s_ok(RUN FAMS SEATS
+                             "deals:\n  - {investor: c, lab: l, amount: 0, min_spend: 1.25B}\n"
+                             "events:\n  - {at: 2024-03, deal: {investor: c, lab: l, amount: 1B}}\n");
+    cr_expect_eq(sc->deals[0].terms.min_spend, 1250000000);
+    cr_expect_eq(sc->events[0].deal.min_spend, 0);
+    fw_scenario_destroy(&sc);
+    cr_expect_str_eq(s_err(RUN FAMS SEATS
+                           "  - {id: m, role: hyperscaler, cash: 1B, base_revenue: 1M,"
+                           " compute_price: 1800, sells_compute: false}\n"
+                           "deals:\n  - {investor: m, lab: l, amount: 0, min_spend: 1B}\n"),
+                     "t.yaml:10:49: min_spend > 0 needs a cloud that sells compute; 'm' sells none");
+}
+
 Test(fw_scenario, events_of_each_kind)
 {
     fw_scenario_t *sc = s_ok(
@@ -1030,6 +1058,12 @@ Test(fw_scenario, deal_errors)
                      "t.yaml:9:72: chip_family 'tpu' is not a family");
     cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l}}")),
                      "t.yaml:9:25: missing required key 'amount' in deal");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: v, lab: l, amount: 0,"
+                              " min_spend: 1B}}")),
+                     "t.yaml:9:69: min_spend > 0 needs a hyperscaler investor; 'v' is a vendor");
+    cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 0,"
+                              " min_spend: -1B}}")),
+                     "t.yaml:9:69: min_spend must be >= 0, got '-1B'");
     cr_expect_str_eq(s_err(EV("{at: 2024-03, deal: {investor: c, lab: l, amount: 1B,"
                               " equity: 0.1}}")),
                      "t.yaml:9:59: unknown key 'equity' in deal");

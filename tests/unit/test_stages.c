@@ -762,8 +762,6 @@ Test(fw_stage_customers, labs_earn_what_their_compute_can_serve)
     cr_assert_eq(f.m->seats[L1].demand_dollars, 300);
     cr_assert_float_eq(f.m->seats[L1].share, 1.0, 1e-12);
     cr_assert_float_eq(f.m->seats[L2].share, 0.0, 1e-12);
-    cr_assert_not(f.m->seats[L1].faltering, "465 in cash covers a tick of its customers");
-    cr_assert(f.m->seats[L2].faltering, "60 in cash against 300 of demand, and no investor");
     s_close(&f);
 }
 
@@ -1460,6 +1458,151 @@ Test(fw_stage_stipulations, a_penalty_owed_to_outside_investors_leaves_the_scena
     cr_assert_eq(s_cash(&f, L1), 500 - 50 - 100, "the lab pays the penalty its event announces");
     cr_assert_eq(s_moved(&f, L1, FW_ACC_EXPENSE), 50 + 100);
     cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_PENALTY), 100);
+    s_close(&f);
+}
+
+/* ---- take-or-pay ------------------------------------------------------------------- */
+
+/* docs/model.md, Stipulations: a deal's min_spend is owed to the investor's cloud every
+ * tick of the deal; what the lab spent there counts, the rest is paid in cash. */
+Test(fw_stage_stipulations, a_lab_that_spends_less_than_its_min_spend_pays_the_shortfall)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 0, min_spend: 80}\n");
+    s_buy_compute(&f, 1, L1, 8, 5, 0); /* 50 on c1 */
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_cash(&f, L1), 500 - 50 - 30, "30 short of 80");
+    cr_assert_eq(s_moved(&f, L1, FW_ACC_EXPENSE), 80);
+    cr_assert_eq(s_cash(&f, C1), 1000 + 50 + 30);
+    cr_assert_eq(s_moved(&f, C1, FW_ACC_REVENUE), -80, "the compute and the shortfall");
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_TAKE_OR_PAY), 30);
+    cr_assert_eq(s_fill_amount(&f, C1, FW_FILL_TAKE_OR_PAY), 30);
+    cr_assert_eq(f.m->seats[L1].unpaid_tick, 0);
+    cr_assert(f.m->seats[L1].compliant, "a shortfall paid is no breach");
+    s_close(&f);
+}
+
+Test(fw_stage_stipulations, spending_the_min_spend_on_its_cloud_pays_nothing_more)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 0, min_spend: 40}\n");
+    s_buy_compute(&f, 1, L1, 8, 5, 0); /* 50 on c1: more than owed */
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_cash(&f, L1), 500 - 50);
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_TAKE_OR_PAY), 0);
+    s_end(&f);
+
+    /* Compute bought on another cloud does not count towards c1's. */
+    s_buy_compute(&f, 2, L1, 8, 0, 5);
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_moved(&f, L1, FW_ACC_CASH), -50 - 40);
+    cr_assert_eq(s_moved(&f, C1, FW_ACC_CASH), 40);
+    s_close(&f);
+}
+
+Test(fw_stage_stipulations, contracts_with_one_cloud_add_up)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 0, min_spend: 30}\n"
+               "  - {investor: c1, lab: l1, amount: 0, min_spend: 50, min_cloud_share: 0.5}\n");
+    s_buy_compute(&f, 1, L1, 8, 5, 0);
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_TAKE_OR_PAY), 30 + 50 - 50);
+    s_close(&f);
+}
+
+Test(fw_stage_stipulations, the_obligation_ends_with_the_deal)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 0, min_spend: 80, until: 2024-01}\n");
+    s_buy_compute(&f, 1, L1, 8, 0, 0);
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_TAKE_OR_PAY), 80, "tick 1 is the deal's last");
+    s_end(&f);
+    s_buy_compute(&f, 2, L1, 8, 0, 0);
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_TAKE_OR_PAY), 0, "over in tick 2");
+    cr_assert_eq(s_moved(&f, L1, FW_ACC_CASH), 0);
+    s_close(&f);
+}
+
+/* docs/model.md, Stipulations and Solvency: a lab that cannot cover what it owes pays
+ * what it can, and falters. */
+Test(fw_stage_stipulations, a_lab_that_cannot_cover_its_min_spend_pays_what_it_has_and_falters)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l2, amount: 0, min_spend: 1000}\n");
+    s_buy_compute(&f, 1, L2, 8, 0, 2); /* 20 of its 60 on c2 */
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_cash(&f, L2), 0);
+    cr_assert_eq(s_cash(&f, C1), 1000 + 40);
+    cr_assert_eq(s_fill_amount(&f, L2, FW_FILL_TAKE_OR_PAY), 40);
+    cr_assert_eq(f.m->seats[L2].unpaid_tick, 1000 - 40);
+    s_run(&f, fw_stage_solvency);
+    cr_assert(f.m->seats[L2].faltering, "it owes 960 it could not pay, and no investor");
+    cr_assert_not(f.m->seats[L1].faltering);
+    cr_assert(s_event(&f, "l2 falters"));
+    s_close(&f);
+}
+
+/* What a lab can pay is its cash beyond one tick of its customers' spending: it keeps
+ * the working capital to serve them. */
+Test(fw_stage_stipulations, a_lab_keeps_a_tick_of_its_customers_spending)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l1, amount: 0, min_spend: 1000}\n");
+    s_l1_buys(&f, 5); /* 50 on c1 */
+    s_run(&f, fw_stage_customers); /* earns 15; its customers would spend 300 */
+    s_run(&f, fw_stage_stipulations);
+    cr_assert_eq(s_fill_amount(&f, L1, FW_FILL_TAKE_OR_PAY), 500 - 50 + 15 - 300);
+    cr_assert_eq(s_cash(&f, L1), 300);
+    cr_assert_eq(f.m->seats[L1].unpaid_tick, 1000 - 50 - 165);
+    s_run(&f, fw_stage_solvency);
+    cr_assert(f.m->seats[L1].faltering, "300 in cash, but 785 owed and unpaid");
+    s_close(&f);
+}
+
+/* ---- solvency ------------------------------------------------------------------------ */
+
+Test(fw_stage_solvency, a_lab_falters_when_its_cash_would_not_last_another_tick)
+{
+    stage_t f;
+    s_open(&f, NULL);
+    s_buy_compute(&f, 1, L2, 8, 0, 6); /* all of its 60 */
+    s_run(&f, fw_stage_customers);     /* 18 back from its customers */
+    s_run(&f, fw_stage_solvency);
+    cr_assert_eq(s_cash(&f, L2), 18);
+    cr_assert(f.m->seats[L2].faltering, "18 left after a tick that took 42");
+    s_close(&f);
+}
+
+Test(fw_stage_solvency, a_lab_that_burns_less_than_its_cash_does_not_falter)
+{
+    stage_t f;
+    s_open(&f, NULL);
+    s_buy_compute(&f, 1, L2, 8, 0, 2); /* 20 of its 60 */
+    s_run(&f, fw_stage_customers);     /* 6 back */
+    s_run(&f, fw_stage_solvency);
+    cr_assert_eq(s_cash(&f, L2), 46);
+    cr_assert_not(f.m->seats[L2].faltering, "46 in cash against a burn of 14: not out of cash, "
+                                            "though less than a tick of its customers' 300");
+    s_close(&f);
+}
+
+Test(fw_stage_solvency, a_deal_in_the_last_three_ticks_keeps_a_lab_going)
+{
+    stage_t f;
+    s_open(&f, "deals:\n  - {investor: c1, lab: l2, amount: 0, min_spend: 1000}\n");
+    f.m->seats[L2].last_deal = 1;
+    s_buy_compute(&f, 4, L2, 8, 0, 0);
+    s_run(&f, fw_stage_stipulations);
+    s_run(&f, fw_stage_solvency);
+    cr_assert_not(f.m->seats[L2].faltering, "an investor stepped in at tick 1");
+    s_end(&f);
+    s_buy_compute(&f, 5, L2, 8, 0, 0);
+    s_run(&f, fw_stage_stipulations);
+    s_run(&f, fw_stage_solvency);
+    cr_assert(f.m->seats[L2].faltering, "four ticks on, it owes what it cannot pay");
     s_close(&f);
 }
 
