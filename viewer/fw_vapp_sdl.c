@@ -106,7 +106,7 @@ static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vhe
     dopts->enlarged = enlarged;
     dopts->mouse_x = dopts->mouse_y = -1;
     const fw_vframe_t *f = index >= 0 ? fw_vmodel_frame(vm, (size_t)index) : NULL;
-    fw_vheader_make(header, vm, index, f && f->final ? "end of run" : "replay", NULL, 0, 0);
+    fw_vheader_make(header, vm, index, f && f->final ? "end of run" : "replay", NULL, 0);
     dopts->header = header;
     dopts->speed = 4;
 }
@@ -541,7 +541,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
         if (live)
             link = fw_vlive_link(live);
         fw_vheader_make(&header, vm, idx, fw_vplay_state(&w.play, vm), live ? &link : NULL,
-                        fw_clock_ms(), fw_clock_unix_ms());
+                        fw_clock_ms());
         fw_vdraw_opts_t dopts = {idx, w.enlarged, w.help, w.mouse_x, w.mouse_y, &header,
                                  fw_vplay_speed(&w.play), w.toast[0] ? w.toast : NULL, o->source};
         if (fw_vdraw_frame(w.d, vm, &dopts, ow, oh, err, err_len) != 0)

@@ -35,7 +35,7 @@ void fw_vheader_ago(int64_t since_ms, int64_t now_ms, char *buf, size_t len)
 }
 
 void fw_vheader_make(fw_vheader_t *h, const fw_vmodel_t *vm, long index, const char *playback,
-                     const fw_vlink_t *link, int64_t now_ms, int64_t now_unix_ms)
+                     const fw_vlink_t *link, int64_t now_ms)
 {
     fw_vgame_t game;
     memset(h, 0, sizeof *h);
@@ -65,7 +65,7 @@ void fw_vheader_make(fw_vheader_t *h, const fw_vmodel_t *vm, long index, const c
         game = *fw_vmodel_game(vm);
     } else if (index >= 0 && (size_t)index < fw_vmodel_n_frames(vm)) {
         game = fw_vmodel_frame(vm, (size_t)index)->game;
-        game.deadline_unix_ms = 0;
+        game.deadline_at_ms = 0;
     }
-    fw_vgame_describe(&game, now_unix_ms, h->detail, sizeof h->detail);
+    fw_vgame_describe(&game, now_ms, h->detail, sizeof h->detail);
 }

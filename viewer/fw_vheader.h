@@ -42,10 +42,10 @@ typedef struct {
 
 /* Fills *h for the frame `index` of vm (-1 when none is on screen). `playback` is the
  * playback state (fw_vplay_state). `link` is the connection of a live viewer, NULL
- * for a replay or a picture. now_ms is the monotonic clock (link times), now_unix_ms
- * the wall clock (deadlines in snapshots). */
+ * for a replay or a picture. now_ms is the monotonic clock: link times, and the
+ * countdown of a deadline (fw_vmodel_apply_at). */
 void fw_vheader_make(fw_vheader_t *h, const fw_vmodel_t *vm, long index, const char *playback,
-                     const fw_vlink_t *link, int64_t now_ms, int64_t now_unix_ms);
+                     const fw_vlink_t *link, int64_t now_ms);
 
 /* "4 s ago", "3 min ago", "2 h ago": how long ago `since_ms` was at now_ms. */
 void fw_vheader_ago(int64_t since_ms, int64_t now_ms, char *buf, size_t len);

@@ -616,13 +616,15 @@ static int s_layout_frame(const fw_vmodel_t *vm, size_t k)
 
 /* --- apply ------------------------------------------------------------------------ */
 
-static void s_game(fw_vgame_t *g, const Flywheel__V1__Snapshot *s)
+static void s_game(fw_vgame_t *g, const Flywheel__V1__Snapshot *s, int64_t received_ms)
 {
     memset(g, 0, sizeof *g);
     g->phase = (int)s->phase;
     g->tick = s->tick;
     s_copy(g->pacing, sizeof g->pacing, s->pacing);
-    g->deadline_unix_ms = s->deadline_unix_ms;
+    /* Counted down from the time left that the coordinator sent (deadline_in_ms), not
+     * from its wall-clock deadline: the projector's clock may be minutes off. */
+    g->deadline_at_ms = s->deadline_in_ms > 0 ? received_ms + s->deadline_in_ms : 0;
     g->players_wanted = s->players_wanted;
     for (size_t i = 0; i < s->n_seats; i++) {
         switch (s->seats[i]->holder) {
@@ -645,11 +647,10 @@ int fw_vmodel_over(const fw_vmodel_t *vm)
     return vm->has_game && vm->game.phase == FLYWHEEL__V1__PHASE__PHASE_OVER;
 }
 
-void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len)
+void fw_vgame_describe(const fw_vgame_t *g, int64_t now_ms, char *buf, size_t len)
 {
-    long left = g->deadline_unix_ms > 0 ? (long)((g->deadline_unix_ms - now_unix_ms + 999) / 1000)
-                                        : -1;
-    if (left < 0 && g->deadline_unix_ms > 0)
+    long left = g->deadline_at_ms > 0 ? (long)((g->deadline_at_ms - now_ms + 999) / 1000) : -1;
+    if (left < 0 && g->deadline_at_ms > 0)
         left = 0;
     buf[0] = '\0';
     switch (g->phase) {
@@ -689,13 +690,18 @@ void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size
 
 int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
 {
+    return fw_vmodel_apply_at(vm, s, 0);
+}
+
+int fw_vmodel_apply_at(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s, int64_t received_ms)
+{
     if (!s)
         return -1;
     /* The header's status: the newest by tick, so that ticks read late from a log
      * (older than the one on the wire) do not turn it back. */
     if (s->phase != FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED &&
         (!vm->has_game || s->tick >= vm->game_tick)) {
-        s_game(&vm->game, s);
+        s_game(&vm->game, s, received_ms);
         vm->has_game = 1;
         vm->game_tick = s->tick;
     }
@@ -724,7 +730,7 @@ int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s)
     s_copy(f->month, sizeof f->month, s->month);
     f->final = s->final;
     f->n_deals = s->n_deals;
-    s_game(&f->game, s);
+    s_game(&f->game, s, received_ms);
     f->n_nodes = vm->n_nodes;
     f->nodes = calloc(vm->n_nodes ? vm->n_nodes : 1, sizeof *f->nodes);
     if (!f->nodes)

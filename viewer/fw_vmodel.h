@@ -102,7 +102,10 @@ typedef struct {
     int phase;               /* Flywheel__V1__Phase; 0 = not a network game */
     uint32_t tick;           /* the snapshot's tick: paused, the last one played */
     char pacing[32];         /* "lockstep", "deadline:30", or "" */
-    int64_t deadline_unix_ms;/* this tick's deadline, or the lobby's start; 0 = none */
+    int64_t deadline_at_ms;  /* when this tick's deadline (or the lobby's start) runs out,
+                              * on this machine's monotonic clock: the time left that the
+                              * snapshot carried (deadline_in_ms) counted from when it came,
+                              * so a clock set minutes wrong counts down right; 0 = none */
     uint32_t players;        /* seats held by players */
     uint32_t house;          /* seats held by house bots */
     uint32_t empty;          /* seats nobody holds (lobby) */
@@ -158,6 +161,11 @@ unsigned fw_vmodel_generation(const fw_vmodel_t *vm);
  * out of memory or when the snapshot is unusable (tick 0). */
 int fw_vmodel_apply(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *snap);
 
+/* The same, for a snapshot that came off the wire at received_ms (the monotonic clock):
+ * the game's countdown runs from then (fw_vgame_t.deadline_at_ms). fw_vmodel_apply is
+ * this with 0. */
+int fw_vmodel_apply_at(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *snap, int64_t received_ms);
+
 /* The game's state from the newest snapshot by tick, including the lobby's (tick 0) and
  * the status snapshots a coordinator republishes about once a second while it waits
  * (lobby, pause, a long turn); zeroed before any. What a live header shows. */
@@ -169,9 +177,10 @@ int fw_vmodel_over(const fw_vmodel_t *vm);
 
 /* One line about the game for the header ("lobby: 2 of 6 players, house bots in 40 s",
  * "turn timer 30 s: 12 s left; 2 players, 4 house bots", "paused by the host after tick 7; ...",
- * "game over"), or "" when the snapshots say no phase. Without a deadline a turn timer
+ * "game over"), or "" when the snapshots say no phase. now_ms: the monotonic clock that
+ * fw_vmodel_apply_at was given. Without a deadline a turn timer
  * is named without a countdown ("turn timer 30 s; 2 players, 4 house bots"). */
-void fw_vgame_describe(const fw_vgame_t *g, int64_t now_unix_ms, char *buf, size_t len);
+void fw_vgame_describe(const fw_vgame_t *g, int64_t now_ms, char *buf, size_t len);
 
 /* Declares a node (seat) before any snapshot names it, e.g. from a log's RunHeader,
  * so that node order is seat order. role may be FW_VROLE_OTHER when not known yet.

@@ -273,7 +273,7 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
                 l->last_fill_ms = -1000000;
                 added = 0;
             }
-            int a = fw_vmodel_apply(vm, env->snapshot);
+            int a = fw_vmodel_apply_at(vm, env->snapshot, fw_clock_ms());
             if (a > 0)
                 added++;
             else if (a < 0 && env->snapshot->tick > 0) /* tick 0: the lobby, game state only */

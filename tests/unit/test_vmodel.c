@@ -135,7 +135,8 @@ static void snap_game(snap_t *b, Flywheel__V1__Phase phase, const char *pacing, 
 {
     b->s.phase = phase;
     b->s.pacing = (char *)pacing;
-    b->s.deadline_unix_ms = deadline;
+    /* `deadline` as a time on a clock that reads 60000 now: the time left is sent. */
+    b->s.deadline_in_ms = deadline > 0 ? deadline - 60000 : 0;
     b->s.seats = b->ssp;
     b->s.n_seats = 0;
     for (uint32_t i = 0; i < players + house; i++) {
@@ -708,27 +709,27 @@ Test(fw_vmodel, network_game_state_comes_from_the_newest_snapshot)
     s.n_seats = 3;
     s.phase = FLYWHEEL__V1__PHASE__PHASE_LOBBY;
     s.players_wanted = 2;
-    s.deadline_unix_ms = 100000;
+    s.deadline_in_ms = 40000;
     char line[160];
     cr_assert_eq(fw_vmodel_apply(vm, &s), -1, "a lobby snapshot adds no frame...");
     cr_assert_eq(fw_vmodel_n_frames(vm), 0);
-    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    fw_vgame_describe(fw_vmodel_game(vm), 0, line, sizeof line);
     cr_assert_str_eq(line, "lobby: 1 of 2 players, house bots in 40 s", "...but the header knows");
 
     st[1].holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
     st[2].holder = FLYWHEEL__V1__HOLDER__HOLDER_HOUSE;
     s.phase = FLYWHEEL__V1__PHASE__PHASE_RUNNING;
     s.pacing = "deadline:30";
-    s.deadline_unix_ms = 70500;
+    s.deadline_in_ms = 10500;
     fw_vmodel_apply(vm, &s);
-    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    fw_vgame_describe(fw_vmodel_game(vm), 0, line, sizeof line);
     cr_assert_str_eq(line, "turn timer 30 s: 11 s left; 1 players, 2 house bots");
 
     s.phase = FLYWHEEL__V1__PHASE__PHASE_UNSPECIFIED; /* a plain run: nothing to say */
     fw_vmodel_destroy(&vm);
     vm = fw_vmodel_new();
     fw_vmodel_apply(vm, &s);
-    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    fw_vgame_describe(fw_vmodel_game(vm), 0, line, sizeof line);
     cr_assert_str_eq(line, "");
     fw_vmodel_destroy(&vm);
 }
@@ -746,9 +747,9 @@ Test(fw_vmodel, the_live_status_is_the_newest_by_tick_and_a_status_adds_no_frame
     /* The coordinator waits in a long turn and republishes tick 5 with the time left. */
     snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 90500, 2, 3);
     cr_assert_eq(fw_vmodel_apply(vm, &b.s), 0, "a status snapshot of a tick held adds no frame");
-    fw_vgame_describe(fw_vmodel_game(vm), 60000, line, sizeof line);
+    fw_vgame_describe(fw_vmodel_game(vm), 0, line, sizeof line);
     cr_assert_str_eq(line, "turn timer 30 s: 31 s left; 2 players, 3 house bots");
-    cr_assert_eq(fw_vmodel_frame(vm, 0)->game.deadline_unix_ms, 70500,
+    cr_assert_eq(fw_vmodel_frame(vm, 0)->game.deadline_at_ms, 10500,
                  "the frame keeps the state its tick was played in");
     /* Ticks read late from the log do not turn the header back. */
     small_market(&b, 4);
@@ -879,21 +880,21 @@ Test(fw_vheader, a_replay_describes_the_game_at_the_frame_on_screen)
 
     cr_assert_eq(fw_vmodel_frame(vm, 0)->game.phase, FLYWHEEL__V1__PHASE__PHASE_RUNNING);
     cr_assert_eq(fw_vmodel_frame(vm, 0)->game.players, 2);
-    fw_vheader_make(&h, vm, 0, "replay", NULL, 0, 60000);
+    fw_vheader_make(&h, vm, 0, "replay", NULL, 0);
     cr_assert_str_eq(h.state, "replay");
     cr_assert_eq(h.tone, FW_VTONE_REPLAY);
     cr_assert_str_eq(h.detail, "turn timer 30 s; 2 players, 3 house bots",
                      "tick 1 is not over, and a past turn timer counts nothing down");
-    fw_vheader_make(&h, vm, 1, "paused", NULL, 0, 60000);
+    fw_vheader_make(&h, vm, 1, "paused", NULL, 0);
     cr_assert_str_eq(h.detail, "paused by the host after tick 2; 1 players, 4 house bots");
     cr_assert_eq(h.tone, FW_VTONE_PAUSED);
-    fw_vheader_make(&h, vm, 2, "end of run", NULL, 0, 60000);
+    fw_vheader_make(&h, vm, 2, "end of run", NULL, 0);
     cr_assert_str_eq(h.detail, "game over");
     cr_assert_eq(h.tone, FW_VTONE_IDLE);
 
     /* Live: the newest status, whatever the frame on screen. */
     fw_vlink_t up = {FW_WATCH_UP, 0, "ipc:///x"};
-    fw_vheader_make(&h, vm, 0, "live, catching up", &up, 1000, 60000);
+    fw_vheader_make(&h, vm, 0, "live, catching up", &up, 1000);
     cr_assert_str_eq(h.detail, "game over");
     cr_assert_eq(h.tone, FW_VTONE_LIVE);
     fw_vmodel_destroy(&vm);
@@ -908,13 +909,13 @@ Test(fw_vheader, says_where_it_waits_then_live_then_that_the_coordinator_is_gone
     fw_vplay_init(&p, 1, 0);
 
     fw_vlink_t link = {FW_WATCH_NEVER, 0, "tcp://teacher:5556"};
-    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 2000, 0);
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 2000);
     cr_assert_str_eq(h.state, "connecting");
     cr_assert_str_eq(h.detail, "waiting for the coordinator at tcp://teacher:5556");
 
     /* Gone in the lobby: nothing received to show. */
     link = (fw_vlink_t){FW_WATCH_DOWN, 1000, "tcp://teacher:5556"};
-    fw_vheader_make(&h, vm, -1, fw_vplay_state(&p, vm), &link, 3500, 0);
+    fw_vheader_make(&h, vm, -1, fw_vplay_state(&p, vm), &link, 3500);
     cr_assert_str_eq(h.state, "coordinator gone");
     cr_assert_str_eq(h.notice, "coordinator gone 2 s ago - waiting for it to come back");
 
@@ -922,9 +923,9 @@ Test(fw_vheader, says_where_it_waits_then_live_then_that_the_coordinator_is_gone
     for (uint32_t t = 1; t <= 3; t++) {
         small_market(&b, t);
         snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 70500, 2, 3);
-        fw_vmodel_apply(vm, &b.s);
+        fw_vmodel_apply_at(vm, &b.s, 9000); /* came at 9 s on the viewer's clock */
     }
-    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 9000, 60000);
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 9000);
     cr_assert_str_eq(h.state, "live");
     cr_assert_eq(h.tone, FW_VTONE_LIVE);
     cr_assert_str_eq(h.detail, "turn timer 30 s: 11 s left; 2 players, 3 house bots");
@@ -932,13 +933,13 @@ Test(fw_vheader, says_where_it_waits_then_live_then_that_the_coordinator_is_gone
     /* The coordinator died at 10 s: 4.2 s later the header says so, and neither "live",
      * nor the players, nor a turn timer counting down. */
     link = (fw_vlink_t){FW_WATCH_DOWN, 10000, "tcp://teacher:5556"};
-    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 14200, 60000);
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 14200);
     cr_assert_str_eq(h.state, "coordinator gone");
     cr_assert_eq(h.tone, FW_VTONE_GONE);
     cr_assert_str_eq(h.notice, "coordinator gone 4 s ago - showing the last tick received; "
                                "waiting for it to come back");
     cr_assert_str_eq(h.detail, "", "no players, no turn timer while nobody runs the game");
-    fw_vheader_make(&h, vm, 2, "live", &link, 10000 + 150000, 60000);
+    fw_vheader_make(&h, vm, 2, "live", &link, 10000 + 150000);
     cr_assert_str_eq(h.notice, "coordinator gone 2 min ago - showing the last tick received; "
                                "waiting for it to come back");
     char ago[32];
@@ -947,7 +948,7 @@ Test(fw_vheader, says_where_it_waits_then_live_then_that_the_coordinator_is_gone
 
     /* Back (ZeroMQ reconnects by itself): live again. */
     link = (fw_vlink_t){FW_WATCH_UP, 20000, "tcp://teacher:5556"};
-    fw_vheader_make(&h, vm, 2, fw_vplay_state(&p, vm), &link, 21000, 60000);
+    fw_vheader_make(&h, vm, 2, fw_vplay_state(&p, vm), &link, 21000);
     cr_assert_str_eq(h.state, "live");
     cr_assert_str_eq(h.notice, "");
 
@@ -958,7 +959,7 @@ Test(fw_vheader, says_where_it_waits_then_live_then_that_the_coordinator_is_gone
     fw_vmodel_apply(vm, &b.s);
     fw_vplay_seek(&p, vm, 3);
     link = (fw_vlink_t){FW_WATCH_DOWN, 30000, "tcp://teacher:5556"};
-    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 40000, 60000);
+    fw_vheader_make(&h, vm, fw_vplay_index(&p, vm), fw_vplay_state(&p, vm), &link, 40000);
     cr_assert_str_eq(h.state, "run over");
     cr_assert_str_eq(h.detail, "game over");
     cr_assert_str_eq(h.notice, "");
@@ -1049,7 +1050,7 @@ Test(fw_vsource, a_live_source_sees_the_coordinator_go_and_a_new_run_start_over,
     cr_assert_lt(fw_clock_ms() - t0, FW_VLIVE_TIMEOUT_MS, "a closed end is seen at once");
     fw_vheader_t h;
     fw_vlink_t link = fw_vlive_link(l);
-    fw_vheader_make(&h, vm, 2, "live", &link, fw_clock_ms(), 0);
+    fw_vheader_make(&h, vm, 2, "live", &link, fw_clock_ms());
     cr_assert_str_eq(h.state, "coordinator gone");
     cr_assert_eq(fw_vmodel_n_frames(vm), 3, "the last ticks received stay on screen");
 
@@ -1070,4 +1071,25 @@ Test(fw_vsource, a_live_source_sees_the_coordinator_go_and_a_new_run_start_over,
     zmq_ctx_term(ctx);
     fw_vmodel_destroy(&vm);
     fw_test_rmtree(dir);
+}
+
+/* The countdown runs from the time left that the snapshot carried, on the viewer's own
+ * clock from when it came: a coordinator whose wall clock is ten minutes off changes
+ * nothing. */
+Test(fw_vmodel, the_countdown_runs_on_the_viewers_clock_from_the_time_left_sent)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    snap_t b;
+    char line[160];
+    small_market(&b, 1);
+    snap_game(&b, FLYWHEEL__V1__PHASE__PHASE_RUNNING, "deadline:30", 70500, 2, 3);
+    b.s.deadline_unix_ms += 10 * 60 * 1000; /* the coordinator's clock, 10 min ahead */
+    cr_assert_eq(fw_vmodel_apply_at(vm, &b.s, 500000), 1);
+    fw_vgame_describe(fw_vmodel_game(vm), 500000, line, sizeof line);
+    cr_assert_str_eq(line, "turn timer 30 s: 11 s left; 2 players, 3 house bots");
+    fw_vgame_describe(fw_vmodel_game(vm), 505000, line, sizeof line);
+    cr_assert_str_eq(line, "turn timer 30 s: 6 s left; 2 players, 3 house bots");
+    fw_vgame_describe(fw_vmodel_game(vm), 520000, line, sizeof line);
+    cr_assert_str_eq(line, "turn timer 30 s: 0 s left; 2 players, 3 house bots", "not negative");
+    fw_vmodel_destroy(&vm);
 }
