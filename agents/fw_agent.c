@@ -249,7 +249,19 @@ static fw_envelope_t *s_begin(fw_agent_seat_t *s, uint32_t tick)
 static const fw_envelope_t *s_on_tick_start(fw_agent_seat_t *s, const fw_envelope_t *in)
 {
     const Flywheel__V1__TickStart *ts = in->tick_start;
-    if (ts->tick <= s->tick) {
+    if (ts->tick == s->tick && s->tick > 0) {
+        /* Asked again for the tick just answered: the answer was lost (a coordinator
+         * restarted from its log, a connection that dropped). The same actions go
+         * again: deciding anew would draw from the stream a second time, and the run
+         * would no longer be the one the seed makes. */
+        fw_log_info("agent", "seat %s: tick %u asked again; sending the same actions", s->seat,
+                    ts->tick);
+        fw_envelope_t *e = s_begin(s, ts->tick);
+        e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
+        e->actions = &s->actions;
+        return e;
+    }
+    if (ts->tick < s->tick) {
         fw_log_warn("agent", "seat %s: tick_start for tick %u, already answered tick %u; "
                     "ignored", s->seat, ts->tick, s->tick);
         return NULL;

@@ -3,6 +3,7 @@
 #include "fw_coord.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
@@ -40,6 +41,9 @@
 #define S_HEARTBEAT_TIMEOUT_MS 6000
 #define S_HEARTBEAT_TTL_MS 10000
 #define S_HANDSHAKE_MS 5000
+/* Resumed with house bots: how long the players who held seats get to come back before
+ * the house bots play for them (they take their seats back later all the same). */
+#define S_RESUME_WAIT_MS 15000
 
 typedef struct {
     const fw_coord_config_t *cfg;
@@ -83,6 +87,10 @@ typedef struct {
     int64_t deadline_ms;     /* the same on the monotonic clock (0: none): what the wire's
                               * deadline_in_ms counts from */
     int64_t next_status_ms;  /* monotonic time of the next status snapshot */
+    uint32_t resumed;        /* --resume: the last sealed tick in the log (0: a new run) */
+    size_t resume_players;   /* --resume with house bots: seats players held then */
+    int house_made;          /* the house bots exist (s_make_house_bots ran) */
+    int log_failed;          /* a tick could not be written: stopped, agents kept waiting */
 } fw_coord_t;
 
 /* Wall-clock time: deadlines travel to other hosts, so they are Unix time. */
@@ -127,6 +135,7 @@ static void s_envelope(fw_coord_t *c, fw_envelope_t *env, uint32_t seat)
 static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 
 static void s_house_turn(fw_coord_t *c, uint32_t seat);
+static void s_save_tokens(fw_coord_t *c);
 
 /* Milliseconds left until the deadline, now, on the monotonic clock (0: no deadline;
  * at least 1 while there is one, so "none" and "now" differ on the wire). */
@@ -383,6 +392,8 @@ static void s_build_tick_start(fw_coord_t *c, uint32_t seat, fw_arena_t *a, fw_e
  * one cannot be made (logged). */
 static int s_make_house_bots(fw_coord_t *c)
 {
+    if (c->house_made)
+        return 0;
     fw_arena_t *a = fw_arena_new();
     int rc = 0;
     if (!a) {
@@ -405,6 +416,7 @@ static int s_make_house_bots(fw_coord_t *c)
         }
     }
     fw_arena_destroy(&a);
+    c->house_made = rc == 0;
     return rc;
 }
 
@@ -467,6 +479,7 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd, con
     }
     seat = claim.seat;
     s_welcome(c, (uint32_t)seat);
+    s_save_tokens(c);
     fw_seat_status_t st;
     fw_seats_status(c->seats, (uint32_t)seat, &st);
     if (c->collecting && (st.holder == FW_HOLDER_HOUSE || !fw_inbox_has(c->inbox, (uint32_t)seat))) {
@@ -739,10 +752,18 @@ static int s_lobby(fw_coord_t *c)
     int house = cfg->house_bots;
     size_t want = cfg->players && cfg->players < c->sc->n_seats ? cfg->players
                                                                   : c->sc->n_seats;
+    int start_after_ms = cfg->start_after_ms;
+    if (c->resumed && house) {
+        /* Resumed: the players who held seats come back on their own (their clients
+         * say Hello again with their tokens); the house bots take the others' seats
+         * after a while, and hand them back when they come. */
+        want = c->resume_players ? c->resume_players : 1;
+        start_after_ms = c->resume_players ? S_RESUME_WAIT_MS : 0;
+    }
     int64_t t0 = fw_clock_ms();
     int64_t join_deadline = !house && cfg->join_timeout_ms >= 0 ? t0 + cfg->join_timeout_ms : -1;
-    int64_t start_at = house && cfg->start_after_ms >= 0 ? t0 + cfg->start_after_ms : -1;
-    c->deadline_unix_ms = start_at >= 0 ? fw_clock_unix_ms() + cfg->start_after_ms : 0;
+    int64_t start_at = house && start_after_ms >= 0 ? t0 + start_after_ms : -1;
+    c->deadline_unix_ms = start_at >= 0 ? fw_clock_unix_ms() + start_after_ms : 0;
     c->deadline_ms = start_at >= 0 ? start_at : 0;
     if (house)
         fw_log_info("lobby", "waiting for %zu player%s (of %zu seats)%s", want,
@@ -898,6 +919,18 @@ static int s_collect(fw_coord_t *c)
     return FW_COORD_OK;
 }
 
+/* A tick that cannot be written (a full disk, a file-size limit, an unwritable
+ * directory) stops the run where it is: a run that went on without its log could not
+ * be replayed or resumed. The agents are not told goodbye, so that a coordinator
+ * resumed from the log once there is room finds them still there. */
+static int s_log_failed(fw_coord_t *c)
+{
+    c->log_failed = 1;
+    fw_log_error("outputs", "stopping at tick %u: the run cannot be recorded (free some "
+                 "room, then restart with --resume to finish it)", c->tick);
+    return FW_COORD_EFAIL;
+}
+
 /* One record of the tick, in the run directory: the actions the market used, in the
  * order it used them, then the snapshot, in events.log; the metrics row in
  * metrics.csv; both flushed, so a crash later loses nothing of this tick. */
@@ -909,7 +942,7 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
         if (acted && (rc = fw_eventlog_append(c->log, acted)) != FW_PROTO_OK) {
             fw_log_error("log", "cannot append to events.log: %s",
                          rc == FW_PROTO_EIO ? strerror(errno) : fw_proto_strerror(rc));
-            return FW_COORD_EFAIL;
+            return s_log_failed(c);
         }
     }
     fw_envelope_t rec = FLYWHEEL__V1__ENVELOPE__INIT;
@@ -927,13 +960,13 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
         /* A snapshot over the record cap is not an I/O error: errno says nothing. */
         fw_log_error("log", "cannot write tick %u's snapshot to events.log: %s", c->tick,
                      rc == FW_PROTO_EIO ? strerror(errno) : fw_proto_strerror(rc));
-        return FW_COORD_EFAIL;
+        return s_log_failed(c);
     }
     rc = fw_metrics_csv_append(c->csv, snap);
     if (rc != 0) {
         fw_log_error("outputs", "cannot write metrics.csv: %s",
                      rc == -2 ? "metric columns changed" : strerror(errno));
-        return FW_COORD_EFAIL;
+        return s_log_failed(c);
     }
     return FW_COORD_OK;
 }
@@ -976,10 +1009,15 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
                   : c->cfg->pause && *c->cfg->pause ? FLYWHEEL__V1__PHASE__PHASE_PAUSED
                                                     : FLYWHEEL__V1__PHASE__PHASE_RUNNING,
                   arena);
+    /* Written ahead: the tick is in the log before anyone hears of it, so that a
+     * coordinator restarted from the log never has to take back what it said. */
+    int rc = s_record(c, snap);
+    if (rc != FW_COORD_OK)
+        return rc;
     s_send_results(c, results);
     s_publish(c, snap, c->tick);
     c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
-    return s_record(c, snap);
+    return FW_COORD_OK;
 }
 
 static void s_goodbye(fw_coord_t *c, const char *reason)
@@ -1168,6 +1206,197 @@ static fw_eventlog_t *s_open_log(fw_coord_t *c, const char *path)
     return log;
 }
 
+/* ---- crash-resume --------------------------------------------------------------- */
+
+/* The seats' resume tokens, in the run directory (mode 0600: a token is the seat), so
+ * that a coordinator restarted from its log knows its players when they come back.
+ * Rewritten whole (through a temporary file and a rename) whenever a seat is given. */
+static void s_save_tokens(fw_coord_t *c)
+{
+    char path[4096], tmp[4200];
+    if (s_path(path, sizeof path, c->cfg->out_dir, "seats.tokens") != 0)
+        return;
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        fw_log_warn("outputs", "cannot write %s: %s (a restarted coordinator would not know "
+                    "its players)", tmp, strerror(errno));
+        return;
+    }
+    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
+        fw_seat_status_t st;
+        fw_seats_status(c->seats, s, &st);
+        if (st.token[0])
+            fprintf(f, "%s\t%s\t%s\t%s\n", c->sc->seats[s].id, st.token,
+                    fw_seats_user(c->seats, s), st.player);
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        fw_log_warn("outputs", "cannot write %s: %s", path, strerror(errno));
+}
+
+/* Gives each seat back the token it had (s_save_tokens), for its player to return. */
+static void s_load_tokens(fw_coord_t *c)
+{
+    char path[4096], line[512];
+    if (s_path(path, sizeof path, c->cfg->out_dir, "seats.tokens") != 0)
+        return;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return; /* nobody had joined: every seat is claimed afresh */
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *fields[4] = {line, "", "", ""};
+        for (int i = 1; i < 4; i++) {
+            char *tab = strchr(fields[i - 1], '\t');
+            if (!tab)
+                break;
+            *tab = '\0';
+            fields[i] = tab + 1;
+        }
+        int seat = fw_scenario_seat(c->sc, fields[0]);
+        if (seat >= 0 && fields[1][0])
+            fw_seats_restore(c->seats, (uint32_t)seat, fields[1], fields[3], fields[2]);
+    }
+    fclose(f);
+}
+
+/* One sealed tick of the log, cleared again (fw_eventlog_recover's callback): the
+ * market steps on the logged actions and must reach the logged state hash; the house
+ * bots that played the tick play it again, so that their streams are where they were;
+ * metrics.csv gets the tick's row. */
+static int s_resume_tick(void *arg, fw_envelope_t *const *acts, size_t n_acts,
+                         const fw_envelope_t *snap_env)
+{
+    fw_coord_t *c = arg;
+    const fw_scenario_t *sc = c->sc;
+    const Flywheel__V1__Snapshot *logged = snap_env->snapshot;
+    fw_arena_t *arena = c->tick_arena[logged->tick & 1];
+    char err[256];
+    fw_arena_reset(arena);
+    Flywheel__V1__Actions **actions = fw_arena_calloc(arena, sc->n_seats, sizeof *actions);
+    const fw_envelope_t **by_seat = fw_arena_calloc(arena, sc->n_seats, sizeof *by_seat);
+    Flywheel__V1__TickResult **results = fw_arena_calloc(arena, sc->n_seats, sizeof *results);
+    if (!actions || !by_seat || !results)
+        return -1;
+    if (snap_env->run_id[0])
+        snprintf(c->run_id, sizeof c->run_id, "%s", snap_env->run_id);
+    c->tick = logged->tick;
+    for (size_t i = 0; i < n_acts; i++) {
+        int seat = fw_scenario_seat(sc, acts[i]->seat);
+        if (seat < 0 || by_seat[seat]) {
+            fw_log_error("resume", "tick %u: the log holds %s actions of seat '%s'", c->tick,
+                         seat < 0 ? "the" : "two", acts[i]->seat);
+            return -1;
+        }
+        by_seat[seat] = acts[i];
+        actions[seat] = acts[i]->actions;
+    }
+    fw_market_prepare(c->market);
+    if (c->house_made) {
+        fw_arena_reset(c->view_arena);
+        fw_market_view_common(c->market, c->view_arena, &c->view);
+        for (uint32_t s = 0; s < sc->n_seats && s < logged->n_seats; s++) {
+            const fw_envelope_t *reply = NULL;
+            fw_envelope_t obs;
+            Flywheel__V1__TickStart ts;
+            if (logged->seats[s]->holder != FLYWHEEL__V1__HOLDER__HOLDER_HOUSE || !c->house[s])
+                continue;
+            s_build_tick_start(c, s, c->house_arena, &obs, &ts);
+            if (fw_agent_seat_on_message(c->house[s], &obs, &reply) != FW_AGENT_CONTINUE ||
+                !reply || !by_seat[s] || !fw_proto_same_actions(reply, by_seat[s]))
+                fw_log_warn("resume", "tick %u: seat %s's house bot would not have played "
+                            "what the log holds", c->tick, sc->seats[s].id);
+        }
+    }
+    Flywheel__V1__Snapshot snap;
+    flywheel__v1__snapshot__init(&snap);
+    if (fw_market_step(c->market, actions, arena, results, &snap, err, sizeof err) !=
+        FW_MARKET_OK) {
+        fw_log_error("resume", "tick %u cannot be cleared again: %s", c->tick, err);
+        return -1;
+    }
+    if (snap.state_hash != logged->state_hash) {
+        fw_log_error("resume", "tick %u differs from the log: state hash %016" PRIx64
+                     " recomputed, %016" PRIx64 " logged", c->tick, snap.state_hash,
+                     logged->state_hash);
+        return -1;
+    }
+    if (fw_metrics_csv_append(c->csv, logged) != 0) {
+        fw_log_error("outputs", "cannot write metrics.csv: %s", strerror(errno));
+        return -1;
+    }
+    c->pub_seq = snap_env->seq;
+    c->resume_players = 0;
+    for (size_t s = 0; s < logged->n_seats; s++)
+        c->resume_players += logged->seats[s]->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER;
+    return 0;
+}
+
+/* --resume: the run's state from its log. Returns 0 with c->resumed the last sealed
+ * tick, or -1 with the reason logged. */
+static int s_resume(fw_coord_t *c)
+{
+    const fw_coord_config_t *cfg = c->cfg;
+    char path[4096], err[512];
+    fw_envelope_t *header = NULL;
+    fw_eventlog_recovery_t rec;
+    if (s_path(path, sizeof path, cfg->out_dir, "metrics.csv") != 0 ||
+        !(c->csv = fw_metrics_csv_open(path))) {
+        fw_log_error("outputs", "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (s_path(path, sizeof path, cfg->out_dir, "events.log") != 0)
+        return -1;
+    /* The log must be this run's: the same scenario, seed and length. */
+    {
+        FILE *f = fopen(path, "rb");
+        int rc = f ? fw_proto_read_delimited(f, &header) : FW_PROTO_EIO;
+        if (f)
+            fclose(f);
+        const Flywheel__V1__RunHeader *h =
+            rc == FW_PROTO_OK && header->body_case == FLYWHEEL__V1__ENVELOPE__BODY_RUN_HEADER
+                ? header->run_header
+                : NULL;
+        const char *why = !h                                         ? "it has no run header"
+                          : strcmp(h->scenario_text, c->sc->text) != 0 ? "another scenario"
+                          : h->seed != cfg->seed                     ? "another seed"
+                          : h->ticks != c->ticks                     ? "another number of ticks"
+                                                                     : NULL;
+        if (!why && header->run_id[0]) /* the same run: its house bots know it by its id */
+            snprintf(c->run_id, sizeof c->run_id, "%s", header->run_id);
+        fw_proto_free(&header);
+        if (why) {
+            fw_log_error("resume", "cannot resume from %s: %s", path,
+                         f ? why : strerror(errno));
+            return -1;
+        }
+    }
+    if (cfg->house_bots && s_make_house_bots(c) != 0)
+        return -1;
+    if (fw_eventlog_recover(path, &header, s_resume_tick, c, &rec, err, sizeof err) != 0) {
+        fw_log_error("resume", "%s", err);
+        return -1;
+    }
+    fw_proto_free(&header);
+    if (!(c->log = fw_eventlog_reopen(path))) {
+        fw_log_error("outputs", "cannot append to %s: %s", path, strerror(errno));
+        return -1;
+    }
+    c->resumed = rec.ticks;
+    s_load_tokens(c);
+    fw_log_warn("resume", "resumed run %s from %s: %u ticks replayed, every state hash "
+                "matches%s; %s", c->run_id, path, rec.ticks,
+                rec.dropped_bytes ? "; the torn end of the log was cut" : "",
+                rec.ticks < c->ticks ? "the players come back with their resume tokens"
+                                     : "every tick was played already");
+    if (rec.dropped_bytes)
+        fw_log_info("resume", "cut %ld bytes after tick %u", rec.dropped_bytes, rec.ticks);
+    return 0;
+}
+
 int fw_coord_run(const fw_coord_config_t *cfg)
 {
     fw_coord_t coord, *c = &coord;
@@ -1215,15 +1444,20 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         fw_log_error("outputs", "cannot create %s: %s", cfg->out_dir, strerror(errno));
         goto out;
     }
-    if (s_path(path, sizeof path, cfg->out_dir, "events.log") != 0 ||
-        !(c->log = s_open_log(c, path))) {
-        fw_log_error("outputs", "cannot write %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (s_path(path, sizeof path, cfg->out_dir, "metrics.csv") != 0 ||
-        !(c->csv = fw_metrics_csv_open(path))) {
-        fw_log_error("outputs", "cannot write %s: %s", path, strerror(errno));
-        goto out;
+    if (cfg->resume) {
+        if (s_resume(c) != 0)
+            goto out;
+    } else {
+        if (s_path(path, sizeof path, cfg->out_dir, "events.log") != 0 ||
+            !(c->log = s_open_log(c, path))) {
+            fw_log_error("outputs", "cannot write %s: %s", path, strerror(errno));
+            goto out;
+        }
+        if (s_path(path, sizeof path, cfg->out_dir, "metrics.csv") != 0 ||
+            !(c->csv = fw_metrics_csv_open(path))) {
+            fw_log_error("outputs", "cannot write %s: %s", path, strerror(errno));
+            goto out;
+        }
     }
     if (s_start_auth(c) != 0 || s_open_sockets(c) != 0)
         goto out;
@@ -1251,7 +1485,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
     if (cfg->go)
         *cfg->go = 0;
     c->running = 1;
-    for (c->tick = 1; c->tick <= c->ticks; c->tick++) {
+    for (c->tick = c->resumed + 1; c->tick <= c->ticks; c->tick++) {
         Flywheel__V1__Snapshot *snap = &c->snaps[c->tick & 1];
         fw_arena_t *arena = c->tick_arena[c->tick & 1];
         rc = s_hold_if_paused(c);
@@ -1276,7 +1510,8 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         fw_log_info("coordinator", "run complete: %u ticks in %.2f s", c->ticks,
                     (double)(fw_clock_ms() - started) / 1000.0);
 finish:
-    s_goodbye(c, stopped ? stopped : "run complete");
+    if (!c->log_failed)
+        s_goodbye(c, stopped ? stopped : "run complete");
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,

@@ -68,6 +68,12 @@ typedef struct {
     const char *allow_dir;         /* players' public keys (NAME.key files) */
     int allow_any;                 /* any player key (a class that wants encryption only) */
     const char *viewer_allow_dir;  /* viewers' public keys; NULL = any */
+    /* Crash-resume (docs/security.md): non-zero = this run was started before and
+     * died; out_dir holds its events.log. The coordinator replays the log's sealed
+     * ticks (checking each state hash), cuts a torn last record, rewrites metrics.csv
+     * to match, takes the seats' resume tokens from out_dir, waits for the players to
+     * come back and plays on from the next tick. */
+    int resume;
 } fw_coord_config_t;
 
 /* Results of fw_coord_run, used as the coordinator's exit codes. */

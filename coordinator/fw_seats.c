@@ -28,6 +28,7 @@ typedef struct {
     char token[FW_SEATS_TOKEN_LEN + 1]; /* resume token of the seat's player, "" if none */
     char user[64];          /* ZAP user id of the key that holds it, "" without CURVE */
     int reserved;           /* only the key named after the seat may take it */
+    int restored;           /* held before a restart: kept for its token until claimed */
     int returning;          /* a player reclaimed the seat: it plays from the next tick */
     uint32_t missed;        /* ticks in a row the player has not answered */
     uint32_t late;          /* late Actions from this seat, whole run */
@@ -94,6 +95,8 @@ static void s_new_token(fw_seats_t *s, char *out)
 static int s_open_to_joiner(const fw_seats_t *s, uint32_t seat)
 {
     const s_seat_t *st = &s->seat[seat];
+    if (st->restored && st->holder != FW_HOLDER_PLAYER)
+        return 0; /* its player is coming back with its token */
     return st->holder == FW_HOLDER_EMPTY || (st->holder == FW_HOLDER_HOUSE && !st->returning);
 }
 
@@ -122,6 +125,7 @@ static void s_grant(fw_seats_t *s, uint32_t seat, const uint8_t *id, size_t id_l
     st->silent = 0;
     st->refusals = 0;
     snprintf(st->user, sizeof st->user, "%s", h->user ? h->user : "");
+    st->restored = 0;
     /* A player taking its seat back keeps the name it joined with (its client may not
      * know it any more: `play --resume` without --name). */
     if (!resume || !st->player[0])
@@ -178,7 +182,8 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
          * winning; a resume token never moves a seat to another key. */
         int own = fw_scenario_seat(sc, user), held = -1;
         for (uint32_t i = 0; i < sc->n_seats && held < 0; i++)
-            if (s->seat[i].holder != FW_HOLDER_EMPTY && strcmp(s->seat[i].user, user) == 0)
+            if ((s->seat[i].holder != FW_HOLDER_EMPTY || s->seat[i].restored) &&
+                strcmp(s->seat[i].user, user) == 0)
                 held = (int)i;
         int want = h->seat && h->seat[0] ? fw_scenario_seat(sc, h->seat) : -1;
         int mine = own >= 0 ? own : held;
@@ -280,6 +285,16 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
     }
     s_grant(s, (uint32_t)seat, id, id_len, h, 0, running, out);
     return out->result;
+}
+
+void fw_seats_restore(fw_seats_t *s, uint32_t seat, const char *token, const char *player,
+                      const char *user)
+{
+    s_seat_t *st = &s->seat[seat];
+    snprintf(st->token, sizeof st->token, "%s", token ? token : "");
+    snprintf(st->player, sizeof st->player, "%s", player ? player : "");
+    snprintf(st->user, sizeof st->user, "%s", user ? user : "");
+    st->restored = st->token[0] != '\0';
 }
 
 void fw_seats_reserve(fw_seats_t *s, uint32_t seat)

@@ -100,6 +100,12 @@ typedef struct {
 fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len,
                                  const fw_hello_t *hello, int running, fw_claim_t *out);
 
+/* A seat as it was held before the coordinator restarted (--resume): its player's
+ * resume token, name and key. The seat stays empty until that player comes back with
+ * the token (or the key); nobody else may take it meanwhile. */
+void fw_seats_restore(fw_seats_t *s, uint32_t seat, const char *token, const char *player,
+                      const char *user);
+
 /* Keeps `seat` for the key named after it (CURVE, with that key on the allow list):
  * no other key takes it, by name or by role. */
 void fw_seats_reserve(fw_seats_t *s, uint32_t seat);

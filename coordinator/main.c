@@ -81,6 +81,10 @@ static void s_usage(FILE *f)
         "  --pace P             lockstep (default: wait for every player, at most\n"
         "                       --tick-timeout) or deadline:S (a turn timer of S seconds;\n"
         "                       late actions miss the tick and are logged as late)\n"
+        "  --resume             the run in --out died: replay its events.log (checking\n"
+        "                       every tick's state hash; a torn last record is cut),\n"
+        "                       take its players back with their resume tokens and play\n"
+        "                       on from the next tick (same --scenario, --seed, --ticks)\n"
         "  --takeover-after K   the house bot replaces a player silent K ticks in a row\n"
         "                       (default 0 = never; a disconnected player is replaced at\n"
         "                       once); implies --house-bots\n"
@@ -127,9 +131,10 @@ int main(int argc, char **argv)
         {"allow", required_argument, NULL, 'a'},
         {"allow-any", no_argument, NULL, 'y'},
         {"viewer-allow", required_argument, NULL, 'v'},
+        {"resume", no_argument, NULL, 'r'},
         {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
     const char *curve_secret = NULL, *allow = NULL, *viewer_allow = NULL;
-    int allow_any = 0;
+    int allow_any = 0, resume = 0;
     const char *scenario = NULL, *listen = NULL, *publish = NULL, *out = NULL;
     uint64_t seed = 0, ticks = 0, tick_timeout = 5000;
     long join_timeout = 60000, deadline_ms = 0;
@@ -202,6 +207,7 @@ int main(int argc, char **argv)
         case 'a': allow = optarg; break;
         case 'y': allow_any = 1; break;
         case 'v': viewer_allow = optarg; break;
+        case 'r': resume = 1; break;
         case 'h': s_usage(stdout); return 0;
         case 'V': printf("flywheel-coordinator %s\n", FW_VERSION); return 0;
         default: s_usage(stderr); return 2;
@@ -231,8 +237,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    static const int signals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2}, ignored[] = {SIGPIPE};
-    if (fw_signal_catch(s_on_signal, signals, 4) != 0 || fw_signal_ignore(ignored, 1) != 0) {
+    /* A file over its size limit fails its write (EFBIG) instead of killing the process:
+     * the coordinator then stops with the reason, as on a full disk. */
+    static const int signals[] = {SIGINT, SIGTERM, SIGUSR1, SIGUSR2},
+                     ignored[] = {SIGPIPE, SIGXFSZ};
+    if (fw_signal_catch(s_on_signal, signals, 4) != 0 || fw_signal_ignore(ignored, 2) != 0) {
         fprintf(stderr, "flywheel-coordinator: cannot catch signals: %s\n", strerror(errno));
         fw_scenario_destroy(&sc);
         return 1;
@@ -254,7 +263,7 @@ int main(int argc, char **argv)
         .deadline_ms = (int)deadline_ms, .takeover_after = (uint32_t)takeover_after,
         .pause = &s_pause, .go = &s_go,
         .curve_secret = curve_secret, .allow_dir = allow, .allow_any = allow_any,
-        .viewer_allow_dir = viewer_allow,
+        .viewer_allow_dir = viewer_allow, .resume = resume,
     };
     int rc = fw_coord_run(&cfg);
     zmq_ctx_term(ctx);

@@ -193,10 +193,11 @@ static int s_wait_endpoints(fw_supervisor_t *sv, pid_t coord, const char *dir, c
     }
 }
 
-/* Builds and runs one coordinator argv. Returns its pid or -1 (reported). */
+/* Builds and runs one coordinator argv (`resume`: restarted from the run's log).
+ * Returns its pid or -1 (reported). */
 static pid_t s_start_coordinator(fw_supervisor_t *sv, const char *bin, const fw_run_opts_t *o,
                                  const char *child_level, const fw_endpoints_t *ep,
-                                 const char *dir)
+                                 const char *dir, int resume)
 {
     char *argv[24];
     int n = 0;
@@ -227,6 +228,8 @@ static pid_t s_start_coordinator(fw_supervisor_t *sv, const char *bin, const fw_
         argv[n++] = "--log-level";
         argv[n++] = (char *)child_level;
     }
+    if (resume)
+        argv[n++] = "--resume";
     argv[n] = NULL;
     pid = fw_supervisor_spawn(sv, "coordinator", argv);
     if (pid < 0)
@@ -297,7 +300,9 @@ static void s_report_agents(const fw_supervisor_t *sv, pid_t coord)
         fw_child_exit_t ex;
         char how[96];
 
-        if (fw_supervisor_child(sv, i, &ex) != 1 || ex.pid == coord)
+        /* The coordinators (a crashed one was restarted, and said so) are not agents. */
+        if (fw_supervisor_child(sv, i, &ex) != 1 || ex.pid == coord ||
+            strcmp(ex.name, "coordinator") == 0)
             continue;
         if (WIFEXITED(ex.status) && WEXITSTATUS(ex.status) == 0)
             continue;
@@ -377,7 +382,7 @@ int fw_run(const fw_run_opts_t *o)
     s_progress_t prog;
     void *ctx = NULL, *sub = NULL;
     pid_t coord = -1;
-    int coord_status = -1, coord_done = 0;
+    int coord_status = -1, coord_done = 0, restarted = 0;
     int rc = EXIT_RUN_FAILED;
 
     memset(&ep, 0, sizeof ep);
@@ -428,7 +433,7 @@ int fw_run(const fw_run_opts_t *o)
     prog.mode = o->quiet ? 0 : (isatty(STDERR_FILENO) ? 2 : 1);
     prog.ticks = o->ticks ? (unsigned)strtoul(o->ticks, NULL, 10) : sc->ticks;
     prog.t0_ms = fw_clock_ms();
-    coord = s_start_coordinator(sv, coord_bin, o, child_level, &ep, dir);
+    coord = s_start_coordinator(sv, coord_bin, o, child_level, &ep, dir, 0);
     if (coord < 0)
         goto out;
     fw_log_info("launch", "coordinator pid %d, run directory %s", (int)coord, dir);
@@ -461,6 +466,19 @@ int fw_run(const fw_run_opts_t *o)
             if (ex.pid == coord) {
                 coord_done = 1;
                 coord_status = ex.status;
+                /* A coordinator that crashed (killed by a signal we did not send) is
+                 * started again from its log, once: the agents are still there and
+                 * come back to it with their resume tokens. */
+                if (!restarted && !*o->stop && WIFSIGNALED(ex.status)) {
+                    char how[96];
+                    fw_launch_describe_status(ex.status, how, sizeof how);
+                    s_progress_break(&prog);
+                    fprintf(stderr, "flywheel: the coordinator %s after tick %u; restarting "
+                            "it from its log (once)\n", how, prog.tick);
+                    restarted = 1;
+                    coord = s_start_coordinator(sv, coord_bin, o, child_level, &ep, dir, 1);
+                    coord_done = coord < 0;
+                }
             }
         if (r < 0) {
             s_progress_break(&prog);

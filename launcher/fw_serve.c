@@ -428,9 +428,9 @@ int fw_serve_main(int argc, char **argv)
     sv = fw_supervisor_new();
     if (!sv)
         goto out;
+    char *av[40]; /* the coordinator's command: kept, to restart it from its log */
+    int n = 0;
     {
-        char *av[40];
-        int n = 0;
         av[n++] = bin;
         av[n++] = "--scenario"; av[n++] = (char *)o.scenario;
         av[n++] = "--listen"; av[n++] = (char *)o.listen;
@@ -453,6 +453,7 @@ int fw_serve_main(int argc, char **argv)
         av[n] = NULL;
         coord = fw_supervisor_spawn(sv, "coordinator", av);
     }
+    int restarted = 0, stopping = 0;
     if (coord < 0) {
         fprintf(stderr, "flywheel serve: cannot start %s: %s\n", bin, strerror(errno));
         goto out;
@@ -543,10 +544,25 @@ int fw_serve_main(int argc, char **argv)
             if (ex.pid == coord) {
                 coord_done = 1;
                 coord_status = ex.status;
+                /* A crashed coordinator (killed by a signal serve did not send) comes
+                 * back from its log, once; the players' clients find it again and
+                 * take their seats back with their tokens. */
+                if (!restarted && !stopping && WIFSIGNALED(ex.status)) {
+                    char how[96];
+                    fw_launch_describe_status(ex.status, how, sizeof how);
+                    fprintf(stderr, "flywheel serve: the coordinator %s after tick %u; "
+                            "restarting it from its log (once)\n", how, last_tick);
+                    restarted = 1;
+                    av[n++] = "--resume";
+                    av[n] = NULL;
+                    coord = fw_supervisor_spawn(sv, "coordinator", av);
+                    coord_done = coord < 0;
+                }
             }
         if (s_interrupted) {
             kill(coord, SIGTERM);
             s_interrupted = 0;
+            stopping = 1;
         }
         if (s_forward) {
             kill(coord, s_forward);
@@ -579,6 +595,7 @@ int fw_serve_main(int argc, char **argv)
                     if (!o.quiet)
                         printf("Ending the game; the outputs are being written.\n");
                     kill(coord, SIGTERM);
+                    stopping = 1;
                     break;
                 case '\n': case '\r': case ' ':
                     break;
@@ -611,11 +628,9 @@ int fw_serve_main(int argc, char **argv)
             }
             if (d != digest && s->n_seats) {
                 if (s->phase == FLYWHEEL__V1__PHASE__PHASE_LOBBY) {
-                    struct timespec rt;
-                    clock_gettime(CLOCK_REALTIME, &rt);
-                    long long left = s->deadline_unix_ms
-                                         ? (s->deadline_unix_ms - (long long)rt.tv_sec * 1000 -
-                                            rt.tv_nsec / 1000000 + 999) / 1000
+                    /* The time left as sent, just received: no clock needed. */
+                    long long left = s->deadline_in_ms > 0
+                                         ? ((long long)s->deadline_in_ms + 999) / 1000
                                          : -1;
                     printf("Lobby: waiting for %u player%s", s->players_wanted,
                            s->players_wanted == 1 ? "" : "s");

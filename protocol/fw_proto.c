@@ -409,6 +409,29 @@ int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
     return s_unpack_msg(&body, out);
 }
 
+bool fw_proto_same_actions(const fw_envelope_t *a, const fw_envelope_t *b)
+{
+    if (!a || !b || a->body_case != FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS ||
+        b->body_case != FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS || !a->actions || !b->actions)
+        return false;
+    size_t na = flywheel__v1__actions__get_packed_size(a->actions);
+    size_t nb = flywheel__v1__actions__get_packed_size(b->actions);
+    if (na != nb)
+        return false;
+    if (na == 0)
+        return true;
+    uint8_t *pa = malloc(na), *pb = malloc(nb);
+    bool same = pa && pb;
+    if (same) {
+        flywheel__v1__actions__pack(a->actions, pa);
+        flywheel__v1__actions__pack(b->actions, pb);
+        same = memcmp(pa, pb, na) == 0;
+    }
+    free(pa);
+    free(pb);
+    return same;
+}
+
 /* --- delimited records ---------------------------------------------------- */
 
 int fw_proto_write_delimited(FILE *f, const fw_envelope_t *env)

@@ -12,6 +12,7 @@
 #ifndef FW_PROTO_H
 #define FW_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -103,6 +104,10 @@ int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,
  * fw_zap); "" without. */
 int fw_proto_recv_from_fd(void *socket, int timeout_ms, uint8_t *identity,
                           size_t *identity_len, int *src_fd, char *user, fw_envelope_t **out);
+
+/* Whether two envelopes carry the same Actions, field for field (their packed bytes
+ * are equal); false if either is not an Actions. */
+bool fw_proto_same_actions(const fw_envelope_t *a, const fw_envelope_t *b);
 
 /* --- Delimited records (events.log) ----------------------------------------
  * Each record is the packed Envelope preceded by its length as a base-128 varint:

@@ -125,7 +125,13 @@ ParameterizedTest(s_case_t *c, dropouts, matrix, .init = s_setup, .fini = s_tear
     }
     if (c->moment == AT_BETWEEN_TICKS)
         kill(s_g.procs.pid[s_g.coord], SIGUSR2); /* resume */
+    long paused_at = from;
     from = fw_game_wait_text(&s_g, s_g.coord_log, "the house bot takes over at tick", from, 30000);
+    /* The game must be running again before the player comes back: a player back while
+     * it is still paused takes its seat before the next tick opens, and the house bot
+     * would have played nothing (right, but not the case under test). */
+    if (c->moment == AT_BETWEEN_TICKS)
+        fw_game_wait_text(&s_g, s_g.coord_log, "coordinator: resumed", paused_at, 30000);
 
     /* Back: a new client with the token, or the same one woken up. */
     fw_player_t *back = &first;

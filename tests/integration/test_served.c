@@ -114,7 +114,10 @@ static pid_t s_child_of(pid_t parent)
     return -1;
 }
 
-Test(served, a_dead_coordinator_is_told_on_the_hosts_and_the_players_screens)
+/* A coordinator killed once is started again from its log by serve, and the player
+ * plays on; killed a second time, it is told on the host's screen and the player's,
+ * and what was played is kept. */
+Test(served, a_dead_coordinator_is_restarted_once_then_told_on_the_hosts_and_the_players_screens)
 {
     int srv = s_start_serve("--players", "1", "--pace", "deadline:20", "--ticks", "10", NULL);
     char endpoints[400];
@@ -133,12 +136,27 @@ Test(served, a_dead_coordinator_is_told_on_the_hosts_and_the_players_screens)
     fw_player_wait(&s_g, &p, 15000, "lost contact with the game server");
     int64_t told = fw_clock_ms() - killed;
     cr_assert_lt(told, 5000, "the player is told within seconds (%lld ms)", (long long)told);
-    cr_assert_eq(fw_procs_wait(&s_g.procs, srv, 20000), 1, "serve exits 1");
+    s_serve_wait("restarting it from its log (once)", 0, 20000);
+    /* The client finds the game again by itself, with tick 3 (the one being played when
+     * the coordinator died) on screen, and plays on. */
+    fw_player_wait(&s_g, &p, 30000, "Welcome back!");
+    fw_player_send(&s_g, &p, 3);
+    fw_player_play(&s_g, &p, 4);
+    fw_player_wait(&s_g, &p, 20000, "tick 5 on screen");
+
+    coord = s_child_of(s_g.procs.pid[srv]);
+    cr_assert_gt(coord, 0);
+    killed = fw_clock_ms();
+    kill(coord, SIGKILL);
+    fw_player_wait(&s_g, &p, 15000, "lost contact with the game server");
+    cr_assert_eq(fw_procs_wait(&s_g.procs, srv, 20000), 1, "killed twice, serve exits 1");
     s_serve_wait("the coordinator stopped unexpectedly (killed by signal 9", 0, 1000);
+    size_t rows = fw_game_metrics_rows(&s_g);
+    cr_assert_geq(rows, 4, "metrics.csv holds every finished tick, before and after the "
+                           "restart");
     char held[400];
-    snprintf(held, sizeof held, "kept in %s: metrics.csv (ticks 1-2)", s_g.out);
+    snprintf(held, sizeof held, "kept in %s: metrics.csv (ticks 1-%zu)", s_g.out, rows);
     s_serve_wait(held, 0, 1000);
-    cr_assert_eq(fw_game_metrics_rows(&s_g), 2, "metrics.csv holds every finished tick");
     cr_assert(fw_procs_alive(&s_g.procs, p.proc), "the player's client waits for the game");
 }
 

@@ -1370,15 +1370,28 @@ Test(fw_agent, seat_answers_tick_start_with_actions_for_that_tick)
     fw_proto_free(&back);
     free(buf);
 
-    /* The same tick again is not answered twice; the next one is, seq + 1. */
+    /* The same tick asked again (its answer was lost: a coordinator restarted from its
+     * log) gets the same actions again, with the next seq, and draws nothing: the next
+     * tick is what it would have been. */
     cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
-    cr_assert_null(reply);
+    cr_assert_not_null(reply);
+    cr_assert_eq(reply->tick, 1);
+    cr_assert_eq(reply->seq, 3);
+    cr_assert_eq(reply->actions->n_chip_offers, 1);
+    cr_assert_eq(reply->actions->chip_offers[0]->quantity, 100);
     w.ts.tick = 2;
     in.tick = 2;
     cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
     cr_assert_not_null(reply);
     cr_assert_eq(reply->tick, 2);
-    cr_assert_eq(reply->seq, 3);
+    cr_assert_eq(reply->seq, 4);
+    /* An older tick than the last answered is not answered. */
+    w.ts.tick = 1;
+    in.tick = 1;
+    cr_assert_eq(fw_agent_seat_on_message(s, &in, &reply), FW_AGENT_CONTINUE);
+    cr_assert_null(reply);
+    w.ts.tick = 2;
+    in.tick = 2;
     cr_assert_eq(fw_agent_seat_tick(s), 2);
 
     /* A TickResult is taken in silently. */
@@ -1397,7 +1410,7 @@ Test(fw_agent, seat_answers_tick_start_with_actions_for_that_tick)
     /* A Bye from the seat takes the next seq. */
     const fw_envelope_t *bye = fw_agent_seat_bye(s, "leaving");
     cr_assert_eq(bye->body_case, FLYWHEEL__V1__ENVELOPE__BODY_BYE);
-    cr_assert_eq(bye->seq, 4);
+    cr_assert_eq(bye->seq, 5);
     cr_assert_str_eq(bye->bye->reason, "leaving");
 
     fw_agent_seat_destroy(&s);
