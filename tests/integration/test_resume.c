@@ -284,8 +284,9 @@ static pid_t s_coordinator_pid(const char *out)
                 if (cmd[i] == '\0')
                     cmd[i] = ' ';
             if (is_coord && strstr(cmd, out)) {
+                pid_t pid = (pid_t)atol(e->d_name); /* before closedir frees the entry */
                 closedir(d);
-                return (pid_t)atol(e->d_name);
+                return pid;
             }
         }
         closedir(d);
