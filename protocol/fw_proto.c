@@ -158,7 +158,8 @@ int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
     if (len > FW_PROTO_MAX_FRAME)
         return FW_PROTO_ETOOBIG;
     assert(data || len == 0);
-    s_budget_t budget = {fw_proto_unpack_budget(len), false};
+    const size_t allowed = fw_proto_unpack_budget(len);
+    s_budget_t budget = {allowed, false};
     ProtobufCAllocator alloc = {.alloc = s_budget_alloc, .free = s_budget_free,
                                 .allocator_data = &budget};
     fw_envelope_t *env = flywheel__v1__envelope__unpack(&alloc, len, data);
@@ -167,6 +168,15 @@ int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET) {
         fw_proto_free(&env);
         return FW_PROTO_EMALFORMED;
+    }
+    /* The budget must also hold for the envelope packed again, as events.log keeps
+     * it: padding (overlong varints, a field given twice) buys a sender budget that
+     * the packed form loses, and a log whose record its reader refuses cannot be
+     * replayed or resumed. An honest sender's bytes are the packed form: no change. */
+    if (allowed - budget.left >
+        fw_proto_unpack_budget(flywheel__v1__envelope__get_packed_size(env))) {
+        fw_proto_free(&env);
+        return FW_PROTO_EBUDGET;
     }
     *out = env;
     /* The envelope goes back even on a version mismatch so the caller can refuse
