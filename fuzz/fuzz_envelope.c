@@ -5,7 +5,9 @@
  * agent's strings are cleaned (fw_text_clean) at the sizes fw_coord.c and
  * fw_seats.c use. Properties: an unpacked envelope always has a body; a refusal
  * always has a reason and an accepted one none; cleaned text fits its buffer, is
- * NUL-terminated and holds no control character.
+ * NUL-terminated and holds no control character; and an accepted envelope, packed
+ * again as the coordinator packs it into events.log, unpacks again (a replay or a
+ * --resume must read every record the run wrote) to the same bytes.
  */
 #include <string.h>
 
@@ -33,6 +35,21 @@ static void s_clean(const char *src, size_t cap, size_t max)
     FW_FUZZ_CHECK(len <= (max > 3 ? max : 3));
     for (size_t i = 0; i < len; i++)
         FW_FUZZ_CHECK((unsigned char)dst[i] >= 0x20 && dst[i] != 0x7f);
+}
+
+/* What the coordinator writes of an accepted envelope, events.log, must read back. */
+static void s_round_trip(const fw_envelope_t *env)
+{
+    uint8_t *packed = NULL, *again = NULL;
+    size_t len = 0, len_again = 0;
+    fw_envelope_t *back = NULL;
+    FW_FUZZ_CHECK(fw_proto_pack(env, &packed, &len) == FW_PROTO_OK);
+    FW_FUZZ_CHECK(fw_proto_unpack(packed, len, &back) == FW_PROTO_OK);
+    FW_FUZZ_CHECK(fw_proto_pack(back, &again, &len_again) == FW_PROTO_OK);
+    FW_FUZZ_CHECK(len == len_again && memcmp(packed, again, len) == 0);
+    fw_proto_free(&back);
+    free(packed);
+    free(again);
 }
 
 /* The strings the coordinator shows from an agent's envelope. */
@@ -76,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else
         FW_FUZZ_CHECK(why[0] != '\0');
     s_clean_strings(env);
+    if (rc == FW_PROTO_OK && code == FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_UNSPECIFIED)
+        s_round_trip(env);
     /* The Actions comparison packs both again: a resend's duplicate check. */
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS)
         FW_FUZZ_CHECK(fw_proto_same_actions(env, env));
