@@ -80,6 +80,18 @@ Test(fw_proto_budget, padding_buys_no_budget_the_packed_form_would_not_have)
     free(wire);
 }
 
+Test(fw_proto_budget, refuses_bytes_whose_packed_form_would_be_refused)
+{
+    /* A Bye with an unknown field 0 under an overlong 2-byte tag: protobuf-c keeps
+     * it, packs it back under a 1-byte tag, and refuses that. Accepted, the record
+     * in events.log would stop every replay of the run. (Found by fuzz_envelope.) */
+    static const uint8_t wire[] = {0x08, 0x01, 0x8a, 0x01, 0x00,
+                                   0x81, 0x00, 1, 2, 3, 4, 5, 6, 7, 8};
+    fw_envelope_t *got = NULL;
+    cr_assert_eq(fw_proto_unpack(wire, sizeof wire, &got), FW_PROTO_EMALFORMED);
+    cr_assert_null(got);
+}
+
 /* --- what an agent may send ------------------------------------------------------ */
 
 typedef struct {
