@@ -192,15 +192,12 @@ size_t fw_proto_unpack_budget(size_t len)
     return budget < FW_PROTO_MAX_UNPACKED ? budget : FW_PROTO_MAX_UNPACKED;
 }
 
-int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
+/* Unpacks into a region with the budget of `len`; 0, FW_PROTO_EBUDGET or
+ * FW_PROTO_EMALFORMED. */
+static int s_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
 {
-    assert(out);
-    *out = NULL;
-    /* Before unpack: protobuf-c allocates in proportion to what the bytes claim. */
-    if (len > FW_PROTO_MAX_FRAME)
-        return FW_PROTO_ETOOBIG;
-    assert(data || len == 0);
     s_region_t *r = s_region_new(fw_proto_unpack_budget(len));
+    *out = NULL;
     if (!r)
         return FW_PROTO_EBUDGET; /* not even a first chunk: no memory at all */
     ProtobufCAllocator alloc = {.alloc = s_region_alloc, .free = s_region_free,
@@ -214,9 +211,51 @@ int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
     /* What fw_proto_free relies on: the envelope right after the region's head. */
     assert((void *)env == r->first &&
            (unsigned char *)env == (unsigned char *)r + S_REGION_HEAD);
+    *out = env;
     if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET) {
-        fw_proto_free(&env);
+        fw_proto_free(out);
         return FW_PROTO_EMALFORMED;
+    }
+    return FW_PROTO_OK;
+}
+
+/* Whether `env`, unpacked from data, unpacks again once packed, as events.log keeps
+ * it (a log whose record its reader refuses can be neither replayed nor resumed).
+ * protobuf-c accepts bytes it would never write and writes back what it then
+ * refuses: an overlong tag of field 0 kept as an unknown field, padding (overlong
+ * varints, a field given twice) that buys budget the packed form loses, a negative
+ * enum in 5 bytes that packs to 10. Returns 0 or the code of the packed form. */
+static int s_repacks(const fw_envelope_t *env, const uint8_t *data, size_t len)
+{
+    uint8_t *packed = NULL;
+    size_t packed_len = 0;
+    fw_envelope_t *again = NULL;
+    int rc = fw_proto_pack(env, &packed, &packed_len);
+    /* An honest sender's bytes are the packed form: one pack and a compare. */
+    if (rc != FW_PROTO_OK || (packed_len == len && memcmp(packed, data, len) == 0))
+        goto out;
+    rc = s_unpack(packed, packed_len, &again);
+    fw_proto_free(&again);
+out:
+    free(packed);
+    return rc;
+}
+
+int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
+{
+    assert(out);
+    *out = NULL;
+    /* Before unpack: protobuf-c allocates in proportion to what the bytes claim. */
+    if (len > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    assert(data || len == 0);
+    fw_envelope_t *env = NULL;
+    int rc = s_unpack(data, len, &env);
+    if (rc == FW_PROTO_OK)
+        rc = s_repacks(env, data, len);
+    if (rc != FW_PROTO_OK) {
+        fw_proto_free(&env);
+        return rc;
     }
     *out = env;
     /* The envelope goes back even on a version mismatch so the caller can refuse

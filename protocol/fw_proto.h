@@ -56,10 +56,13 @@ const char *fw_proto_schema_hash(void);
 int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len);
 
 /* Unpacks `len` bytes. The size cap is checked before protobuf-c allocates anything,
- * and protobuf-c allocates within fw_proto_unpack_budget(len) bytes; the version is
- * checked after. On success *out is owned by the caller. Returns 0,
+ * and protobuf-c allocates within fw_proto_unpack_budget(len) bytes; bytes that are
+ * not what fw_proto_pack writes are accepted only if the envelope, packed again as
+ * events.log keeps it, unpacks again (within its own budget and cap); the version
+ * is checked after. On success *out is owned by the caller. Returns 0,
  * FW_PROTO_ETOOBIG, FW_PROTO_EBUDGET, FW_PROTO_EMALFORMED or FW_PROTO_EVERSION (in
- * which case *out is still set, so the caller can reply to the sender's seq). */
+ * which case *out is still set, so the caller can reply to the sender's seq), or
+ * FW_PROTO_EIO if memory runs out. */
 int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out);
 
 /* What unpacking `len` bytes may allocate: 64 KiB plus 16 times the bytes, at most

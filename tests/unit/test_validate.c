@@ -57,6 +57,41 @@ Test(fw_proto_budget, an_honest_message_fits_its_budget)
     cr_assert_eq(fw_proto_unpack_budget(FW_PROTO_MAX_FRAME), FW_PROTO_MAX_UNPACKED);
 }
 
+Test(fw_proto_budget, padding_buys_no_budget_the_packed_form_would_not_have)
+{
+    /* 4096 empty compute bids, each padded with a quantity of 0 written as a 5-byte
+     * varint: 32 KB on the wire, 8 KB packed again. Accepted, it would be written to
+     * events.log as a record whose own budget refuses it: no replay, no resume. */
+    static const uint8_t bid[] = {0x22, 0x06, 0x18, 0x80, 0x80, 0x80, 0x80, 0x00};
+    const size_t n = 4096, body = n * sizeof bid;
+    uint8_t *wire = malloc(16 + body), *at = wire;
+    cr_assert_not_null(wire);
+    *at++ = 0x08, *at++ = 0x01; /* protocol_version 1 */
+    *at++ = 0x72;               /* actions, then its length as a varint */
+    size_t v = body;
+    for (; v >= 0x80; v >>= 7)
+        *at++ = (uint8_t)(v | 0x80);
+    *at++ = (uint8_t)v;
+    for (size_t i = 0; i < n; i++, at += sizeof bid)
+        memcpy(at, bid, sizeof bid);
+    fw_envelope_t *got = NULL;
+    cr_assert_eq(fw_proto_unpack(wire, (size_t)(at - wire), &got), FW_PROTO_EBUDGET);
+    cr_assert_null(got);
+    free(wire);
+}
+
+Test(fw_proto_budget, refuses_bytes_whose_packed_form_would_be_refused)
+{
+    /* A Bye with an unknown field 0 under an overlong 2-byte tag: protobuf-c keeps
+     * it, packs it back under a 1-byte tag, and refuses that. Accepted, the record
+     * in events.log would stop every replay of the run. (Found by fuzz_envelope.) */
+    static const uint8_t wire[] = {0x08, 0x01, 0x8a, 0x01, 0x00,
+                                   0x81, 0x00, 1, 2, 3, 4, 5, 6, 7, 8};
+    fw_envelope_t *got = NULL;
+    cr_assert_eq(fw_proto_unpack(wire, sizeof wire, &got), FW_PROTO_EMALFORMED);
+    cr_assert_null(got);
+}
+
 /* --- what an agent may send ------------------------------------------------------ */
 
 typedef struct {

@@ -1,0 +1,2 @@
+run-1 *openaiŠ
+from the future

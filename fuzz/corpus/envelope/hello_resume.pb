@@ -1,0 +1,2 @@
+run-1 R*
+openai* aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa

@@ -1,0 +1,1 @@
+run-1 R"player [2J name
