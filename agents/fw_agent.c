@@ -12,6 +12,8 @@
 #include "fw_clock.h"
 #include "fw_agent.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,8 +210,9 @@ fw_agent_seat_t *fw_agent_seat_new(const fw_envelope_t *welcome, const char *str
     fw_rng_seed(&s->rng, w->seat_seed);
     char perr[160];
     if (fw_strategy_params_parse(w->params, &s->params, perr, sizeof perr) != 0)
-        fw_log_warn("agent", "seat %s: params '%s': %s; using defaults for it", s->seat,
-                    w->params, perr);
+        fw_log_seat_warn(s->seat, "agent",
+                         "seat %s: params '%s': %s; using defaults for it", s->seat,
+                         w->params, perr);
     s->ctx.seat = s->seat;
     s->ctx.role = s->role;
     s->ctx.params = &s->params;
@@ -254,16 +257,18 @@ static const fw_envelope_t *s_on_tick_start(fw_agent_seat_t *s, const fw_envelop
          * restarted from its log, a connection that dropped). The same actions go
          * again: deciding anew would draw from the stream a second time, and the run
          * would no longer be the one the seed makes. */
-        fw_log_info("agent", "seat %s: tick %u asked again; sending the same actions", s->seat,
-                    ts->tick);
+        fw_log_seat_info(s->seat, "agent",
+                         "seat %s: tick %u asked again; sending the same actions", s->seat,
+                         ts->tick);
         fw_envelope_t *e = s_begin(s, ts->tick);
         e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
         e->actions = &s->actions;
         return e;
     }
     if (ts->tick < s->tick) {
-        fw_log_warn("agent", "seat %s: tick_start for tick %u, already answered tick %u; "
-                    "ignored", s->seat, ts->tick, s->tick);
+        fw_log_seat_warn(s->seat, "agent",
+                         "seat %s: tick_start for tick %u, already answered tick %u; "
+                         "ignored", s->seat, ts->tick, s->tick);
         return NULL;
     }
     fw_arena_reset(s->scratch);
@@ -271,18 +276,19 @@ static const fw_envelope_t *s_on_tick_start(fw_agent_seat_t *s, const fw_envelop
     int rc = s->strategy->fn(&s->ctx, ts, &s->rng, &s->actions, s->scratch);
     if (rc != FW_STRATEGY_OK) {
         /* Our bug or an observation we cannot read: answer "do nothing" this tick. */
-        fw_log_error("agent", "seat %s: strategy %s failed on tick %u (%d); doing nothing",
-                     s->seat, s->strategy->name, ts->tick, rc);
+        fw_log_seat_error(s->seat, "agent",
+                          "seat %s: strategy %s failed on tick %u (%d); doing nothing",
+                          s->seat, s->strategy->name, ts->tick, rc);
         flywheel__v1__actions__init(&s->actions);
     }
     s->tick = ts->tick;
     fw_envelope_t *e = s_begin(s, ts->tick);
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = &s->actions;
-    fw_log_debug("agent", "seat %s tick %u: %zu chip offers, %zu chip orders, "
-                 "%zu compute offers, %zu compute bids", s->seat, ts->tick,
-                 s->actions.n_chip_offers, s->actions.n_chip_orders,
-                 s->actions.n_compute_offers, s->actions.n_compute_bids);
+    fw_log_seat_debug(s->seat, "agent", "seat %s tick %u: %zu chip offers, %zu chip orders, "
+                      "%zu compute offers, %zu compute bids", s->seat, ts->tick,
+                      s->actions.n_chip_offers, s->actions.n_chip_orders,
+                      s->actions.n_compute_offers, s->actions.n_compute_bids);
     return e;
 }
 
@@ -298,15 +304,17 @@ static void s_on_tick_result(fw_agent_seat_t *s, const Flywheel__V1__TickResult 
     s->cash = tr->cash;
     for (size_t i = 0; i < tr->n_fills; i++) {
         const Flywheel__V1__Fill *f = tr->fills[i];
-        fw_log_debug("agent", "seat %s tick %u: fill %s %s x%lld @ %lld with %s", s->seat,
-                     tr->tick, s_fill_kind_name(f->kind), f->family, (long long)f->quantity,
-                     (long long)f->price, f->counterparty);
+        fw_log_seat_debug(s->seat, "agent",
+                          "seat %s tick %u: fill %s %s x%lld @ %lld with %s", s->seat,
+                          tr->tick, s_fill_kind_name(f->kind), f->family, (long long)f->quantity,
+                          (long long)f->price, f->counterparty);
     }
     for (size_t i = 0; i < tr->n_rejected; i++)
-        fw_log_info("agent", "seat %s tick %u: %s rejected: %s", s->seat, tr->tick,
-                    tr->rejected[i]->action, tr->rejected[i]->reason);
-    fw_log_debug("agent", "seat %s tick %u: %zu fills, %zu rejected, cash %lld", s->seat,
-                 tr->tick, tr->n_fills, tr->n_rejected, (long long)tr->cash);
+        fw_log_seat_info(s->seat, "agent", "seat %s tick %u: %s rejected: %s", s->seat, tr->tick,
+                         tr->rejected[i]->action, tr->rejected[i]->reason);
+    fw_log_seat_debug(s->seat, "agent",
+                      "seat %s tick %u: %zu fills, %zu rejected, cash %lld", s->seat,
+                      tr->tick, tr->n_fills, tr->n_rejected, (long long)tr->cash);
 }
 
 int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
@@ -314,13 +322,13 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
 {
     *reply = NULL;
     if (in->seat[0] && strcmp(in->seat, s->seat) != 0) {
-        fw_log_warn("agent", "seat %s: %s addressed to seat '%s'; ignored", s->seat,
-                    fw_proto_body_name(in), in->seat);
+        fw_log_seat_warn(s->seat, "agent", "seat %s: %s addressed to seat '%s'; ignored", s->seat,
+                         fw_proto_body_name(in), in->seat);
         return FW_AGENT_CONTINUE;
     }
     if (in->run_id[0] && s->run_id[0] && strcmp(in->run_id, s->run_id) != 0) {
-        fw_log_warn("agent", "seat %s: %s from run '%s', not '%s'; ignored", s->seat,
-                    fw_proto_body_name(in), in->run_id, s->run_id);
+        fw_log_seat_warn(s->seat, "agent", "seat %s: %s from run '%s', not '%s'; ignored", s->seat,
+                         fw_proto_body_name(in), in->run_id, s->run_id);
         return FW_AGENT_CONTINUE;
     }
     switch (in->body_case) {
@@ -340,28 +348,28 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
         s_refusal_text(text, sizeof text, r);
         if (fw_agent_refusal_is_fatal(r->code)) {
             snprintf(s->reason, sizeof s->reason, "%s", text);
-            fw_log_error("agent", "seat %s: refused: %s", s->seat, text);
+            fw_log_seat_error(s->seat, "agent", "seat %s: refused: %s", s->seat, text);
             return FW_AGENT_REFUSED;
         }
-        fw_log_warn("agent", "seat %s: message seq %llu refused: %s", s->seat,
-                    (unsigned long long)r->refused_seq, text);
+        fw_log_seat_warn(s->seat, "agent", "seat %s: message seq %llu refused: %s", s->seat,
+                         (unsigned long long)r->refused_seq, text);
         return FW_AGENT_CONTINUE;
     }
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
         snprintf(s->reason, sizeof s->reason, "%s",
                  in->bye && in->bye->reason ? in->bye->reason : "");
-        fw_log_info("agent", "seat %s: bye from the coordinator: %s", s->seat,
-                    s->reason[0] ? s->reason : "(no reason)");
+        fw_log_seat_info(s->seat, "agent", "seat %s: bye from the coordinator: %s", s->seat,
+                         s->reason[0] ? s->reason : "(no reason)");
         return FW_AGENT_BYE;
     case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
         return FW_AGENT_CONTINUE; /* the lobby and pauses: for players' screens */
     case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME:
         /* The seat again, after a reconnection's Hello with the resume token. */
-        fw_log_info("agent", "seat %s: the coordinator gave the seat back", s->seat);
+        fw_log_seat_info(s->seat, "agent", "seat %s: the coordinator gave the seat back", s->seat);
         return FW_AGENT_CONTINUE;
     default:
-        fw_log_warn("agent", "seat %s: unexpected %s from the coordinator; ignored",
-                    s->seat, fw_proto_body_name(in));
+        fw_log_seat_warn(s->seat, "agent", "seat %s: unexpected %s from the coordinator; ignored",
+                         s->seat, fw_proto_body_name(in));
         return FW_AGENT_CONTINUE;
     }
 }
@@ -454,47 +462,79 @@ static void s_decline(const fw_agent_config_t *cfg, void *sock, const fw_envelop
 
 /* Handles one message before the Welcome. Returns FW_AGENT_CONTINUE (keep waiting;
  * *seat set once welcomed) or how the run ends. */
-static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelope_t *in,
-                       fw_agent_seat_t **seat, char *msg, size_t len)
+/* One seat of the shell: its own socket, watch, deadline and core, so that a process
+ * of many seats behaves, seat by seat, exactly as a process of one. */
+typedef struct {
+    fw_agent_config_t cfg;   /* the process's config with this claim's seat, role, token */
+    void *sock;              /* DEALER to the coordinator; NULL once the seat has ended */
+    fw_watch_t *watch;       /* heartbeats and drops of `sock`; NULL once ended */
+    fw_agent_seat_t *seat;   /* the core, from the Welcome; NULL before it */
+    unsigned drops;          /* fw_watch_drops already answered with a Hello */
+    int64_t deadline;        /* monotonic ms: LOST past this without a message */
+    int outcome;             /* FW_AGENT_CONTINUE while playing, then how it ended */
+    char msg[256];           /* why it ended, in one line */
+} s_player_t;
+
+/* The seat a player's log lines name: the seat it holds, the one it asked for, or
+ * none yet (the process's label). */
+static const char *s_label(const s_player_t *p)
 {
+    if (p->seat)
+        return fw_agent_seat_name(p->seat);
+    return p->cfg.seat && p->cfg.seat[0] ? p->cfg.seat : NULL;
+}
+
+/* "seat aws: why" or "a lab: why", for the one line that says why a process ended. */
+static void s_player_reason(const s_player_t *p, char *buf, size_t len)
+{
+    if (s_label(p))
+        snprintf(buf, len, "seat %.64s: %.180s", s_label(p), p->msg);
+    else
+        snprintf(buf, len, "a %.20s: %.200s", fw_strategy_role_name(p->cfg.role), p->msg);
+}
+
+/* Handles one message before the Welcome. Returns FW_AGENT_CONTINUE (keep waiting;
+ * p->seat set once welcomed) or how the seat ends. */
+static int s_handshake(s_player_t *p, const fw_envelope_t *in)
+{
+    const fw_agent_config_t *cfg = &p->cfg;
     switch (in->body_case) {
     case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME: {
         if (!in->welcome)
             return FW_AGENT_CONTINUE;
-        *seat = fw_agent_seat_new(in, cfg->strategy, msg, len);
-        if (!*seat) {
-            s_decline(cfg, sock, in, msg);
+        p->seat = fw_agent_seat_new(in, cfg->strategy, p->msg, sizeof p->msg);
+        if (!p->seat) {
+            s_decline(cfg, p->sock, in, p->msg);
             return FW_AGENT_EUSAGE;
         }
-        fw_log_info("agent", "welcome: seat %s (%s), run %s, strategy %s",
-                    fw_agent_seat_name(*seat),
-                    fw_strategy_role_name(fw_agent_seat_role(*seat)),
-                    fw_agent_seat_run_id(*seat), fw_agent_seat_strategy(*seat));
-        if (fw_agent_seat_token(*seat)[0])
-            fw_log_info("agent", "resume token: %s (to take the seat back after a "
-                        "disconnect: --seat %s --resume %s)", fw_agent_seat_token(*seat),
-                        fw_agent_seat_name(*seat), fw_agent_seat_token(*seat));
+        const char *name = fw_agent_seat_name(p->seat);
+        fw_log_seat_info(name, "agent", "welcome: seat %s (%s), run %s, strategy %s", name,
+                         fw_strategy_role_name(fw_agent_seat_role(p->seat)),
+                         fw_agent_seat_run_id(p->seat), fw_agent_seat_strategy(p->seat));
+        if (fw_agent_seat_token(p->seat)[0])
+            fw_log_seat_info(name, "agent", "resume token: %s (to take the seat back after a "
+                             "disconnect: --seat %s --resume %s)", fw_agent_seat_token(p->seat),
+                             name, fw_agent_seat_token(p->seat));
         if (cfg->on_welcome)
-            cfg->on_welcome(cfg->on_welcome_arg, fw_agent_seat_name(*seat),
-                            fw_agent_seat_role(*seat));
+            cfg->on_welcome(cfg->on_welcome_arg, name, fw_agent_seat_role(p->seat));
         return FW_AGENT_CONTINUE;
     }
     case FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL:
         /* Without a seat every refusal is fatal: there is nothing left to play. */
         if (in->refusal)
-            s_refusal_text(msg, len, in->refusal);
+            s_refusal_text(p->msg, sizeof p->msg, in->refusal);
         else
-            snprintf(msg, len, "refused");
+            snprintf(p->msg, sizeof p->msg, "refused");
         return FW_AGENT_REFUSED;
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
-        snprintf(msg, len, "bye before the welcome: %s",
+        snprintf(p->msg, sizeof p->msg, "bye before the welcome: %s",
                  in->bye && in->bye->reason ? in->bye->reason : "");
         return FW_AGENT_BYE;
     case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
         return FW_AGENT_CONTINUE;
     default:
-        fw_log_warn("agent", "unexpected %s before the welcome; ignored",
-                    fw_proto_body_name(in));
+        fw_log_seat_warn(s_label(p), "agent", "unexpected %s before the welcome; ignored",
+                         fw_proto_body_name(in));
         return FW_AGENT_CONTINUE;
     }
 }
@@ -538,136 +578,296 @@ void fw_agent_hello_for(const fw_agent_config_t *cfg, fw_envelope_t *env,
         hello->agent = (char *)cfg->name;
 }
 
-int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
+/* Orders outcomes from a clean end to the worst, for the process's one exit code. */
+static int s_severity(int outcome)
 {
-    char msg[256] = "";
-    int outcome = s_check_config(cfg, msg, sizeof msg);
-    void *sock = NULL;
-    fw_watch_t *watch = NULL;
-    unsigned drops = 0;
-    fw_agent_seat_t *seat = NULL;
-    fw_envelope_t *in = NULL;
-    if (outcome != 0)
-        goto out;
+    switch (outcome) {
+    case FW_AGENT_BYE: return 0;
+    case FW_AGENT_STOPPED: return 1;
+    case FW_AGENT_LOST: return 2;
+    case FW_AGENT_REFUSED: return 3;
+    case FW_AGENT_EIO: return 4;
+    case FW_AGENT_EUSAGE: return 5;
+    default: return 6;
+    }
+}
 
+/* Ends a seat: how and why, and its socket closed at once (the coordinator sees the
+ * connection go; the process's other seats play on). */
+static void s_player_end(s_player_t *p, int outcome)
+{
+    p->outcome = outcome;
+    fw_watch_destroy(&p->watch); /* before its socket */
+    if (p->sock)
+        zmq_close(p->sock);
+    p->sock = NULL;
+}
+
+/* Connects the seat and sends its Hello. Returns FW_AGENT_CONTINUE, or how the seat
+ * ended (with p->msg). */
+static int s_player_start(s_player_t *p)
+{
+    const fw_agent_config_t *cfg = &p->cfg;
+    int outcome = FW_AGENT_CONTINUE;
     /* A send that cannot finish (the queue to a vanished coordinator is full) fails
      * after the idle timeout instead of blocking the seat for ever. The watch tells
      * when the connection dropped and came back. */
-    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, &watch, &outcome, msg, sizeof msg);
-    if (!sock)
-        goto out;
+    p->sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, &p->watch, &outcome, p->msg,
+                               sizeof p->msg);
+    if (!p->sock)
+        return outcome;
 
     fw_envelope_t hello_env;
     Flywheel__V1__Hello hello;
     fw_agent_hello_for(cfg, &hello_env, &hello);
-    int rc = s_send(cfg, sock, &hello_env);
+    int rc = s_send(cfg, p->sock, &hello_env);
     if (rc != 0) {
-        snprintf(msg, sizeof msg, "cannot send hello: %s", fw_proto_strerror(rc));
-        outcome = rc == FW_PROTO_EINTR ? FW_AGENT_STOPPED : FW_AGENT_EIO;
+        snprintf(p->msg, sizeof p->msg, "cannot send hello: %s", fw_proto_strerror(rc));
+        return rc == FW_PROTO_EINTR ? FW_AGENT_STOPPED : FW_AGENT_EIO;
+    }
+    fw_log_seat_info(s_label(p), "agent", "hello sent to %s for %s%s", cfg->url,
+                     cfg->seat && cfg->seat[0] ? "seat " : "any ",
+                     cfg->seat && cfg->seat[0] ? cfg->seat : fw_strategy_role_name(cfg->role));
+    p->deadline = fw_clock_ms() + cfg->idle_timeout_ms;
+    return FW_AGENT_CONTINUE;
+}
+
+/* What a seat does between messages: a key the coordinator refused, the connection
+ * back after a drop (the Hello again, with the resume token), silence past the idle
+ * timeout. Returns FW_AGENT_CONTINUE or how the seat ended. */
+static int s_player_tend(s_player_t *p, int64_t now)
+{
+    const fw_agent_config_t *cfg = &p->cfg;
+    fw_watch_state_t link = fw_watch_poll(p->watch, now);
+    if (fw_watch_auth_refused(p->watch) > 0) {
+        /* CURVE: the coordinator's handler refused this key; trying again will not
+         * change its mind. */
+        snprintf(p->msg, sizeof p->msg, "the coordinator at %s does not admit this agent's "
+                 "key (is it in the game's --allow directory, and is --server-key the "
+                 "game's public key?)", cfg->url);
+        return FW_AGENT_REFUSED;
+    }
+    /* The connection dropped (this process was stopped, or the network was cut, and
+     * the coordinator's heartbeats ended it) and is back: the coordinator knows this
+     * connection as a stranger, so the seat is asked for again with its resume token. */
+    if (p->seat && link == FW_WATCH_UP && fw_watch_drops(p->watch) != p->drops) {
+        fw_envelope_t hello_env;
+        Flywheel__V1__Hello hello;
+        p->drops = fw_watch_drops(p->watch);
+        fw_agent_config_t again = *cfg;
+        again.seat = fw_agent_seat_name(p->seat);
+        again.resume_token = fw_agent_seat_token(p->seat);
+        fw_agent_hello_for(&again, &hello_env, &hello);
+        int rc = s_send(cfg, p->sock, &hello_env);
+        fw_log_seat_info(again.seat, "agent", "seat %s: the connection came back; asking "
+                         "for the seat again with its resume token%s", again.seat,
+                         rc == 0 ? "" : " (could not send it)");
+    }
+    if (p->deadline - now <= 0) {
+        snprintf(p->msg, sizeof p->msg, "no message from the coordinator for %d ms",
+                 cfg->idle_timeout_ms);
+        return FW_AGENT_LOST;
+    }
+    return FW_AGENT_CONTINUE;
+}
+
+/* Receives and handles one message, if one is there. Returns FW_AGENT_CONTINUE or how
+ * the seat ended. */
+static int s_player_receive(s_player_t *p)
+{
+    const fw_agent_config_t *cfg = &p->cfg;
+    fw_envelope_t *in = NULL;
+    int outcome = FW_AGENT_CONTINUE;
+    int rc = fw_proto_recv(p->sock, 0, &in);
+    if (rc == FW_PROTO_ETIMEDOUT || rc == FW_PROTO_EINTR)
+        goto out;
+    if (rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_ETOOBIG || rc == FW_PROTO_EFRAMING ||
+        (rc == FW_PROTO_EVERSION && p->seat)) {
+        /* The coordinator is alive but said something we cannot read. */
+        fw_log_seat_warn(s_label(p), "agent", "dropped a message from the coordinator: %s",
+                         fw_proto_strerror(rc));
+        p->deadline = fw_clock_ms() + cfg->idle_timeout_ms;
         goto out;
     }
-    fw_log_info("agent", "hello sent to %s for %s%s", cfg->url,
-                cfg->seat && cfg->seat[0] ? "seat " : "any ",
-                cfg->seat && cfg->seat[0] ? cfg->seat : fw_strategy_role_name(cfg->role));
-
-    int64_t deadline = fw_clock_ms() + cfg->idle_timeout_ms;
-    for (;;) {
-        if (s_stopped(cfg)) {
-            snprintf(msg, sizeof msg, "interrupted");
-            outcome = FW_AGENT_STOPPED;
-            if (seat) {
-                rc = s_send(cfg, sock, fw_agent_seat_bye(seat, "agent interrupted"));
-                if (rc != 0)
-                    fw_log_warn("agent", "could not say bye: %s", fw_proto_strerror(rc));
-            }
-            goto out;
-        }
-        /* The connection dropped (this process was stopped, or the network was cut,
-         * and the coordinator's heartbeats ended it) and is back: the coordinator
-         * knows this connection as a stranger, so the seat is asked for again with
-         * its resume token. */
-        fw_watch_state_t link = watch ? fw_watch_poll(watch, fw_clock_ms()) : FW_WATCH_NEVER;
-        if (watch && fw_watch_auth_refused(watch) > 0) {
-            /* CURVE: the coordinator's handler refused this key; trying again will not
-             * change its mind. */
-            snprintf(msg, sizeof msg, "the coordinator at %s does not admit this agent's "
-                     "key (is it in the game's --allow directory, and is --server-key the "
-                     "game's public key?)", cfg->url);
-            outcome = FW_AGENT_REFUSED;
-            goto out;
-        }
-        if (seat && link == FW_WATCH_UP && fw_watch_drops(watch) != drops) {
-            drops = fw_watch_drops(watch);
-            fw_agent_config_t again = *cfg;
-            again.seat = fw_agent_seat_name(seat);
-            again.resume_token = fw_agent_seat_token(seat);
-            fw_agent_hello_for(&again, &hello_env, &hello);
-            rc = s_send(cfg, sock, &hello_env);
-            fw_log_info("agent", "seat %s: the connection came back; asking for the seat "
-                        "again with its resume token%s", again.seat,
-                        rc == 0 ? "" : " (could not send it)");
-        }
-        int64_t left = deadline - fw_clock_ms();
-        if (left <= 0) {
-            snprintf(msg, sizeof msg, "no message from the coordinator for %d ms",
-                     cfg->idle_timeout_ms);
-            outcome = FW_AGENT_LOST;
-            goto out;
-        }
-        rc = fw_proto_recv(sock, left < S_POLL_SLICE_MS ? (int)left : S_POLL_SLICE_MS, &in);
-        if (rc == FW_PROTO_ETIMEDOUT || rc == FW_PROTO_EINTR)
-            continue;
-        if (rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_ETOOBIG ||
-            rc == FW_PROTO_EFRAMING || (rc == FW_PROTO_EVERSION && seat)) {
-            /* The coordinator is alive but said something we cannot read. */
-            fw_log_warn("agent", "dropped a message from the coordinator: %s",
-                        fw_proto_strerror(rc));
-            fw_proto_free(&in);
-            deadline = fw_clock_ms() + cfg->idle_timeout_ms;
-            continue;
-        }
-        if (rc == FW_PROTO_EVERSION) {
-            snprintf(msg, sizeof msg, "coordinator speaks protocol version %u, we speak %u",
-                     in ? in->protocol_version : 0u, FW_PROTOCOL_VERSION);
-            outcome = FW_AGENT_REFUSED;
-            goto out;
-        }
-        if (rc != 0) {
-            snprintf(msg, sizeof msg, "receive failed: %s (%s)", fw_proto_strerror(rc),
-                     zmq_strerror(zmq_errno()));
-            outcome = FW_AGENT_EIO;
-            goto out;
-        }
-        deadline = fw_clock_ms() + cfg->idle_timeout_ms;
-
-        if (!seat) {
-            outcome = s_handshake(cfg, sock, in, &seat, msg, sizeof msg);
-        } else {
-            const fw_envelope_t *reply = NULL;
-            outcome = fw_agent_seat_on_message(seat, in, &reply);
-            if (reply && (rc = s_send(cfg, sock, reply)) != 0) {
-                if (rc == FW_PROTO_EINTR) {
-                    fw_proto_free(&in);
-                    continue; /* the stop flag is up; the loop's top handles it */
-                }
-                snprintf(msg, sizeof msg, "send failed: %s", fw_proto_strerror(rc));
-                outcome = FW_AGENT_EIO;
-            }
-            if (outcome == FW_AGENT_REFUSED || outcome == FW_AGENT_BYE)
-                snprintf(msg, sizeof msg, "%s", fw_agent_seat_reason(seat));
-        }
-        fw_proto_free(&in);
-        if (outcome != FW_AGENT_CONTINUE)
-            goto out;
+    if (rc == FW_PROTO_EVERSION) {
+        snprintf(p->msg, sizeof p->msg, "coordinator speaks protocol version %u, we speak %u",
+                 in ? in->protocol_version : 0u, FW_PROTOCOL_VERSION);
+        outcome = FW_AGENT_REFUSED;
+        goto out;
     }
+    if (rc != 0) {
+        snprintf(p->msg, sizeof p->msg, "receive failed: %s (%s)", fw_proto_strerror(rc),
+                 zmq_strerror(zmq_errno()));
+        outcome = FW_AGENT_EIO;
+        goto out;
+    }
+    p->deadline = fw_clock_ms() + cfg->idle_timeout_ms;
 
+    if (!p->seat) {
+        outcome = s_handshake(p, in);
+        goto out;
+    }
+    const fw_envelope_t *reply = NULL;
+    outcome = fw_agent_seat_on_message(p->seat, in, &reply);
+    if (reply && (rc = s_send(cfg, p->sock, reply)) != 0) {
+        if (rc == FW_PROTO_EINTR)
+            goto out; /* the stop flag is up; the loop's top handles it */
+        snprintf(p->msg, sizeof p->msg, "send failed: %s", fw_proto_strerror(rc));
+        outcome = FW_AGENT_EIO;
+    }
+    if (outcome == FW_AGENT_REFUSED || outcome == FW_AGENT_BYE)
+        snprintf(p->msg, sizeof p->msg, "%s", fw_agent_seat_reason(p->seat));
 out:
     fw_proto_free(&in);
-    fw_watch_destroy(&watch); /* before its socket */
-    if (sock)
-        zmq_close(sock);
-    fw_agent_seat_destroy(&seat);
+    return outcome;
+}
+
+/* The stop flag: a seat that holds its seat says Bye, so the coordinator need not
+ * wait for it. */
+static void s_player_stop(s_player_t *p)
+{
+    snprintf(p->msg, sizeof p->msg, "interrupted");
+    if (p->seat) {
+        int rc = s_send(&p->cfg, p->sock, fw_agent_seat_bye(p->seat, "agent interrupted"));
+        if (rc != 0)
+            fw_log_seat_warn(s_label(p), "agent", "could not say bye: %s",
+                             fw_proto_strerror(rc));
+    }
+    s_player_end(p, FW_AGENT_STOPPED);
+}
+
+/* At most this many messages from one seat's socket per turn of the loop, so that a
+ * busy seat does not starve the others of their liveness checks. */
+#define S_BURST 16
+
+int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *claims, size_t n,
+                       int *outcomes, char *reason, size_t reason_len)
+{
+    s_player_t *players = NULL;
+    zmq_pollitem_t *items = NULL;
+    size_t *which = NULL;
+    char msg[256] = "";
+    int outcome = FW_AGENT_EUSAGE;
+    size_t worst = 0;
+
+    assert(cfg && claims && n > 0);
+    players = calloc(n, sizeof *players);
+    items = calloc(n, sizeof *items);
+    which = calloc(n, sizeof *which);
+    if (!players || !items || !which) {
+        snprintf(msg, sizeof msg, "out of memory for %zu seats", n);
+        outcome = FW_AGENT_EIO;
+        goto out;
+    }
+    /* Every claim is checked before any connects: a bad one is the caller's mistake,
+     * and half a team should not sit down. */
+    for (size_t i = 0; i < n; i++) {
+        s_player_t *p = &players[i];
+        p->cfg = *cfg;
+        p->cfg.seat = claims[i].seat;
+        p->cfg.role = claims[i].role;
+        p->cfg.resume_token = claims[i].resume_token;
+        p->outcome = FW_AGENT_CONTINUE;
+        if (s_check_config(&p->cfg, p->msg, sizeof p->msg) != 0) {
+            if (n == 1)
+                snprintf(msg, sizeof msg, "%s", p->msg);
+            else
+                s_player_reason(p, msg, sizeof msg);
+            for (size_t k = 0; outcomes && k < n; k++)
+                outcomes[k] = FW_AGENT_EUSAGE;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = s_player_start(&players[i]);
+        if (rc != FW_AGENT_CONTINUE)
+            s_player_end(&players[i], rc);
+    }
+
+    for (;;) {
+        size_t live = 0;
+        int64_t now = fw_clock_ms(), wait = S_POLL_SLICE_MS;
+        if (s_stopped(cfg)) {
+            for (size_t i = 0; i < n; i++)
+                if (players[i].outcome == FW_AGENT_CONTINUE)
+                    s_player_stop(&players[i]);
+            break;
+        }
+        for (size_t i = 0; i < n; i++) {
+            s_player_t *p = &players[i];
+            if (p->outcome != FW_AGENT_CONTINUE)
+                continue;
+            int rc = s_player_tend(p, now);
+            if (rc != FW_AGENT_CONTINUE) {
+                s_player_end(p, rc);
+                continue;
+            }
+            if (p->deadline - now < wait)
+                wait = p->deadline - now;
+            items[live] = (zmq_pollitem_t){.socket = p->sock, .events = ZMQ_POLLIN};
+            which[live++] = i;
+        }
+        if (live == 0)
+            break;
+        if (zmq_poll(items, (int)live, (long)wait) < 0) {
+            if (zmq_errno() == EINTR)
+                continue; /* a signal: the stop flag is looked at first */
+            snprintf(msg, sizeof msg, "poll failed: %s", zmq_strerror(zmq_errno()));
+            for (size_t k = 0; k < live; k++) {
+                snprintf(players[which[k]].msg, sizeof players[which[k]].msg, "%s", msg);
+                s_player_end(&players[which[k]], FW_AGENT_EIO);
+            }
+            break;
+        }
+        for (size_t k = 0; k < live; k++) {
+            s_player_t *p = &players[which[k]];
+            if (!(items[k].revents & ZMQ_POLLIN))
+                continue;
+            for (int m = 0; m < S_BURST && p->outcome == FW_AGENT_CONTINUE; m++) {
+                int rc = s_player_receive(p);
+                if (rc != FW_AGENT_CONTINUE)
+                    s_player_end(p, rc);
+                else if (s_stopped(cfg))
+                    break;
+                int events = 0;
+                size_t len = sizeof events;
+                if (p->sock && (zmq_getsockopt(p->sock, ZMQ_EVENTS, &events, &len) != 0 ||
+                                !(events & ZMQ_POLLIN)))
+                    break;
+            }
+        }
+    }
+
+    /* The process ends as its worst seat did (the first such, in claim order). */
+    for (size_t i = 0; i < n; i++) {
+        if (outcomes)
+            outcomes[i] = players[i].outcome;
+        if (s_severity(players[i].outcome) > s_severity(players[worst].outcome))
+            worst = i;
+    }
+    outcome = players[worst].outcome;
+    if (n == 1)
+        snprintf(msg, sizeof msg, "%s", players[0].msg);
+    else
+        s_player_reason(&players[worst], msg, sizeof msg);
+
+out:
+    for (size_t i = 0; players && i < n; i++) {
+        if (players[i].sock)
+            s_player_end(&players[i], players[i].outcome);
+        fw_agent_seat_destroy(&players[i].seat);
+    }
+    free(players);
+    free(items);
+    free(which);
     if (reason && reason_len > 0)
         snprintf(reason, reason_len, "%s", msg);
     return outcome;
+}
+
+int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
+{
+    fw_agent_claim_t claim = {.seat = cfg->seat, .role = cfg->role,
+                              .resume_token = cfg->resume_token};
+    return fw_agent_run_seats(cfg, &claim, 1, NULL, reason, reason_len);
 }

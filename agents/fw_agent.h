@@ -1,18 +1,24 @@
 /* fw_agent: a seat's side of the conversation with the coordinator.
  *
- * Two layers, so one process can later play many seats (as threads over inproc://, or
- * many seats behind one socket):
+ * Two layers, so that one process can play many seats:
  *
  *   fw_agent_seat_t  the state of one seat (id, role, random stream, strategy, what it
  *                    last saw), created from the coordinator's Welcome. Its core,
  *                    fw_agent_seat_on_message(), maps one incoming envelope to at most
  *                    one outgoing envelope: no socket, no clock, no globals, so it is
  *                    tested without a network.
- *   fw_agent_run()   the thin shell for one seat on one DEALER socket: Hello, wait for
- *                    Welcome or Refusal, then feed every message to the seat core and
- *                    send what it answers, until Bye, a fatal Refusal, silence past the
- *                    idle timeout, or the caller's stop flag. The caller owns the ZeroMQ
- *                    context, so threads can share one.
+ *   fw_agent_run_seats()  the thin shell: one DEALER socket per seat, all served by
+ *                    one zmq_poll loop on the caller's thread. Each seat says Hello,
+ *                    waits for Welcome or Refusal, then feeds every message to its core
+ *                    and sends what it answers, until Bye, a fatal Refusal, silence past
+ *                    the idle timeout, or the caller's stop flag; a seat that ends
+ *                    leaves the others playing. fw_agent_run() is the same loop for one
+ *                    seat. The caller owns the ZeroMQ context, so threads can share one.
+ *
+ * One socket per seat, not one for many: the coordinator knows a seat by its
+ * connection (a ROUTER routing id), so the seats of a process are exactly the seats of
+ * as many processes, and grouping them changes nothing the coordinator sees
+ * (docs/architecture.md, "Many seats per process").
  *
  * Sequence numbers: the Hello is seq 1; every later message from the seat is +1.
  */
@@ -138,12 +144,34 @@ typedef struct {
     const char *key_options;
 } fw_agent_config_t;
 
+/* One seat a process asks for: by name, or any free seat of a role. */
+typedef struct {
+    const char *seat;         /* seat to claim, or NULL/"" for any free seat of `role` */
+    Flywheel__V1__Role role;  /* with no seat: the role to play; else a check, or 0 */
+    const char *resume_token; /* the token of a seat held before, or NULL/"" */
+} fw_agent_claim_t;
+
+/* Plays n seats (n >= 1), one DEALER socket each, in one loop on the caller's thread
+ * until every seat has ended. cfg gives what the seats share (context, URL, strategy,
+ * idle timeout, stop flag, CURVE keys, name, on_welcome, called once per seat); its
+ * seat, role and resume_token are ignored in favour of each claim's. Every claim is
+ * checked before anything connects: a bad one returns FW_AGENT_EUSAGE at once. Each
+ * seat ends on its own (Bye, refusal, silence, a socket error) and the others play on;
+ * on the stop flag every seat still playing says Bye and ends STOPPED. Returns the
+ * worst seat's outcome, in this order from best to worst: BYE, STOPPED, LOST,
+ * REFUSED, EIO, EUSAGE; with `outcomes` non-NULL, outcomes[i] is claim i's. `reason`
+ * (if reason_len > 0, always NUL-terminated) says why the worst seat ended, prefixed
+ * with its seat ("seat aws: ...") when n > 1. */
+int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *claims, size_t n,
+                       int *outcomes, char *reason, size_t reason_len);
+
 /* Plays one seat on a DEALER socket connected to cfg->url until the run ends. The
  * socket is closed (linger 0) before returning; the context is left to the caller.
  * On STOPPED the seat says Bye to the coordinator before leaving. Returns the
  * outcome: FW_AGENT_BYE, FW_AGENT_REFUSED, FW_AGENT_LOST, FW_AGENT_STOPPED,
  * FW_AGENT_EUSAGE or FW_AGENT_EIO; `reason` (if reason_len > 0, always
- * NUL-terminated) says why in one line for the last four. */
+ * NUL-terminated) says why in one line for the last four. fw_agent_run_seats with one
+ * claim made of cfg->seat, cfg->role and cfg->resume_token. */
 int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len);
 
 /* A DEALER socket on cfg->zmq_ctx connected to cfg->url, with linger 0 and a send
