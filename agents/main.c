@@ -23,6 +23,7 @@
 #include <zmq.h>
 
 #include "fw_agent.h"
+#include "fw_agent_run.h"
 #include "fw_human_tui.h"
 #include "fw_log.h"
 #include "fw_signal.h"

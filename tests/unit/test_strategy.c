@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "fw_agent.h"
+#include "fw_agent_run.h"
 #include "fw_arena.h"
 #include "fw_proto.h"
 #include "fw_rng.h"
