@@ -9,32 +9,19 @@
  *   arena and embedded structs), reset at the next message: no allocation per tick
  *   once the arena has grown to the seat's usual size.
  */
-#include "fw_clock.h"
 #include "fw_agent.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <zmq.h>
 
 #include "fw_arena.h"
 #include "fw_log.h"
 #include "fw_rng.h"
-#include "fw_socket.h"
 #include "fw_strategy.h"
 #include "fw_version.h"
 
 #define S_AGENT_NAME "flywheel-agent " FW_VERSION
-/* The shell wakes at least this often to look at the stop flag. */
-#define S_POLL_SLICE_MS 200
-/* A lost connection is tried again this often (ZeroMQ's own reconnection). */
-#define S_RECONNECT_MS 1000
-/* With a watch: a PING this often, and the connection is lost when nothing answers for
- * the timeout (a coordinator whose process died is seen at once). */
-#define S_HEARTBEAT_MS 1000
-#define S_HEARTBEAT_TIMEOUT_MS 3000
 
 struct fw_agent_seat {
     char *seat;                     /* seat id from the Welcome; in `statics` */
@@ -121,7 +108,7 @@ void fw_agent_hello(fw_envelope_t *env, Flywheel__V1__Hello *hello, const char *
 }
 
 /* "reason (code name)", or just the code name when the peer gave no reason. */
-static void s_refusal_text(char *buf, size_t len, const Flywheel__V1__Refusal *r)
+void fw_agent_refusal_text(char *buf, size_t len, const Flywheel__V1__Refusal *r)
 {
     const char *name = fw_agent_refusal_name(r->code);
     if (r->reason && r->reason[0])
@@ -208,8 +195,9 @@ fw_agent_seat_t *fw_agent_seat_new(const fw_envelope_t *welcome, const char *str
     fw_rng_seed(&s->rng, w->seat_seed);
     char perr[160];
     if (fw_strategy_params_parse(w->params, &s->params, perr, sizeof perr) != 0)
-        fw_log_warn("agent", "seat %s: params '%s': %s; using defaults for it", s->seat,
-                    w->params, perr);
+        fw_log_seat_warn(s->seat, "agent",
+                         "seat %s: params '%s': %s; using defaults for it", s->seat,
+                         w->params, perr);
     s->ctx.seat = s->seat;
     s->ctx.role = s->role;
     s->ctx.params = &s->params;
@@ -254,16 +242,18 @@ static const fw_envelope_t *s_on_tick_start(fw_agent_seat_t *s, const fw_envelop
          * restarted from its log, a connection that dropped). The same actions go
          * again: deciding anew would draw from the stream a second time, and the run
          * would no longer be the one the seed makes. */
-        fw_log_info("agent", "seat %s: tick %u asked again; sending the same actions", s->seat,
-                    ts->tick);
+        fw_log_seat_info(s->seat, "agent",
+                         "seat %s: tick %u asked again; sending the same actions", s->seat,
+                         ts->tick);
         fw_envelope_t *e = s_begin(s, ts->tick);
         e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
         e->actions = &s->actions;
         return e;
     }
     if (ts->tick < s->tick) {
-        fw_log_warn("agent", "seat %s: tick_start for tick %u, already answered tick %u; "
-                    "ignored", s->seat, ts->tick, s->tick);
+        fw_log_seat_warn(s->seat, "agent",
+                         "seat %s: tick_start for tick %u, already answered tick %u; "
+                         "ignored", s->seat, ts->tick, s->tick);
         return NULL;
     }
     fw_arena_reset(s->scratch);
@@ -271,18 +261,19 @@ static const fw_envelope_t *s_on_tick_start(fw_agent_seat_t *s, const fw_envelop
     int rc = s->strategy->fn(&s->ctx, ts, &s->rng, &s->actions, s->scratch);
     if (rc != FW_STRATEGY_OK) {
         /* Our bug or an observation we cannot read: answer "do nothing" this tick. */
-        fw_log_error("agent", "seat %s: strategy %s failed on tick %u (%d); doing nothing",
-                     s->seat, s->strategy->name, ts->tick, rc);
+        fw_log_seat_error(s->seat, "agent",
+                          "seat %s: strategy %s failed on tick %u (%d); doing nothing",
+                          s->seat, s->strategy->name, ts->tick, rc);
         flywheel__v1__actions__init(&s->actions);
     }
     s->tick = ts->tick;
     fw_envelope_t *e = s_begin(s, ts->tick);
     e->body_case = FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS;
     e->actions = &s->actions;
-    fw_log_debug("agent", "seat %s tick %u: %zu chip offers, %zu chip orders, "
-                 "%zu compute offers, %zu compute bids", s->seat, ts->tick,
-                 s->actions.n_chip_offers, s->actions.n_chip_orders,
-                 s->actions.n_compute_offers, s->actions.n_compute_bids);
+    fw_log_seat_debug(s->seat, "agent", "seat %s tick %u: %zu chip offers, %zu chip orders, "
+                      "%zu compute offers, %zu compute bids", s->seat, ts->tick,
+                      s->actions.n_chip_offers, s->actions.n_chip_orders,
+                      s->actions.n_compute_offers, s->actions.n_compute_bids);
     return e;
 }
 
@@ -298,15 +289,17 @@ static void s_on_tick_result(fw_agent_seat_t *s, const Flywheel__V1__TickResult 
     s->cash = tr->cash;
     for (size_t i = 0; i < tr->n_fills; i++) {
         const Flywheel__V1__Fill *f = tr->fills[i];
-        fw_log_debug("agent", "seat %s tick %u: fill %s %s x%lld @ %lld with %s", s->seat,
-                     tr->tick, s_fill_kind_name(f->kind), f->family, (long long)f->quantity,
-                     (long long)f->price, f->counterparty);
+        fw_log_seat_debug(s->seat, "agent",
+                          "seat %s tick %u: fill %s %s x%lld @ %lld with %s", s->seat,
+                          tr->tick, s_fill_kind_name(f->kind), f->family, (long long)f->quantity,
+                          (long long)f->price, f->counterparty);
     }
     for (size_t i = 0; i < tr->n_rejected; i++)
-        fw_log_info("agent", "seat %s tick %u: %s rejected: %s", s->seat, tr->tick,
-                    tr->rejected[i]->action, tr->rejected[i]->reason);
-    fw_log_debug("agent", "seat %s tick %u: %zu fills, %zu rejected, cash %lld", s->seat,
-                 tr->tick, tr->n_fills, tr->n_rejected, (long long)tr->cash);
+        fw_log_seat_info(s->seat, "agent", "seat %s tick %u: %s rejected: %s", s->seat, tr->tick,
+                         tr->rejected[i]->action, tr->rejected[i]->reason);
+    fw_log_seat_debug(s->seat, "agent",
+                      "seat %s tick %u: %zu fills, %zu rejected, cash %lld", s->seat,
+                      tr->tick, tr->n_fills, tr->n_rejected, (long long)tr->cash);
 }
 
 int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
@@ -314,13 +307,13 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
 {
     *reply = NULL;
     if (in->seat[0] && strcmp(in->seat, s->seat) != 0) {
-        fw_log_warn("agent", "seat %s: %s addressed to seat '%s'; ignored", s->seat,
-                    fw_proto_body_name(in), in->seat);
+        fw_log_seat_warn(s->seat, "agent", "seat %s: %s addressed to seat '%s'; ignored", s->seat,
+                         fw_proto_body_name(in), in->seat);
         return FW_AGENT_CONTINUE;
     }
     if (in->run_id[0] && s->run_id[0] && strcmp(in->run_id, s->run_id) != 0) {
-        fw_log_warn("agent", "seat %s: %s from run '%s', not '%s'; ignored", s->seat,
-                    fw_proto_body_name(in), in->run_id, s->run_id);
+        fw_log_seat_warn(s->seat, "agent", "seat %s: %s from run '%s', not '%s'; ignored", s->seat,
+                         fw_proto_body_name(in), in->run_id, s->run_id);
         return FW_AGENT_CONTINUE;
     }
     switch (in->body_case) {
@@ -337,31 +330,31 @@ int fw_agent_seat_on_message(fw_agent_seat_t *s, const fw_envelope_t *in,
         char text[sizeof s->reason];
         if (!r)
             return FW_AGENT_CONTINUE;
-        s_refusal_text(text, sizeof text, r);
+        fw_agent_refusal_text(text, sizeof text, r);
         if (fw_agent_refusal_is_fatal(r->code)) {
             snprintf(s->reason, sizeof s->reason, "%s", text);
-            fw_log_error("agent", "seat %s: refused: %s", s->seat, text);
+            fw_log_seat_error(s->seat, "agent", "seat %s: refused: %s", s->seat, text);
             return FW_AGENT_REFUSED;
         }
-        fw_log_warn("agent", "seat %s: message seq %llu refused: %s", s->seat,
-                    (unsigned long long)r->refused_seq, text);
+        fw_log_seat_warn(s->seat, "agent", "seat %s: message seq %llu refused: %s", s->seat,
+                         (unsigned long long)r->refused_seq, text);
         return FW_AGENT_CONTINUE;
     }
     case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
         snprintf(s->reason, sizeof s->reason, "%s",
                  in->bye && in->bye->reason ? in->bye->reason : "");
-        fw_log_info("agent", "seat %s: bye from the coordinator: %s", s->seat,
-                    s->reason[0] ? s->reason : "(no reason)");
+        fw_log_seat_info(s->seat, "agent", "seat %s: bye from the coordinator: %s", s->seat,
+                         s->reason[0] ? s->reason : "(no reason)");
         return FW_AGENT_BYE;
     case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
         return FW_AGENT_CONTINUE; /* the lobby and pauses: for players' screens */
     case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME:
         /* The seat again, after a reconnection's Hello with the resume token. */
-        fw_log_info("agent", "seat %s: the coordinator gave the seat back", s->seat);
+        fw_log_seat_info(s->seat, "agent", "seat %s: the coordinator gave the seat back", s->seat);
         return FW_AGENT_CONTINUE;
     default:
-        fw_log_warn("agent", "seat %s: unexpected %s from the coordinator; ignored",
-                    s->seat, fw_proto_body_name(in));
+        fw_log_seat_warn(s->seat, "agent", "seat %s: unexpected %s from the coordinator; ignored",
+                         s->seat, fw_proto_body_name(in));
         return FW_AGENT_CONTINUE;
     }
 }
@@ -385,289 +378,3 @@ const char *fw_agent_seat_token(const fw_agent_seat_t *s) { return s->token; }
 uint64_t fw_agent_seat_seq(const fw_agent_seat_t *s) { return s->seq; }
 uint32_t fw_agent_seat_tick(const fw_agent_seat_t *s) { return s->tick; }
 const char *fw_agent_seat_reason(const fw_agent_seat_t *s) { return s->reason; }
-
-/* --- The socket shell ----------------------------------------------------- */
-
-static bool s_stopped(const fw_agent_config_t *cfg)
-{
-    return cfg->stop && *cfg->stop;
-}
-
-/* Sends, retrying when a signal interrupts unless it was a stop request. */
-static int s_send(const fw_agent_config_t *cfg, void *sock, const fw_envelope_t *env)
-{
-    int rc;
-    do {
-        rc = fw_proto_send(sock, env);
-    } while (rc == FW_PROTO_EINTR && !s_stopped(cfg));
-    return rc;
-}
-
-/* Checks what can be checked before connecting: the strategy exists and, when the
- * role is known up front, can play it. */
-static int s_check_config(const fw_agent_config_t *cfg, char *msg, size_t len)
-{
-    if (!cfg->zmq_ctx || !cfg->url || !cfg->url[0] || cfg->idle_timeout_ms <= 0) {
-        snprintf(msg, len, "a context, a URL and a positive idle timeout are required");
-        return FW_AGENT_EUSAGE;
-    }
-    if ((!cfg->seat || !cfg->seat[0]) && cfg->role == FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED) {
-        snprintf(msg, len, "a seat or a role is required");
-        return FW_AGENT_EUSAGE;
-    }
-    if (cfg->strategy && cfg->strategy[0]) {
-        const fw_strategy_t *st = fw_strategy_find(cfg->strategy);
-        char names[128];
-        if (!st) {
-            snprintf(msg, len, "unknown strategy '%s' (known: %s)", cfg->strategy,
-                     fw_strategy_names(names, sizeof names));
-            return FW_AGENT_EUSAGE;
-        }
-        if (cfg->role != FLYWHEEL__V1__ROLE__ROLE_UNSPECIFIED &&
-            !fw_strategy_can_play(st, cfg->role)) {
-            snprintf(msg, len, "strategy '%s' cannot play a %s", st->name,
-                     fw_strategy_role_name(cfg->role));
-            return FW_AGENT_EUSAGE;
-        }
-    }
-    return 0;
-}
-
-/* Tells the coordinator we are leaving a seat we could not take up (the Welcome came
- * but the strategy cannot play it): seq 2, right after the Hello. */
-static void s_decline(const fw_agent_config_t *cfg, void *sock, const fw_envelope_t *in,
-                      const char *why)
-{
-    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
-    Flywheel__V1__Bye bye = FLYWHEEL__V1__BYE__INIT;
-    bye.reason = (char *)why;
-    env.protocol_version = FW_PROTOCOL_VERSION;
-    env.run_id = in->run_id;
-    env.seq = 2;
-    env.seat = in->welcome->seat;
-    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
-    env.bye = &bye;
-    int rc = s_send(cfg, sock, &env);
-    if (rc != 0)
-        fw_log_warn("agent", "could not say bye: %s", fw_proto_strerror(rc));
-}
-
-/* Handles one message before the Welcome. Returns FW_AGENT_CONTINUE (keep waiting;
- * *seat set once welcomed) or how the run ends. */
-static int s_handshake(const fw_agent_config_t *cfg, void *sock, const fw_envelope_t *in,
-                       fw_agent_seat_t **seat, char *msg, size_t len)
-{
-    switch (in->body_case) {
-    case FLYWHEEL__V1__ENVELOPE__BODY_WELCOME: {
-        if (!in->welcome)
-            return FW_AGENT_CONTINUE;
-        *seat = fw_agent_seat_new(in, cfg->strategy, msg, len);
-        if (!*seat) {
-            s_decline(cfg, sock, in, msg);
-            return FW_AGENT_EUSAGE;
-        }
-        fw_log_info("agent", "welcome: seat %s (%s), run %s, strategy %s",
-                    fw_agent_seat_name(*seat),
-                    fw_strategy_role_name(fw_agent_seat_role(*seat)),
-                    fw_agent_seat_run_id(*seat), fw_agent_seat_strategy(*seat));
-        if (fw_agent_seat_token(*seat)[0])
-            fw_log_info("agent", "resume token: %s (to take the seat back after a "
-                        "disconnect: --seat %s --resume %s)", fw_agent_seat_token(*seat),
-                        fw_agent_seat_name(*seat), fw_agent_seat_token(*seat));
-        if (cfg->on_welcome)
-            cfg->on_welcome(cfg->on_welcome_arg, fw_agent_seat_name(*seat),
-                            fw_agent_seat_role(*seat));
-        return FW_AGENT_CONTINUE;
-    }
-    case FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL:
-        /* Without a seat every refusal is fatal: there is nothing left to play. */
-        if (in->refusal)
-            s_refusal_text(msg, len, in->refusal);
-        else
-            snprintf(msg, len, "refused");
-        return FW_AGENT_REFUSED;
-    case FLYWHEEL__V1__ENVELOPE__BODY_BYE:
-        snprintf(msg, len, "bye before the welcome: %s",
-                 in->bye && in->bye->reason ? in->bye->reason : "");
-        return FW_AGENT_BYE;
-    case FLYWHEEL__V1__ENVELOPE__BODY_STATUS:
-        return FW_AGENT_CONTINUE;
-    default:
-        fw_log_warn("agent", "unexpected %s before the welcome; ignored",
-                    fw_proto_body_name(in));
-        return FW_AGENT_CONTINUE;
-    }
-}
-
-void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, fw_watch_t **watch,
-                       int *outcome, char *msg, size_t len)
-{
-    fw_socket_opts_t o = FW_SOCKET_OPTS_INIT;
-    void *sock;
-    char err[256];
-    o.connect = cfg->url;
-    o.send_timeout_ms = send_timeout_ms;
-    o.reconnect_ms = S_RECONNECT_MS;
-    o.watch = watch;
-    o.heartbeat_ms = S_HEARTBEAT_MS;
-    o.heartbeat_timeout_ms = S_HEARTBEAT_TIMEOUT_MS;
-    o.curve_self = cfg->curve_self;
-    o.curve_server_key = cfg->curve_server_key;
-    int rc = fw_socket_open(cfg->zmq_ctx, ZMQ_DEALER, &o, &sock, err, sizeof err);
-    if (rc == FW_SOCKET_EENDPOINT) {
-        /* The address came from the person who typed it: say what one looks like. */
-        snprintf(msg, len, "%s (a game's address looks like tcp://HOST:PORT)", err);
-        *outcome = FW_AGENT_EUSAGE;
-        return NULL;
-    }
-    if (rc != FW_SOCKET_OK) {
-        snprintf(msg, len, "%s", err);
-        *outcome = FW_AGENT_EIO;
-        return NULL;
-    }
-    return sock;
-}
-
-void fw_agent_hello_for(const fw_agent_config_t *cfg, fw_envelope_t *env,
-                        Flywheel__V1__Hello *hello)
-{
-    fw_agent_hello(env, hello, cfg->seat, cfg->role);
-    if (cfg->resume_token)
-        hello->resume_token = (char *)cfg->resume_token;
-    if (cfg->name && cfg->name[0])
-        hello->agent = (char *)cfg->name;
-}
-
-int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
-{
-    char msg[256] = "";
-    int outcome = s_check_config(cfg, msg, sizeof msg);
-    void *sock = NULL;
-    fw_watch_t *watch = NULL;
-    unsigned drops = 0;
-    fw_agent_seat_t *seat = NULL;
-    fw_envelope_t *in = NULL;
-    if (outcome != 0)
-        goto out;
-
-    /* A send that cannot finish (the queue to a vanished coordinator is full) fails
-     * after the idle timeout instead of blocking the seat for ever. The watch tells
-     * when the connection dropped and came back. */
-    sock = fw_agent_connect(cfg, cfg->idle_timeout_ms, &watch, &outcome, msg, sizeof msg);
-    if (!sock)
-        goto out;
-
-    fw_envelope_t hello_env;
-    Flywheel__V1__Hello hello;
-    fw_agent_hello_for(cfg, &hello_env, &hello);
-    int rc = s_send(cfg, sock, &hello_env);
-    if (rc != 0) {
-        snprintf(msg, sizeof msg, "cannot send hello: %s", fw_proto_strerror(rc));
-        outcome = rc == FW_PROTO_EINTR ? FW_AGENT_STOPPED : FW_AGENT_EIO;
-        goto out;
-    }
-    fw_log_info("agent", "hello sent to %s for %s%s", cfg->url,
-                cfg->seat && cfg->seat[0] ? "seat " : "any ",
-                cfg->seat && cfg->seat[0] ? cfg->seat : fw_strategy_role_name(cfg->role));
-
-    int64_t deadline = fw_clock_ms() + cfg->idle_timeout_ms;
-    for (;;) {
-        if (s_stopped(cfg)) {
-            snprintf(msg, sizeof msg, "interrupted");
-            outcome = FW_AGENT_STOPPED;
-            if (seat) {
-                rc = s_send(cfg, sock, fw_agent_seat_bye(seat, "agent interrupted"));
-                if (rc != 0)
-                    fw_log_warn("agent", "could not say bye: %s", fw_proto_strerror(rc));
-            }
-            goto out;
-        }
-        /* The connection dropped (this process was stopped, or the network was cut,
-         * and the coordinator's heartbeats ended it) and is back: the coordinator
-         * knows this connection as a stranger, so the seat is asked for again with
-         * its resume token. */
-        fw_watch_state_t link = watch ? fw_watch_poll(watch, fw_clock_ms()) : FW_WATCH_NEVER;
-        if (watch && fw_watch_auth_refused(watch) > 0) {
-            /* CURVE: the coordinator's handler refused this key; trying again will not
-             * change its mind. */
-            snprintf(msg, sizeof msg, "the coordinator at %s does not admit this agent's "
-                     "key (is it in the game's --allow directory, and is --server-key the "
-                     "game's public key?)", cfg->url);
-            outcome = FW_AGENT_REFUSED;
-            goto out;
-        }
-        if (seat && link == FW_WATCH_UP && fw_watch_drops(watch) != drops) {
-            drops = fw_watch_drops(watch);
-            fw_agent_config_t again = *cfg;
-            again.seat = fw_agent_seat_name(seat);
-            again.resume_token = fw_agent_seat_token(seat);
-            fw_agent_hello_for(&again, &hello_env, &hello);
-            rc = s_send(cfg, sock, &hello_env);
-            fw_log_info("agent", "seat %s: the connection came back; asking for the seat "
-                        "again with its resume token%s", again.seat,
-                        rc == 0 ? "" : " (could not send it)");
-        }
-        int64_t left = deadline - fw_clock_ms();
-        if (left <= 0) {
-            snprintf(msg, sizeof msg, "no message from the coordinator for %d ms",
-                     cfg->idle_timeout_ms);
-            outcome = FW_AGENT_LOST;
-            goto out;
-        }
-        rc = fw_proto_recv(sock, left < S_POLL_SLICE_MS ? (int)left : S_POLL_SLICE_MS, &in);
-        if (rc == FW_PROTO_ETIMEDOUT || rc == FW_PROTO_EINTR)
-            continue;
-        if (rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_ETOOBIG ||
-            rc == FW_PROTO_EFRAMING || (rc == FW_PROTO_EVERSION && seat)) {
-            /* The coordinator is alive but said something we cannot read. */
-            fw_log_warn("agent", "dropped a message from the coordinator: %s",
-                        fw_proto_strerror(rc));
-            fw_proto_free(&in);
-            deadline = fw_clock_ms() + cfg->idle_timeout_ms;
-            continue;
-        }
-        if (rc == FW_PROTO_EVERSION) {
-            snprintf(msg, sizeof msg, "coordinator speaks protocol version %u, we speak %u",
-                     in ? in->protocol_version : 0u, FW_PROTOCOL_VERSION);
-            outcome = FW_AGENT_REFUSED;
-            goto out;
-        }
-        if (rc != 0) {
-            snprintf(msg, sizeof msg, "receive failed: %s (%s)", fw_proto_strerror(rc),
-                     zmq_strerror(zmq_errno()));
-            outcome = FW_AGENT_EIO;
-            goto out;
-        }
-        deadline = fw_clock_ms() + cfg->idle_timeout_ms;
-
-        if (!seat) {
-            outcome = s_handshake(cfg, sock, in, &seat, msg, sizeof msg);
-        } else {
-            const fw_envelope_t *reply = NULL;
-            outcome = fw_agent_seat_on_message(seat, in, &reply);
-            if (reply && (rc = s_send(cfg, sock, reply)) != 0) {
-                if (rc == FW_PROTO_EINTR) {
-                    fw_proto_free(&in);
-                    continue; /* the stop flag is up; the loop's top handles it */
-                }
-                snprintf(msg, sizeof msg, "send failed: %s", fw_proto_strerror(rc));
-                outcome = FW_AGENT_EIO;
-            }
-            if (outcome == FW_AGENT_REFUSED || outcome == FW_AGENT_BYE)
-                snprintf(msg, sizeof msg, "%s", fw_agent_seat_reason(seat));
-        }
-        fw_proto_free(&in);
-        if (outcome != FW_AGENT_CONTINUE)
-            goto out;
-    }
-
-out:
-    fw_proto_free(&in);
-    fw_watch_destroy(&watch); /* before its socket */
-    if (sock)
-        zmq_close(sock);
-    fw_agent_seat_destroy(&seat);
-    if (reason && reason_len > 0)
-        snprintf(reason, reason_len, "%s", msg);
-    return outcome;
-}

@@ -1,32 +1,25 @@
 /* fw_agent: a seat's side of the conversation with the coordinator.
  *
- * Two layers, so one process can later play many seats (as threads over inproc://, or
- * many seats behind one socket):
+ * Two layers, so that one process can play many seats:
  *
  *   fw_agent_seat_t  the state of one seat (id, role, random stream, strategy, what it
  *                    last saw), created from the coordinator's Welcome. Its core,
  *                    fw_agent_seat_on_message(), maps one incoming envelope to at most
  *                    one outgoing envelope: no socket, no clock, no globals, so it is
  *                    tested without a network.
- *   fw_agent_run()   the thin shell for one seat on one DEALER socket: Hello, wait for
- *                    Welcome or Refusal, then feed every message to the seat core and
- *                    send what it answers, until Bye, a fatal Refusal, silence past the
- *                    idle timeout, or the caller's stop flag. The caller owns the ZeroMQ
- *                    context, so threads can share one.
+ *   fw_agent_run_seats()  the thin shell (fw_agent_run.h): a DEALER socket per seat,
+ *                    all served by one loop.
  *
  * Sequence numbers: the Hello is seq 1; every later message from the seat is +1.
  */
 #ifndef FW_AGENT_H
 #define FW_AGENT_H
 
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fw_curve.h"
 #include "fw_proto.h"
-#include "fw_watch.h"
 
 /* What a message meant for the seat (fw_agent_seat_on_message) or how a run ended
  * (fw_agent_run). Negative values are errors. */
@@ -50,6 +43,10 @@ bool fw_agent_refusal_is_fatal(Flywheel__V1__RefusalCode code);
 
 /* A short description of a refusal code ("seat taken", ...). */
 const char *fw_agent_refusal_name(Flywheel__V1__RefusalCode code);
+
+/* "reason (code name)" of a Refusal, or just the code name when the peer gave no
+ * reason, into buf (always NUL-terminated when len > 0). */
+void fw_agent_refusal_text(char *buf, size_t len, const Flywheel__V1__Refusal *r);
 
 /* Fills the caller's *env and *hello (typically on the stack) with the Hello that asks
  * for `seat` (NULL or "" = any free seat of `role`): seq 1, this build's protocol
@@ -109,57 +106,5 @@ uint32_t fw_agent_seat_tick(const fw_agent_seat_t *s);
 
 /* Why the seat stopped: the fatal Refusal's or the Bye's reason, or "". */
 const char *fw_agent_seat_reason(const fw_agent_seat_t *s);
-
-/* --- The socket shell ----------------------------------------------------- */
-
-typedef struct {
-    void *zmq_ctx;         /* borrowed; the caller creates and terminates it */
-    const char *url;       /* coordinator endpoint: tcp://, ipc:// or inproc:// */
-    const char *seat;      /* seat to claim, or NULL/"" for any free seat of `role` */
-    Flywheel__V1__Role role;  /* with no seat: the role to play; else a check, or 0 */
-    const char *strategy;  /* NULL/"" = the seat's role default */
-    int idle_timeout_ms;   /* give up after this long without a message; > 0 */
-    /* Raised (non-zero) by a signal handler to stop the run; may be NULL. */
-    volatile sig_atomic_t *stop;
-    /* Called once when the Welcome arrives (e.g. to put the seat in the log prefix);
-     * may be NULL. */
-    void (*on_welcome)(void *arg, const char *seat, Flywheel__V1__Role role);
-    void *on_welcome_arg;
-    /* Network play: the resume token of a seat this agent held before (NULL or "" =
-     * none), and a name for the lobby display (NULL or "" = the program's name). */
-    const char *resume_token;
-    const char *name;
-    /* CURVE (docs/security.md): this agent's key pair and the coordinator's public key
-     * (Z85); both NULL = plaintext. */
-    const fw_curve_pair_t *curve_self;
-    const char *curve_server_key;
-    /* The same as the player typed them (" --server-key FILE ...", or NULL), for the
-     * command a person types to take the seat back. */
-    const char *key_options;
-} fw_agent_config_t;
-
-/* Plays one seat on a DEALER socket connected to cfg->url until the run ends. The
- * socket is closed (linger 0) before returning; the context is left to the caller.
- * On STOPPED the seat says Bye to the coordinator before leaving. Returns the
- * outcome: FW_AGENT_BYE, FW_AGENT_REFUSED, FW_AGENT_LOST, FW_AGENT_STOPPED,
- * FW_AGENT_EUSAGE or FW_AGENT_EIO; `reason` (if reason_len > 0, always
- * NUL-terminated) says why in one line for the last four. */
-int fw_agent_run(const fw_agent_config_t *cfg, char *reason, size_t reason_len);
-
-/* A DEALER socket on cfg->zmq_ctx connected to cfg->url, with linger 0 and a send
- * timeout of send_timeout_ms, so that a send to a vanished coordinator fails instead
- * of blocking for ever; ZeroMQ tries a lost connection again every second. With
- * `watch` non-NULL, *watch is set to a fw_watch of the socket (ZMTP heartbeats: a
- * coordinator that died or stopped answering is seen within seconds); the caller
- * destroys it before closing the socket. Returns the socket (the caller closes it),
- * or NULL with the reason in msg and *outcome set to FW_AGENT_EIO or FW_AGENT_EUSAGE
- * (a bad URL). */
-void *fw_agent_connect(const fw_agent_config_t *cfg, int send_timeout_ms, fw_watch_t **watch,
-                       int *outcome, char *msg, size_t len);
-
-/* Fills *env and *hello with cfg's Hello: its seat (or role), resume token and
- * player name (strings borrowed from cfg). */
-void fw_agent_hello_for(const fw_agent_config_t *cfg, fw_envelope_t *env,
-                        Flywheel__V1__Hello *hello);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "fw_agent.h"
+#include "fw_agent_run.h"
 
 /* Plays cfg->seat with a person at the terminal until the game ends, the player
  * quits, a fatal refusal, or *cfg->stop. Uses cfg's zmq_ctx, url, seat, role,

@@ -34,22 +34,37 @@ fw_log_level_t fw_log_level(void)
     return s_log.level;
 }
 
-void fw_log_write(fw_log_level_t level, const char *subsystem, const char *fmt, ...)
+static void s_vwrite(fw_log_level_t level, const char *seat, const char *subsystem,
+                     const char *fmt, va_list ap)
 {
     static const char *names[] = {"DEBUG", "INFO", "WARN", "ERROR", "QUIET"};
     struct timespec ts;
     struct tm tm;
     char when[32];
     char msg[1024];
-    va_list ap;
 
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     /* One fprintf per line so lines from processes sharing a terminal do not interleave. */
     fprintf(stderr, "%s.%03ldZ %s %s/%s %s: %s\n", when, ts.tv_nsec / 1000000L,
-            names[level], s_log.role, s_log.seat, subsystem, msg);
+            names[level], s_log.role, seat && *seat ? seat : s_log.seat, subsystem, msg);
+}
+
+void fw_log_write(fw_log_level_t level, const char *subsystem, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_vwrite(level, NULL, subsystem, fmt, ap);
+    va_end(ap);
+}
+
+void fw_log_write_as(fw_log_level_t level, const char *seat, const char *subsystem,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    s_vwrite(level, seat, subsystem, fmt, ap);
+    va_end(ap);
 }

@@ -237,32 +237,65 @@ static pid_t s_start_coordinator(fw_supervisor_t *sv, const char *bin, const fw_
     return pid;
 }
 
-static int s_start_agents(fw_supervisor_t *sv, const char *bin, const fw_scenario_t *sc,
-                          const char *listen, const char *child_level,
-                          volatile sig_atomic_t *stop)
+/* Starts one agent process for `seat`, or for the k seats from `first` (in scenario
+ * order) with --seats. Returns 0, or -1 after printing why. */
+static int s_start_agent(fw_supervisor_t *sv, const char *bin, const fw_scenario_t *sc,
+                         size_t first, size_t k, const char *listen, const char *child_level)
 {
-    for (size_t i = 0; i < sc->n_seats; i++) {
-        char name[FW_ID_MAX + 8];
-        char *argv[10];
-        int n = 0;
+    char name[2 * FW_ID_MAX + 32];
+    char *argv[10], *list = NULL;
+    int n = 0, rc = 0;
 
-        if (*stop)
-            return 0;
-        argv[n++] = (char *)bin;
-        argv[n++] = "--connect";
-        argv[n++] = (char *)listen;
+    argv[n++] = (char *)bin;
+    argv[n++] = "--connect";
+    argv[n++] = (char *)listen;
+    if (k == 1) {
         argv[n++] = "--seat";
-        argv[n++] = (char *)sc->seats[i].id;
-        if (child_level) {
-            argv[n++] = "--log-level";
-            argv[n++] = (char *)child_level;
-        }
-        argv[n] = NULL;
-        snprintf(name, sizeof name, "agent %s", sc->seats[i].id);
-        if (fw_supervisor_spawn(sv, name, argv) < 0) {
-            fprintf(stderr, "flywheel: cannot start %s (%s): %s\n", name, bin, strerror(errno));
+        argv[n++] = (char *)sc->seats[first].id;
+        snprintf(name, sizeof name, "agent %s", sc->seats[first].id);
+    } else {
+        size_t len = 1;
+        for (size_t i = first; i < first + k; i++)
+            len += strlen(sc->seats[i].id) + 1;
+        list = malloc(len);
+        if (!list) {
+            fprintf(stderr, "flywheel: out of memory\n");
             return -1;
         }
+        list[0] = '\0';
+        for (size_t i = first, at = 0; i < first + k; i++)
+            at += (size_t)sprintf(list + at, "%s%s", i > first ? "," : "", sc->seats[i].id);
+        argv[n++] = "--seats";
+        argv[n++] = list;
+        snprintf(name, sizeof name, "agent %s..%s (%zu seats)", sc->seats[first].id,
+                 sc->seats[first + k - 1].id, k);
+    }
+    if (child_level) {
+        argv[n++] = "--log-level";
+        argv[n++] = (char *)child_level;
+    }
+    argv[n] = NULL;
+    if (fw_supervisor_spawn(sv, name, argv) < 0) {
+        fprintf(stderr, "flywheel: cannot start %s (%s): %s\n", name, bin, strerror(errno));
+        rc = -1;
+    }
+    free(list);
+    return rc;
+}
+
+/* Starts the agent processes: the seats in scenario order, `per` to a process. */
+static int s_start_agents(fw_supervisor_t *sv, const char *bin, const fw_scenario_t *sc,
+                          unsigned per, const char *listen, const char *child_level,
+                          volatile sig_atomic_t *stop)
+{
+    if (per < 1)
+        per = 1;
+    for (size_t i = 0; i < sc->n_seats; i += per) {
+        size_t k = sc->n_seats - i < per ? sc->n_seats - i : per;
+        if (*stop)
+            return 0;
+        if (s_start_agent(sv, bin, sc, i, k, listen, child_level) != 0)
+            return -1;
     }
     return 0;
 }
@@ -451,9 +484,11 @@ int fw_run(const fw_run_opts_t *o)
         if (vsv)
             s_start_viewer(vsv, publish, dir, child_level);
     }
-    if (s_start_agents(sv, agent_bin, sc, listen, child_level, o->stop) != 0)
+    if (s_start_agents(sv, agent_bin, sc, o->seats_per_process, listen, child_level,
+                       o->stop) != 0)
         goto stop;
-    fw_log_info("launch", "%zu agents started on %s", sc->n_seats, listen);
+    fw_log_info("launch", "%zu seats, %u per agent process, started on %s", sc->n_seats,
+                o->seats_per_process ? o->seats_per_process : 1, listen);
 
     /* 6. Watch until the coordinator exits. */
     while (!coord_done && !*o->stop) {

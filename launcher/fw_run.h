@@ -1,11 +1,13 @@
 /* fw_run: the `flywheel run` command, one whole simulation.
  *
  *   flywheel run SCENARIO [--out DIR] [--seed N] [--ticks N] [--transport ipc|tcp]
- *                         [--tick-timeout MS] [--view] [--check] [--quiet] [--log-level L]
+ *                         [--tick-timeout MS] [--seats-per-process K] [--view] [--check]
+ *                         [--quiet] [--log-level L]
  *
  * Loads the scenario first (a bad file starts nothing, exit 2), starts the coordinator,
- * waits for it to publish its endpoints, subscribes to its snapshots, starts one agent
- * per seat (and, with --view, a viewer window), shows progress until the coordinator
+ * waits for it to publish its endpoints, subscribes to its snapshots, starts the agent
+ * processes, K seats each in scenario order (`flywheel-agent --seats a,b,...`; one
+ * --seat each for K = 1) (and, with --view, a viewer window), shows progress until the coordinator
  * exits, then prints the summary table. The viewer has its own supervisor: closing its
  * window never stops the run, and the end of the run never closes the window.
  * Ctrl-C (or SIGTERM) stops every child: SIGTERM, 3 s, SIGKILL, all reaped (exit 130).
@@ -21,6 +23,9 @@
 
 #include "fw_launch.h"
 
+/* The most seats one agent process is given (flywheel-agent's own cap). */
+#define FW_RUN_SEATS_PER_PROCESS_MAX 4096
+
 typedef struct {
     const char *scenario;      /* path as given */
     const char *out;           /* --out, or NULL for runs/<name>-<time> */
@@ -32,6 +37,8 @@ typedef struct {
     int quiet;
     int check;                 /* --check: report the scenario's checks */
     int view;                  /* --view: start flywheel-viewer on the run */
+    unsigned seats_per_process; /* --seats-per-process: seats per agent process, >= 1
+                                 * (0 is taken as 1) */
     volatile sig_atomic_t *stop;  /* non-zero: stop the run (set by the caller's
                                    * SIGINT/SIGTERM handler); not owned */
     void (*catch_signals)(void);  /* called once, just before the first child starts:

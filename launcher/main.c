@@ -78,6 +78,11 @@ static void s_usage_run(FILE *f)
             "  -t, --ticks N          override the number of ticks\n"
             "      --transport T      ipc (default, private unix sockets) or tcp (loopback)\n"
             "      --tick-timeout MS  how long the coordinator waits for a seat's actions\n"
+            "  -k, --seats-per-process K\n"
+            "                         group the seats, in scenario order, K to an agent\n"
+            "                         process (default 1; K >= the seats: all in one, up\n"
+            "                         to 4096); each seat keeps its own connection, and\n"
+            "                         the same seed gives the same run for any K\n"
             "      --check            report the scenario's checks (expected bands) after\n"
             "                         the run; exit 4 if any fails\n"
             "      --view             also open a viewer window on the run (needs a display);\n"
@@ -340,6 +345,7 @@ static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
         {"ticks", required_argument, NULL, 't'},
         {"transport", required_argument, NULL, OPT_TRANSPORT},
         {"tick-timeout", required_argument, NULL, OPT_TICK_TIMEOUT},
+        {"seats-per-process", required_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
         {"view", no_argument, NULL, OPT_VIEW},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
@@ -353,7 +359,8 @@ static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
     o->transport = FW_TRANSPORT_IPC;
     opterr = 0; /* our own messages, naming `flywheel run` */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:s:t:qh", longopts, NULL)) != -1) {
+    o->seats_per_process = 1;
+    while ((c = getopt_long(argc, argv, ":o:s:t:k:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             if (!*optarg) {
@@ -395,6 +402,14 @@ static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
                 return EXIT_USAGE;
             }
             o->tick_timeout = optarg;
+            break;
+        case 'k':
+            if (!s_valid_number(optarg, 1, FW_RUN_SEATS_PER_PROCESS_MAX)) {
+                fprintf(stderr, "flywheel run: --seats-per-process wants a whole number from "
+                        "1 to %d, not '%s'\n", FW_RUN_SEATS_PER_PROCESS_MAX, optarg);
+                return EXIT_USAGE;
+            }
+            o->seats_per_process = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case OPT_CHECK:
             o->check = 1;

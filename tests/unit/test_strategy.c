@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "fw_agent.h"
+#include "fw_agent_run.h"
 #include "fw_arena.h"
 #include "fw_proto.h"
 #include "fw_rng.h"
@@ -1755,5 +1756,107 @@ Test(fw_agent, run_reports_refusal_silence_and_stop)
     cfg.strategy = NULL;
     cfg.url = "bogus://x";
     cr_assert_eq(fw_agent_run(&cfg, why, sizeof why), FW_AGENT_EUSAGE);
+    zmq_ctx_term(ctx);
+}
+
+/* --- several seats in one loop --------------------------------------------------- */
+
+typedef struct {
+    fw_agent_config_t cfg;
+    fw_agent_claim_t claims[2];
+    int outcomes[2];
+    int outcome;
+    char reason[256];
+} seats_run_t;
+
+static void *seats_thread(void *p)
+{
+    seats_run_t *r = p;
+    r->outcome = fw_agent_run_seats(&r->cfg, r->claims, 2, r->outcomes, r->reason,
+                                    sizeof r->reason);
+    return NULL;
+}
+
+/* Two seats of one process come as two connections, each playing its seat as a lone
+ * agent would; one refused does not stop the other, and the run ends as its worst. */
+Test(fw_agent, run_seats_plays_each_seat_on_its_own_connection)
+{
+    world_t w;
+    welcome_t wm;
+    seats_run_t r;
+    pthread_t thread;
+    uint8_t ids[2][FW_PROTO_MAX_IDENTITY + 1], id[FW_PROTO_MAX_IDENTITY + 1];
+    size_t id_lens[2], id_len;
+    void *ctx = zmq_ctx_new();
+    void *router = zmq_socket(ctx, ZMQ_ROUTER);
+    int linger = 0;
+    zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof linger);
+    cr_assert_eq(zmq_bind(router, "inproc://coord-seats"), 0);
+    memset(&r, 0, sizeof r);
+    r.cfg.zmq_ctx = ctx;
+    r.cfg.url = "inproc://coord-seats";
+    r.cfg.idle_timeout_ms = 5000;
+    r.claims[0].seat = "nvda";
+    r.claims[1].seat = "aws";
+    cr_assert_eq(pthread_create(&thread, NULL, seats_thread, &r), 0);
+
+    /* Two Hellos, from two routing ids. */
+    int nvda = -1, aws = -1;
+    for (int i = 0; i < 2; i++) {
+        fw_envelope_t *in = NULL;
+        cr_assert_eq(fw_proto_recv_from(router, 5000, ids[i], &id_lens[i], &in), 0);
+        cr_assert_eq(in->body_case, FLYWHEEL__V1__ENVELOPE__BODY_HELLO);
+        cr_assert_eq(in->seq, 1);
+        if (strcmp(in->hello->seat, "nvda") == 0)
+            nvda = i;
+        else if (strcmp(in->hello->seat, "aws") == 0)
+            aws = i;
+        fw_proto_free(&in);
+    }
+    cr_assert(nvda >= 0 && aws >= 0, "a Hello for each seat");
+    cr_assert(id_lens[0] != id_lens[1] || memcmp(ids[0], ids[1], id_lens[0]) != 0,
+              "one connection per seat");
+
+    /* aws is refused at the door; nvda plays on. */
+    M(Refusal) ref = FLYWHEEL__V1__REFUSAL__INIT;
+    ref.code = FLYWHEEL__V1__REFUSAL_CODE__REFUSAL_SEAT_TAKEN;
+    ref.reason = (char *)"seat 'aws' is taken";
+    fw_envelope_t e = envelope("aws", 0);
+    e.body_case = FLYWHEEL__V1__ENVELOPE__BODY_REFUSAL;
+    e.refusal = &ref;
+    cr_assert_eq(fw_proto_send_to(router, ids[aws], id_lens[aws], &e), 0);
+
+    world_init(&w, "nvda", ROLE(VENDOR), "");
+    welcome_init(&wm, &w, "nvda", ROLE(VENDOR), 3, "");
+    cr_assert_eq(fw_proto_send_to(router, ids[nvda], id_lens[nvda], &wm.env), 0);
+    capacity(&w, "hopper", 100, 10000);
+    fw_envelope_t ts = envelope("nvda", 1);
+    ts.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_START;
+    ts.tick_start = &w.ts;
+    w.ts.tick = 1;
+    cr_assert_eq(fw_proto_send_to(router, ids[nvda], id_lens[nvda], &ts), 0);
+    fw_envelope_t *in = NULL;
+    cr_assert_eq(fw_proto_recv_from(router, 5000, id, &id_len, &in), 0);
+    cr_assert_eq(in->body_case, FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS);
+    cr_assert_str_eq(in->seat, "nvda");
+    cr_assert_eq(in->seq, 2);
+    cr_assert(id_len == id_lens[nvda] && memcmp(id, ids[nvda], id_len) == 0,
+              "nvda answers on its own connection");
+    fw_proto_free(&in);
+
+    M(Bye) bye = FLYWHEEL__V1__BYE__INIT;
+    bye.reason = (char *)"run complete";
+    fw_envelope_t b = envelope("nvda", 1);
+    b.body_case = FLYWHEEL__V1__ENVELOPE__BODY_BYE;
+    b.bye = &bye;
+    cr_assert_eq(fw_proto_send_to(router, ids[nvda], id_lens[nvda], &b), 0);
+    pthread_join(thread, NULL);
+    cr_assert_eq(r.outcomes[0], FW_AGENT_BYE);
+    cr_assert_eq(r.outcomes[1], FW_AGENT_REFUSED);
+    cr_assert_eq(r.outcome, FW_AGENT_REFUSED, "the worst seat's outcome");
+    cr_assert(strstr(r.reason, "seat aws: ") == r.reason, "%s", r.reason);
+    cr_assert(strstr(r.reason, "taken"), "%s", r.reason);
+    world_fini(&w);
+    zmq_close(router);
     zmq_ctx_term(ctx);
 }
