@@ -62,7 +62,10 @@ int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len);
  * is checked after. On success *out is owned by the caller. Returns 0,
  * FW_PROTO_ETOOBIG, FW_PROTO_EBUDGET, FW_PROTO_EMALFORMED or FW_PROTO_EVERSION (in
  * which case *out is still set, so the caller can reply to the sender's seq), or
- * FW_PROTO_EIO if memory runs out. */
+ * FW_PROTO_EIO if memory runs out. fw_proto_recv_from/_fd (a coordinator's ROUTER:
+ * agents' messages, which it logs) unpack this way; fw_proto_recv (what a DEALER or a
+ * SUB gets from the coordinator) and fw_proto_read_delimited (the coordinator's own
+ * records) skip the repacking check: their bytes are fw_proto_pack's already. */
 int fw_proto_unpack(const uint8_t *data, size_t len, fw_envelope_t **out);
 
 /* What unpacking `len` bytes may allocate: 64 KiB plus 16 times the bytes, at most
