@@ -13,6 +13,8 @@
 #include <zmq.h>
 
 #include "fw_check.h"
+#include "fw_coord.h"
+#include "fw_embedded.h"
 #include "fw_clock.h"
 #include "fw_log.h"
 #include "fw_proto.h"
@@ -402,6 +404,41 @@ static void s_reap_viewer(fw_supervisor_t *vsv, const s_progress_t *prog, int qu
     }
 }
 
+/* --embedded: the run in this process (fw_embedded), then the same table and checks
+ * as a run of processes. Returns the exit code. */
+static int s_run_embedded(const fw_run_opts_t *o, const fw_scenario_t *sc, const char *dir)
+{
+    char path[PATH_MAX + 32], err[1024];
+    fw_embedded_opts_t eo = {
+        .scenario = sc, .out_dir = dir,
+        .seed = o->seed ? strtoull(o->seed, NULL, 10) : sc->seed,
+        .ticks = o->ticks ? (uint32_t)strtoul(o->ticks, NULL, 10) : 0,
+        .tick_timeout_ms = o->tick_timeout ? atoi(o->tick_timeout) : 5000,
+        .stop = o->stop};
+    if (!o->quiet)
+        fprintf(stderr, "flywheel: %s in one process (%zu seats as threads over inproc)\n",
+                sc->name, sc->n_seats);
+    int coord = fw_embedded_run(&eo);
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    if (coord == FW_COORD_EFAIL) {
+        fprintf(stderr, "flywheel: the run failed (see the lines above and %s)\n", dir);
+        return EXIT_RUN_FAILED;
+    }
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "flywheel: the run wrote no %s\n", path);
+        return EXIT_RUN_FAILED;
+    }
+    if (!o->quiet) {
+        fflush(stderr);
+        if (fw_launch_print_summary_file(stdout, path, dir, err, sizeof err) != 0)
+            fprintf(stderr, "flywheel: %s\n", err);
+        fflush(stdout);
+    }
+    if (coord == FW_COORD_EINTERRUPTED)
+        return EXIT_INTERRUPTED;
+    return o->check ? s_check(sc, dir, o->quiet) : 0;
+}
+
 int fw_run(const fw_run_opts_t *o)
 {
     char err[1024], dir[PATH_MAX], coord_bin[PATH_MAX], agent_bin[PATH_MAX];
@@ -453,6 +490,10 @@ int fw_run(const fw_run_opts_t *o)
 
     /* 3. Endpoints, then 4. the coordinator. Signals count from here on. */
     o->catch_signals();
+    if (o->embedded) {
+        rc = s_run_embedded(o, sc, dir);
+        goto out;
+    }
     if (fw_launch_endpoints_make(o->transport, &ep) != 0) {
         fprintf(stderr, "flywheel: cannot make a directory for the sockets: %s\n",
                 strerror(errno));

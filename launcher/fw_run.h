@@ -39,6 +39,8 @@ typedef struct {
     int view;                  /* --view: start flywheel-viewer on the run */
     unsigned seats_per_process; /* --seats-per-process: seats per agent process, >= 1
                                  * (0 is taken as 1) */
+    int embedded;              /* --embedded: coordinator and seats as threads of this
+                                * process over inproc:// (fw_embedded) */
     volatile sig_atomic_t *stop;  /* non-zero: stop the run (set by the caller's
                                    * SIGINT/SIGTERM handler); not owned */
     void (*catch_signals)(void);  /* called once, just before the first child starts:

@@ -83,6 +83,9 @@ static void s_usage_run(FILE *f)
             "                         process (default 1; K >= the seats: all in one, up\n"
             "                         to 4096); each seat keeps its own connection, and\n"
             "                         the same seed gives the same run for any K\n"
+            "      --embedded         the coordinator and every seat as threads of this\n"
+            "                         process over inproc:// (same messages, same run);\n"
+            "                         for fast sweeps and for a debugger\n"
             "      --check            report the scenario's checks (expected bands) after\n"
             "                         the run; exit 4 if any fails\n"
             "      --view             also open a viewer window on the run (needs a display);\n"
@@ -338,7 +341,8 @@ static int s_valid_number(const char *s, unsigned long long min, unsigned long l
  * printing why; -1 when --help was asked (usage printed, exit 0). */
 static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
 {
-    enum { OPT_TRANSPORT = 256, OPT_TICK_TIMEOUT, OPT_LOG_LEVEL, OPT_CHECK, OPT_VIEW };
+    enum { OPT_TRANSPORT = 256, OPT_TICK_TIMEOUT, OPT_LOG_LEVEL, OPT_CHECK, OPT_VIEW,
+           OPT_EMBEDDED };
     static const struct option longopts[] = {
         {"out", required_argument, NULL, 'o'},
         {"seed", required_argument, NULL, 's'},
@@ -348,6 +352,7 @@ static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
         {"seats-per-process", required_argument, NULL, 'k'},
         {"quiet", no_argument, NULL, 'q'},
         {"view", no_argument, NULL, OPT_VIEW},
+        {"embedded", no_argument, NULL, OPT_EMBEDDED},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"check", no_argument, NULL, OPT_CHECK},
         {"help", no_argument, NULL, 'h'},
@@ -420,6 +425,9 @@ static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
         case OPT_VIEW:
             o->view = 1;
             break;
+        case OPT_EMBEDDED:
+            o->embedded = 1;
+            break;
         case OPT_LOG_LEVEL:
             if (fw_log_level_parse(optarg) < 0) {
                 fprintf(stderr,
@@ -452,6 +460,13 @@ static int s_parse_run(int argc, char **argv, fw_run_opts_t *o)
         return EXIT_USAGE;
     }
     o->scenario = argv[optind];
+    if (o->embedded && (o->view || o->seats_per_process > 1)) {
+        fprintf(stderr, "flywheel run: --embedded runs every seat in this process: not with "
+                        "%s\n", o->view ? "--view (open flywheel-viewer on the run's "
+                                           "events.log afterwards)"
+                                         : "--seats-per-process");
+        return EXIT_USAGE;
+    }
     return 0;
 }
 

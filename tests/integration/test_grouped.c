@@ -2,12 +2,17 @@
  * `flywheel-agent --role ROLE --count K` play the same run as one process per seat,
  * metrics.csv byte for byte, because each seat keeps its own connection and its
  * strategy sees only its observation and its own seeded stream. And a generated
- * market of 256 companies runs to the end in four agent processes. Every process
+ * market of 256 companies runs to the end in four agent processes. `flywheel run
+ * --embedded` (every seat a thread of one process) gives the same bytes, and stops on
+ * Ctrl-C with its summary. Every process
  * started here is killed and reaped by the fixture, pass or fail. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fw_testproc.h"
 
@@ -51,8 +56,11 @@ static char *s_run(const char *scenario, const char *per, const char *ticks, siz
     char out[1024], log[1024], metrics[1100];
     snprintf(out, sizeof out, "%s/out-%s", s_dir, per);
     snprintf(log, sizeof log, "%s/run-%s.log", s_dir, per);
-    char *args[16] = {"run", (char *)scenario, "--seed", "7", "--seats-per-process",
-                      (char *)per, "--quiet", "--out", out};
+    /* per "embedded": the coordinator and every seat as threads of one process. */
+    int embedded = strcmp(per, "embedded") == 0;
+    char *args[16] = {"run", (char *)scenario, "--seed", "7",
+                      embedded ? "--embedded" : "--seats-per-process",
+                      embedded ? "--quiet" : (char *)per, "--quiet", "--out", out};
     int n = 9;
     if (ticks) {
         args[n++] = "--ticks";
@@ -79,7 +87,7 @@ static void s_assert_same(const char *a, size_t la, const char *b, size_t lb, co
     cr_assert(memcmp(a, b, la) == 0, "metrics.csv differs: %s", what);
 }
 
-Test(grouped, seats_per_process_gives_identical_metrics)
+Test(grouped, seats_per_process_and_embedded_give_identical_metrics)
 {
     char sc[1024];
     size_t l1, l4, l13;
@@ -89,9 +97,13 @@ Test(grouped, seats_per_process_gives_identical_metrics)
     char *all = s_run(sc, "13", NULL, &l13); /* the baseline's 13 seats in one process */
     s_assert_same(one, l1, four, l4, "1 vs 4 seats per process");
     s_assert_same(one, l1, all, l13, "1 vs all 13 in one process");
+    size_t le;
+    char *embedded = s_run(sc, "embedded", NULL, &le);
+    s_assert_same(one, l1, embedded, le, "1 per process vs embedded (threads over inproc)");
     free(one);
     free(four);
     free(all);
+    free(embedded);
 }
 
 /* The coordinator alone, with three agent processes asking for any free seats of
@@ -143,7 +155,7 @@ Test(grouped, role_count_agents_give_identical_metrics)
 }
 
 /* 256 companies, 64 seats to a process: four agent processes hold the whole market. */
-Test(grouped, a_generated_256_company_market_runs_in_four_processes)
+Test(grouped, a_generated_256_company_market_runs_in_four_processes_and_embedded)
 {
     char sc[1024], log[1024];
     size_t len;
@@ -157,5 +169,48 @@ Test(grouped, a_generated_256_company_market_runs_in_four_processes)
         lines += csv[i] == '\n';
     cr_assert_eq(lines, 4, "a header and 3 ticks");
     cr_assert_eq(strncmp(csv, "tick,", 5), 0);
+    /* Embedded: the same market in one process gives the same three ticks. */
+    size_t le;
+    char *embedded = s_run(sc, "embedded", "3", &le);
+    s_assert_same(csv, len, embedded, le, "4 processes vs embedded, 256 companies");
+    free(embedded);
     free(csv);
+}
+
+/* Ctrl-C on an embedded run: the coordinator thread stops at the end of its tick, the
+ * seats say goodbye, the table of the run so far is printed, and the exit is 130. */
+Test(grouped, ctrl_c_stops_an_embedded_run_with_its_summary)
+{
+    char sc[1024], log[1024], out[1024], bin[1024], metrics[1100], summary[1100];
+    snprintf(sc, sizeof sc, "%s/long.yaml", s_dir);
+    snprintf(log, sizeof log, "%s/long-synth.log", s_dir);
+    cr_assert_eq(s_flywheel((char *[]){"scenario", "synth", "--companies", "64", "--seed", "3",
+                                       "--ticks", "100000", "--out", sc, NULL}, log, 30000), 0);
+    snprintf(out, sizeof out, "%s/out-interrupted", s_dir);
+    snprintf(log, sizeof log, "%s/interrupted.log", s_dir);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", out);
+    snprintf(summary, sizeof summary, "%s/summary.json", out);
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    char *argv[] = {bin, "run", sc, "--embedded", "--out", out, NULL};
+    int p = fw_procs_start(&s_procs, argv, log);
+    /* Some ticks in: metrics.csv has a header and rows. */
+    for (int i = 0; i < 6000; i++) {
+        char *text = fw_test_read_file(metrics, NULL);
+        size_t lines = 0;
+        for (const char *c = text; c && *c; c++)
+            lines += *c == '\n';
+        free(text);
+        if (lines >= 4)
+            break;
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    cr_assert(fw_procs_alive(&s_procs, p), "the run ended by itself");
+    kill(s_procs.pid[p], SIGINT);
+    cr_assert_eq(fw_procs_wait(&s_procs, p, 60000), 130, "an interrupted run exits 130");
+    char *text = fw_test_read_file(log, NULL);
+    cr_assert(text && strstr(text, "books balanced"), "the table of the run so far:\n%s",
+              text ? text : "");
+    free(text);
+    cr_assert_eq(access(summary, R_OK), 0, "summary.json is written");
 }
