@@ -153,15 +153,38 @@ size_t fw_check_evaluate(const fw_scenario_t *sc, const fw_metrics_t *t,
     return bad;
 }
 
-/* Dollars as $12.3B, shares and small figures as they are. */
-static void s_figure(char *buf, size_t len, double v, double scale_hint)
+/* Whether a metric counts things, not dollars (docs/outputs.md): compute in
+ * H100-equivalent months, chips in units. */
+static int s_is_quantity(const char *metric)
 {
-    if (isinf(v))
+    static const char *const prefixes[] = {"compute.", "compute_sold", "family_compute.",
+                                           "chips_sold"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(metric, prefixes[i], strlen(prefixes[i])) == 0)
+            return 1;
+    return 0;
+}
+
+/* Dollars as $12.3B, large quantities as 335.4k, shares and small figures as they
+ * are. */
+static void s_figure(char *buf, size_t len, double v, double scale_hint, int quantity)
+{
+    if (isinf(v)) {
         snprintf(buf, len, "%s", v < 0 ? "-inf" : "inf");
-    else if (fabs(scale_hint) >= 1e5)
+    } else if (fabs(scale_hint) >= 1e5 && quantity) {
+        static const char *const unit[] = {"", "k", "M", "B", "T"};
+        double x = v;
+        size_t u = 0;
+        while (fabs(x) >= 1000 && u + 1 < sizeof unit / sizeof *unit) {
+            x /= 1000;
+            u++;
+        }
+        snprintf(buf, len, "%.1f%s", x, unit[u]);
+    } else if (fabs(scale_hint) >= 1e5) {
         fw_money_format(buf, len, (int64_t)llround(v), FW_MONEY_REPORT);
-    else
+    } else {
         snprintf(buf, len, "%.4g", v);
+    }
 }
 
 void fw_check_print(FILE *out, const fw_scenario_t *sc, const fw_check_result_t *results)
@@ -174,10 +197,11 @@ void fw_check_print(FILE *out, const fw_scenario_t *sc, const fw_check_result_t 
         const fw_check_t *c = r->check;
         char value[32] = "-", low[32], high[32];
         double hint = fmax(isinf(c->low) ? 0 : fabs(c->low), isinf(c->high) ? 0 : fabs(c->high));
-        s_figure(low, sizeof low, c->low, hint);
-        s_figure(high, sizeof high, c->high, hint);
+        int quantity = s_is_quantity(c->metric);
+        s_figure(low, sizeof low, c->low, hint, quantity);
+        s_figure(high, sizeof high, c->high, hint, quantity);
         if (r->status == FW_CHECK_PASS || r->status == FW_CHECK_FAIL)
-            s_figure(value, sizeof value, r->value, hint);
+            s_figure(value, sizeof value, r->value, hint, quantity);
         pass += r->status == FW_CHECK_PASS;
         fprintf(out, "  %-7s %-48.48s %12s  in [%s, %s]", verdict[r->status], c->name, value, low,
                 high);

@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fw_check.h"
 #include "fw_launch.h"
+#include "fw_scenario.h"
 
 /* Output of fw_launch_format_summary as a string (caller frees). */
 static char *s_summary(const char *json, int *rc)
@@ -462,4 +464,43 @@ Test(fw_supervisor, children_die_with_a_killed_launcher)
             break;
     cr_assert_eq(r, grandchild, "the grandchild outlived its launcher");
     cr_expect(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+}
+
+/* The check table prints each figure in its own unit: compute (H100-equivalent months)
+ * as a quantity, dollars as money, shares as they are. */
+Test(fw_check, figures_are_printed_in_their_units)
+{
+    const char *src = getenv("FW_SOURCE_DIR");
+    char path[1024], err[512];
+    snprintf(path, sizeof path, "%s/scenarios/baseline.yaml", src && *src ? src : "..");
+    fw_scenario_t *sc = fw_scenario_load(path, err, sizeof err);
+    cr_assert_not_null(sc, "%s", err);
+    fw_check_result_t *r = calloc(sc->n_checks, sizeof *r);
+    cr_assert_not_null(r);
+    int compute = -1, money = -1, share = -1;
+    for (size_t i = 0; i < sc->n_checks; i++) {
+        r[i] = (fw_check_result_t){&sc->checks[i], FW_CHECK_PASS, 0.0, ""};
+        /* The first check of each kind. */
+        if (compute < 0 && !strncmp(sc->checks[i].metric, "compute.", 8))
+            compute = (int)i;
+        else if (money < 0 && !strncmp(sc->checks[i].metric, "revenue.", 8))
+            money = (int)i;
+        else if (share < 0 && !strncmp(sc->checks[i].metric, "cloud_share.", 12))
+            share = (int)i;
+    }
+    cr_assert(compute >= 0 && money >= 0 && share >= 0, "the baseline has all three kinds");
+    r[compute].value = 335400;
+    r[money].value = 5.3e9;
+    r[share].value = 0.3063;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    fw_check_print(f, sc, r);
+    fclose(f);
+    cr_assert(strstr(text, "335.4k  in [300.0k, 420.0k]") != NULL, "%s", text);
+    cr_assert(strstr(text, "$5.3B") != NULL, "%s", text);
+    cr_assert(strstr(text, "0.3063  in [0.3, 0.32]") != NULL, "%s", text);
+    free(text);
+    free(r);
+    fw_scenario_destroy(&sc);
 }
