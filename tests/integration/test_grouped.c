@@ -16,22 +16,7 @@
 
 #include "fw_testproc.h"
 
-static fw_procs_t s_procs;
-static char s_dir[64];
-
-static void s_setup(void)
-{
-    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
-}
-
-static void s_teardown(void)
-{
-    fw_procs_cleanup(&s_procs);
-    if (!getenv("FW_KEEP_TMP"))
-        fw_test_rmtree(s_dir);
-}
-
-TestSuite(grouped, .init = s_setup, .fini = s_teardown, .timeout = 240);
+FW_TEST_PROCS_SUITE(grouped, 240);
 
 /* Runs `flywheel ARGS...` with stdout and stderr to `log`; returns its exit code. */
 static int s_flywheel(char *const args[], const char *log, int timeout_ms)

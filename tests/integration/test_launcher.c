@@ -2,6 +2,7 @@
  * on stdout, the outputs on disk; Ctrl-C (SIGINT) stops every process it started;
  * a bad scenario starts nothing and exits 2 with file:line:col. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -13,19 +14,7 @@
 
 #include "fw_testproc.h"
 
-static fw_procs_t s_procs;
-static char s_dir[64];
-
-static void s_setup(void)
-{
-    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
-}
-
-static void s_teardown(void)
-{
-    fw_procs_cleanup(&s_procs);
-    fw_test_rmtree(s_dir);
-}
+FW_TEST_PROCS_SUITE(launcher, 120);
 
 /* The pids whose parent is `parent`, from /proc. */
 static size_t s_children(pid_t parent, pid_t *out, size_t max)
@@ -56,8 +45,6 @@ static size_t s_children(pid_t parent, pid_t *out, size_t max)
         closedir(d);
     return n;
 }
-
-TestSuite(launcher, .init = s_setup, .fini = s_teardown, .timeout = 120);
 
 Test(launcher, runs_a_scenario_and_prints_the_summary)
 {

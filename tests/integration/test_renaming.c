@@ -17,21 +17,7 @@
 #include "fw_scenario.h"
 #include "fw_testproc.h"
 
-static fw_procs_t s_procs;
-static char s_dir[64];
-
-static void s_setup(void)
-{
-    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
-}
-
-static void s_teardown(void)
-{
-    fw_procs_cleanup(&s_procs);
-    fw_test_rmtree(s_dir);
-}
-
-TestSuite(renaming, .init = s_setup, .fini = s_teardown, .timeout = 120);
+FW_TEST_PROCS_SUITE(renaming, 120);
 
 /* old id -> new id, and back */
 typedef struct {

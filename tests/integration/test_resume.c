@@ -23,21 +23,7 @@
 /* The baseline: 84 ticks of 13 agents, long enough to kill its coordinator late. */
 #define S_SCENARIO "scenarios/baseline.yaml"
 
-static fw_procs_t s_procs;
-static char s_dir[64];
-
-static void s_setup(void)
-{
-    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
-}
-
-static void s_teardown(void)
-{
-    fw_procs_cleanup(&s_procs);
-    fw_test_rmtree(s_dir);
-}
-
-TestSuite(resume, .init = s_setup, .fini = s_teardown, .timeout = 240);
+FW_TEST_PROCS_SUITE(resume, 240);
 
 /* Rows of metrics.csv written so far (the header not counted). */
 static long s_rows(const char *out)

@@ -14,21 +14,7 @@
 
 #define S_COMPANIES "512"
 
-static fw_procs_t s_procs;
-static char s_dir[64];
-
-static void s_setup(void)
-{
-    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
-}
-
-static void s_teardown(void)
-{
-    fw_procs_cleanup(&s_procs);
-    fw_test_rmtree(s_dir);
-}
-
-TestSuite(synth_command, .init = s_setup, .fini = s_teardown, .timeout = 60);
+FW_TEST_PROCS_SUITE(synth_command, 60);
 
 /* Runs `flywheel ARGS...` with stdout and stderr to `log`; returns its exit code. */
 static int s_flywheel(char *const args[], const char *log)

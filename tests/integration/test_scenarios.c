@@ -13,21 +13,7 @@
 
 #include "fw_testproc.h"
 
-static fw_procs_t s_procs;
-static char s_dir[64];
-
-static void s_setup(void)
-{
-    cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir));
-}
-
-static void s_teardown(void)
-{
-    fw_procs_cleanup(&s_procs);
-    fw_test_rmtree(s_dir);
-}
-
-TestSuite(scenarios, .init = s_setup, .fini = s_teardown, .timeout = 300);
+FW_TEST_PROCS_SUITE(scenarios, 300);
 
 /* FNV-1a, 64 bits, of a file's bytes, as 16 hex digits; "" if unreadable. */
 static void s_digest(const char *path, char out[17])

@@ -50,4 +50,21 @@ char *fw_test_read_file(const char *path, size_t *len);
 /* Waits until `path` exists, up to timeout_ms. Returns 0 or -1. */
 int fw_test_wait_file(const char *path, int timeout_ms);
 
+/* A suite whose tests start processes in a private directory: declares s_procs and
+ * s_dir, an init that makes the directory, a fini that kills and reaps every process
+ * the test left (pass or fail) and removes the directory (kept when FW_KEEP_TMP is
+ * set, to look at a failure), and the Criterion suite `name` with that timeout in
+ * seconds. Use after <criterion/criterion.h> and <stdlib.h>. */
+#define FW_TEST_PROCS_SUITE(name, timeout_s)                                              \
+    static fw_procs_t s_procs;                                                            \
+    static char s_dir[64];                                                                \
+    static void s_setup(void) { cr_assert_not_null(fw_test_tmpdir(s_dir, sizeof s_dir)); } \
+    static void s_teardown(void)                                                          \
+    {                                                                                     \
+        fw_procs_cleanup(&s_procs);                                                       \
+        if (!getenv("FW_KEEP_TMP"))                                                       \
+            fw_test_rmtree(s_dir);                                                        \
+    }                                                                                     \
+    TestSuite(name, .init = s_setup, .fini = s_teardown, .timeout = (timeout_s))
+
 #endif
