@@ -22,6 +22,7 @@ typedef struct {
     const char *const *scenarios; /* paths */
     size_t n_scenarios;
     unsigned seeds;               /* runs per scenario, seeds base, base+1, ... */
+    unsigned jobs;                /* runs at once, >= 1 */
     const char *ticks;            /* forwarded to each run, or NULL */
     const char *out_dir;          /* where the runs and the tables go */
     const char *self;             /* path of the flywheel binary to run */

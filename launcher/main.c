@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fw_compare.h"
+#include "fw_pool.h"
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_signal.h"
@@ -106,22 +107,27 @@ static void s_usage_compare(FILE *f)
     fprintf(f,
             "usage: flywheel compare SCENARIO... [options]\n"
             "\n"
-            "Runs each scenario with several seeds (each a whole `flywheel run`), then\n"
-            "prints one table: per scenario, the mean over seeds of each cloud's and\n"
-            "vendor's cumulative profit, each lab's final valuation and revenue share,\n"
-            "each chip family's share of installed compute, and the round trip of each\n"
-            "investment of $1B or more; and per company the coefficient of variation of\n"
-            "its outcome across the scenarios. Also written as compare.csv and\n"
-            "compare.md in the output directory.\n"
+            "Runs each scenario with several seeds (each a whole `flywheel run`, several\n"
+            "at once), then prints one table: per scenario, the mean over seeds and its\n"
+            "95%% interval (Student t, across seeds) of each cloud's and vendor's\n"
+            "cumulative profit, each lab's final valuation and revenue share, each chip\n"
+            "family's share of installed compute, the round trip of each investment of\n"
+            "$1B or more, the value of AI in each cloud's own operations and the\n"
+            "concentration of clouds and labs; and per company the coefficient of\n"
+            "variation of its outcome across the scenarios (CV scen.). Written in the\n"
+            "output directory: compare-runs.csv (one row per run), compare.csv (n,\n"
+            "mean, sd, 95%% interval per scenario and figure) and compare.md. Each run\n"
+            "has its own directory <scenario>-seed<N> (a name given twice gets -2, ...).\n"
             "\n"
             "  -n, --seeds N      runs per scenario, seeds s, s+1, ... (default 3)\n"
+            "  -j, --jobs N       runs at once (default: the processors, here %u)\n"
             "  -o, --out DIR      output directory (default runs/compare-<UTC time>)\n"
             "  -t, --ticks N      override the number of ticks of every run\n"
             "  -q, --quiet        no progress lines\n"
             "  -h, --help         this text\n"
             "\n"
             "Exit status: 0 done, 1 a run failed, 2 usage error or bad scenario,\n"
-            "130 interrupted.\n");
+            "130 interrupted.\n", fw_pool_cpus());
 }
 
 static void s_install_signals(void);
@@ -132,14 +138,16 @@ static int s_compare(int argc, char **argv)
     static const struct option opts[] = {
         {"seeds", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
         {"ticks", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+        {"jobs", required_argument, NULL, 'j'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     fw_compare_config_t cfg = {0};
     char out[512], self[4096];
     unsigned long seeds = 3;
     int opt;
     optind = 1;
     cfg.seeds = 3;
-    while ((opt = getopt_long(argc, argv, "n:o:t:qh", opts, NULL)) != -1) {
+    cfg.jobs = fw_pool_cpus();
+    while ((opt = getopt_long(argc, argv, "n:o:t:j:qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'n':
             if (!s_valid_number(optarg, 1, 100)) {
@@ -155,6 +163,13 @@ static int s_compare(int argc, char **argv)
                 return EXIT_USAGE;
             }
             cfg.ticks = optarg;
+            break;
+        case 'j':
+            if (!s_valid_number(optarg, 1, 1024)) {
+                fprintf(stderr, "flywheel: --jobs wants a number from 1 to 1024, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg.jobs = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case 'q': cfg.quiet = 1; break;
         case 'h': s_usage_compare(stdout); return 0;
