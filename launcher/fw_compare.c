@@ -125,7 +125,7 @@ static int s_plan(const fw_compare_config_t *cfg, char labels[][64], s_state_t *
 /* Reads every run's figures back, in plan order. Returns 0 or 1. */
 static int s_collect(const s_state_t *st, fw_results_t *res)
 {
-    char err[512];
+    char err[512] = "out of memory";
     for (size_t i = 0; i < st->n_runs; i++) {
         fw_figures_t figs = {0};
         if (fw_figures_read(st->runs[i].dir, &figs, err, sizeof err) != 0 ||

@@ -5,7 +5,10 @@
  * compare gives one row per run and a directory per run, the same scenario given twice
  * too. (Through Slurm: test_slurm, which starts a Slurm of its own.) */
 #include <criterion/criterion.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,4 +278,40 @@ Test(sweep, compare_the_same_scenario_twice_gives_a_directory_and_a_row_per_run)
     cr_assert_not_null(strstr(stats, "\nclassroom-2,profit,aws,2,"));
     cr_assert_not_null(strstr(stats, "\nall,cv_across_scenarios_profit,aws,2,"));
     free(stats);
+}
+
+/* On a terminal: one progress line, rewritten in place (runs done / total, rate, time
+ * left). Elsewhere (the tests above) nothing but the table. */
+Test(sweep, progress_on_a_terminal)
+{
+    char spec[1024], out[1024], bin[1024], text[65536];
+    size_t n = 0;
+    s_spec(spec, sizeof spec, "6");
+    snprintf(out, sizeof out, "%s/tty", s_dir);
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        execl(bin, bin, "sweep", spec, "--out", out, (char *)NULL);
+        _exit(127);
+    }
+    s_procs.pid[s_procs.n++] = pid; /* killed and reaped by the suite if we fail */
+    for (;;) {
+        struct pollfd pfd = {master, POLLIN, 0};
+        if (poll(&pfd, 1, 60000) <= 0)
+            break;
+        ssize_t got = read(master, text + n, sizeof text - 1 - n);
+        if (got <= 0)
+            break;
+        n += (size_t)got;
+    }
+    text[n] = '\0';
+    close(master);
+    int rc = fw_procs_wait(&s_procs, (int)s_procs.n - 1, 30000);
+    cr_assert_eq(rc, 0, "exit %d:\n%s", rc, text);
+    cr_assert_not_null(strstr(text, "\r[sweep] 0/12 runs"), "%s", text);
+    cr_assert_not_null(strstr(text, "[sweep] 12/12 runs"), "%s", text);
+    cr_assert_not_null(strstr(text, "runs/min  left"), "%s", text);
+    cr_assert_not_null(strstr(text, "Flywheel sweep: 12 runs (4 combinations)"), "%s", text);
 }
