@@ -215,10 +215,23 @@ static void s_cell(char *buf, size_t len, const char *kind, fw_stats_t s)
     snprintf(buf, len, "%s ±%s", mean, ci);
 }
 
+/* Bytes beyond the columns a cell takes on a terminal: "±" is two bytes, one column. */
+static int s_extra(const char *cell)
+{
+    int n = 0;
+    for (const char *p = cell; (p = strstr(p, "±")) != NULL; p += 2)
+        n++;
+    return n;
+}
+
 void fw_results_print(FILE *f, const fw_results_t *r, const char *const *names, int markdown,
                       int cv)
 {
     char cell[80];
+    int width = 24; /* wide enough for every name: a sweep's are long and alike */
+    for (size_t g = 0; g < r->groups; g++)
+        if ((int)strlen(names[g]) > width)
+            width = (int)strlen(names[g]);
     if (markdown) {
         fprintf(f, "| figure | entity |");
         for (size_t g = 0; g < r->groups; g++)
@@ -230,7 +243,7 @@ void fw_results_print(FILE *f, const fw_results_t *r, const char *const *names, 
     } else {
         fprintf(f, "%-16s %-22s", "figure", "entity");
         for (size_t g = 0; g < r->groups; g++)
-            fprintf(f, " %24.24s", names[g]);
+            fprintf(f, " %*s", width, names[g]);
         fprintf(f, cv ? " %9s\n" : "\n", "CV scen.");
     }
     for (size_t i = 0; i < r->n_figs; i++) {
@@ -241,7 +254,10 @@ void fw_results_print(FILE *f, const fw_results_t *r, const char *const *names, 
             fprintf(f, "%-16s %-22.22s", kind, fw_results_entity(r, i));
         for (size_t g = 0; g < r->groups; g++) {
             s_cell(cell, sizeof cell, kind, fw_results_stats(r, g, i));
-            fprintf(f, markdown ? " %s |" : " %24s", cell);
+            if (markdown)
+                fprintf(f, " %s |", cell);
+            else
+                fprintf(f, " %*s", width + s_extra(cell), cell);
         }
         if (cv) {
             double x = fw_figures_is_outcome(kind) ? fw_results_cv_groups(r, i) : NAN;
