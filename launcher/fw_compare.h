@@ -2,15 +2,13 @@
  * and tabulates the outcomes a reader acts on.
  *
  * Each run is a real `flywheel run` child process (a coordinator and an agent per
- * seat), one after another; its summary.json and metrics.csv are read back. For each
- * scenario the table gives the mean over seeds of: each cloud's and vendor's
- * cumulative profit, each lab's final valuation and revenue share, each chip family's
- * share of installed compute, and the round trip of each investor-lab pair with at
- * least $1B invested, the value of AI in each cloud's own operations over the run, and
- * the concentration (HHI) of clouds and labs at the end; then, for each company, the
- * coefficient of variation of its
- * outcome (profit, or a lab's valuation) across the scenarios. The same table is
- * written as compare.csv (long form) and compare.md in the output directory.
+ * seat), `jobs` at a time (fw_pool), each in its own directory <label>-seed<N>, the
+ * label the scenario's name made unique (-2, -3, ... for a name given again). Their
+ * figures are read back (fw_figures) and tabulated (fw_results): per scenario and
+ * figure, the mean over seeds and its 95% interval; per company, the coefficient of
+ * variation of its outcome (profit, or a lab's valuation) across the scenarios. Written
+ * as compare-runs.csv (one row per run), compare.csv (n, mean, sd, interval) and
+ * compare.md in the output directory.
  */
 #ifndef FW_COMPARE_H
 #define FW_COMPARE_H
@@ -22,6 +20,7 @@ typedef struct {
     const char *const *scenarios; /* paths */
     size_t n_scenarios;
     unsigned seeds;               /* runs per scenario, seeds base, base+1, ... */
+    unsigned jobs;                /* runs at once, >= 1 */
     const char *ticks;            /* forwarded to each run, or NULL */
     const char *out_dir;          /* where the runs and the tables go */
     const char *self;             /* path of the flywheel binary to run */

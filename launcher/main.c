@@ -2,6 +2,7 @@
  *
  *   flywheel run SCENARIO [options]       a whole simulation (fw_run.c)
  *   flywheel compare SCENARIO...          runs with several seeds, compared (fw_compare.c)
+ *   flywheel sweep SPEC                   a parameter sweep (fw_sweep.c)
  *   flywheel serve | play                 network play (fw_serve.c)
  *   flywheel scenario synth --companies N --seed S [--ticks T] [--out FILE]
  *                                         a synthetic market as a scenario (fw_synth.c)
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "fw_compare.h"
+#include "fw_pool.h"
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_signal.h"
@@ -33,6 +35,7 @@
 #include "fw_scenario.h"
 #include "fw_serve.h"
 #include "fw_synth.h"
+#include "fw_sweep.h"
 #include "fw_version.h"
 
 #define EXIT_RUN_FAILED 1
@@ -51,6 +54,8 @@ static void s_usage(FILE *f)
     fprintf(f, "usage: flywheel run SCENARIO [options]   run a scenario to the end\n"
                "       flywheel compare SCENARIO...       run scenarios with several seeds\n"
                "                                          and compare their outcomes\n"
+               "       flywheel sweep SPEC [options]      a parameter sweep: values x seeds,\n"
+               "                                          here, GNU parallel or Slurm\n"
                "       flywheel serve SCENARIO [options] a game for players on the network\n"
                "       flywheel play URL SEAT            play a seat at this terminal\n"
                "       flywheel scenario synth --companies N --seed S\n"
@@ -60,7 +65,7 @@ static void s_usage(FILE *f)
                "                                          check every tick's state hash\n"
                "       flywheel keys new DIR NAME...      make CURVE key pairs for a game\n"
                "                                          on the network\n"
-               "       flywheel help run|compare|serve|play|scenario|replay|keys\n"
+               "       flywheel help run|compare|sweep|serve|play|scenario|replay|keys\n"
                "                                          options of a command\n"
                "       flywheel --help | --version\n");
 }
@@ -106,22 +111,27 @@ static void s_usage_compare(FILE *f)
     fprintf(f,
             "usage: flywheel compare SCENARIO... [options]\n"
             "\n"
-            "Runs each scenario with several seeds (each a whole `flywheel run`), then\n"
-            "prints one table: per scenario, the mean over seeds of each cloud's and\n"
-            "vendor's cumulative profit, each lab's final valuation and revenue share,\n"
-            "each chip family's share of installed compute, and the round trip of each\n"
-            "investment of $1B or more; and per company the coefficient of variation of\n"
-            "its outcome across the scenarios. Also written as compare.csv and\n"
-            "compare.md in the output directory.\n"
+            "Runs each scenario with several seeds (each a whole `flywheel run`, several\n"
+            "at once), then prints one table: per scenario, the mean over seeds and its\n"
+            "95%% interval (Student t, across seeds) of each cloud's and vendor's\n"
+            "cumulative profit, each lab's final valuation and revenue share, each chip\n"
+            "family's share of installed compute, the round trip of each investment of\n"
+            "$1B or more, the value of AI in each cloud's own operations and the\n"
+            "concentration of clouds and labs; and per company the coefficient of\n"
+            "variation of its outcome across the scenarios (CV scen.). Written in the\n"
+            "output directory: compare-runs.csv (one row per run), compare.csv (n,\n"
+            "mean, sd, 95%% interval per scenario and figure) and compare.md. Each run\n"
+            "has its own directory <scenario>-seed<N> (a name given twice gets -2, ...).\n"
             "\n"
             "  -n, --seeds N      runs per scenario, seeds s, s+1, ... (default 3)\n"
+            "  -j, --jobs N       runs at once (default: the processors, here %u)\n"
             "  -o, --out DIR      output directory (default runs/compare-<UTC time>)\n"
             "  -t, --ticks N      override the number of ticks of every run\n"
             "  -q, --quiet        no progress lines\n"
             "  -h, --help         this text\n"
             "\n"
             "Exit status: 0 done, 1 a run failed, 2 usage error or bad scenario,\n"
-            "130 interrupted.\n");
+            "130 interrupted.\n", fw_pool_cpus());
 }
 
 static void s_install_signals(void);
@@ -132,14 +142,16 @@ static int s_compare(int argc, char **argv)
     static const struct option opts[] = {
         {"seeds", required_argument, NULL, 'n'}, {"out", required_argument, NULL, 'o'},
         {"ticks", required_argument, NULL, 't'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+        {"jobs", required_argument, NULL, 'j'},  {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     fw_compare_config_t cfg = {0};
     char out[512], self[4096];
     unsigned long seeds = 3;
     int opt;
     optind = 1;
     cfg.seeds = 3;
-    while ((opt = getopt_long(argc, argv, "n:o:t:qh", opts, NULL)) != -1) {
+    cfg.jobs = fw_pool_cpus();
+    while ((opt = getopt_long(argc, argv, "n:o:t:j:qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'n':
             if (!s_valid_number(optarg, 1, 100)) {
@@ -155,6 +167,13 @@ static int s_compare(int argc, char **argv)
                 return EXIT_USAGE;
             }
             cfg.ticks = optarg;
+            break;
+        case 'j':
+            if (!s_valid_number(optarg, 1, 1024)) {
+                fprintf(stderr, "flywheel: --jobs wants a number from 1 to 1024, not '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            cfg.jobs = (unsigned)strtoul(optarg, NULL, 10);
             break;
         case 'q': cfg.quiet = 1; break;
         case 'h': s_usage_compare(stdout); return 0;
@@ -182,6 +201,145 @@ static int s_compare(int argc, char **argv)
     cfg.stop = &s_interrupted;
     s_install_signals();
     return fw_compare_run(&cfg, stdout);
+}
+
+static void s_usage_sweep(FILE *f)
+{
+    fprintf(f,
+            "usage: flywheel sweep SPEC [options]\n"
+            "       flywheel sweep --scenario FILE --param PATH=V1,V2,... [options]\n"
+            "       flywheel sweep --collect DIR\n"
+            "\n"
+            "A parameter sweep: every combination of the parameters' values, each with\n"
+            "every seed, is one `flywheel run` into DIR/runs/<values>-seed<N>. SPEC is a\n"
+            "small YAML file:\n"
+            "  scenario: ../scenarios/baseline.yaml   # relative to SPEC\n"
+            "  seeds: 3                               # or a list [1, 5, 9]\n"
+            "  ticks: 24                              # optional\n"
+            "  parameters:\n"
+            "    market.reach_convergence: [0.005, 0.01]\n"
+            "    strategy_params.aws.capex_return: [0.1, 0.2]\n"
+            "A PATH is run.KEY, market.KEY, deal_overrides.KEY, strategy_params.SEAT.KEY\n"
+            "or ROLE.KEY (a strategy parameter of every hyperscaler, lab or vendor).\n"
+            "Writes DIR/sweep.csv (one row per run: run, values, seed, status, figures)\n"
+            "and DIR/sweep-summary.csv (per combination and figure: n, mean, sd, 95%%\n"
+            "interval across seeds), and prints the table. Runs already done (their\n"
+            "sweep-done marker) are not redone: the same command resumes a sweep.\n"
+            "\n"
+            "  -s, --scenario FILE  the scenario (replaces the spec's)\n"
+            "  -p, --param P=V,...  a parameter and its values (repeatable)\n"
+            "  -n, --seeds N|S,...  N seeds from the scenario's own, or a list (default 3)\n"
+            "  -t, --ticks N        every run's number of ticks\n"
+            "  -o, --out DIR        output directory (default runs/sweep-<SPEC name>)\n"
+            "  -j, --jobs N         runs at once here (default: the processors, here %u)\n"
+            "      --emit parallel|slurm\n"
+            "                       write DIR/jobs.txt and a GNU parallel script\n"
+            "                       (run-parallel.sh; pass it --sshlogin for other hosts) or\n"
+            "                       a Slurm array job (sweep.sbatch), and run nothing\n"
+            "      --collect DIR    build sweep.csv and the summary from DIR's runs\n"
+            "  -q, --quiet          no progress, no table\n"
+            "  -h, --help           this text\n"
+            "\n"
+            "Exit status: 0 done, 1 a run failed or is missing, 2 usage error or bad\n"
+            "spec or scenario, 130 interrupted (the same command resumes).\n",
+            fw_pool_cpus());
+}
+
+static int s_sweep(int argc, char **argv)
+{
+    enum { OPT_EMIT = 256, OPT_COLLECT };
+    static const struct option opts[] = {
+        {"scenario", required_argument, NULL, 's'}, {"param", required_argument, NULL, 'p'},
+        {"seeds", required_argument, NULL, 'n'},    {"ticks", required_argument, NULL, 't'},
+        {"out", required_argument, NULL, 'o'},      {"jobs", required_argument, NULL, 'j'},
+        {"emit", required_argument, NULL, OPT_EMIT},
+        {"collect", required_argument, NULL, OPT_COLLECT},
+        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    fw_sweep_config_t cfg = {0};
+    const char **params = calloc((size_t)argc + 1, sizeof *params);
+    char self[4096];
+    int opt, rc;
+    if (!params)
+        return EXIT_RUN_FAILED;
+    cfg.params = params;
+    cfg.jobs = fw_pool_cpus();
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":s:p:n:t:o:j:qh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 's': cfg.scenario = optarg; break;
+        case 'p': params[cfg.n_params++] = optarg; break;
+        case 'n': cfg.seeds = optarg; break;
+        case 't':
+            if (!s_valid_number(optarg, 1, 100000)) {
+                fprintf(stderr, "flywheel sweep: --ticks wants a number from 1 to 100000, not "
+                                "'%s'\n", optarg);
+                free(params);
+                return EXIT_USAGE;
+            }
+            cfg.ticks = optarg;
+            break;
+        case 'o': cfg.out_dir = optarg; break;
+        case 'j':
+            if (!s_valid_number(optarg, 1, 1024)) {
+                fprintf(stderr, "flywheel sweep: --jobs wants a number from 1 to 1024, not "
+                                "'%s'\n", optarg);
+                free(params);
+                return EXIT_USAGE;
+            }
+            cfg.jobs = (unsigned)strtoul(optarg, NULL, 10);
+            break;
+        case OPT_EMIT:
+            if (strcmp(optarg, "parallel") != 0 && strcmp(optarg, "slurm") != 0) {
+                fprintf(stderr, "flywheel sweep: --emit is parallel or slurm, not '%s'\n",
+                        optarg);
+                free(params);
+                return EXIT_USAGE;
+            }
+            cfg.emit = optarg;
+            break;
+        case OPT_COLLECT: cfg.collect = optarg; break;
+        case 'q': cfg.quiet = 1; break;
+        case 'h': s_usage_sweep(stdout); free(params); return 0;
+        case ':':
+            fprintf(stderr, "flywheel sweep: %s needs a value\n", argv[optind - 1]);
+            free(params);
+            return EXIT_USAGE;
+        default:
+            fprintf(stderr, "flywheel sweep: unknown option '%s' (see flywheel help sweep)\n",
+                    argv[optind - 1]);
+            free(params);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        cfg.spec = argv[optind++];
+    if (optind < argc || (cfg.collect && (cfg.spec || cfg.emit || cfg.scenario ||
+                                          cfg.n_params))) {
+        fprintf(stderr, "flywheel sweep: %s\n", cfg.collect ? "--collect DIR takes nothing else"
+                                                           : "one SPEC at a time");
+        free(params);
+        return EXIT_USAGE;
+    }
+    if (!cfg.collect && !cfg.spec && !cfg.scenario) {
+        fprintf(stderr, "flywheel sweep: give a SPEC, or --scenario and --param (see flywheel "
+                        "help sweep)\n");
+        free(params);
+        return EXIT_USAGE;
+    }
+    if (fw_launch_find_binary("flywheel", self, sizeof self) != 0) {
+        fprintf(stderr, "flywheel: cannot find my own binary\n");
+        free(params);
+        return EXIT_RUN_FAILED;
+    }
+    cfg.self = self;
+    cfg.stop = &s_interrupted;
+    cfg.progress = isatty(STDERR_FILENO);
+    s_install_signals();
+    rc = fw_sweep_run(&cfg, stdout);
+    free(params);
+    return rc;
 }
 
 static void s_usage_scenario(FILE *f)
@@ -509,6 +667,10 @@ int main(int argc, char **argv)
             s_usage_compare(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "sweep") == 0) {
+            s_usage_sweep(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "serve") == 0) {
             fw_serve_usage(stdout);
             return 0;
@@ -535,6 +697,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "compare") == 0)
         return s_compare(argc - 1, argv + 1);
+    if (strcmp(cmd, "sweep") == 0)
+        return s_sweep(argc - 1, argv + 1);
     if (strcmp(cmd, "run") == 0) {
         fw_run_opts_t o;
         int rc = s_parse_run(argc - 1, argv + 1, &o);
