@@ -106,12 +106,86 @@ static int s_series_add(fw_series_t *s, uint32_t tick, double v)
     return 0;
 }
 
+static uint64_t s_hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static uint64_t s_hash_edge(fw_edge_kind_t kind, size_t src, size_t dst)
+{
+    uint64_t h = ((uint64_t)kind * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)src * 0xC2B2AE3D27D4EB4Full) ^
+                 ((uint64_t)dst * 0x165667B19E3779F9ull);
+    return h ^ (h >> 29);
+}
+
+/* The slot of `hash` in slots (cap a power of two) whose entry `same` says is the one,
+ * or the empty slot where it goes. */
+static size_t *s_probe(size_t *slots, size_t cap, uint64_t hash,
+                       int (*same)(const fw_timeline_t *, size_t, const void *),
+                       const fw_timeline_t *tl, const void *key)
+{
+    for (size_t i = (size_t)hash & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (!slots[i] || same(tl, slots[i] - 1, key))
+            return &slots[i];
+}
+
+typedef struct {
+    fw_edge_kind_t kind;
+    size_t src, dst;
+} s_edge_key_t;
+
+static int s_same_node(const fw_timeline_t *tl, size_t i, const void *id)
+{
+    return strcmp(tl->nodes[i].id, id) == 0;
+}
+
+static int s_same_edge(const fw_timeline_t *tl, size_t i, const void *key)
+{
+    const s_edge_key_t *k = key;
+    const fw_edge_t *e = &tl->edges[i];
+    return e->kind == k->kind && e->src == k->src && e->dst == k->dst;
+}
+
+/* Doubles an index once it is half full, placing every entry again. Returns 0 or -1. */
+static int s_index_grow(fw_timeline_t *tl, bool nodes)
+{
+    size_t n = nodes ? tl->n_nodes : tl->n_edges;
+    size_t *cap = nodes ? &tl->node_cap : &tl->edge_cap;
+    size_t **slots = nodes ? &tl->node_slots : &tl->edge_slots;
+    if (2 * (n + 1) <= *cap)
+        return 0;
+    size_t new_cap = *cap ? 2 * *cap : 64;
+    size_t *fresh = calloc(new_cap, sizeof *fresh);
+    if (!fresh)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (nodes) {
+            *s_probe(fresh, new_cap, s_hash_str(tl->nodes[i].id), s_same_node, tl,
+                     tl->nodes[i].id) = i + 1;
+        } else {
+            const fw_edge_t *e = &tl->edges[i];
+            s_edge_key_t k = {e->kind, e->src, e->dst};
+            *s_probe(fresh, new_cap, s_hash_edge(e->kind, e->src, e->dst), s_same_edge, tl,
+                     &k) = i + 1;
+        }
+    }
+    free(*slots);
+    *slots = fresh;
+    *cap = new_cap;
+    return 0;
+}
+
 /* The node of `id`, added (role "outside") if new. Returns its index, or -1. */
 static long s_node(fw_timeline_t *tl, const char *id)
 {
-    for (size_t i = 0; i < tl->n_nodes; i++)
-        if (strcmp(tl->nodes[i].id, id) == 0)
-            return (long)i;
+    if (s_index_grow(tl, true) != 0)
+        return -1;
+    size_t *slot = s_probe(tl->node_slots, tl->node_cap, s_hash_str(id), s_same_node, tl, id);
+    if (*slot)
+        return (long)(*slot - 1);
     if (tl->n_nodes == tl->cap_nodes) {
         size_t cap = tl->cap_nodes ? 2 * tl->cap_nodes : 16;
         fw_node_t *grown = realloc(tl->nodes, cap * sizeof *grown);
@@ -130,6 +204,7 @@ static long s_node(fw_timeline_t *tl, const char *id)
         free(n->name);
         return -1;
     }
+    *slot = tl->n_nodes + 1;
     return (long)tl->n_nodes++;
 }
 
@@ -140,13 +215,13 @@ static int s_edge_add(fw_timeline_t *tl, fw_edge_kind_t kind, const char *src, c
     if (!src || !dst || !*src || !*dst)
         return 0;
     long a = s_node(tl, src), b = s_node(tl, dst);
-    if (a < 0 || b < 0)
+    if (a < 0 || b < 0 || s_index_grow(tl, false) != 0)
         return -1;
-    for (size_t i = 0; i < tl->n_edges; i++) {
-        fw_edge_t *e = &tl->edges[i];
-        if (e->kind == kind && e->src == (size_t)a && e->dst == (size_t)b)
-            return s_series_add(&e->amount, tick, amount);
-    }
+    s_edge_key_t k = {kind, (size_t)a, (size_t)b};
+    size_t *slot = s_probe(tl->edge_slots, tl->edge_cap, s_hash_edge(kind, k.src, k.dst),
+                           s_same_edge, tl, &k);
+    if (*slot)
+        return s_series_add(&tl->edges[*slot - 1].amount, tick, amount);
     if (tl->n_edges == tl->cap_edges) {
         size_t cap = tl->cap_edges ? 2 * tl->cap_edges : 64;
         fw_edge_t *grown = realloc(tl->edges, cap * sizeof *grown);
@@ -155,11 +230,13 @@ static int s_edge_add(fw_timeline_t *tl, fw_edge_kind_t kind, const char *src, c
         tl->edges = grown;
         tl->cap_edges = cap;
     }
-    fw_edge_t *e = &tl->edges[tl->n_edges++];
+    fw_edge_t *e = &tl->edges[tl->n_edges];
     memset(e, 0, sizeof *e);
     e->kind = kind;
-    e->src = (size_t)a;
-    e->dst = (size_t)b;
+    e->src = k.src;
+    e->dst = k.dst;
+    *slot = tl->n_edges + 1;
+    tl->n_edges++;
     return s_series_add(&e->amount, tick, amount);
 }
 
@@ -179,6 +256,8 @@ static void s_timeline_free(fw_timeline_t *tl)
     free(tl->months);
     free(tl->nodes);
     free(tl->edges);
+    free(tl->node_slots);
+    free(tl->edge_slots);
     free(tl->scenario);
     free(tl->run_id);
     memset(tl, 0, sizeof *tl);

@@ -47,6 +47,10 @@ typedef struct {
     size_t n_nodes, cap_nodes;
     fw_edge_t *edges;
     size_t n_edges, cap_edges;
+    /* Open-addressing indexes (slot = index + 1, 0 empty; at most half full), so that
+     * a market of thousands of companies and ties reads in linear time. */
+    size_t *node_slots, *edge_slots;
+    size_t node_cap, edge_cap;
     uint32_t ticks;   /* sealed ticks read */
     char **months;    /* months[t - 1]: tick t's "YYYY-MM" */
     size_t cap_months;
