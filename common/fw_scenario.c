@@ -18,6 +18,7 @@
  * double times 1e9), so a scenario means the same integers on every host.
  */
 #include "fw_scenario.h"
+#include "fw_known_params.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -621,6 +622,41 @@ static const s_key_t s_strategy_keys[T_N] = {
     [T_PARAMS] = {"params", S_ALL, 0},
 };
 
+/* A key the seat's built-in strategy does not read is refused (a misspelt one would
+ * otherwise leave the strategy on its default, silently), with the nearest known key
+ * and all of them. A strategy that is not built in reads its own keys. */
+static int s_check_param(s_ctx_t *c, yaml_node_t *k, const fw_seat_t *seat, const char *key)
+{
+    size_t n = 0;
+    const char *const *known = fw_known_params(seat->strategy, &n);
+    if (!known)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(known[i], key) == 0)
+            return 0;
+    const char *near = fw_known_params_nearest(known, n, key);
+    /* The investors' many invest_* keys are named as one, to keep the line short. */
+    char list[768] = "";
+    size_t used = 0, invest = 0;
+    for (size_t i = 0; i < n && used < sizeof list; i++) {
+        if (strncmp(known[i], "invest_", 7) == 0) {
+            invest++;
+            continue;
+        }
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+                                 known[i]);
+    }
+    if (invest && used < sizeof list)
+        snprintf(list + used, sizeof list - used, "%sthe %zu invest_* keys of "
+                 "docs/scenarios.md", used ? " and " : "", invest);
+    if (n == 0)
+        return s_fail(c, k->start_mark, "unknown parameter '%s': strategy '%s' of seat '%s' "
+                      "reads none", key, seat->strategy, seat->id);
+    return s_fail(c, k->start_mark, "unknown parameter '%s' for strategy '%s' of seat '%s'"
+                  "%s%s%s; it reads: %s", key, seat->strategy, seat->id,
+                  near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "", list);
+}
+
 /* A seat's strategy params. With `replace` (a variant's `strategy_params`), a key the
  * seat already has takes the new value; otherwise a repeated key is an error. */
 static int s_parse_params(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat, bool replace)
@@ -636,6 +672,8 @@ static int s_parse_params(s_ctx_t *c, yaml_node_t *map, fw_seat_t *seat, bool re
         s_dec_t d;
         double value;
         if (s_get_id(c, k, "param", key) < 0)
+            return -1;
+        if (s_check_param(c, k, seat, key) < 0)
             return -1;
         size_t at = seat->n_params;
         for (size_t i = 0; i < seat->n_params; i++)

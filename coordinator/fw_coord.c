@@ -1499,7 +1499,11 @@ int fw_coord_run(const fw_coord_config_t *cfg)
             rc = s_clear_tick(c, snap, arena);
         if (rc != FW_COORD_OK) {
             books_ok = rc != FW_COORD_EFAIL;
-            c->last = NULL;
+            /* Interrupted: the last tick cleared is still whole (the snapshots
+             * alternate by tick parity), and the summary reports it. A failed tick
+             * leaves nothing to trust. */
+            if (rc != FW_COORD_EINTERRUPTED)
+                c->last = NULL;
             stopped = rc == FW_COORD_EINTERRUPTED ? "interrupted" : "a tick failed";
             break;
         }
@@ -1515,7 +1519,7 @@ finish:
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,
-                                  c->last};
+                                  c->last, c->csv};
         if (s_path(path, sizeof path, cfg->out_dir, "summary.json") != 0 ||
             fw_summary_write(path, c->sc, c->market, &info) != 0) {
             fw_log_error("outputs", "cannot write summary.json in %s", cfg->out_dir);

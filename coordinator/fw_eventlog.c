@@ -45,8 +45,8 @@ static void s_free_all(fw_envelope_t **v, size_t n)
         fw_proto_free(&v[i]);
 }
 
-int fw_eventlog_recover(const char *path, fw_envelope_t **header, fw_eventlog_tick_fn fn,
-                        void *arg, fw_eventlog_recovery_t *out, char *err, size_t err_len)
+int fw_eventlog_read(const char *path, fw_envelope_t **header, fw_eventlog_tick_fn fn,
+                     void *arg, fw_eventlog_recovery_t *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
     *header = NULL;
@@ -108,21 +108,32 @@ int fw_eventlog_recover(const char *path, fw_envelope_t **header, fw_eventlog_ti
     if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > out->kept_bytes)
         out->dropped_bytes = ftell(f) - out->kept_bytes;
     fclose(f);
-    /* A clean end, a torn last record, or a record cut anywhere inside: all that
-     * follows the last sealed tick goes. Anything else unreadable is not a crash's
-     * mark: the log is not ours to cut. */
+    /* A clean end, a torn last record (a run still writing, or a crash), or a record
+     * cut anywhere inside end the sealed ticks. Anything else unreadable is not a
+     * crash's mark. */
     if (result == 0 && rc != FW_PROTO_EOF && rc != FW_PROTO_ETRUNCATED) {
         snprintf(err, err_len, "%s: unreadable record after tick %u: %s", path, out->ticks,
                  fw_proto_strerror(rc));
         result = -1;
     }
-    if (result == 0 && out->dropped_bytes > 0 && truncate(path, out->kept_bytes) != 0) {
-        snprintf(err, err_len, "cannot cut the torn end of %s: %s", path, strerror(errno));
-        result = -1;
-    }
     if (result != 0)
         fw_proto_free(header);
     return result;
+}
+
+int fw_eventlog_recover(const char *path, fw_envelope_t **header, fw_eventlog_tick_fn fn,
+                        void *arg, fw_eventlog_recovery_t *out, char *err, size_t err_len)
+{
+    if (fw_eventlog_read(path, header, fn, arg, out, err, err_len) != 0)
+        return -1;
+    /* All that follows the last sealed tick goes, so that appending goes on from a clean
+     * record boundary. */
+    if (out->dropped_bytes > 0 && truncate(path, out->kept_bytes) != 0) {
+        snprintf(err, err_len, "cannot cut the torn end of %s: %s", path, strerror(errno));
+        fw_proto_free(header);
+        return -1;
+    }
+    return 0;
 }
 
 int fw_eventlog_append(fw_eventlog_t *log, const fw_envelope_t *env)

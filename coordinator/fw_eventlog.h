@@ -34,6 +34,15 @@ typedef struct {
                              * Actions of a tick whose Snapshot was never written */
 } fw_eventlog_recovery_t;
 
+/* Reads the log at `path` without changing it: its RunHeader (into *header, owned by
+ * the caller: fw_proto_free), then each sealed tick (its Actions, then its Snapshot),
+ * handed to fn (NULL: only counted). Reading stops at the end, or at a torn or cut last
+ * record (what follows the last sealed tick is counted in out->dropped_bytes). Returns
+ * 0 with *out filled, or -1 with the reason in err (unreadable, no header, a record
+ * that is not the next tick's, fn's stop). `flywheel export` reads a run with it. */
+int fw_eventlog_read(const char *path, fw_envelope_t **header, fw_eventlog_tick_fn fn,
+                     void *arg, fw_eventlog_recovery_t *out, char *err, size_t err_len);
+
 /* Reads the log at `path` after a crash: its RunHeader (into *header, owned by the
  * caller: fw_proto_free), then each sealed tick (its Actions, then its Snapshot),
  * handed to fn. Whatever follows the last sealed tick is cut from the file, so that

@@ -8,6 +8,7 @@
  * the arena, never into the state, so the state may change once they are packed.
  */
 #include "fw_observe.h"
+#include "fw_metric_defs.h"
 
 #include "fw_market.h"
 
@@ -276,6 +277,13 @@ static Flywheel__V1__Metric *s_metric(const fw_market_t *m, fw_arena_t *a, size_
         mt->name = (char *)cached;
     } else {
         char name[96];
+        /* Every column has a unit and a meaning (fw_metric_defs): a prefix without one
+         * is a programming error, caught on the first row of any run. */
+        if (!fw_metric_def(prefix)) {
+            fprintf(stderr, "fw_observe: metric '%s' has no entry in fw_metric_defs.c\n",
+                    prefix);
+            abort();
+        }
         if (id)
             snprintf(name, sizeof name, "%s.%s", prefix, id);
         else

@@ -5,7 +5,8 @@
  * the market keeps names and order fixed for a run, and a snapshot that disagrees is
  * refused rather than written under the wrong header. Numbers are printed so that
  * the same run gives the same bytes on every host: integers as integers, fractions
- * with 6 decimals.
+ * with 6 decimals. The first row also writes metrics.units.json beside the file: each
+ * column's unit and meaning (fw_metric_defs).
  */
 #ifndef FW_OUTPUTS_H
 #define FW_OUTPUTS_H
@@ -27,6 +28,14 @@ fw_metrics_csv_t *fw_metrics_csv_open(const char *path);
  * header's. */
 int fw_metrics_csv_append(fw_metrics_csv_t *csv, const Flywheel__V1__Snapshot *snap);
 
+/* The run's figures over the rows appended so far (summary.json): per column the sum
+ * of its rows, and the mean of its last `window` rows (at most FW_METRICS_WINDOW). */
+#define FW_METRICS_WINDOW 12
+uint32_t fw_metrics_csv_rows(const fw_metrics_csv_t *csv);
+/* Column i's sum over every row, and its mean over the last min(rows, window) rows. */
+double fw_metrics_csv_sum(const fw_metrics_csv_t *csv, size_t i);
+double fw_metrics_csv_recent_mean(const fw_metrics_csv_t *csv, size_t i, uint32_t *window);
+
 /* Flushes, closes and frees; NULL-safe; sets *p to NULL. Returns 0 or -1. */
 int fw_metrics_csv_close(fw_metrics_csv_t **p);
 
@@ -39,6 +48,7 @@ typedef struct {
     int books_balanced;
     const char *stopped;       /* why the run ended early, or NULL */
     const Flywheel__V1__Snapshot *last; /* last snapshot, or NULL if no tick ran */
+    const fw_metrics_csv_t *csv;        /* the run's rows, for its totals and means; or NULL */
 } fw_summary_info_t;
 
 /* Writes summary.json atomically (temporary file, then rename). Returns 0 or -1. */

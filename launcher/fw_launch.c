@@ -531,6 +531,8 @@ static void s_print_summary(FILE *out, const json_t *root, const char *run_dir)
     const json_t *metrics = json_object_get(root, "final_metrics");
     const json_t *balanced = json_object_get(root, "books_balanced");
     const json_t *wall_v = json_object_get(root, "wall_seconds");
+    const json_t *means = json_object_get(root, "run_means");
+    char final_month[32];
     size_t id_w = 2, n = json_array_size(companies);
 
     s_int_field(root, "seed", seed, sizeof seed);
@@ -546,6 +548,11 @@ static void s_print_summary(FILE *out, const json_t *root, const char *run_dir)
     else
         snprintf(wall, sizeof wall, "-");
 
+    /* The month the last-month figures are of. */
+    snprintf(final_month, sizeof final_month, "%s",
+             json_is_string(json_object_get(root, "final_month"))
+                 ? json_string_value(json_object_get(root, "final_month"))
+                 : "last month");
     fprintf(out, "Flywheel run: %s seed %s, %s ticks, %s s -> %s\n",
             s_string_field(root, "scenario"), seed, tick_text, wall,
             run_dir && *run_dir ? run_dir : "-");
@@ -555,15 +562,20 @@ static void s_print_summary(FILE *out, const json_t *root, const char *run_dir)
         if (w > id_w)
             id_w = w;
     }
-    /* The last column is compute_share.<cloud>: the share of AI compute sold in the
-     * last tick, in H100-equivalent months, as the viewer's "Cloud share of AI compute". */
-    fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %10s\n", (int)id_w, "id", "role", "cash",
-            "revenue", "profit", "AI compute");
+    /* The compute columns are compute_share.<cloud>: the share of AI compute sold, in
+     * H100-equivalent months, as the viewer's "Cloud share of AI compute". One month's
+     * share swings (a cloud that sold out the month before shows 0%), so the run's
+     * average stands beside the last month's; cash is the last month's level, revenue
+     * and profit the run's totals. */
+    fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %11s  %11s\n", (int)id_w, "", "",
+            "cash", "revenue", "profit", "AI compute", "AI compute");
+    fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %11s  %11s\n", (int)id_w, "id", "role",
+            "at end", "total", "total", final_month, "run average");
     for (size_t i = 0; i < n; i++) {
         const json_t *c = json_array_get(companies, i);
         const char *id = s_string_field(c, "id");
         const char *role = s_string_field(c, "role");
-        char cash[32], revenue[32], profit[32], share[32] = "-";
+        char cash[32], revenue[32], profit[32], share[32] = "-", mean[32] = "-";
 
         if (!json_is_object(c))
             continue;
@@ -576,9 +588,12 @@ static void s_print_summary(FILE *out, const json_t *root, const char *run_dir)
             const json_t *v = json_object_get(metrics, key);
             if (json_is_number(v))
                 snprintf(share, sizeof share, "%.1f%%", 100.0 * json_number_value(v));
+            v = json_object_get(means, key);
+            if (json_is_number(v))
+                snprintf(mean, sizeof mean, "%.1f%%", 100.0 * json_number_value(v));
         }
-        fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %10s\n", (int)id_w, id, role, cash,
-                revenue, profit, share);
+        fprintf(out, "  %-*s  %-11s  %9s  %9s  %9s  %11s  %11s\n", (int)id_w, id, role, cash,
+                revenue, profit, share, mean);
     }
     if (json_is_boolean(balanced))
         fprintf(out, "books balanced: %s\n", json_is_true(balanced) ? "yes" : "NO");

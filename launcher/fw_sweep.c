@@ -13,11 +13,11 @@
 
 #include "fw_clock.h"
 #include "fw_figures.h"
+#include "fw_known_params.h"
 #include "fw_launch.h"
 #include "fw_pool.h"
 #include "fw_results.h"
 #include "fw_scenario.h"
-#include "fw_strategy_names.h"
 #include "fw_sweep_spec.h"
 
 #define S_MARKER "sweep-done"
@@ -108,12 +108,18 @@ static void s_plan_free(s_plan_t *p)
 
 typedef enum { P_RUN, P_MARKET, P_DEALS, P_SEAT, P_ROLE } s_where_t;
 
+/* A key some built-in strategy reads (fw_known_params, which the scenario loader also
+ * checks a seat's keys against). */
 static int s_known_strategy_param(const char *key)
 {
-    static const char *names[] = {FW_STRATEGY_PARAM_NAMES};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(names[i], key))
-            return 1;
+    static const char *const strategies[] = {"hyperscaler", "lab", "vendor"};
+    for (size_t s = 0; s < sizeof strategies / sizeof strategies[0]; s++) {
+        size_t n = 0;
+        const char *const *keys = fw_known_params(strategies[s], &n);
+        for (size_t i = 0; i < n; i++)
+            if (!strcmp(keys[i], key))
+                return 1;
+    }
     return 0;
 }
 

@@ -7,6 +7,8 @@
  *   flywheel scenario synth --companies N --seed S [--ticks T] [--out FILE]
  *                                         a synthetic market as a scenario (fw_synth.c)
  *   flywheel replay --verify DIR          a run recomputed from its log (fw_replay.c)
+ *   flywheel export DIR --graphml|--gexf|--long-csv FILE
+ *                                         a run for network and data tools (fw_export.c)
  *
  * This file picks the command, parses the options of run, compare and scenario, and
  * owns the SIGINT/SIGTERM flag that run and compare stop on. docs/launcher.md is the
@@ -25,6 +27,7 @@
 
 #include "fw_compare.h"
 #include "fw_pool.h"
+#include "fw_export.h"
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_signal.h"
@@ -63,9 +66,12 @@ static void s_usage(FILE *f)
                "                                          companies as a scenario\n"
                "       flywheel replay --verify DIR       recompute a run from its log and\n"
                "                                          check every tick's state hash\n"
+               "       flywheel export DIR --graphml FILE [--tick N] | --gexf FILE |\n"
+               "                       --long-csv FILE    a run as GraphML, GEXF (Gephi) or\n"
+               "                                          long CSV (pandas, R)\n"
                "       flywheel keys new DIR NAME...      make CURVE key pairs for a game\n"
                "                                          on the network\n"
-               "       flywheel help run|compare|sweep|serve|play|scenario|replay|keys\n"
+               "       flywheel help run|compare|sweep|serve|play|scenario|replay|export|keys\n"
                "                                          options of a command\n"
                "       flywheel --help | --version\n");
 }
@@ -687,6 +693,10 @@ int main(int argc, char **argv)
             fw_keys_usage(stdout);
             return 0;
         }
+        if (strcmp(argv[2], "export") == 0) {
+            fw_export_usage(stdout);
+            return 0;
+        }
         if (strcmp(argv[2], "scenario") == 0) {
             s_usage_scenario(stdout);
             return 0;
@@ -716,6 +726,8 @@ int main(int argc, char **argv)
         return fw_serve_main(argc - 1, argv + 1);
     if (strcmp(cmd, "replay") == 0)
         return fw_replay_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "export") == 0)
+        return fw_export_main(argc - 1, argv + 1);
     if (strcmp(cmd, "play") == 0)
         return fw_play_main(argc - 1, argv + 1);
     if (strcmp(cmd, "keys") == 0)

@@ -1,6 +1,8 @@
 /* `flywheel run` end to end: a whole run with a process per seat, the summary table
  * on stdout, the outputs on disk; Ctrl-C (SIGINT) stops every process it started;
- * a bad scenario starts nothing and exits 2 with file:line:col. */
+ * Ctrl-C typed at a terminal (SIGINT to every process of the run) prints the table so
+ * far and the run directory; a bad scenario starts nothing and exits 2 with
+ * file:line:col. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <dirent.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "fw_testproc.h"
+#include "fw_testpty.h"
 
 FW_TEST_PROCS_SUITE(launcher, 120);
 
@@ -108,6 +111,52 @@ Test(launcher, ctrl_c_stops_every_process_it_started)
     cr_assert_not_null(strstr(text, "/100000 ticks"), "no table after Ctrl-C:\n%s", text);
     cr_assert_not_null(strstr(text, out), "the run directory is not named:\n%s", text);
     free(text);
+}
+
+/* Ctrl-C typed at the terminal: the kernel sends SIGINT to the whole foreground group
+ * (the launcher, the coordinator and every agent), not only to the launcher. The run
+ * still ends with the table of the months run, the last one's compute shares in it,
+ * and the run directory, and exits 130. */
+Test(launcher, ctrl_c_at_a_terminal_prints_the_table_so_far)
+{
+    char bin[1024], sc[1024], out[1024], log[1024], metrics[1024], screen[65536];
+    fw_test_build_path(bin, sizeof bin, "flywheel");
+    fw_test_source_path(sc, sizeof sc, "scenarios/baseline.yaml");
+    snprintf(out, sizeof out, "%s/run-tty", s_dir);
+    snprintf(log, sizeof log, "%s/launcher-tty.log", s_dir);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", out);
+    char *argv[] = {bin, "run", sc, "--out", out, "--ticks", "100000", NULL};
+    int p;
+    fw_pty_t *tty = fw_pty_start(&s_procs, argv, log, 200, 50, &p);
+    cr_assert_not_null(tty);
+    /* A header and two rows: the run is past its first ticks. */
+    int rows = 0;
+    for (int tries = 0; tries < 3000 && rows < 3; tries++) {
+        size_t len = 0;
+        char *text = fw_test_read_file(metrics, &len);
+        rows = 0;
+        for (size_t i = 0; text && i < len; i++)
+            rows += text[i] == '\n';
+        free(text);
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    cr_assert_geq(rows, 3, "the run never cleared a tick");
+    cr_assert_eq(fw_pty_keys(tty, "\x03"), 0);
+    int rc = fw_procs_wait(&s_procs, p, 60000);
+    fw_pty_screen(tty, screen, sizeof screen);
+    cr_assert_eq(rc, 130, "interrupted runs exit 130 (got %d):\n%s", rc, screen);
+    /* The reader may still be draining the last bytes: wait for the table's end. */
+    for (int i = 0; i < 200 && !strstr(screen, "books balanced"); i++) {
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+        fw_pty_screen(tty, screen, sizeof screen);
+    }
+    cr_assert_not_null(strstr(screen, "/100000 ticks"), "no table after Ctrl-C:\n%s", screen);
+    cr_assert_not_null(strstr(screen, out), "the run directory is not named:\n%s", screen);
+    cr_assert_not_null(strstr(screen, "run average"), "%s", screen);
+    cr_assert_not_null(strstr(screen, "%"), "the last month's compute shares:\n%s", screen);
+    fw_pty_destroy(&tty);
 }
 
 /* Ctrl-C at any moment of a run writes its summary, every time: twenty runs, each

@@ -504,3 +504,22 @@ Test(fw_check, figures_are_printed_in_their_units)
     free(r);
     fw_scenario_destroy(&sc);
 }
+
+/* One month's compute share swings: the table names its month and puts the run's
+ * average beside it. */
+Test(fw_launch, summary_shows_the_last_month_and_the_run_average)
+{
+    int rc;
+    char *out = s_summary("{\"final_month\": \"2030-12\", \"companies\": [{\"id\": \"oracle\","
+                          " \"role\": \"hyperscaler\"}], \"final_metrics\":"
+                          " {\"compute_share.oracle\": 0.0}, \"run_means\":"
+                          " {\"compute_share.oracle\": 0.101}}", &rc);
+    cr_assert_eq(rc, 0);
+    cr_expect_not_null(strstr(out, "2030-12"), "the last month is named:\n%s", out);
+    cr_expect_not_null(strstr(out, "run average"), "%s", out);
+    const char *row = s_row(out, "oracle");
+    cr_assert_not_null(row, "%s", out);
+    cr_expect_not_null(strstr(row, "0.0%"), "%s", row);
+    cr_expect_not_null(strstr(row, "10.1%"), "%s", row);
+    free(out);
+}

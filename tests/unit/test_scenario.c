@@ -523,8 +523,8 @@ Test(fw_scenario, wrong_types)
                      "t.yaml:5:10: seat id 'V1' must be 1-31 characters of a-z, 0-9, '_' "
                      "and '-'");
     cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1,"
-                                    " strategy: {params: {x: fast}}}\n"),
-                     "t.yaml:5:59: expected a number for 'x', got 'fast'");
+                                    " strategy: {params: {jitter: fast}}}\n"),
+                     "t.yaml:5:64: expected a number for 'jitter', got 'fast'");
     cr_expect_str_eq(s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 99999999999T}\n"),
                      "t.yaml:5:33: cash '99999999999T' is too large");
 }
@@ -1527,10 +1527,42 @@ Test(fw_scenario, strategy_params_replace_a_bases_value_and_refuse_what_is_not_a
 
     cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: {q: {a: 1}}\n"),
                      "x.yaml:2:19: strategy_params: 'q' is not a seat");
-    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: {c: {a: x}}\n"),
-                     "x.yaml:2:26: expected a number for 'a', got 'x'");
+    cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: {c: {jitter: x}}\n"),
+                     "x.yaml:2:31: expected a number for 'jitter', got 'x'");
     cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\nstrategy_params: [c]\n"),
                      "x.yaml:2:18: expected a mapping for 'strategy_params', got a list");
     cr_expect_str_eq(s_err_at("x.yaml", "extends: base.yaml\ndrop_deal_events: maybe\n"),
                      "x.yaml:2:19: expected true or false for 'drop_deal_events', got 'maybe'");
+}
+
+/* A strategy parameter its strategy does not read is refused where it is written, with
+ * the likely key and the list (a misspelt one used to leave the default, silently). */
+Test(fw_scenario, unknown_strategy_params_are_refused)
+{
+    const char *err = s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,\n"
+                                     "     strategy: {params: {price_stp: 0.05}}}\n");
+    cr_expect(strncmp(err, "t.yaml:6:26: unknown parameter 'price_stp' for strategy 'vendor' "
+                           "of seat 'v' (did you mean 'price_step'?); it reads: ",
+                      strlen("t.yaml:6:26: unknown parameter 'price_stp' for strategy "
+                             "'vendor' of seat 'v' (did you mean 'price_step'?); it reads: "))
+                  == 0, "%s", err);
+    cr_expect_not_null(strstr(err, "opening_markup"), "the known keys are listed: %s", err);
+    /* A key of another role's strategy is no key of this one; nothing close: no guess. */
+    err = s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,"
+                         " strategy: {params: {max_price: 5}}}\n");
+    cr_expect_not_null(strstr(err, "unknown parameter 'max_price' for strategy 'vendor'"),
+                       "%s", err);
+    cr_expect_null(strstr(err, "did you mean"), "%s", err);
+    /* A variant's strategy_params are checked the same way. */
+    err = s_err(RUN FAMS SEATS "strategy_params:\n  c: {target_utilization: 0.9}\n");
+    cr_expect_not_null(strstr(err, "t.yaml:9:7: unknown parameter 'target_utilization' for "
+                                   "strategy 'hyperscaler' of seat 'c' (did you mean "
+                                   "'target_utilisation'?)"), "%s", err);
+    /* idle reads nothing; a strategy that is not built in reads its own keys. */
+    err = s_err(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,"
+                         " strategy: {name: idle, params: {x: 1}}}\n");
+    cr_expect_not_null(strstr(err, "strategy 'idle' of seat 'v' reads none"), "%s", err);
+    fw_scenario_t *sc = s_ok(RUN FAMS "seats:\n  - {id: v, role: vendor, cash: 1B,"
+                                      " strategy: {name: mine, params: {anything: 1}}}\n");
+    fw_scenario_destroy(&sc);
 }

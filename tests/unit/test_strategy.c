@@ -20,6 +20,8 @@
 #include "fw_proto.h"
 #include "fw_rng.h"
 #include "fw_strategy.h"
+#include "fw_known_params.h"
+#include "fw_testproc.h"
 
 #define M(name) Flywheel__V1__##name
 #define ROLE(r) FLYWHEEL__V1__ROLE__ROLE_##r
@@ -1859,4 +1861,49 @@ Test(fw_agent, run_seats_plays_each_seat_on_its_own_connection)
     world_fini(&w);
     zmq_close(router);
     zmq_ctx_term(ctx);
+}
+
+/* The scenario loader refuses keys a strategy does not read (fw_known_params): every
+ * key the strategies' sources read must be listed for the strategy whose file reads it
+ * (fw_strategy.c's, the investors', for the clouds and the vendors). */
+static void s_expect_listed(const char *file, const char *const *strategies, size_t n_st)
+{
+    char path[1024];
+    fw_test_source_path(path, sizeof path, file);
+    char *text = fw_test_read_file(path, NULL);
+    cr_assert_not_null(text, "%s", path);
+    size_t found = 0;
+    for (const char *p = text; (p = strstr(p, "fw_strategy_param(")) != NULL; p++) {
+        const char *q = strchr(p, '"');
+        const char *paren = strchr(p, ')');
+        if (!q || (paren && paren < q))
+            continue; /* the definition, or a key that is not a literal */
+        const char *end = strchr(q + 1, '"');
+        cr_assert_not_null(end);
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", (int)(end - q - 1), q + 1);
+        for (size_t s = 0; s < n_st; s++) {
+            size_t n = 0, hit = 0;
+            const char *const *known = fw_known_params(strategies[s], &n);
+            cr_assert_not_null(known, "%s", strategies[s]);
+            for (size_t i = 0; i < n; i++)
+                hit += strcmp(known[i], key) == 0;
+            cr_expect_eq(hit, 1, "%s reads '%s': not in fw_known_params' list for '%s'", file,
+                         key, strategies[s]);
+        }
+        found++;
+    }
+    cr_expect_gt(found, 0, "%s reads no parameter?", file);
+    free(text);
+}
+
+Test(strategy, every_parameter_read_is_known_to_the_scenario_loader)
+{
+    static const char *const cloud[] = {"hyperscaler"}, *const vendor[] = {"vendor"},
+                             *const lab[] = {"lab"}, *const investors[] = {"hyperscaler",
+                                                                           "vendor"};
+    s_expect_listed("agents/strategy_hyperscaler.c", cloud, 1);
+    s_expect_listed("agents/strategy_vendor.c", vendor, 1);
+    s_expect_listed("agents/strategy_lab.c", lab, 1);
+    s_expect_listed("agents/fw_strategy.c", investors, 2);
 }
