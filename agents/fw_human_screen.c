@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fw_human_text.h"
+#include "fw_text.h"
 
 /* ---- the screen ------------------------------------------------------------------- */
 
@@ -279,16 +280,22 @@ static void s_render_waiting(const fw_human_t *h, screen_t *sc, int64_t now_ms)
         const seat_info_t *st = &h->seats[i];
         int mine = strcmp(st->id, h->seat) == 0;
         char who[80];
-        /* 43 columns before it: a name fits 80 at 36. */
-        if (mine)
-            snprintf(who, sizeof who, "you%s%.30s%s", h->name[0] || st->player[0] ? " (" : "",
-                     h->name[0] ? h->name : st->player, h->name[0] || st->player[0] ? ")" : "");
-        else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER)
-            snprintf(who, sizeof who, "%.36s", st->player[0] ? st->player : "a player");
-        else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE)
+        /* 43 columns before it: a name fits 80 at 36. Cut by fw_text_clean, so a
+         * UTF-8 name is never cut inside a character. */
+        char named[40];
+        if (mine) {
+            fw_text_clean(named, sizeof named, h->name[0] ? h->name : st->player, 30);
+            snprintf(who, sizeof who, "you%s%s%s", named[0] ? " (" : "", named,
+                     named[0] ? ")" : "");
+        } else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_PLAYER) {
+            snprintf(who, sizeof who, "%s",
+                     fw_text_clean(named, sizeof named, st->player[0] ? st->player : "a player",
+                                   36));
+        } else if (st->holder == FLYWHEEL__V1__HOLDER__HOLDER_HOUSE) {
             snprintf(who, sizeof who, "house bot");
-        else
+        } else {
             snprintf(who, sizeof who, "free");
+        }
         s_line(sc, mine ? FW_HUMAN_PROMPT : FW_HUMAN_PLAIN, "%s %-28.28s %-11s %s",
                mine ? ">" : " ", st->name[0] ? st->name : st->id, s_role_word(st->role), who);
     }

@@ -13,6 +13,7 @@
 #include "fw_human_tui.h"
 
 #include <curses.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -278,6 +279,10 @@ int fw_human_play(const fw_agent_config_t *cfg, char *reason, size_t reason_len)
     if (outcome != 0)
         goto out;
 
+    /* The terminal's character set, so curses writes a UTF-8 name (or a company's) as
+     * the characters it is, not as M-x escapes. LC_CTYPE only: numbers and money
+     * keep the C locale's format everywhere else (logs, the wire, strtod). */
+    setlocale(LC_CTYPE, "");
     screen = newterm(NULL, stdout, stdin);
     if (!screen) {
         snprintf(msg, sizeof msg, "cannot drive this terminal (is TERM set?)");

@@ -74,9 +74,11 @@ static int s_agent(const char *seat, int python, const char *log)
 {
     char bin[1024];
     if (python) {
-        fw_test_source_path(bin, sizeof bin, "agents/python/flywheel_agent.py");
-        char *argv[] = {"/usr/bin/python3", bin, "--connect", s_listen, "--seat", (char *)seat,
-                        "--idle-timeout", "120", NULL};
+        /* The package from the source tree (agents/python/flywheel_agent). */
+        fw_test_source_path(bin, sizeof bin, "agents/python");
+        setenv("PYTHONPATH", bin, 1);
+        char *argv[] = {"/usr/bin/python3", "-m", "flywheel_agent", "--connect", s_listen,
+                        "--seat", (char *)seat, "--idle-timeout", "120", NULL};
         return fw_procs_start(&s_procs, argv, log);
     }
     fw_test_build_path(bin, sizeof bin, "flywheel-agent");

@@ -377,3 +377,48 @@ Test(served, a_pause_shows_on_every_screen_with_the_same_tick)
     fw_player_play(&s_g, &p, 4);
     cr_assert_eq(fw_procs_wait(&s_g.procs, srv, 30000), 0);
 }
+
+/* A name in UTF-8 (the player's terminal in a UTF-8 locale): the player's screen shows
+ * its characters, not curses' escapes of its bytes (the help page's command to
+ * take the seat back carries it), and the game records it as typed. */
+Test(served, a_name_typed_in_utf8_is_shown_and_recorded_as_typed)
+{
+    static const char *name = "Zo\xc3\xab-\xc3\x85ngstr\xc3\xb6m"; /* Zoë-Ångström */
+    setenv("LC_ALL", "C.UTF-8", 1);
+    char *extra[] = {"--players", "1", "--pace", "deadline:30", "--ticks", "2", NULL};
+    fw_game_start_coordinator(&s_g, extra);
+    fw_player_t p;
+    fw_player_start_named(&s_g, &p, "aws", name, 40, "", 1);
+    fw_player_wait(&s_g, &p, 20000, "tick 1 on screen");
+    static char screen[65536];
+    fw_pty_keys(p.pty, "?");
+    int shown = 0;
+    for (int i = 0; i < 100 && !shown; i++) {
+        fw_pty_screen(p.pty, screen, sizeof screen);
+        shown = strstr(screen, name) != NULL;
+        if (!shown)
+            fw_clock_sleep_ms(50);
+    }
+    cr_assert(shown, "the help page shows %s; the screen's last bytes:\n%s", name,
+              screen + (strlen(screen) > 1500 ? strlen(screen) - 1500 : 0));
+    fw_pty_keys(p.pty, "?"); /* back from the help page */
+    fw_player_send(&s_g, &p, 1);
+    fw_player_play(&s_g, &p, 2);
+    cr_assert_eq(fw_procs_wait(&s_g.procs, s_g.coord, 30000), 0);
+
+    /* The snapshots name the player as typed. */
+    char path[400];
+    snprintf(path, sizeof path, "%s/events.log", s_g.out);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    fw_envelope_t *env = NULL;
+    int named = 0;
+    while (fw_proto_read_delimited(f, &env) == FW_PROTO_OK) {
+        if (env->body_case == FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT)
+            for (size_t i = 0; i < env->snapshot->n_seats; i++)
+                named += strcmp(env->snapshot->seats[i]->player, name) == 0;
+        fw_proto_free(&env);
+    }
+    fclose(f);
+    cr_assert_eq(named, 2, "both snapshots name %s", name);
+}

@@ -90,6 +90,12 @@ long fw_game_wait_text(fw_game_t *g, const char *path, const char *needle, long 
 
 void fw_player_start(fw_game_t *g, fw_player_t *p, const char *seat, const char *resume, int n)
 {
+    fw_player_start_named(g, p, seat, "alice", 24, resume, n);
+}
+
+void fw_player_start_named(fw_game_t *g, fw_player_t *p, const char *seat, const char *name,
+                           int rows, const char *resume, int n)
+{
     char bin[1024];
     char *argv[20];
     int k = 0;
@@ -99,7 +105,7 @@ void fw_player_start(fw_game_t *g, fw_player_t *p, const char *seat, const char 
     argv[k++] = "--strategy"; argv[k++] = "human";
     argv[k++] = "--connect"; argv[k++] = g->listen;
     argv[k++] = "--seat"; argv[k++] = (char *)seat;
-    argv[k++] = "--name"; argv[k++] = "alice";
+    argv[k++] = "--name"; argv[k++] = (char *)name;
     argv[k++] = "--log-level"; argv[k++] = "info";
     argv[k++] = "--idle-timeout"; argv[k++] = "60";
     if (resume && resume[0]) {
@@ -109,7 +115,7 @@ void fw_player_start(fw_game_t *g, fw_player_t *p, const char *seat, const char 
     argv[k] = NULL;
     p->seen = 0;
     cr_assert_lt(g->n_ptys, FW_GAME_MAX_PTYS);
-    p->pty = fw_pty_start(&g->procs, argv, p->log, 80, 24, &p->proc);
+    p->pty = fw_pty_start(&g->procs, argv, p->log, 80, rows, &p->proc);
     cr_assert_not_null(p->pty, "cannot start the human client");
     g->ptys[g->n_ptys++] = p->pty;
 }

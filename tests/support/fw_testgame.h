@@ -63,6 +63,10 @@ typedef struct {
  * DIR/player-<n>.log. */
 void fw_player_start(fw_game_t *g, fw_player_t *p, const char *seat, const char *resume, int n);
 
+/* The same, for a player called `name`, on a terminal of 80 x rows. */
+void fw_player_start_named(fw_game_t *g, fw_player_t *p, const char *seat, const char *name,
+                           int rows, const char *resume, int n);
+
 /* Waits for a line of the client's log after the last one waited for. */
 void fw_player_wait(fw_game_t *g, fw_player_t *p, int timeout_ms, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -1,49 +1,21 @@
-#!/usr/bin/python3
 """A small Flywheel agent in Python: plays one seat with a simple strategy.
 
 It shows that any language with ZeroMQ and protobuf can play, from
 protocol/flywheel.proto and docs/protocol.md alone. Run it with Debian's
 interpreter, which has the python3-zmq and python3-protobuf packages:
 
-    /usr/bin/python3 agents/python/flywheel_agent.py --connect tcp://HOST:5555 --seat anthropic
+    /usr/bin/python3 -m flywheel_agent --connect tcp://HOST:5555 --seat anthropic
 
-The Python code for the messages (flywheel_pb2) is generated from the .proto with
-protoc the first time it is needed, into a cache directory named after the .proto's
-hash, so a changed .proto gets fresh code. See agents/python/README.md.
+See agents/python/README.md.
 """
 
 import argparse
-import hashlib
-import os
-import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-PROTO = os.path.join(HERE, "..", "..", "protocol", "flywheel.proto")
+from . import bindings
+
 PROTOCOL_VERSION = 1
-
-
-def load_bindings(proto_path):
-    """Generates flywheel_pb2 from the .proto (once per .proto version) and imports it.
-    Returns the module and the .proto's schema hash (what the coordinator checks)."""
-    with open(proto_path, "rb") as f:
-        schema_hash = hashlib.sha256(f.read()).hexdigest()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    out = os.path.join(base, "flywheel", "python-" + schema_hash[:16])
-    if not os.path.exists(os.path.join(out, "flywheel_pb2.py")):
-        os.makedirs(out, exist_ok=True)
-        # Generate into a private directory, then rename: two agents starting at once
-        # never import half a file.
-        tmp = tempfile.mkdtemp(dir=out)
-        subprocess.run(["protoc", "--python_out=" + tmp, "-I" + os.path.dirname(proto_path),
-                        proto_path], check=True)
-        os.replace(os.path.join(tmp, "flywheel_pb2.py"), os.path.join(out, "flywheel_pb2.py"))
-        os.rmdir(tmp)
-    sys.path.insert(0, out)
-    import flywheel_pb2  # noqa: E402  (generated just above)
-    return flywheel_pb2, schema_hash
 
 
 # --- The strategy: one function per role, from the TickStart to the Actions. -------
@@ -84,11 +56,16 @@ def play_vendor(pb, ts, actions):
 # --- The conversation with the coordinator. ----------------------------------------
 
 def main():
-    ap = argparse.ArgumentParser(description="Play one seat of a Flywheel game.")
+    ap = argparse.ArgumentParser(
+        prog="python3 -m flywheel_agent", description="Play one seat of a Flywheel game.",
+        epilog="Exit status: 0 when the game ends, 3 when refused a seat, 5 when the "
+               "coordinator is silent for --idle-timeout seconds.")
     ap.add_argument("--connect", required=True, help="coordinator URL, e.g. tcp://host:5555")
     ap.add_argument("--seat", required=True, help="seat to play, e.g. anthropic")
     ap.add_argument("--resume", default="", help="resume token from an earlier Welcome")
-    ap.add_argument("--proto", default=PROTO, help="path of protocol/flywheel.proto")
+    ap.add_argument("--proto", default=None,
+                    help="generate the message code from this flywheel.proto (default: the "
+                         "code installed with the package, or the source tree's .proto)")
     ap.add_argument("--idle-timeout", type=float, default=60.0,
                     help="give up after this many seconds without a message")
     ap.add_argument("--server-key", default=None,
@@ -100,7 +77,7 @@ def main():
         ap.error("--curve-secret needs --server-key")
 
     import zmq  # Debian: python3-zmq
-    pb, schema_hash = load_bindings(args.proto)
+    pb, schema_hash = bindings.load(args.proto)
     plays = {pb.ROLE_LAB: play_lab, pb.ROLE_HYPERSCALER: play_cloud, pb.ROLE_VENDOR: play_vendor}
     fatal = {pb.REFUSAL_VERSION, pb.REFUSAL_SCHEMA, pb.REFUSAL_UNKNOWN_SEAT,
              pb.REFUSAL_SEAT_TAKEN}
@@ -132,7 +109,7 @@ def main():
 
     def hello():
         send(0, hello=pb.Hello(seat=args.seat, schema_hash=schema_hash,
-                               agent="flywheel_agent.py (python)", resume_token=state["token"]))
+                               agent="flywheel_agent (python)", resume_token=state["token"]))
 
     hello()
     while True:
@@ -178,9 +155,3 @@ def main():
             print(f"{args.seat}: bye: {env.bye.reason}", file=sys.stderr)
             return 0
 
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        sys.exit(130)
