@@ -91,6 +91,8 @@ typedef struct {
     size_t resume_players;   /* --resume with house bots: seats players held then */
     int house_made;          /* the house bots exist (s_make_house_bots ran) */
     int log_failed;          /* a tick could not be written: stopped, agents kept waiting */
+    fw_tick_cost_t cost;     /* CPU time of the ticks run, by phase (summary.json) */
+    uint32_t cost_ticks;     /* ticks it covers */
 } fw_coord_t;
 
 /* Wall-clock time: deadlines travel to other hosts, so they are Unix time. */
@@ -995,6 +997,7 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
     Flywheel__V1__TickResult **results = fw_arena_calloc(arena, sc->n_seats, sizeof *results);
     char err[256];
 
+    int64_t t0 = fw_clock_thread_cpu_ns();
     c->collecting = 0;
     fw_inbox_actions(c->inbox, actions);
     if (fw_market_step(c->market, actions, arena, results, snap, err, sizeof err) !=
@@ -1011,12 +1014,17 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
                   arena);
     /* Written ahead: the tick is in the log before anyone hears of it, so that a
      * coordinator restarted from the log never has to take back what it said. */
+    int64_t t1 = fw_clock_thread_cpu_ns();
     int rc = s_record(c, snap);
+    int64_t t2 = fw_clock_thread_cpu_ns();
+    c->cost.clear += t1 - t0;
+    c->cost.log += t2 - t1;
     if (rc != FW_COORD_OK)
         return rc;
     s_send_results(c, results);
     s_publish(c, snap, c->tick);
     c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
+    c->cost.publish += fw_clock_thread_cpu_ns() - t2;
     return FW_COORD_OK;
 }
 
@@ -1490,10 +1498,14 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         fw_arena_t *arena = c->tick_arena[c->tick & 1];
         rc = s_hold_if_paused(c);
         if (rc == FW_COORD_OK) {
+            int64_t t0 = fw_clock_thread_cpu_ns();
             fw_arena_reset(arena);
             flywheel__v1__snapshot__init(snap);
             s_open_tick(c);
+            int64_t t1 = fw_clock_thread_cpu_ns();
             rc = s_collect(c);
+            c->cost.send += t1 - t0;
+            c->cost.receive += fw_clock_thread_cpu_ns() - t1;
         }
         if (rc == FW_COORD_OK)
             rc = s_clear_tick(c, snap, arena);
@@ -1504,6 +1516,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
             break;
         }
         c->last = snap;
+        c->cost_ticks++;
         fw_log_debug("tick", "tick %u of %u cleared", c->tick, c->ticks);
     }
     if (rc == FW_COORD_OK)
@@ -1515,7 +1528,7 @@ finish:
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,
-                                  c->last};
+                                  c->last, &c->cost, c->cost_ticks};
         if (s_path(path, sizeof path, cfg->out_dir, "summary.json") != 0 ||
             fw_summary_write(path, c->sc, c->market, &info) != 0) {
             fw_log_error("outputs", "cannot write summary.json in %s", cfg->out_dir);
