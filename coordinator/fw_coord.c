@@ -73,6 +73,7 @@ typedef struct {
     fw_arena_t *view_arena;  /* the tick's common view: reset when a tick opens */
     Flywheel__V1__MarketView view; /* what every seat sees this tick, built once (in
                                     * view_arena) and shared by every TickStart */
+    fw_proto_view_t view_packed;   /* the same, packed once: each TickStart sent copies it */
     /* Two tick arenas and snapshots, alternating by tick parity, so that the last
      * tick's snapshot stays valid (for status snapshots) while the next is collected. */
     fw_arena_t *tick_arena[2];
@@ -176,7 +177,7 @@ static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
         return;
     const uint8_t *id = fw_seats_identity(c->seats, seat, &id_len);
     env->seq = fw_seats_next_seq(c->seats, seat);
-    int rc = fw_proto_send_to(c->router, id, id_len, env);
+    int rc = fw_proto_send_tick_start_to(c->router, id, id_len, env, &c->view_packed);
     if (rc == FW_PROTO_EIO) {
         /* ROUTER_MANDATORY: the peer is not connected any more. */
         fw_log_info("seats", "seat %s: %s not delivered: its player is gone",
@@ -865,6 +866,8 @@ static void s_open_tick(fw_coord_t *c)
      * built once, and each TickStart adds only the seat's own position. */
     fw_arena_reset(c->view_arena);
     fw_market_view_common(c->market, c->view_arena, &c->view);
+    if (fw_proto_view_pack(&c->view_packed, &c->view) != FW_PROTO_OK)
+        c->view_packed.view = NULL; /* each TickStart packs it (and meets the error) */
     c->collecting = 1;
     fw_seats_open_tick(c->seats, c->tick);
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
@@ -1553,6 +1556,7 @@ out:
     fw_arena_destroy(&c->arena);
     fw_arena_destroy(&c->house_arena);
     fw_arena_destroy(&c->view_arena);
+    fw_proto_view_clear(&c->view_packed);
     fw_inbox_destroy(&c->inbox);
     fw_market_destroy(&c->market);
     free(c->lobby_cs_ptrs);

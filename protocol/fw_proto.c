@@ -308,6 +308,131 @@ static int s_msg_from_envelope(zmq_msg_t *msg, const fw_envelope_t *env)
     return FW_PROTO_OK;
 }
 
+/* --- a TickStart with its market view packed once ----------------------------
+ *
+ * protobuf-c writes a message's fields in field-number order, each submessage as its
+ * tag, its length (a varint) and its bytes, and leaves out a proto3 field at its
+ * default. So the envelope of a TickStart packs as
+ *     [Envelope fields 1-5][tag 13][length][TickStart fields 1-3][tag 4][length][view]
+ *     [TickStart fields 5-7]
+ * and each part but the view is packed here from a copy of the message with only its
+ * own fields set: the bytes are the ones flywheel__v1__envelope__pack writes
+ * (test_proto checks them against it). */
+
+#define S_TAG_LEN(field) ((uint8_t)(((field) << 3) | 2)) /* wire type 2: length-delimited */
+
+static size_t s_varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *s_put_varint(uint8_t *p, size_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+int fw_proto_view_pack(fw_proto_view_t *v, const Flywheel__V1__MarketView *view)
+{
+    assert(v && view);
+    size_t size = flywheel__v1__market_view__get_packed_size(view);
+    if (size > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (size > v->cap || !v->bytes) {
+        uint8_t *b = realloc(v->bytes, size ? size : 1);
+        if (!b)
+            return FW_PROTO_EIO;
+        v->bytes = b;
+        v->cap = size ? size : 1;
+    }
+    v->len = flywheel__v1__market_view__pack(view, v->bytes);
+    v->view = view;
+    return FW_PROTO_OK;
+}
+
+void fw_proto_view_clear(fw_proto_view_t *v)
+{
+    free(v->bytes);
+    *v = (fw_proto_view_t){0};
+}
+
+/* The three packable parts of a TickStart envelope around its view (see above). */
+typedef struct {
+    fw_envelope_t head;                 /* fields 1-5, no body */
+    Flywheel__V1__TickStart before;     /* fields 1-3 */
+    Flywheel__V1__TickStart after;      /* fields 5-7 */
+    size_t head_len, before_len, after_len, ts_len, total;
+} s_spliced_t;
+
+/* Whether env can be sent spliced with v; if so fills *sp. */
+static bool s_splice(const fw_envelope_t *env, const fw_proto_view_t *v, s_spliced_t *sp)
+{
+    if (!v || !v->bytes || env->body_case != FLYWHEEL__V1__ENVELOPE__BODY_TICK_START ||
+        !env->tick_start || env->tick_start->market != v->view)
+        return false;
+    const Flywheel__V1__TickStart *ts = env->tick_start;
+    sp->head = *env;
+    sp->head.body_case = FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET;
+    sp->head.tick_start = NULL;
+    flywheel__v1__tick_start__init(&sp->before);
+    sp->before.tick = ts->tick;
+    sp->before.month = ts->month;
+    sp->before.deadline_unix_ms = ts->deadline_unix_ms;
+    flywheel__v1__tick_start__init(&sp->after);
+    sp->after.me = ts->me;
+    sp->after.house_plays = ts->house_plays;
+    sp->after.deadline_in_ms = ts->deadline_in_ms;
+    sp->head_len = flywheel__v1__envelope__get_packed_size(&sp->head);
+    sp->before_len = flywheel__v1__tick_start__get_packed_size(&sp->before);
+    sp->after_len = flywheel__v1__tick_start__get_packed_size(&sp->after);
+    sp->ts_len = sp->before_len + 1 + s_varint_len(v->len) + v->len + sp->after_len;
+    sp->total = sp->head_len + 1 + s_varint_len(sp->ts_len) + sp->ts_len;
+    return true;
+}
+
+/* Writes the spliced envelope into out (sp->total bytes). */
+static void s_splice_write(const s_spliced_t *sp, const fw_proto_view_t *v, uint8_t *out)
+{
+    uint8_t *p = out;
+    p += flywheel__v1__envelope__pack(&sp->head, p);
+    *p++ = S_TAG_LEN(FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
+    p = s_put_varint(p, sp->ts_len);
+    p += flywheel__v1__tick_start__pack(&sp->before, p);
+    *p++ = S_TAG_LEN(4); /* TickStart.market */
+    p = s_put_varint(p, v->len);
+    memcpy(p, v->bytes, v->len);
+    p += v->len;
+    p += flywheel__v1__tick_start__pack(&sp->after, p);
+    assert((size_t)(p - out) == sp->total);
+    (void)p;
+}
+
+int fw_proto_pack_tick_start(const fw_envelope_t *env, const fw_proto_view_t *v, uint8_t **out,
+                             size_t *out_len)
+{
+    s_spliced_t sp;
+    if (!s_splice(env, v, &sp))
+        return fw_proto_pack(env, out, out_len);
+    *out = NULL;
+    *out_len = 0;
+    if (sp.total > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (!(*out = malloc(sp.total)))
+        return FW_PROTO_EIO;
+    s_splice_write(&sp, v, *out);
+    *out_len = sp.total;
+    return FW_PROTO_OK;
+}
+
 /* Sends `msg` (consumed on success, closed here on failure). */
 static int s_send_msg(void *socket, zmq_msg_t *msg, int flags)
 {
@@ -328,8 +453,29 @@ int fw_proto_send(void *socket, const fw_envelope_t *env)
     return s_send_msg(socket, &msg, 0);
 }
 
+/* Packs env into a new message: spliced with v when it is v's TickStart. */
+static int s_msg_from_tick_start(zmq_msg_t *msg, const fw_envelope_t *env,
+                                 const fw_proto_view_t *v)
+{
+    s_spliced_t sp;
+    if (!s_splice(env, v, &sp))
+        return s_msg_from_envelope(msg, env);
+    if (sp.total > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (zmq_msg_init_size(msg, sp.total) != 0)
+        return FW_PROTO_EIO;
+    s_splice_write(&sp, v, zmq_msg_data(msg));
+    return FW_PROTO_OK;
+}
+
 int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
                      const fw_envelope_t *env)
+{
+    return fw_proto_send_tick_start_to(socket, identity, identity_len, env, NULL);
+}
+
+int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t identity_len,
+                                const fw_envelope_t *env, const fw_proto_view_t *v)
 {
     assert(socket && identity && env);
     if (identity_len == 0 || identity_len > FW_PROTO_MAX_IDENTITY)
@@ -337,7 +483,7 @@ int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
     /* Pack before the identity frame goes out, so a failure never leaves half a
      * multipart message queued on the socket. */
     zmq_msg_t body;
-    int rc = s_msg_from_envelope(&body, env);
+    int rc = s_msg_from_tick_start(&body, env, v);
     if (rc != FW_PROTO_OK)
         return rc;
     zmq_msg_t id;

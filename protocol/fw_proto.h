@@ -88,6 +88,33 @@ int fw_proto_send(void *socket, const fw_envelope_t *env);
 int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
                      const fw_envelope_t *env);
 
+/* A TickStart's market view packed once, to go into every seat's TickStart of a tick
+ * (fw_proto_send_tick_start_to). `view` is the message the bytes were packed from. */
+typedef struct {
+    const Flywheel__V1__MarketView *view;
+    uint8_t *bytes;    /* owned; NULL until packed */
+    size_t len, cap;
+} fw_proto_view_t;
+
+/* Packs `view` into v (reusing its buffer). Returns 0, FW_PROTO_ETOOBIG or
+ * FW_PROTO_EIO (out of memory). */
+int fw_proto_view_pack(fw_proto_view_t *v, const Flywheel__V1__MarketView *view);
+
+/* Frees v's buffer; v may be packed again. */
+void fw_proto_view_clear(fw_proto_view_t *v);
+
+/* As fw_proto_send_to for a TickStart whose market is v->view: the same bytes, but the
+ * market view is copied from v instead of packed again, so that a tick's N TickStarts
+ * cost the market's packing once (it is O(seats) bytes: packing it for every seat made
+ * the coordinator's tick O(seats^2)). Any other envelope is packed as by
+ * fw_proto_send_to. */
+int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t identity_len,
+                                const fw_envelope_t *env, const fw_proto_view_t *v);
+
+/* The packed bytes of fw_proto_send_tick_start_to (for tests): as fw_proto_pack. */
+int fw_proto_pack_tick_start(const fw_envelope_t *env, const fw_proto_view_t *v, uint8_t **out,
+                             size_t *out_len);
+
 /* Receives one message from a DEALER or SUB socket, waiting at most timeout_ms
  * (-1 = forever, 0 = poll). Returns 0 with *out owned by the caller, or a negative
  * code; on FW_PROTO_EVERSION *out is set as in fw_proto_unpack. */
