@@ -307,12 +307,12 @@ static int s_player_tend(s_player_t *p, int64_t now)
 
 /* Receives and handles one message, if one is there. Returns FW_AGENT_CONTINUE or how
  * the seat ended. */
-static int s_player_receive(s_player_t *p)
+static int s_player_receive(s_player_t *p, fw_proto_view_cache_t *views)
 {
     const fw_agent_config_t *cfg = &p->cfg;
     fw_envelope_t *in = NULL;
     int outcome = FW_AGENT_CONTINUE;
-    int rc = fw_proto_recv(p->sock, 0, &in);
+    int rc = fw_proto_recv_cached(p->sock, 0, views, &in);
     if (rc == FW_PROTO_ETIMEDOUT || rc == FW_PROTO_EINTR)
         goto out;
     if (rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_ETOOBIG || rc == FW_PROTO_EFRAMING ||
@@ -378,6 +378,10 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
                        int *outcomes, char *reason, size_t reason_len)
 {
     s_player_t *players = NULL;
+    /* The seats' market view, unpacked once a tick for all of them (NULL: each seat
+     * unpacks its own). Each message is handled and freed before the next is read, so
+     * no seat holds a view past the read that may replace it. */
+    fw_proto_view_cache_t *views = fw_proto_view_cache_new();
     zmq_pollitem_t *items = NULL;
     size_t *which = NULL;
     char msg[256] = "";
@@ -458,7 +462,7 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
             if (!(items[k].revents & ZMQ_POLLIN))
                 continue;
             for (int m = 0; m < S_BURST && p->outcome == FW_AGENT_CONTINUE; m++) {
-                int rc = s_player_receive(p);
+                int rc = s_player_receive(p, views);
                 if (rc != FW_AGENT_CONTINUE)
                     s_player_end(p, rc);
                 else if (s_stopped(cfg))
@@ -491,6 +495,7 @@ out:
             s_player_end(&players[i], players[i].outcome);
         fw_agent_seat_destroy(&players[i].seat);
     }
+    fw_proto_view_cache_destroy(&views);
     free(players);
     free(items);
     free(which);

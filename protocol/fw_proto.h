@@ -120,6 +120,29 @@ int fw_proto_pack_tick_start(const fw_envelope_t *env, const fw_proto_view_t *v,
  * code; on FW_PROTO_EVERSION *out is set as in fw_proto_unpack. */
 int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out);
 
+/* The market view of the TickStarts a process's seats receive, unpacked once: every
+ * seat of a tick gets the same view, and unpacking it for each made a process of many
+ * seats (and an embedded run) O(seats^2) a tick. */
+typedef struct fw_proto_view_cache fw_proto_view_cache_t;
+
+/* A new, empty cache, or NULL when out of memory. */
+fw_proto_view_cache_t *fw_proto_view_cache_new(void);
+
+/* Frees the cache; NULL-safe; sets *p to NULL. */
+void fw_proto_view_cache_destroy(fw_proto_view_cache_t **p);
+
+/* As fw_proto_recv, but a TickStart's market view comes from `cache`: unpacked only
+ * when its bytes differ from the last one's. The envelope is the one fw_proto_recv
+ * gives, except that tick_start->market belongs to the cache: it stays valid until
+ * the next call with the cache, or the cache's end. An envelope whose shape is not
+ * what a coordinator sends is unpacked whole, as by fw_proto_recv. */
+int fw_proto_recv_cached(void *socket, int timeout_ms, fw_proto_view_cache_t *cache,
+                         fw_envelope_t **out);
+
+/* The same on bytes already received (for tests). */
+int fw_proto_unpack_cached(const uint8_t *data, size_t len, fw_proto_view_cache_t *cache,
+                           fw_envelope_t **out);
+
 /* Receives one message from a ROUTER socket: the sender's identity is copied into
  * identity (capacity FW_PROTO_MAX_IDENTITY + 1 bytes) and its length stored in
  * *identity_len even when the envelope is refused, so the caller can answer the

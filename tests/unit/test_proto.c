@@ -1231,3 +1231,71 @@ Test(fw_proto, sends_a_tick_start_with_its_view_packed_once_as_the_same_bytes)
     pair_close(&p);
     fw_proto_view_clear(&v);
 }
+
+/* Asserts that `got` packs to the bytes of `want`. */
+static void check_same_bytes(const fw_envelope_t *want, const fw_envelope_t *got)
+{
+    uint8_t *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    cr_assert_eq(fw_proto_pack(want, &a, &alen), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_pack(got, &b, &blen), FW_PROTO_OK);
+    cr_assert_eq(alen, blen);
+    cr_assert_arr_eq(a, b, alen);
+    free(a);
+    free(b);
+}
+
+/* Unpacked through a view cache, every body arrives as unpacked whole; TickStarts with
+ * the same view share one unpacked view, a new view replaces it. */
+Test(fw_proto, unpacks_tick_starts_with_one_shared_market_view)
+{
+    fw_proto_view_cache_t *cache = fw_proto_view_cache_new();
+    cr_assert_not_null(cache);
+    for (size_t i = 0; i < N_KINDS; i++) {
+        fx_t fx;
+        fx_build(&fx, s_kinds[i]);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+        fw_envelope_t *got = NULL;
+        cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &got), FW_PROTO_OK, "%s",
+                     fw_proto_body_name(&fx.env));
+        check_same(&fx, got);
+        fw_proto_free(&got);
+        free(buf);
+    }
+
+    fx_t fx;
+    fx_build(&fx, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
+    fw_envelope_t *a = NULL, *b = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &a), FW_PROTO_OK);
+    free(buf);
+    fx.env.seat = "another-seat"; /* another seat, the same view */
+    fx.me.cash = 77;
+    cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &b), FW_PROTO_OK);
+    free(buf);
+    cr_assert_eq(a->tick_start->market, b->tick_start->market, "one view for both");
+    cr_assert_eq(b->tick_start->me->cash, 77);
+    check_same_bytes(&fx.env, b);
+    fw_proto_free(&a);
+    fw_proto_free(&b);
+
+    fx.pq.price = 1499; /* the next tick's view */
+    cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &a), FW_PROTO_OK);
+    free(buf);
+    cr_assert_eq(a->tick_start->market->compute_quotes[0]->price, 1499);
+    check_same_bytes(&fx.env, a);
+    fw_proto_free(&a);
+
+    /* Garbage is refused as fw_proto_unpack refuses it. */
+    uint8_t junk[] = {0x6a, 0x05, 0x22, 0x10, 0x01, 0x02, 0x03};
+    cr_assert_neq(fw_proto_unpack_cached(junk, sizeof junk, cache, &a), FW_PROTO_OK);
+    cr_assert_null(a);
+    fw_proto_view_cache_destroy(&cache);
+    cr_assert_null(cache);
+}
