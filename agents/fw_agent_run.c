@@ -23,6 +23,8 @@
 
 /* The shell wakes at least this often to look at the stop flag. */
 #define S_POLL_SLICE_MS 200
+/* How often a process of several seats tends them all (s_player_tend). */
+#define S_TEND_MS 20
 /* A lost connection is tried again this often (ZeroMQ's own reconnection). */
 #define S_RECONNECT_MS 1000
 /* With a watch: a PING this often, and the connection is lost when nothing answers for
@@ -422,6 +424,7 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
             s_player_end(&players[i], rc);
     }
 
+    int64_t next_tend = 0;
     for (;;) {
         size_t live = 0;
         int64_t now = fw_clock_ms(), wait = S_POLL_SLICE_MS;
@@ -431,17 +434,28 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
                     s_player_stop(&players[i]);
             break;
         }
+        /* The seats are tended (each connection's events read, each idle deadline
+         * looked at) every S_TEND_MS, not at every wake-up: a process of many seats
+         * wakes up many times a tick, and tending them all each time made its tick
+         * O(seats^2). */
+        bool tend = n == 1 || now >= next_tend;
+        if (tend)
+            next_tend = now + S_TEND_MS;
+        else
+            wait = next_tend - now;
         for (size_t i = 0; i < n; i++) {
             s_player_t *p = &players[i];
             if (p->outcome != FW_AGENT_CONTINUE)
                 continue;
-            int rc = s_player_tend(p, now);
-            if (rc != FW_AGENT_CONTINUE) {
-                s_player_end(p, rc);
-                continue;
+            if (tend) {
+                int rc = s_player_tend(p, now);
+                if (rc != FW_AGENT_CONTINUE) {
+                    s_player_end(p, rc);
+                    continue;
+                }
             }
-            if (p->deadline - now < wait)
-                wait = p->deadline - now;
+            if (tend && p->deadline - now < wait)
+                wait = p->deadline - now; /* between tends, next_tend bounds the wait */
             items[live] = (zmq_pollitem_t){.socket = p->sock, .events = ZMQ_POLLIN};
             which[live++] = i;
         }
