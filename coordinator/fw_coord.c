@@ -92,6 +92,8 @@ typedef struct {
     size_t resume_players;   /* --resume with house bots: seats players held then */
     int house_made;          /* the house bots exist (s_make_house_bots ran) */
     int log_failed;          /* a tick could not be written: stopped, agents kept waiting */
+    int tokens_dirty;        /* lobby: seats.tokens is behind the seat table */
+    int64_t tokens_due;      /* lobby: when it is written at the latest (monotonic ms) */
     fw_tick_cost_t cost;     /* CPU time of the ticks run, by phase (summary.json) */
     uint32_t cost_ticks;     /* ticks it covers */
 } fw_coord_t;
@@ -139,6 +141,7 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 
 static void s_house_turn(fw_coord_t *c, uint32_t seat);
 static void s_save_tokens(fw_coord_t *c);
+static void s_flush_tokens(fw_coord_t *c);
 
 /* Milliseconds left until the deadline, now, on the monotonic clock (0: no deadline;
  * at least 1 while there is one, so "none" and "now" differ on the wire). */
@@ -482,7 +485,14 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd, con
     }
     seat = claim.seat;
     s_welcome(c, (uint32_t)seat);
-    s_save_tokens(c);
+    /* In the lobby the file is written once a second at most, and when the game
+     * starts: rewritten whole at every claim, the lobby of N seats wrote N^2 lines. */
+    if (c->running) {
+        s_save_tokens(c);
+    } else if (!c->tokens_dirty) {
+        c->tokens_dirty = 1;
+        c->tokens_due = fw_clock_ms() + S_STATUS_EVERY_MS;
+    }
     fw_seat_status_t st;
     fw_seats_status(c->seats, (uint32_t)seat, &st);
     if (c->collecting && (st.holder == FW_HOLDER_HOUSE || !fw_inbox_has(c->inbox, (uint32_t)seat))) {
@@ -776,6 +786,8 @@ static int s_lobby(fw_coord_t *c)
         fw_log_info("lobby", "waiting for %zu seats", c->sc->n_seats);
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
     for (;;) {
+        if (c->tokens_dirty && fw_clock_ms() >= c->tokens_due)
+            s_flush_tokens(c);
         size_t players = fw_seats_count(c->seats, FW_HOLDER_PLAYER);
         int paused = cfg->pause && *cfg->pause;
         if (*cfg->stop)
@@ -1248,6 +1260,15 @@ static void s_save_tokens(fw_coord_t *c)
         fw_log_warn("outputs", "cannot write %s: %s", path, strerror(errno));
 }
 
+/* Writes seats.tokens if the lobby left it behind. */
+static void s_flush_tokens(fw_coord_t *c)
+{
+    if (!c->tokens_dirty)
+        return;
+    c->tokens_dirty = 0;
+    s_save_tokens(c);
+}
+
 /* Gives each seat back the token it had (s_save_tokens), for its player to return. */
 static void s_load_tokens(fw_coord_t *c)
 {
@@ -1481,6 +1502,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
                 c->run_id, c->sc->name, c->ticks, cfg->seed, c->pacing);
 
     rc = s_lobby(c);
+    s_flush_tokens(c);
     if (rc != FW_COORD_OK) {
         stopped = rc == FW_COORD_EINTERRUPTED ? "interrupted in the lobby" : "seats never came";
         goto finish;
