@@ -7,4 +7,5 @@ void fw_heap_tune(void)
 {
     /* A failure leaves glibc's defaults: slower, never wrong. */
     (void)mallopt(M_TRIM_THRESHOLD, FW_HEAP_KEEP_BYTES);
+    (void)mallopt(M_MMAP_THRESHOLD, FW_HEAP_MMAP_BYTES);
 }
