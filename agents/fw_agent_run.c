@@ -364,8 +364,16 @@ static void s_player_stop(s_player_t *p)
 {
     snprintf(p->msg, sizeof p->msg, "interrupted");
     if (p->seat) {
+        /* The Bye goes out at once or not at all: a coordinator that has already
+         * closed its socket (an embedded run stopped by the same Ctrl-C) would make
+         * each seat wait out the idle timeout, one after the other. */
+        int now = 0;
+        (void)zmq_setsockopt(p->sock, ZMQ_SNDTIMEO, &now, sizeof now);
         int rc = s_send(&p->cfg, p->sock, fw_agent_seat_bye(p->seat, "agent interrupted"));
-        if (rc != 0)
+        if (rc == FW_PROTO_ETIMEDOUT)
+            fw_log_seat_info(s_label(p), "agent", "no bye sent: the coordinator is not "
+                             "there to hear it");
+        else if (rc != 0)
             fw_log_seat_warn(s_label(p), "agent", "could not say bye: %s",
                              fw_proto_strerror(rc));
     }
