@@ -23,6 +23,8 @@
 
 /* The shell wakes at least this often to look at the stop flag. */
 #define S_POLL_SLICE_MS 200
+/* How often a process of several seats tends them all (s_player_tend). */
+#define S_TEND_MS 20
 /* A lost connection is tried again this often (ZeroMQ's own reconnection). */
 #define S_RECONNECT_MS 1000
 /* With a watch: a PING this often, and the connection is lost when nothing answers for
@@ -307,12 +309,12 @@ static int s_player_tend(s_player_t *p, int64_t now)
 
 /* Receives and handles one message, if one is there. Returns FW_AGENT_CONTINUE or how
  * the seat ended. */
-static int s_player_receive(s_player_t *p)
+static int s_player_receive(s_player_t *p, fw_proto_view_cache_t *views)
 {
     const fw_agent_config_t *cfg = &p->cfg;
     fw_envelope_t *in = NULL;
     int outcome = FW_AGENT_CONTINUE;
-    int rc = fw_proto_recv(p->sock, 0, &in);
+    int rc = fw_proto_recv_cached(p->sock, 0, views, &in);
     if (rc == FW_PROTO_ETIMEDOUT || rc == FW_PROTO_EINTR)
         goto out;
     if (rc == FW_PROTO_EMALFORMED || rc == FW_PROTO_ETOOBIG || rc == FW_PROTO_EFRAMING ||
@@ -362,8 +364,16 @@ static void s_player_stop(s_player_t *p)
 {
     snprintf(p->msg, sizeof p->msg, "interrupted");
     if (p->seat) {
+        /* The Bye goes out at once or not at all: a coordinator that has already
+         * closed its socket (an embedded run stopped by the same Ctrl-C) would make
+         * each seat wait out the idle timeout, one after the other. */
+        int now = 0;
+        (void)zmq_setsockopt(p->sock, ZMQ_SNDTIMEO, &now, sizeof now);
         int rc = s_send(&p->cfg, p->sock, fw_agent_seat_bye(p->seat, "agent interrupted"));
-        if (rc != 0)
+        if (rc == FW_PROTO_ETIMEDOUT)
+            fw_log_seat_info(s_label(p), "agent", "no bye sent: the coordinator is not "
+                             "there to hear it");
+        else if (rc != 0)
             fw_log_seat_warn(s_label(p), "agent", "could not say bye: %s",
                              fw_proto_strerror(rc));
     }
@@ -378,6 +388,10 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
                        int *outcomes, char *reason, size_t reason_len)
 {
     s_player_t *players = NULL;
+    /* The seats' market view, unpacked once a tick for all of them (NULL: each seat
+     * unpacks its own). Each message is handled and freed before the next is read, so
+     * no seat holds a view past the read that may replace it. */
+    fw_proto_view_cache_t *views = fw_proto_view_cache_new();
     zmq_pollitem_t *items = NULL;
     size_t *which = NULL;
     char msg[256] = "";
@@ -418,6 +432,7 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
             s_player_end(&players[i], rc);
     }
 
+    int64_t next_tend = 0;
     for (;;) {
         size_t live = 0;
         int64_t now = fw_clock_ms(), wait = S_POLL_SLICE_MS;
@@ -427,17 +442,28 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
                     s_player_stop(&players[i]);
             break;
         }
+        /* The seats are tended (each connection's events read, each idle deadline
+         * looked at) every S_TEND_MS, not at every wake-up: a process of many seats
+         * wakes up many times a tick, and tending them all each time made its tick
+         * O(seats^2). */
+        bool tend = n == 1 || now >= next_tend;
+        if (tend)
+            next_tend = now + S_TEND_MS;
+        else
+            wait = next_tend - now;
         for (size_t i = 0; i < n; i++) {
             s_player_t *p = &players[i];
             if (p->outcome != FW_AGENT_CONTINUE)
                 continue;
-            int rc = s_player_tend(p, now);
-            if (rc != FW_AGENT_CONTINUE) {
-                s_player_end(p, rc);
-                continue;
+            if (tend) {
+                int rc = s_player_tend(p, now);
+                if (rc != FW_AGENT_CONTINUE) {
+                    s_player_end(p, rc);
+                    continue;
+                }
             }
-            if (p->deadline - now < wait)
-                wait = p->deadline - now;
+            if (tend && p->deadline - now < wait)
+                wait = p->deadline - now; /* between tends, next_tend bounds the wait */
             items[live] = (zmq_pollitem_t){.socket = p->sock, .events = ZMQ_POLLIN};
             which[live++] = i;
         }
@@ -458,7 +484,7 @@ int fw_agent_run_seats(const fw_agent_config_t *cfg, const fw_agent_claim_t *cla
             if (!(items[k].revents & ZMQ_POLLIN))
                 continue;
             for (int m = 0; m < S_BURST && p->outcome == FW_AGENT_CONTINUE; m++) {
-                int rc = s_player_receive(p);
+                int rc = s_player_receive(p, views);
                 if (rc != FW_AGENT_CONTINUE)
                     s_player_end(p, rc);
                 else if (s_stopped(cfg))
@@ -491,6 +517,7 @@ out:
             s_player_end(&players[i], players[i].outcome);
         fw_agent_seat_destroy(&players[i].seat);
     }
+    fw_proto_view_cache_destroy(&views);
     free(players);
     free(items);
     free(which);

@@ -24,6 +24,7 @@
 
 #include "fw_agent.h"
 #include "fw_agent_run.h"
+#include "fw_heap.h"
 #include "fw_human_tui.h"
 #include "fw_log.h"
 #include "fw_signal.h"
@@ -204,6 +205,7 @@ static int s_exit_code(int outcome, int human, const char *reason)
 
 int main(int argc, char **argv)
 {
+    fw_heap_tune();
     static const struct option options[] = {
         {"connect", required_argument, NULL, 'c'},
         {"seat", required_argument, NULL, 's'},

@@ -135,6 +135,9 @@ int main(int argc, char **argv)
         snprintf(url, sizeof url, "ipc:///tmp/fw-bench-raw-%d", (int)getpid());
 
     void *ctx = zmq_ctx_new();
+    /* inproc: every DEALER is a socket of this context (1023 by default). */
+    if (seats + 8 > zmq_ctx_get(ctx, ZMQ_MAX_SOCKETS))
+        zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, seats + 8);
     void *router = zmq_socket(ctx, ZMQ_ROUTER);
     int hwm = 0, linger = 0;
     zmq_setsockopt(router, ZMQ_SNDHWM, &hwm, sizeof hwm);

@@ -14,6 +14,10 @@ int64_t fw_clock_ms(void);
 /* Milliseconds since the Unix epoch (for deadlines shared between hosts). */
 int64_t fw_clock_unix_ms(void);
 
+/* Nanoseconds of CPU time the calling thread has used (for cost accounting: a thread
+ * blocked in a poll uses none). */
+int64_t fw_clock_thread_cpu_ns(void);
+
 /* Sleeps about ms milliseconds; a signal may end it early (callers loop on a clock
  * or a flag). */
 void fw_clock_sleep_ms(long ms);

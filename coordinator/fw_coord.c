@@ -73,6 +73,7 @@ typedef struct {
     fw_arena_t *view_arena;  /* the tick's common view: reset when a tick opens */
     Flywheel__V1__MarketView view; /* what every seat sees this tick, built once (in
                                     * view_arena) and shared by every TickStart */
+    fw_proto_view_t view_packed;   /* the same, packed once: each TickStart sent copies it */
     /* Two tick arenas and snapshots, alternating by tick parity, so that the last
      * tick's snapshot stays valid (for status snapshots) while the next is collected. */
     fw_arena_t *tick_arena[2];
@@ -91,6 +92,10 @@ typedef struct {
     size_t resume_players;   /* --resume with house bots: seats players held then */
     int house_made;          /* the house bots exist (s_make_house_bots ran) */
     int log_failed;          /* a tick could not be written: stopped, agents kept waiting */
+    int tokens_dirty;        /* lobby: seats.tokens is behind the seat table */
+    int64_t tokens_due;      /* lobby: when it is written at the latest (monotonic ms) */
+    fw_tick_cost_t cost;     /* CPU time of the ticks run, by phase (summary.json) */
+    uint32_t cost_ticks;     /* ticks it covers */
 } fw_coord_t;
 
 /* Wall-clock time: deadlines travel to other hosts, so they are Unix time. */
@@ -136,6 +141,7 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 
 static void s_house_turn(fw_coord_t *c, uint32_t seat);
 static void s_save_tokens(fw_coord_t *c);
+static void s_flush_tokens(fw_coord_t *c);
 
 /* Milliseconds left until the deadline, now, on the monotonic clock (0: no deadline;
  * at least 1 while there is one, so "none" and "now" differ on the wire). */
@@ -174,7 +180,7 @@ static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
         return;
     const uint8_t *id = fw_seats_identity(c->seats, seat, &id_len);
     env->seq = fw_seats_next_seq(c->seats, seat);
-    int rc = fw_proto_send_to(c->router, id, id_len, env);
+    int rc = fw_proto_send_tick_start_to(c->router, id, id_len, env, &c->view_packed);
     if (rc == FW_PROTO_EIO) {
         /* ROUTER_MANDATORY: the peer is not connected any more. */
         fw_log_info("seats", "seat %s: %s not delivered: its player is gone",
@@ -479,7 +485,14 @@ static void s_hello(fw_coord_t *c, const uint8_t *id, size_t id_len, int fd, con
     }
     seat = claim.seat;
     s_welcome(c, (uint32_t)seat);
-    s_save_tokens(c);
+    /* In the lobby the file is written once a second at most, and when the game
+     * starts: rewritten whole at every claim, the lobby of N seats wrote N^2 lines. */
+    if (c->running) {
+        s_save_tokens(c);
+    } else if (!c->tokens_dirty) {
+        c->tokens_dirty = 1;
+        c->tokens_due = fw_clock_ms() + S_STATUS_EVERY_MS;
+    }
     fw_seat_status_t st;
     fw_seats_status(c->seats, (uint32_t)seat, &st);
     if (c->collecting && (st.holder == FW_HOLDER_HOUSE || !fw_inbox_has(c->inbox, (uint32_t)seat))) {
@@ -773,6 +786,8 @@ static int s_lobby(fw_coord_t *c)
         fw_log_info("lobby", "waiting for %zu seats", c->sc->n_seats);
     s_publish_status(c, FLYWHEEL__V1__PHASE__PHASE_LOBBY);
     for (;;) {
+        if (c->tokens_dirty && fw_clock_ms() >= c->tokens_due)
+            s_flush_tokens(c);
         size_t players = fw_seats_count(c->seats, FW_HOLDER_PLAYER);
         int paused = cfg->pause && *cfg->pause;
         if (*cfg->stop)
@@ -863,6 +878,8 @@ static void s_open_tick(fw_coord_t *c)
      * built once, and each TickStart adds only the seat's own position. */
     fw_arena_reset(c->view_arena);
     fw_market_view_common(c->market, c->view_arena, &c->view);
+    if (fw_proto_view_pack(&c->view_packed, &c->view) != FW_PROTO_OK)
+        c->view_packed.view = NULL; /* each TickStart packs it (and meets the error) */
     c->collecting = 1;
     fw_seats_open_tick(c->seats, c->tick);
     for (uint32_t s = 0; s < c->sc->n_seats; s++) {
@@ -995,6 +1012,7 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
     Flywheel__V1__TickResult **results = fw_arena_calloc(arena, sc->n_seats, sizeof *results);
     char err[256];
 
+    int64_t t0 = fw_clock_thread_cpu_ns();
     c->collecting = 0;
     fw_inbox_actions(c->inbox, actions);
     if (fw_market_step(c->market, actions, arena, results, snap, err, sizeof err) !=
@@ -1011,12 +1029,17 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
                   arena);
     /* Written ahead: the tick is in the log before anyone hears of it, so that a
      * coordinator restarted from the log never has to take back what it said. */
+    int64_t t1 = fw_clock_thread_cpu_ns();
     int rc = s_record(c, snap);
+    int64_t t2 = fw_clock_thread_cpu_ns();
+    c->cost.clear += t1 - t0;
+    c->cost.log += t2 - t1;
     if (rc != FW_COORD_OK)
         return rc;
     s_send_results(c, results);
     s_publish(c, snap, c->tick);
     c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
+    c->cost.publish += fw_clock_thread_cpu_ns() - t2;
     return FW_COORD_OK;
 }
 
@@ -1235,6 +1258,15 @@ static void s_save_tokens(fw_coord_t *c)
     }
     if (fclose(f) != 0 || rename(tmp, path) != 0)
         fw_log_warn("outputs", "cannot write %s: %s", path, strerror(errno));
+}
+
+/* Writes seats.tokens if the lobby left it behind. */
+static void s_flush_tokens(fw_coord_t *c)
+{
+    if (!c->tokens_dirty)
+        return;
+    c->tokens_dirty = 0;
+    s_save_tokens(c);
 }
 
 /* Gives each seat back the token it had (s_save_tokens), for its player to return. */
@@ -1470,6 +1502,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
                 c->run_id, c->sc->name, c->ticks, cfg->seed, c->pacing);
 
     rc = s_lobby(c);
+    s_flush_tokens(c);
     if (rc != FW_COORD_OK) {
         stopped = rc == FW_COORD_EINTERRUPTED ? "interrupted in the lobby" : "seats never came";
         goto finish;
@@ -1490,10 +1523,14 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         fw_arena_t *arena = c->tick_arena[c->tick & 1];
         rc = s_hold_if_paused(c);
         if (rc == FW_COORD_OK) {
+            int64_t t0 = fw_clock_thread_cpu_ns();
             fw_arena_reset(arena);
             flywheel__v1__snapshot__init(snap);
             s_open_tick(c);
+            int64_t t1 = fw_clock_thread_cpu_ns();
             rc = s_collect(c);
+            c->cost.send += t1 - t0;
+            c->cost.receive += fw_clock_thread_cpu_ns() - t1;
         }
         if (rc == FW_COORD_OK)
             rc = s_clear_tick(c, snap, arena);
@@ -1508,6 +1545,7 @@ int fw_coord_run(const fw_coord_config_t *cfg)
             break;
         }
         c->last = snap;
+        c->cost_ticks++;
         fw_log_debug("tick", "tick %u of %u cleared", c->tick, c->ticks);
     }
     if (rc == FW_COORD_OK)
@@ -1519,7 +1557,7 @@ finish:
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,
-                                  c->last, c->csv};
+                                  c->last, c->csv, &c->cost, c->cost_ticks};
         if (s_path(path, sizeof path, cfg->out_dir, "summary.json") != 0 ||
             fw_summary_write(path, c->sc, c->market, &info) != 0) {
             fw_log_error("outputs", "cannot write summary.json in %s", cfg->out_dir);
@@ -1544,6 +1582,7 @@ out:
     fw_arena_destroy(&c->arena);
     fw_arena_destroy(&c->house_arena);
     fw_arena_destroy(&c->view_arena);
+    fw_proto_view_clear(&c->view_packed);
     fw_inbox_destroy(&c->inbox);
     fw_market_destroy(&c->market);
     free(c->lobby_cs_ptrs);

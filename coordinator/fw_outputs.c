@@ -243,6 +243,14 @@ int fw_summary_write(const char *path, const fw_scenario_t *sc, const fw_market_
     json_object_set_new(root, "books_balanced", json_boolean(info->books_balanced));
     json_object_set_new(root, "wall_seconds", json_real(info->wall_seconds));
     json_object_set_new(root, "stopped", info->stopped ? json_string(info->stopped) : json_null());
+    if (info->cost && info->cost_ticks) {
+        /* Microseconds of the coordinator thread's CPU per tick, by phase. */
+        double per = 1000.0 * info->cost_ticks;
+        json_object_set_new(root, "coordinator_cpu_us_per_tick", json_pack(
+            "{s:f, s:f, s:f, s:f, s:f}", "send", (double)info->cost->send / per,
+            "receive", (double)info->cost->receive / per, "clear", (double)info->cost->clear / per,
+            "log", (double)info->cost->log / per, "publish", (double)info->cost->publish / per));
+    }
     json_object_set_new(root, "companies", s_companies(sc, m));
     if (info->last)
         for (size_t i = 0; i < info->last->n_metrics; i++)

@@ -39,6 +39,16 @@ double fw_metrics_csv_recent_mean(const fw_metrics_csv_t *csv, size_t i, uint32_
 /* Flushes, closes and frees; NULL-safe; sets *p to NULL. Returns 0 or -1. */
 int fw_metrics_csv_close(fw_metrics_csv_t **p);
 
+/* The coordinator's CPU time over the ticks run, by phase of the tick (nanoseconds of
+ * its thread's CPU clock: waiting for agents costs nothing). */
+typedef struct {
+    int64_t send;     /* TickStarts: the tick's view built, each seat's packed and sent */
+    int64_t receive;  /* actions: received, unpacked, checked, filed in the inbox */
+    int64_t clear;    /* the market stepped on them */
+    int64_t log;      /* events.log and metrics.csv written */
+    int64_t publish;  /* TickResults packed and sent, the Snapshot published */
+} fw_tick_cost_t;
+
 /* What summary.json reports besides the market's own figures. */
 typedef struct {
     const char *run_id;
@@ -49,6 +59,8 @@ typedef struct {
     const char *stopped;       /* why the run ended early, or NULL */
     const Flywheel__V1__Snapshot *last; /* last snapshot, or NULL if no tick ran */
     const fw_metrics_csv_t *csv;        /* the run's rows, for its totals and means; or NULL */
+    const fw_tick_cost_t *cost;         /* the coordinator's CPU time, or NULL */
+    uint32_t cost_ticks;                /* ticks `cost` covers */
 } fw_summary_info_t;
 
 /* Writes summary.json atomically (temporary file, then rename). Returns 0 or -1. */

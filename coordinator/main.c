@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "fw_coord.h"
+#include "fw_heap.h"
 #include "fw_log.h"
 #include "fw_signal.h"
 #include "fw_scenario.h"
@@ -116,6 +117,7 @@ static int s_parse_u64(const char *s, uint64_t *out)
 
 int main(int argc, char **argv)
 {
+    fw_heap_tune();
     static const struct option opts[] = {
         {"scenario", required_argument, NULL, 's'}, {"listen", required_argument, NULL, 'l'},
         {"publish", required_argument, NULL, 'p'},  {"out", required_argument, NULL, 'o'},

@@ -26,8 +26,9 @@
 #include <unistd.h>
 
 #include "fw_compare.h"
-#include "fw_pool.h"
 #include "fw_export.h"
+#include "fw_heap.h"
+#include "fw_pool.h"
 #include "fw_launch.h"
 #include "fw_log.h"
 #include "fw_signal.h"
@@ -646,6 +647,7 @@ static void s_install_signals(void)
 
 int main(int argc, char **argv)
 {
+    fw_heap_tune();
     const char *cmd = argc > 1 ? argv[1] : NULL;
 
     if (!cmd) {

@@ -308,6 +308,131 @@ static int s_msg_from_envelope(zmq_msg_t *msg, const fw_envelope_t *env)
     return FW_PROTO_OK;
 }
 
+/* --- a TickStart with its market view packed once ----------------------------
+ *
+ * protobuf-c writes a message's fields in field-number order, each submessage as its
+ * tag, its length (a varint) and its bytes, and leaves out a proto3 field at its
+ * default. So the envelope of a TickStart packs as
+ *     [Envelope fields 1-5][tag 13][length][TickStart fields 1-3][tag 4][length][view]
+ *     [TickStart fields 5-7]
+ * and each part but the view is packed here from a copy of the message with only its
+ * own fields set: the bytes are the ones flywheel__v1__envelope__pack writes
+ * (test_proto checks them against it). */
+
+#define S_TAG_LEN(field) ((uint8_t)(((field) << 3) | 2)) /* wire type 2: length-delimited */
+
+static size_t s_varint_len(size_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
+
+static uint8_t *s_put_varint(uint8_t *p, size_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+int fw_proto_view_pack(fw_proto_view_t *v, const Flywheel__V1__MarketView *view)
+{
+    assert(v && view);
+    size_t size = flywheel__v1__market_view__get_packed_size(view);
+    if (size > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (size > v->cap || !v->bytes) {
+        uint8_t *b = realloc(v->bytes, size ? size : 1);
+        if (!b)
+            return FW_PROTO_EIO;
+        v->bytes = b;
+        v->cap = size ? size : 1;
+    }
+    v->len = flywheel__v1__market_view__pack(view, v->bytes);
+    v->view = view;
+    return FW_PROTO_OK;
+}
+
+void fw_proto_view_clear(fw_proto_view_t *v)
+{
+    free(v->bytes);
+    *v = (fw_proto_view_t){0};
+}
+
+/* The three packable parts of a TickStart envelope around its view (see above). */
+typedef struct {
+    fw_envelope_t head;                 /* fields 1-5, no body */
+    Flywheel__V1__TickStart before;     /* fields 1-3 */
+    Flywheel__V1__TickStart after;      /* fields 5-7 */
+    size_t head_len, before_len, after_len, ts_len, total;
+} s_spliced_t;
+
+/* Whether env can be sent spliced with v; if so fills *sp. */
+static bool s_splice(const fw_envelope_t *env, const fw_proto_view_t *v, s_spliced_t *sp)
+{
+    if (!v || !v->bytes || env->body_case != FLYWHEEL__V1__ENVELOPE__BODY_TICK_START ||
+        !env->tick_start || env->tick_start->market != v->view)
+        return false;
+    const Flywheel__V1__TickStart *ts = env->tick_start;
+    sp->head = *env;
+    sp->head.body_case = FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET;
+    sp->head.tick_start = NULL;
+    flywheel__v1__tick_start__init(&sp->before);
+    sp->before.tick = ts->tick;
+    sp->before.month = ts->month;
+    sp->before.deadline_unix_ms = ts->deadline_unix_ms;
+    flywheel__v1__tick_start__init(&sp->after);
+    sp->after.me = ts->me;
+    sp->after.house_plays = ts->house_plays;
+    sp->after.deadline_in_ms = ts->deadline_in_ms;
+    sp->head_len = flywheel__v1__envelope__get_packed_size(&sp->head);
+    sp->before_len = flywheel__v1__tick_start__get_packed_size(&sp->before);
+    sp->after_len = flywheel__v1__tick_start__get_packed_size(&sp->after);
+    sp->ts_len = sp->before_len + 1 + s_varint_len(v->len) + v->len + sp->after_len;
+    sp->total = sp->head_len + 1 + s_varint_len(sp->ts_len) + sp->ts_len;
+    return true;
+}
+
+/* Writes the spliced envelope into out (sp->total bytes). */
+static void s_splice_write(const s_spliced_t *sp, const fw_proto_view_t *v, uint8_t *out)
+{
+    uint8_t *p = out;
+    p += flywheel__v1__envelope__pack(&sp->head, p);
+    *p++ = S_TAG_LEN(FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
+    p = s_put_varint(p, sp->ts_len);
+    p += flywheel__v1__tick_start__pack(&sp->before, p);
+    *p++ = S_TAG_LEN(4); /* TickStart.market */
+    p = s_put_varint(p, v->len);
+    memcpy(p, v->bytes, v->len);
+    p += v->len;
+    p += flywheel__v1__tick_start__pack(&sp->after, p);
+    assert((size_t)(p - out) == sp->total);
+    (void)p;
+}
+
+int fw_proto_pack_tick_start(const fw_envelope_t *env, const fw_proto_view_t *v, uint8_t **out,
+                             size_t *out_len)
+{
+    s_spliced_t sp;
+    if (!s_splice(env, v, &sp))
+        return fw_proto_pack(env, out, out_len);
+    *out = NULL;
+    *out_len = 0;
+    if (sp.total > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (!(*out = malloc(sp.total)))
+        return FW_PROTO_EIO;
+    s_splice_write(&sp, v, *out);
+    *out_len = sp.total;
+    return FW_PROTO_OK;
+}
+
 /* Sends `msg` (consumed on success, closed here on failure). */
 static int s_send_msg(void *socket, zmq_msg_t *msg, int flags)
 {
@@ -328,8 +453,29 @@ int fw_proto_send(void *socket, const fw_envelope_t *env)
     return s_send_msg(socket, &msg, 0);
 }
 
+/* Packs env into a new message: spliced with v when it is v's TickStart. */
+static int s_msg_from_tick_start(zmq_msg_t *msg, const fw_envelope_t *env,
+                                 const fw_proto_view_t *v)
+{
+    s_spliced_t sp;
+    if (!s_splice(env, v, &sp))
+        return s_msg_from_envelope(msg, env);
+    if (sp.total > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (zmq_msg_init_size(msg, sp.total) != 0)
+        return FW_PROTO_EIO;
+    s_splice_write(&sp, v, zmq_msg_data(msg));
+    return FW_PROTO_OK;
+}
+
 int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
                      const fw_envelope_t *env)
+{
+    return fw_proto_send_tick_start_to(socket, identity, identity_len, env, NULL);
+}
+
+int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t identity_len,
+                                const fw_envelope_t *env, const fw_proto_view_t *v)
 {
     assert(socket && identity && env);
     if (identity_len == 0 || identity_len > FW_PROTO_MAX_IDENTITY)
@@ -337,7 +483,7 @@ int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
     /* Pack before the identity frame goes out, so a failure never leaves half a
      * multipart message queued on the socket. */
     zmq_msg_t body;
-    int rc = s_msg_from_envelope(&body, env);
+    int rc = s_msg_from_tick_start(&body, env, v);
     if (rc != FW_PROTO_OK)
         return rc;
     zmq_msg_t id;
@@ -449,6 +595,200 @@ int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)
         return FW_PROTO_EFRAMING;
     }
     return s_unpack_msg(&msg, false, out);
+}
+
+/* --- the market view unpacked once for many seats ------------------------- */
+
+struct fw_proto_view_cache {
+    uint8_t *bytes;                   /* the view's packed bytes */
+    size_t len, cap;
+    s_region_t *region;               /* where `view` was unpacked; NULL = none yet */
+    Flywheel__V1__MarketView *view;
+};
+
+fw_proto_view_cache_t *fw_proto_view_cache_new(void)
+{
+    return calloc(1, sizeof(fw_proto_view_cache_t));
+}
+
+static void s_cache_drop(fw_proto_view_cache_t *c)
+{
+    if (c->region)
+        s_region_destroy(c->region);
+    c->region = NULL;
+    c->view = NULL;
+    c->len = 0;
+}
+
+void fw_proto_view_cache_destroy(fw_proto_view_cache_t **p)
+{
+    if (!p || !*p)
+        return;
+    s_cache_drop(*p);
+    free((*p)->bytes);
+    free(*p);
+    *p = NULL;
+}
+
+/* A varint at *p (before end); false if it runs off the end or past 10 bytes. */
+static bool s_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    for (unsigned shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+        x |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The one length-delimited field number `field` in [data, data + len): its tag at
+ * *at, its payload at *payload (*payload_len bytes), its end at *field_end. Returns 1,
+ * 0 if absent, -1 if the bytes are not plain protobuf (a group, a field given twice,
+ * a length past the end): then the caller unpacks the whole. */
+static int s_find_field(const uint8_t *data, size_t len, uint32_t field, const uint8_t **at,
+                        const uint8_t **payload, size_t *payload_len, const uint8_t **field_end)
+{
+    const uint8_t *p = data, *end = data + len;
+    int found = 0;
+    while (p < end) {
+        const uint8_t *start = p;
+        uint64_t tag, v;
+        if (!s_get_varint(&p, end, &tag))
+            return -1;
+        switch (tag & 7) {
+        case 0:
+            if (!s_get_varint(&p, end, &v))
+                return -1;
+            break;
+        case 1:
+            if (end - p < 8)
+                return -1;
+            p += 8;
+            break;
+        case 5:
+            if (end - p < 4)
+                return -1;
+            p += 4;
+            break;
+        case 2:
+            if (!s_get_varint(&p, end, &v) || v > (uint64_t)(end - p))
+                return -1;
+            if ((tag >> 3) == field) {
+                if (found++)
+                    return -1;
+                *at = start;
+                *payload = p;
+                *payload_len = (size_t)v;
+                *field_end = p + v;
+            }
+            p += v;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return found;
+}
+
+/* Makes the cache hold the view packed in [bytes, bytes + len). Returns 0 or a code. */
+static int s_cache_fill(fw_proto_view_cache_t *c, const uint8_t *bytes, size_t len)
+{
+    if (c->view && c->len == len && memcmp(c->bytes, bytes, len) == 0)
+        return FW_PROTO_OK;
+    s_cache_drop(c);
+    if (len > c->cap || !c->bytes) {
+        uint8_t *b = realloc(c->bytes, len ? len : 1);
+        if (!b)
+            return FW_PROTO_EBUDGET;
+        c->bytes = b;
+        c->cap = len ? len : 1;
+    }
+    s_region_t *r = s_region_new(fw_proto_unpack_budget(len));
+    if (!r)
+        return FW_PROTO_EBUDGET;
+    ProtobufCAllocator alloc = {.alloc = s_region_alloc, .free = s_region_free,
+                                .allocator_data = r};
+    Flywheel__V1__MarketView *view = flywheel__v1__market_view__unpack(&alloc, len, bytes);
+    if (!view) {
+        int rc = r->spent ? FW_PROTO_EBUDGET : FW_PROTO_EMALFORMED;
+        s_region_destroy(r);
+        return rc;
+    }
+    memcpy(c->bytes, bytes, len);
+    c->len = len;
+    c->region = r;
+    c->view = view;
+    return FW_PROTO_OK;
+}
+
+int fw_proto_unpack_cached(const uint8_t *data, size_t len, fw_proto_view_cache_t *cache,
+                           fw_envelope_t **out)
+{
+    const uint8_t *ts_at, *ts, *ts_end, *m_at, *m, *m_end;
+    size_t ts_len, m_len;
+    *out = NULL;
+    if (len > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    /* Envelope.tick_start (13), then its market (4), each found once. */
+    if (!cache || s_find_field(data, len, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START, &ts_at, &ts,
+                               &ts_len, &ts_end) != 1 ||
+        s_find_field(ts, ts_len, 4, &m_at, &m, &m_len, &m_end) != 1)
+        return s_unpack_checked(data, len, false, out);
+    int rc = s_cache_fill(cache, m, m_len);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    /* The envelope without the view: what comes before the TickStart, the TickStart
+     * with a new length and its market field cut out, what comes after. */
+    size_t rest_ts = ts_len - (size_t)(m_end - m_at);
+    uint8_t lenbuf[10];
+    size_t lenlen = (size_t)(s_put_varint(lenbuf, rest_ts) - lenbuf);
+    size_t head = (size_t)(ts_at - data); /* up to the TickStart's tag */
+    size_t cut_len = head + 1 /* tag 13 */ + lenlen + rest_ts + (size_t)(data + len - ts_end);
+    uint8_t small[512];
+    uint8_t *cut = cut_len <= sizeof small ? small : malloc(cut_len);
+    if (!cut)
+        return FW_PROTO_EBUDGET;
+    uint8_t *p = cut;
+    memcpy(p, data, head);
+    p += head;
+    *p++ = S_TAG_LEN(FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
+    memcpy(p, lenbuf, lenlen);
+    p += lenlen;
+    memcpy(p, ts, (size_t)(m_at - ts));
+    p += m_at - ts;
+    memcpy(p, m_end, (size_t)(ts_end - m_end));
+    p += ts_end - m_end;
+    memcpy(p, ts_end, (size_t)(data + len - ts_end));
+    rc = s_unpack_checked(cut, cut_len, false, out);
+    if (cut != small)
+        free(cut);
+    if (*out && (*out)->body_case == FLYWHEEL__V1__ENVELOPE__BODY_TICK_START &&
+        (*out)->tick_start)
+        (*out)->tick_start->market = cache->view;
+    return rc;
+}
+
+int fw_proto_recv_cached(void *socket, int timeout_ms, fw_proto_view_cache_t *cache,
+                         fw_envelope_t **out)
+{
+    assert(socket && out);
+    *out = NULL;
+    zmq_msg_t msg;
+    int rc = s_recv_first(socket, timeout_ms, &msg);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    if (zmq_msg_more(&msg)) {
+        zmq_msg_close(&msg);
+        s_drain(socket, true);
+        return FW_PROTO_EFRAMING;
+    }
+    rc = fw_proto_unpack_cached(zmq_msg_data(&msg), zmq_msg_size(&msg), cache, out);
+    zmq_msg_close(&msg);
+    return rc;
 }
 
 int fw_proto_recv_from(void *socket, int timeout_ms, uint8_t *identity,

@@ -88,10 +88,60 @@ int fw_proto_send(void *socket, const fw_envelope_t *env);
 int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
                      const fw_envelope_t *env);
 
+/* A TickStart's market view packed once, to go into every seat's TickStart of a tick
+ * (fw_proto_send_tick_start_to). `view` is the message the bytes were packed from. */
+typedef struct {
+    const Flywheel__V1__MarketView *view;
+    uint8_t *bytes;    /* owned; NULL until packed */
+    size_t len, cap;
+} fw_proto_view_t;
+
+/* Packs `view` into v (reusing its buffer). Returns 0, FW_PROTO_ETOOBIG or
+ * FW_PROTO_EIO (out of memory). */
+int fw_proto_view_pack(fw_proto_view_t *v, const Flywheel__V1__MarketView *view);
+
+/* Frees v's buffer; v may be packed again. */
+void fw_proto_view_clear(fw_proto_view_t *v);
+
+/* As fw_proto_send_to for a TickStart whose market is v->view: the same bytes, but the
+ * market view is copied from v instead of packed again, so that a tick's N TickStarts
+ * cost the market's packing once (it is O(seats) bytes: packing it for every seat made
+ * the coordinator's tick O(seats^2)). Any other envelope is packed as by
+ * fw_proto_send_to. */
+int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t identity_len,
+                                const fw_envelope_t *env, const fw_proto_view_t *v);
+
+/* The packed bytes of fw_proto_send_tick_start_to (for tests): as fw_proto_pack. */
+int fw_proto_pack_tick_start(const fw_envelope_t *env, const fw_proto_view_t *v, uint8_t **out,
+                             size_t *out_len);
+
 /* Receives one message from a DEALER or SUB socket, waiting at most timeout_ms
  * (-1 = forever, 0 = poll). Returns 0 with *out owned by the caller, or a negative
  * code; on FW_PROTO_EVERSION *out is set as in fw_proto_unpack. */
 int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out);
+
+/* The market view of the TickStarts a process's seats receive, unpacked once: every
+ * seat of a tick gets the same view, and unpacking it for each made a process of many
+ * seats (and an embedded run) O(seats^2) a tick. */
+typedef struct fw_proto_view_cache fw_proto_view_cache_t;
+
+/* A new, empty cache, or NULL when out of memory. */
+fw_proto_view_cache_t *fw_proto_view_cache_new(void);
+
+/* Frees the cache; NULL-safe; sets *p to NULL. */
+void fw_proto_view_cache_destroy(fw_proto_view_cache_t **p);
+
+/* As fw_proto_recv, but a TickStart's market view comes from `cache`: unpacked only
+ * when its bytes differ from the last one's. The envelope is the one fw_proto_recv
+ * gives, except that tick_start->market belongs to the cache: it stays valid until
+ * the next call with the cache, or the cache's end. An envelope whose shape is not
+ * what a coordinator sends is unpacked whole, as by fw_proto_recv. */
+int fw_proto_recv_cached(void *socket, int timeout_ms, fw_proto_view_cache_t *cache,
+                         fw_envelope_t **out);
+
+/* The same on bytes already received (for tests). */
+int fw_proto_unpack_cached(const uint8_t *data, size_t len, fw_proto_view_cache_t *cache,
+                           fw_envelope_t **out);
 
 /* Receives one message from a ROUTER socket: the sender's identity is copied into
  * identity (capacity FW_PROTO_MAX_IDENTITY + 1 bytes) and its length stored in

@@ -60,14 +60,19 @@ Test(fw_outputs, summary_json_reports_companies_and_final_metrics)
     fw_market_t *m = fw_market_new(sc, 0);
     cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/summary.json", dir);
+    fw_tick_cost_t cost = {3000000, 6000, 9000, 12000, 15000};
     fw_summary_info_t info = {"abc", 9, 3, 0.5, 1, NULL,
-                              s_snap(3, "2024-03", "cash.v", 10, "share.x", 0.5), NULL};
+                              s_snap(3, "2024-03", "cash.v", 10, "share.x", 0.5), NULL,
+                              &cost, 3};
     cr_assert_eq(fw_summary_write(path, sc, m, &info), 0);
     json_error_t jerr;
     json_t *j = json_load_file(path, 0, &jerr);
     cr_assert_not_null(j, "%s", jerr.text);
     cr_assert_str_eq(json_string_value(json_object_get(j, "scenario")), "tiny");
     cr_assert_eq(json_integer_value(json_object_get(j, "seed")), 9);
+    json_t *cpu = json_object_get(j, "coordinator_cpu_us_per_tick");
+    cr_assert_float_eq(json_real_value(json_object_get(cpu, "send")), 1000.0, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(cpu, "publish")), 5.0, 1e-9);
     cr_assert(json_is_true(json_object_get(j, "books_balanced")));
     json_t *lab = json_array_get(json_object_get(j, "companies"), 1);
     cr_assert_str_eq(json_string_value(json_object_get(lab, "role")), "lab");
@@ -126,7 +131,7 @@ Test(fw_outputs, summary_json_has_the_runs_totals_and_means)
         cr_assert_eq(fw_metrics_csv_append(csv, last = s_snap(t, "2025-08", "revenue.v", 10,
                                                              "compute_share.v", t > 8)), 0);
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    fw_summary_info_t info = {"abc", 9, 20, 0.5, 1, NULL, last, csv};
+    fw_summary_info_t info = {"abc", 9, 20, 0.5, 1, NULL, last, csv, NULL, 0};
     cr_assert_eq(fw_summary_write(path, sc, m, &info), 0);
     json_error_t jerr;
     json_t *j = json_load_file(path, 0, &jerr);

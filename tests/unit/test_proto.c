@@ -1156,3 +1156,146 @@ Test(fw_proto, exposes_the_schema_hash)
         cr_assert(strchr("0123456789abcdef", h[i]), "hex digit at %zu", i);
     cr_assert_str_eq(h, FW_SCHEMA_HASH);
 }
+
+/* A TickStart sent with its market view packed once (fw_proto_send_tick_start_to)
+ * has exactly the bytes of the envelope packed whole, whatever fields are set and
+ * however long the view (lengths of one, two and three varint bytes). */
+static void check_spliced_bytes(const fw_envelope_t *env, const fw_proto_view_t *v)
+{
+    uint8_t *whole = NULL, *spliced = NULL;
+    size_t whole_len = 0, spliced_len = 0;
+    cr_assert_eq(fw_proto_pack(env, &whole, &whole_len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_pack_tick_start(env, v, &spliced, &spliced_len), FW_PROTO_OK);
+    cr_assert_eq(spliced_len, whole_len);
+    cr_assert_eq(memcmp(spliced, whole, whole_len), 0);
+    free(whole);
+    free(spliced);
+}
+
+Test(fw_proto, sends_a_tick_start_with_its_view_packed_once_as_the_same_bytes)
+{
+    enum { N_QUOTES = 1500 };
+    static M(ComputeQuote) q[N_QUOTES], *qp[N_QUOTES];
+    fx_t fx;
+    fx_build(&fx, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
+    fw_proto_view_t v = {0};
+    size_t sizes[] = {0, 1, 20, N_QUOTES};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        for (size_t i = 0; i < sizes[k]; i++) {
+            q[i] = (M(ComputeQuote))FLYWHEEL__V1__COMPUTE_QUOTE__INIT;
+            q[i].provider = "cloud-with-a-long-name";
+            q[i].family = "hopper";
+            q[i].price = 1000 + (int64_t)i;
+            q[i].capacity = 5000;
+            qp[i] = &q[i];
+        }
+        fx.market.n_compute_quotes = sizes[k];
+        fx.market.compute_quotes = sizes[k] ? qp : fx.pq_p;
+        if (!sizes[k])
+            fx.market = (M(MarketView))FLYWHEEL__V1__MARKET_VIEW__INIT; /* packs to 0 bytes */
+        cr_assert_eq(fw_proto_view_pack(&v, &fx.market), FW_PROTO_OK);
+        check_spliced_bytes(&fx.env, &v);
+        /* Fields at their defaults are left out on both sides. */
+        fx.tick_start.tick = 0;
+        fx.tick_start.month = "";
+        fx.tick_start.house_plays = 1;
+        fx.tick_start.deadline_in_ms = 250;
+        check_spliced_bytes(&fx.env, &v);
+        fx.tick_start.me = NULL;
+        fx.tick_start.house_plays = 0;
+        fx.env.seq = 1u << 30;
+        check_spliced_bytes(&fx.env, &v);
+        fx.tick_start.me = &fx.me;
+    }
+    /* Another market than the one packed: packed whole. */
+    M(MarketView) other = FLYWHEEL__V1__MARKET_VIEW__INIT;
+    fx.tick_start.market = &other;
+    check_spliced_bytes(&fx.env, &v);
+
+    /* Over a socket, it arrives as the same envelope. */
+    fx.tick_start.market = &fx.market;
+    pair_t p;
+    pair_open(&p);
+    cr_assert_eq(fw_proto_send(p.dealer, &fx.env), FW_PROTO_OK);
+    uint8_t id[FW_PROTO_MAX_IDENTITY + 1];
+    size_t id_len = 0;
+    fw_envelope_t *got = NULL;
+    cr_assert_eq(fw_proto_recv_from(p.router, 2000, id, &id_len, &got), FW_PROTO_OK);
+    fw_proto_free(&got);
+    cr_assert_eq(fw_proto_send_tick_start_to(p.router, id, id_len, &fx.env, &v), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_recv(p.dealer, 2000, &got), FW_PROTO_OK);
+    cr_assert_eq(got->tick_start->market->n_compute_quotes, N_QUOTES);
+    cr_assert_eq(got->tick_start->market->compute_quotes[N_QUOTES - 1]->price,
+                 1000 + N_QUOTES - 1);
+    fw_proto_free(&got);
+    pair_close(&p);
+    fw_proto_view_clear(&v);
+}
+
+/* Asserts that `got` packs to the bytes of `want`. */
+static void check_same_bytes(const fw_envelope_t *want, const fw_envelope_t *got)
+{
+    uint8_t *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    cr_assert_eq(fw_proto_pack(want, &a, &alen), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_pack(got, &b, &blen), FW_PROTO_OK);
+    cr_assert_eq(alen, blen);
+    cr_assert_arr_eq(a, b, alen);
+    free(a);
+    free(b);
+}
+
+/* Unpacked through a view cache, every body arrives as unpacked whole; TickStarts with
+ * the same view share one unpacked view, a new view replaces it. */
+Test(fw_proto, unpacks_tick_starts_with_one_shared_market_view)
+{
+    fw_proto_view_cache_t *cache = fw_proto_view_cache_new();
+    cr_assert_not_null(cache);
+    for (size_t i = 0; i < N_KINDS; i++) {
+        fx_t fx;
+        fx_build(&fx, s_kinds[i]);
+        uint8_t *buf = NULL;
+        size_t len = 0;
+        cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+        fw_envelope_t *got = NULL;
+        cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &got), FW_PROTO_OK, "%s",
+                     fw_proto_body_name(&fx.env));
+        check_same(&fx, got);
+        fw_proto_free(&got);
+        free(buf);
+    }
+
+    fx_t fx;
+    fx_build(&fx, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
+    fw_envelope_t *a = NULL, *b = NULL;
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &a), FW_PROTO_OK);
+    free(buf);
+    fx.env.seat = "another-seat"; /* another seat, the same view */
+    fx.me.cash = 77;
+    cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &b), FW_PROTO_OK);
+    free(buf);
+    cr_assert_eq(a->tick_start->market, b->tick_start->market, "one view for both");
+    cr_assert_eq(b->tick_start->me->cash, 77);
+    check_same_bytes(&fx.env, b);
+    fw_proto_free(&a);
+    fw_proto_free(&b);
+
+    fx.pq.price = 1499; /* the next tick's view */
+    cr_assert_eq(fw_proto_pack(&fx.env, &buf, &len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_unpack_cached(buf, len, cache, &a), FW_PROTO_OK);
+    free(buf);
+    cr_assert_eq(a->tick_start->market->compute_quotes[0]->price, 1499);
+    check_same_bytes(&fx.env, a);
+    fw_proto_free(&a);
+
+    /* Garbage is refused as fw_proto_unpack refuses it. */
+    uint8_t junk[] = {0x6a, 0x05, 0x22, 0x10, 0x01, 0x02, 0x03};
+    cr_assert_neq(fw_proto_unpack_cached(junk, sizeof junk, cache, &a), FW_PROTO_OK);
+    cr_assert_null(a);
+    fw_proto_view_cache_destroy(&cache);
+    cr_assert_null(cache);
+}
