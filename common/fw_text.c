@@ -88,3 +88,18 @@ char *fw_text_clean(char *dst, size_t cap, const char *src, size_t max_bytes)
     dst[out] = '\0';
     return dst;
 }
+
+void fw_text_csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

@@ -12,22 +12,7 @@
 #include "fw_pool.h"
 #include "fw_results.h"
 #include "fw_scenario.h"
-
-/* A CSV cell: quoted when it holds a comma, a quote or a line break. */
-static void s_csv_text(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+#include "fw_text.h"
 
 /* One run of the comparison: which scenario (its index), which seed, where. */
 typedef struct {
@@ -159,7 +144,7 @@ static int s_write_runs(const s_state_t *st, const fw_results_t *res, char label
     for (size_t i = 0; i < st->n_runs; i++) {
         const s_run_t *r = &st->runs[i];
         fprintf(f, "%s,%s,", r->name, labels[r->scenario]);
-        s_csv_text(f, st->cfg->scenarios[r->scenario]);
+        fw_text_csv_field(f, st->cfg->scenarios[r->scenario]);
         fprintf(f, ",%s", r->seed);
         fw_results_csv_run(f, res, i);
         fputc('\n', f);

@@ -18,6 +18,7 @@
 #include "fw_metric_defs.h"
 #include "fw_proto.h"
 #include "fw_scenario.h"
+#include "fw_text.h"
 
 void fw_export_usage(FILE *out)
 {
@@ -489,22 +490,6 @@ static int s_read_run(const char *dir, bool ties, fw_timeline_t *tl)
 
 /* ---- the long CSV ------------------------------------------------------------------ */
 
-/* Writes a CSV field, quoted if it must be (RFC 4180). */
-static void s_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Splits a CSV line of metrics.csv (no quoting there: ids and numbers) in place. */
 static size_t s_split(char *line, char **fields, size_t max)
 {
@@ -563,11 +548,11 @@ static int s_write_long(FILE *in, FILE *out, const fw_timeline_t *tl, const char
                 fprintf(out, "%.*s,", (int)(dot - names[i]), names[i]);
             else
                 fprintf(out, "%s,", names[i]);
-            s_csv_field(out, dot ? dot + 1 : "");
+            fw_text_csv_field(out, dot ? dot + 1 : "");
             fprintf(out, ",%s,", row[i]);
-            s_csv_field(out, d ? d->unit : "");
+            fw_text_csv_field(out, d ? d->unit : "");
             fprintf(out, ",%s,", seed);
-            s_csv_field(out, tl->run_id);
+            fw_text_csv_field(out, tl->run_id);
             fputc('\n', out);
         }
     }

@@ -1,4 +1,4 @@
-/* fw_text_clean: text from outside, made safe to show. */
+/* fw_text: text from outside, made safe to show; text written as a CSV field. */
 #include <criterion/criterion.h>
 
 #include <string.h>
@@ -41,4 +41,26 @@ Test(fw_text, long_text_is_cut_with_dots_never_inside_a_character_or_escape)
     char small[6];
     cr_assert_str_eq(fw_text_clean(small, sizeof small, "abcdefgh", 100), "ab...");
     cr_assert_eq(strlen(small), 5);
+}
+
+/* One CSV field, as RFC 4180 reads it back. */
+static const char *csv(const char *s)
+{
+    static char buf[256];
+    memset(buf, 0, sizeof buf); /* fmemopen writes no terminator for an empty field */
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    cr_assert_not_null(f);
+    fw_text_csv_field(f, s);
+    cr_assert_eq(fclose(f), 0);
+    return buf;
+}
+
+Test(fw_text, a_csv_field_is_quoted_only_when_it_must_be)
+{
+    cr_assert_str_eq(csv("scenarios/baseline.yaml"), "scenarios/baseline.yaml");
+    cr_assert_str_eq(csv(""), "");
+    cr_assert_str_eq(csv("a,b"), "\"a,b\"");
+    cr_assert_str_eq(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+    cr_assert_str_eq(csv("two\nlines"), "\"two\nlines\"");
+    cr_assert_str_eq(csv("cr\r"), "\"cr\r\"");
 }
