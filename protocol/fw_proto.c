@@ -581,19 +581,30 @@ static int s_unpack_msg(zmq_msg_t *msg, bool logged, fw_envelope_t **out)
     return rc;
 }
 
+/* Receives a message that must be one frame (a DEALER's or SUB's envelope) into
+ * `msg`; a message of several frames is drained and refused (FW_PROTO_EFRAMING). On
+ * failure `msg` is closed. */
+static int s_recv_single(void *socket, int timeout_ms, zmq_msg_t *msg)
+{
+    int rc = s_recv_first(socket, timeout_ms, msg);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    if (zmq_msg_more(msg)) {
+        zmq_msg_close(msg);
+        s_drain(socket, true);
+        return FW_PROTO_EFRAMING;
+    }
+    return FW_PROTO_OK;
+}
+
 int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)
 {
     assert(socket && out);
     *out = NULL;
     zmq_msg_t msg;
-    int rc = s_recv_first(socket, timeout_ms, &msg);
+    int rc = s_recv_single(socket, timeout_ms, &msg);
     if (rc != FW_PROTO_OK)
         return rc;
-    if (zmq_msg_more(&msg)) {
-        zmq_msg_close(&msg);
-        s_drain(socket, true);
-        return FW_PROTO_EFRAMING;
-    }
     return s_unpack_msg(&msg, false, out);
 }
 
@@ -778,14 +789,9 @@ int fw_proto_recv_cached(void *socket, int timeout_ms, fw_proto_view_cache_t *ca
     assert(socket && out);
     *out = NULL;
     zmq_msg_t msg;
-    int rc = s_recv_first(socket, timeout_ms, &msg);
+    int rc = s_recv_single(socket, timeout_ms, &msg);
     if (rc != FW_PROTO_OK)
         return rc;
-    if (zmq_msg_more(&msg)) {
-        zmq_msg_close(&msg);
-        s_drain(socket, true);
-        return FW_PROTO_EFRAMING;
-    }
     rc = fw_proto_unpack_cached(zmq_msg_data(&msg), zmq_msg_size(&msg), cache, out);
     zmq_msg_close(&msg);
     return rc;
