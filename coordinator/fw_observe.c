@@ -525,6 +525,16 @@ void fw_observe_snapshot(const fw_market_t *m, fw_arena_t *a, uint32_t t,
     snap->ticks = m->ticks;
     snap->scenario = (char *)sc->name;
     snap->final = t >= m->ticks;
+    snap->n_families = sc->n_families;
+    snap->families = fw_arena_calloc(a, sc->n_families ? sc->n_families : 1,
+                                     sizeof *snap->families);
+    for (size_t k = 0; k < sc->n_families; k++) {
+        Flywheel__V1__ChipFamilyName *fn = fw_arena_calloc(a, 1, sizeof *fn);
+        flywheel__v1__chip_family_name__init(fn);
+        fn->id = (char *)sc->families[k].id;
+        fn->name = (char *)sc->families[k].name;
+        snap->families[k] = fn;
+    }
     snap->n_companies = m->n_seats;
     snap->companies = fw_arena_calloc(a, m->n_seats, sizeof *snap->companies);
     for (uint32_t s = 0; s < m->n_seats; s++) {

@@ -722,6 +722,12 @@ int fw_vmodel_apply_at(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s, int64_t
         if (c->id && *c->id && c->name && *c->name)
             fw_vmodel_set_name(vm, c->id, c->name, 0);
     }
+    /* Family names too, so that live and replay say "NVIDIA Hopper", never "hopper". */
+    for (size_t k = 0; k < s->n_families; k++) {
+        const Flywheel__V1__ChipFamilyName *fn = s->families[k];
+        if (fn && fn->id && *fn->id && fn->name && *fn->name)
+            fw_vmodel_set_name(vm, fn->id, fn->name, 1);
+    }
     fw_vframe_t *f = calloc(1, sizeof *f);
     if (!f)
         return -1;

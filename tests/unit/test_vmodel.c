@@ -327,6 +327,39 @@ Test(fw_vmodel, edges_for_stakes_credits_compute_and_chips_appear_with_the_data)
     fw_vmodel_destroy(&vm);
 }
 
+/* A live viewer has only the snapshots: they carry the families' display names, so a
+ * family is labelled as in a replay (which reads them from the log's scenario). */
+Test(fw_vmodel, a_live_snapshot_names_chip_families_as_a_replay_does)
+{
+    fw_vmodel_t *vm = fw_vmodel_new();
+    snap_t b;
+    small_market(&b, 1);
+    snap_flow(&b, "oai", "aws", "gpu", 100, 200000);
+    Flywheel__V1__ChipFamilyName names[2], *namep[2];
+    const char *ids[2] = {"gpu", "tpu"}, *full[2] = {"Standard GPU", "Google TPU (v5p)"};
+    for (int k = 0; k < 2; k++) {
+        flywheel__v1__chip_family_name__init(&names[k]);
+        names[k].id = (char *)ids[k];
+        names[k].name = (char *)full[k];
+        namep[k] = &names[k];
+    }
+    b.s.families = namep;
+    b.s.n_families = 2;
+    fw_vmodel_apply(vm, &b.s);
+    long gpu = -1, tpu = -1;
+    for (size_t k = 0; k < fw_vmodel_n_keys(vm, FW_SHARE_CHIP); k++) {
+        if (!strcmp(fw_vmodel_key(vm, FW_SHARE_CHIP, k), "gpu"))
+            gpu = (long)k;
+        if (!strcmp(fw_vmodel_key(vm, FW_SHARE_CHIP, k), "tpu"))
+            tpu = (long)k;
+    }
+    cr_assert(gpu >= 0 && tpu >= 0, "both families known from the snapshot");
+    cr_assert_str_eq(fw_vmodel_key_label(vm, FW_SHARE_CHIP, (size_t)gpu), "Standard GPU");
+    cr_assert_str_eq(fw_vmodel_key_label(vm, FW_SHARE_CHIP, (size_t)tpu), "Google TPU",
+                     "the label drops the parenthesis, as for a replay");
+    fw_vmodel_destroy(&vm);
+}
+
 /* 60 companies, 120 ticks, contracts that change every tick at random: no node may
  * move more than the bound from one tick to the next, and every node stays on its
  * role's ring. */
