@@ -24,8 +24,7 @@ SDL_Color vd_flat(SDL_Color c)
 
 SDL_Color vd_on(SDL_Color bg)
 {
-    double lum = 0.299 * bg.r + 0.587 * bg.g + 0.114 * bg.b;
-    return lum > 150 ? C_TEXT : (SDL_Color){255, 255, 255, 255};
+    return vd_rgb(fw_vtext_on((fw_rgb_t){bg.r, bg.g, bg.b}), 255);
 }
 
 /* --- fonts ------------------------------------------------------------------------- */
@@ -363,6 +362,61 @@ int vd_text_w(fw_vdraw_t *d, int f, const char *text)
         return 0;
     vd_text_t *e = s_text_get(d, f, text, C_TEXT);
     return e ? e->w : 0;
+}
+
+static float s_size_w(fw_vdraw_t *d, int f, const char *text)
+{
+    int w = 0, h = 0;
+    if (TTF_SizeUTF8(d->font[f], text, &w, &h) != 0)
+        return 0;
+    return (float)w;
+}
+
+int vd_wrap(fw_vdraw_t *d, int f, const char *text, float maxw, char *lines, int max, size_t cap)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p && n < max) {
+        while (*p == ' ')
+            p++;
+        char *line = lines + (size_t)n * cap;
+        size_t len = 0, fit = 0;
+        /* Grow word by word while it fits. */
+        while (p[len]) {
+            size_t next = len;
+            while (p[next] == ' ')
+                next++;
+            while (p[next] && p[next] != ' ')
+                next++;
+            if (next >= cap)
+                break;
+            memcpy(line, p, next);
+            line[next] = '\0';
+            if (s_size_w(d, f, line) > maxw && fit > 0)
+                break;
+            fit = next;
+            len = next;
+            if (s_size_w(d, f, line) > maxw)
+                break;
+        }
+        if (fit == 0)
+            break;
+        line[fit] = '\0';
+        p += fit;
+        n++;
+        if (n == max && *p) { /* the text goes on: end the last line in "..." */
+            size_t l = strlen(line);
+            while (l > 0) {
+                if (l + 4 <= cap) {
+                    memcpy(line + l, "...", 4);
+                    if (s_size_w(d, f, line) <= maxw)
+                        break;
+                }
+                line[--l] = '\0';
+            }
+        }
+    }
+    return n;
 }
 
 int vd_line_h(const fw_vdraw_t *d, int f) { return TTF_FontLineSkip(d->font[f]); }

@@ -154,6 +154,7 @@ void fw_vdraw_destroy(fw_vdraw_t **pp)
     free(d->node_r);
     free(d->label_dir);
     free(d->edge_hits);
+    free(d->links);
     free(d);
     *pp = NULL;
 }

@@ -11,9 +11,11 @@ void fw_vpanels_compute(int w, int h, int enlarged, fw_vpanels_t *o)
     if (s < 0.5)
         s = 0.5;
     o->scale = s;
-    o->font_small = s_px(13 * s);
-    o->font_normal = s_px(16 * s);
-    o->font_large = s_px(24 * s);
+    /* Never below FW_VTEXT_MIN_PX: at 1024x768 the scale alone gives 10 px letters,
+     * too small for the back of a room. */
+    o->font_small = s_px(fmax(13 * s, FW_VTEXT_MIN_PX));
+    o->font_normal = s_px(fmax(16 * s, FW_VTEXT_MIN_PX + 2));
+    o->font_large = s_px(fmax(24 * s, FW_VTEXT_MIN_PX + 6));
     o->pad = s_px(8 * s);
     int pad = o->pad;
     int header_h = s_px(44 * s), scrub_h = s_px(40 * s);

@@ -23,6 +23,9 @@ typedef struct {
     int x, y, w, h;
 } fw_rect_t;
 
+/* The smallest text drawn, in pixels, whatever the window size. */
+#define FW_VTEXT_MIN_PX 12
+
 enum {
     FW_VIEW_ALL = 0,
     FW_VIEW_GRAPH = 1,
