@@ -387,11 +387,12 @@ double fw_vcontrast(fw_rgb_t a, fw_rgb_t b)
 fw_rgb_t fw_vtext_on(fw_rgb_t bg)
 {
     static const fw_rgb_t dark = {0x1c, 0x25, 0x33}, white = {255, 255, 255}, black = {0, 0, 0};
-    double cd = fw_vcontrast(dark, bg), cw = fw_vcontrast(white, bg);
-    if (cw >= cd)
+    /* White or black always reaches sqrt(21) = 4.58 (their ratios multiply to 21); the
+     * house's dark grey stands in for black where it still reaches 4.5. */
+    double cw = fw_vcontrast(white, bg), cb = fw_vcontrast(black, bg);
+    if (cw >= cb)
         return white;
-    /* Pure black beats the dark grey on mid tones where neither reaches 4.5. */
-    return cd >= 4.5 ? dark : black;
+    return fw_vcontrast(dark, bg) >= 4.5 ? dark : black;
 }
 
 /* --- share-chart labels ---------------------------------------------------------------------- */
