@@ -100,7 +100,7 @@ static int s_off_open(s_off_t *o, const char *font, int w, int h, char *err, siz
 
 /* A picture of frame `index`: its header describes that frame, as a replay's does. */
 static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, const char *focus,
-                         fw_vheader_t *header, fw_vdraw_opts_t *dopts)
+                         int density, fw_vheader_t *header, fw_vdraw_opts_t *dopts)
 {
     memset(dopts, 0, sizeof *dopts);
     dopts->frame = index;
@@ -111,6 +111,7 @@ static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, const 
     dopts->header = header;
     dopts->speed = 4;
     dopts->focus = focus ? fw_vmodel_node_index(vm, focus) : -1;
+    dopts->density = density;
 }
 
 /* Draws frame `index` and writes the image (scaled down by ss) to path. */
@@ -119,7 +120,7 @@ static int s_off_png(s_off_t *o, const fw_vmodel_t *vm, long index, int enlarged
 {
     fw_vdraw_opts_t dopts;
     fw_vheader_t header;
-    s_still_opts(vm, index, enlarged, focus, &header, &dopts);
+    s_still_opts(vm, index, enlarged, focus, ss, &header, &dopts);
     if (fw_vdraw_frame(o->d, vm, &dopts, o->w, o->h, err, err_len) != 0)
         return -1;
     SDL_RenderFlush(o->r);
@@ -218,7 +219,7 @@ int fw_vapp_bench(const fw_vmodel_t *vm, const fw_vapp_opts_t *o, fw_vbench_t *o
     for (size_t i = 0; i < n; i++) {
         fw_vdraw_opts_t dopts;
         fw_vheader_t header;
-        s_still_opts(vm, (long)i, o->enlarged, o->focus, &header, &dopts);
+        s_still_opts(vm, (long)i, o->enlarged, o->focus, 1, &header, &dopts);
         double t0 = s_now_s(), c0 = s_cpu_s();
         if (fw_vdraw_frame(off.d, vm, &dopts, off.w, off.h, err, err_len) != 0) {
             rc = -1;
@@ -567,8 +568,9 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
         if (!dirty && !want_shot && !hook && now - last_draw < 0.5)
             continue;
 
-        int ow, oh;
+        int ow, oh, ww, wh;
         SDL_GetRendererOutputSize(w.r, &ow, &oh);
+        SDL_GetWindowSize(w.win, &ww, &wh);
         fw_vheader_t header;
         fw_vlink_t link;
         if (live)
@@ -577,7 +579,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
                         fw_clock_ms());
         fw_vdraw_opts_t dopts = {idx,     w.enlarged, w.help, w.mouse_x, w.mouse_y, &header,
                                  fw_vplay_speed(&w.play), w.toast[0] ? w.toast : NULL, o->source,
-                                 w.focus};
+                                 w.focus, ww > 0 && ow / ww > 1 ? ow / ww : 1};
         if (fw_vdraw_frame(w.d, vm, &dopts, ow, oh, err, err_len) != 0)
             goto out;
         fw_log_debug("viewer", "drew tick %u (%zu frames) in %.1f ms%s", w.play.tick,

@@ -267,7 +267,7 @@ static float s_focus_panel(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe
         if (!names[0])
             continue;
         snprintf(line, sizeof line, "%s: %s", rel[k].what, names);
-        y = s_side_text(d, side, y, F_SMALL, line, C_MUTED, 3);
+        y = s_side_text(d, side, y, F_SMALL, line, C_MUTED, 4);
     }
     return y + pad * 0.5f;
 }
@@ -413,8 +413,10 @@ static void s_labels(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
             in[i].h_full = lh_name + lh_small * 0.95f;
         }
     }
+    /* Links to keep labels off: in a crowded graph (60 companies, 200 links) every
+     * place crosses some, and counting them costs a third of a millisecond. */
     size_t ns = 0;
-    for (size_t k = 0; k < d->n_links; k++) {
+    for (size_t k = 0; !crowded && k < d->n_links; k++) {
         size_t a = (size_t)d->links[k].from, b = (size_t)d->links[k].to;
         if (a < n && b < n && fw_vfocus_link_lit(d->focus, &d->links[k]))
             segs[ns++] = (fw_vseg_t){d->node_x[a], d->node_y[a], d->node_x[b], d->node_y[b]};

@@ -374,36 +374,49 @@ static float s_size_w(fw_vdraw_t *d, int f, const char *text)
 
 int vd_wrap(fw_vdraw_t *d, int f, const char *text, float maxw, char *lines, int max, size_t cap)
 {
+    /* Words are measured one at a time and added up (kerning across a space is
+     * nothing), so a long list costs one measure per word, not one per prefix. */
+    float space = s_size_w(d, f, " ");
     int n = 0;
     const char *p = text;
+    char word[160];
     while (*p && n < max) {
         while (*p == ' ')
             p++;
-        char *line = lines + (size_t)n * cap;
-        size_t len = 0, fit = 0;
-        /* Grow word by word while it fits. */
-        while (p[len]) {
-            size_t next = len;
-            while (p[next] == ' ')
-                next++;
-            while (p[next] && p[next] != ' ')
-                next++;
-            if (next >= cap)
-                break;
-            memcpy(line, p, next);
-            line[next] = '\0';
-            if (s_size_w(d, f, line) > maxw && fit > 0)
-                break;
-            fit = next;
-            len = next;
-            if (s_size_w(d, f, line) > maxw)
-                break;
-        }
-        if (fit == 0)
+        if (!*p)
             break;
-        line[fit] = '\0';
-        p += fit;
+        char *line = lines + (size_t)n * cap;
+        size_t len = 0;
+        float w = 0;
+        line[0] = '\0';
+        while (*p) {
+            const char *q = p;
+            while (*q == ' ')
+                q++;
+            const char *e = q;
+            while (*e && *e != ' ')
+                e++;
+            size_t wl = (size_t)(e - q);
+            if (wl >= sizeof word)
+                wl = sizeof word - 1;
+            memcpy(word, q, wl);
+            word[wl] = '\0';
+            float ww = s_size_w(d, f, word), add = (len ? space : 0) + ww;
+            if (len && (w + add > maxw || len + 1 + wl >= cap))
+                break;
+            if (!len && wl >= cap)
+                wl = cap - 1;
+            if (len)
+                line[len++] = ' ';
+            memcpy(line + len, word, wl);
+            len += wl;
+            line[len] = '\0';
+            w += add;
+            p = e;
+        }
         n++;
+        while (*p == ' ')
+            p++;
         if (n == max && *p) { /* the text goes on: end the last line in "..." */
             size_t l = strlen(line);
             while (l > 0) {

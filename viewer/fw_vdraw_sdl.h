@@ -34,6 +34,8 @@ typedef struct {
     const char *source;  /* where the data comes from, e.g. the endpoint or the log */
     long focus;          /* the company in focus (node index): its links lit, the rest
                           * dimmed, its figures beside the graph; -1 for none */
+    int density;         /* output pixels per pixel seen: the supersampling of a picture,
+                          * a HiDPI window's scale; 0 or 1 for one */
 } fw_vdraw_opts_t;
 
 /* Looks for a TrueType font: $FW_FONT if set (it must then be readable), else the

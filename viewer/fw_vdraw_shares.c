@@ -90,29 +90,51 @@ static void s_cursor_labels(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vfram
     float lh = (float)vd_line_h(d, F_SMALL);
     size_t n = fw_vshare_labels(f, (fw_share_set_t)set, nk, (float)pl->y, (float)(pl->y + pl->h),
                                 lh, lab, &dropped);
-    float lead = 8 * s, widest = 0;
-    for (size_t i = 0; i < n; i++)
-        widest = fmaxf(widest, (float)vd_text_w(d, F_SMALL, "NVIDIA Blackwell 100.0% (+9 more)"));
-    /* The tags go right of the cursor while they fit in the plot, else left of it. */
-    int right = x + lead + widest <= (float)(pl->x + pl->w) || x < (float)pl->x + (float)pl->w * 0.4f;
+    char (*text)[96] = calloc(n ? n : 1, sizeof *text);
+    if (!text) {
+        free(lab);
+        return;
+    }
+    float lead = 8 * s, pad = 6 * s, widest = 0;
     for (size_t i = 0; i < n; i++) {
-        char lbl[96], pc[16];
-        const char *name = lab[i].key >= 0 ? fw_vmodel_key_label(vm, (fw_share_set_t)set, (size_t)lab[i].key)
-                                           : "other";
-        if (i + 1 == n && dropped)
-            snprintf(lbl, sizeof lbl, "%s %s (+%zu more)", name,
-                     fw_vfmt_percent(lab[i].share, pc, sizeof pc), dropped);
+        char pc[16];
+        fw_vfmt_percent(lab[i].share, pc, sizeof pc);
+        if (lab[i].key == -2)
+            snprintf(text[i], sizeof text[i], "%zu more %s", dropped, pc);
         else
-            snprintf(lbl, sizeof lbl, "%s %s", name, fw_vfmt_percent(lab[i].share, pc, sizeof pc));
+            snprintf(text[i], sizeof text[i], "%s %s",
+                     lab[i].key >= 0 ? fw_vmodel_key_label(vm, (fw_share_set_t)set, (size_t)lab[i].key)
+                                     : "other", pc);
+        widest = fmaxf(widest, (float)vd_text_w(d, F_SMALL, text[i]) + pad);
+    }
+    /* The tags go right of the cursor when they fit there, else left of it, else on
+     * the side with more room, their names shortened to fit ("Amazon Web..."). */
+    float room_r = (float)(pl->x + pl->w) - x - lead, room_l = x - lead - (float)pl->x;
+    int right = widest <= room_r || (widest > room_l && room_r >= room_l);
+    float room = right ? room_r : room_l;
+    for (size_t i = 0; i < n; i++) {
+        if (lab[i].key < 0 || (float)vd_text_w(d, F_SMALL, text[i]) + pad <= room)
+            continue;
+        char pc[16], name[72];
+        fw_vfmt_percent(lab[i].share, pc, sizeof pc);
+        float pw = (float)vd_text_w(d, F_SMALL, pc) + (float)vd_text_w(d, F_SMALL, " ");
+        if (vd_wrap(d, F_SMALL, fw_vmodel_key_label(vm, (fw_share_set_t)set, (size_t)lab[i].key),
+                    room - pad - pw, name, 1, sizeof name) == 1)
+            snprintf(text[i], sizeof text[i], "%s %s", name, pc);
+    }
+    for (size_t i = 0; i < n; i++) {
         fw_rgb_t bg = lab[i].key >= 0 ? fw_vmodel_key_color(vm, (fw_share_set_t)set, (size_t)lab[i].key)
                                       : C_OTHER;
-        float tw = (float)vd_text_w(d, F_SMALL, lbl) + 6 * s;
+        SDL_Color fg = vd_rgb(fw_vtext_on(bg), 255);
+        float tw = (float)vd_text_w(d, F_SMALL, text[i]) + pad;
         float tx = right ? x + lead : x - lead - tw, ty = lab[i].y - lh / 2;
         float mid = (lab[i].band_lo + lab[i].band_hi) / 2;
-        vd_line(d, x, mid, right ? tx : tx + tw, lab[i].y, 1.2f * s, C_TEXT);
+        if (lab[i].key != -2)
+            vd_line(d, x, mid, right ? tx : tx + tw, lab[i].y, 1.2f * s, C_TEXT);
         vd_rect(d, tx, ty, tw, lh, vd_rgb(bg, 255));
-        vd_text(d, F_SMALL, lbl, tx + 3 * s, ty, vd_rgb(fw_vtext_on(bg), 255), AL_LEFT);
+        vd_text(d, F_SMALL, text[i], tx + pad / 2, ty, fg, AL_LEFT);
     }
+    free(text);
     free(lab);
 }
 

@@ -12,10 +12,15 @@
 
 /* --- boxes ------------------------------------------------------------------------------ */
 
+/* Plain comparisons: the label pass calls these a few hundred thousand times a frame
+ * with 60 companies, and fminf/fmaxf are library calls (NaN rules) at -O2. */
+static inline float s_min(float a, float b) { return a < b ? a : b; }
+static inline float s_max(float a, float b) { return a > b ? a : b; }
+
 float fw_vbox_overlap(const fw_vbox_t *a, const fw_vbox_t *b)
 {
-    float w = fminf(a->x + a->w, b->x + b->w) - fmaxf(a->x, b->x);
-    float h = fminf(a->y + a->h, b->y + b->h) - fmaxf(a->y, b->y);
+    float w = s_min(a->x + a->w, b->x + b->w) - s_max(a->x, b->x);
+    float h = s_min(a->y + a->h, b->y + b->h) - s_max(a->y, b->y);
     return w > 0 && h > 0 ? w * h : 0;
 }
 
@@ -27,7 +32,7 @@ int fw_vbox_inside(const fw_vbox_t *a, const fw_vbox_t *b)
 
 int fw_vbox_hits_disc(const fw_vbox_t *b, float cx, float cy, float r)
 {
-    float qx = fmaxf(b->x, fminf(cx, b->x + b->w)), qy = fmaxf(b->y, fminf(cy, b->y + b->h));
+    float qx = s_max(b->x, s_min(cx, b->x + b->w)), qy = s_max(b->y, s_min(cy, b->y + b->h));
     float dx = qx - cx, dy = qy - cy;
     return dx * dx + dy * dy < r * r;
 }
@@ -152,16 +157,27 @@ static int s_best_place(const s_scene_t *sc, size_t i, float w, float h, const f
     const fw_vlabel_in_t *n = &sc->in[i];
     float ang = atan2f(-(n->y - cy), n->x - cx);
     int out = ((int)lroundf(ang / (PI_F / 4)) % 8 + 8) % 8;
+    /* The places by their cost before crossings, cheapest first: once that alone is
+     * no better than the best found, no later place can win. */
+    float base[FW_VLABEL_DIRS];
+    int order[FW_VLABEL_DIRS];
+    for (int k = 0; k < FW_VLABEL_DIRS; k++) {
+        int step = abs(((k % 8) - out + 12) % 8 - 4); /* 4 = outward, 0 = inward */
+        base[k] = (float)(4 - step) * 0.3f + (float)(k / 8) * 1.6f - (k == n->prev_dir ? 2.0f : 0);
+        int j = k;
+        for (; j > 0 && base[order[j - 1]] > base[k]; j--)
+            order[j] = order[j - 1];
+        order[j] = k;
+    }
     float best_cost = 1e30f;
     int best = -1;
-    for (int k = 0; k < FW_VLABEL_DIRS; k++) {
-        int al;
+    for (int o = 0; o < FW_VLABEL_DIRS; o++) {
+        int k = order[o], al;
+        float cost = base[k];
+        if (cost >= best_cost)
+            break;
         fw_vbox_t b = s_label_box(n, k, w, h, gap, &al);
-        int step = abs(((k % 8) - out + 12) % 8 - 4); /* 4 = outward, 0 = inward */
-        float cost = (float)(4 - step) * 0.3f + (float)(k / 8) * 1.6f;
-        if (k == n->prev_dir)
-            cost -= 2.0f;
-        if (cost >= best_cost || !s_free(sc, &b))
+        if (!s_free(sc, &b))
             continue;
         for (size_t s = 0; s < n_segs && cost < best_cost; s++)
             if (s_seg_hits_box(&segs[s], &b))
@@ -427,16 +443,22 @@ size_t fw_vshare_labels(const fw_vframe_t *f, fw_share_set_t set, size_t n_keys,
         l->band_hi = y_bottom - (float)acc * h;
         l->y = (l->band_lo + l->band_hi) / 2;
     }
-    /* Too many for the plot: drop the smallest shares. */
+    /* Too many for the plot: drop the smallest shares, and say how many went and
+     * what they add up to on one line of their own at the top. */
     size_t fit = line_h > 0 ? (size_t)(h / line_h) : n;
-    while (n > fit) {
-        size_t min = 0;
-        for (size_t i = 1; i < n; i++)
-            if (out[i].share < out[min].share)
-                min = i;
-        memmove(&out[min], &out[min + 1], (n - min - 1) * sizeof *out);
-        n--;
-        (*dropped)++;
+    if (n > fit && fit >= 1) {
+        double rest = 0;
+        while (n > fit - 1) {
+            size_t min = 0;
+            for (size_t i = 1; i < n; i++)
+                if (out[i].share < out[min].share)
+                    min = i;
+            rest += out[min].share;
+            memmove(&out[min], &out[min + 1], (n - min - 1) * sizeof *out);
+            n--;
+            (*dropped)++;
+        }
+        out[n++] = (fw_vshare_label_t){-2, rest, y_top, y_top, y_top};
     }
     /* Push apart, bottom to top (the labels are in band order, y decreasing): down
      * from the top edge first, then up from the bottom, which settles within the plot. */

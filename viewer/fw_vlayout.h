@@ -149,7 +149,7 @@ fw_rgb_t fw_vtext_on(fw_rgb_t bg);
 /* --- share-chart labels ------------------------------------------------------------------ */
 
 typedef struct {
-    long key;             /* key index, or -1 for "other" */
+    long key;             /* key index, -1 for "other", -2 for the bands dropped */
     double share;
     float y;              /* centre of the label, pixels */
     float band_lo, band_hi; /* the band's pixel span at the cursor (lo > hi: y grows down) */
@@ -162,9 +162,9 @@ double fw_vframe_share_other(const fw_vframe_t *f, fw_share_set_t set);
 /* Labels at the cursor for a plot from y_top to y_bottom (pixels): one per band with a
  * share, "other" included, each line_h high, centred on its band when there is room
  * and pushed apart otherwise, never overlapping and never outside the plot. When more
- * bands than lines fit, the smallest shares are dropped (they remain in the tooltip)
- * and *dropped says how many. Returns the number of labels written to out (room for
- * n_keys + 1). */
+ * bands than lines fit, the smallest shares are dropped (they remain in the tooltip):
+ * *dropped says how many, and one label at the top (key -2) holds their sum. Returns
+ * the number of labels written to out (room for n_keys + 1). */
 size_t fw_vshare_labels(const fw_vframe_t *f, fw_share_set_t set, size_t n_keys, float y_top,
                         float y_bottom, float line_h, fw_vshare_label_t *out, size_t *dropped);
 

@@ -15,6 +15,7 @@
 
 #include "fw_testproc.h"
 #include "fw_vfmt.h"
+#include "fw_vheader.h"
 #include "fw_vlayout.h"
 #include "fw_vmodel.h"
 #include "fw_vpanels.h"
@@ -291,10 +292,80 @@ Test(vlayout, share_charts_stack_to_100_percent_with_an_other_band_and_clear_lab
     /* A plot with room for three lines: the smallest shares are dropped and counted. */
     n = fw_vshare_labels(&f, FW_SHARE_CLOUD, 6, 100, 145, 15, lab, &dropped);
     cr_assert_eq(n, 3);
-    cr_assert_eq(dropped, 3);
+    cr_assert_eq(dropped, 4, "two lines for the largest, one for the rest");
+    cr_assert_eq(lab[2].key, -2);
+    cr_assert_float_eq(lab[0].share + lab[1].share + lab[2].share, 1.0, 1e-9);
     /* Shares that make 100% leave no other. */
     double full[2] = {0.6, 0.4};
     f.n_share[FW_SHARE_CLOUD] = 2;
     f.share[FW_SHARE_CLOUD] = full;
     cr_assert_float_eq(fw_vframe_share_other(&f, FW_SHARE_CLOUD), 0, 1e-12);
+}
+
+/* Index of key `id` in a share set, -1 if absent. */
+static long s_key(const fw_vmodel_t *vm, fw_share_set_t set, const char *id)
+{
+    for (size_t k = 0; k < fw_vmodel_n_keys(vm, set); k++)
+        if (strcmp(fw_vmodel_key(vm, set, k), id) == 0)
+            return (long)k;
+    return -1;
+}
+
+Test(vlayout, a_chip_family_has_one_display_name_live_and_in_replay)
+{
+    fw_vmodel_t *replay = s_run("scenarios/baseline.yaml", "baseline");
+    /* A live viewer on another machine: no log, names from --scenario. */
+    char sc[1024], err[512];
+    fw_test_source_path(sc, sizeof sc, "scenarios/baseline.yaml");
+    fw_vmodel_t *live = fw_vmodel_new();
+    fw_vlive_t *l = fw_vlive_new("tcp://127.0.0.1:1", NULL, NULL, NULL, err, sizeof err);
+    cr_assert_not_null(l, "%s", err);
+    cr_assert_eq(fw_vlive_names(l, sc, live, err, sizeof err), 0, "%s", err);
+    size_t nk = fw_vmodel_n_keys(replay, FW_SHARE_CHIP);
+    cr_assert_gt(nk, 0);
+    for (size_t k = 0; k < nk; k++) {
+        const char *id = fw_vmodel_key(replay, FW_SHARE_CHIP, k);
+        long j = s_key(live, FW_SHARE_CHIP, id);
+        cr_assert_geq(j, 0, "family %s unknown live", id);
+        cr_assert_str_eq(fw_vmodel_key_label(live, FW_SHARE_CHIP, (size_t)j),
+                         fw_vmodel_key_label(replay, FW_SHARE_CHIP, k), "family %s", id);
+        cr_assert_str_neq(fw_vmodel_key_label(replay, FW_SHARE_CHIP, k), id,
+                          "family %s shows its id, not its name", id);
+    }
+    /* A bad scenario says where. */
+    char bad[1100];
+    snprintf(bad, sizeof bad, "%s/bad.yaml", s_dir);
+    FILE *f = fopen(bad, "w");
+    cr_assert_not_null(f);
+    fputs("name: x\nseats: [\n", f);
+    fclose(f);
+    cr_assert_eq(fw_vlive_names(l, bad, live, err, sizeof err), -1);
+    cr_assert(strstr(err, "bad.yaml:") != NULL, "%s", err);
+    fw_vlive_destroy(&l);
+    fw_vmodel_destroy(&live);
+    fw_vmodel_destroy(&replay);
+}
+
+Test(vlayout, the_header_state_pill_never_covers_the_tick)
+{
+    /* A classroom game at 1024x768 (widths measured at 12-14 px text): a long title,
+     * a turn timer with players, a wide state pill. */
+    static const float widths[][2] = {{1024, 8}, {1280, 8}, {800, 6}, {1920, 12}};
+    for (size_t i = 0; i < 4; i++) {
+        fw_vheader_fit_in_t in = {widths[i][0], widths[i][1], 260, 120, 90, 50, 80, 330, 150};
+        fw_vheader_fit_t o;
+        fw_vheader_fit(&in, &o);
+        cr_assert_geq(o.right_start, o.centre_end, "width %.0f: the pill covers the tick", widths[i][0]);
+        cr_assert_geq(o.month_x, in.title_end, "the month covers the title");
+        if (o.detail_x >= 0)
+            cr_assert_geq(o.detail_x, o.pill_x + in.pill_w);
+        else
+            cr_assert(o.detail_in_strip, "width %.0f: the detail is lost", widths[i][0]);
+    }
+    /* Room enough: everything on one line, the month ending at the middle. */
+    fw_vheader_fit_in_t wide = {1920, 12, 260, 120, 90, 50, 80, 330, 150};
+    fw_vheader_fit_t o;
+    fw_vheader_fit(&wide, &o);
+    cr_assert_eq(o.detail_in_strip, 0);
+    cr_assert_float_eq(o.month_x + 120, 960, 1e-3);
 }
