@@ -17,6 +17,7 @@
 #include "fw_vdraw_sdl.h"
 #include "fw_vfmt.h"
 #include "fw_vheader.h"
+#include "fw_vlayout.h"
 #include "fw_vpng.h"
 #include "fw_vplay.h"
 
@@ -98,8 +99,8 @@ static int s_off_open(s_off_t *o, const char *font, int w, int h, char *err, siz
 }
 
 /* A picture of frame `index`: its header describes that frame, as a replay's does. */
-static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vheader_t *header,
-                         fw_vdraw_opts_t *dopts)
+static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, const char *focus,
+                         int density, fw_vheader_t *header, fw_vdraw_opts_t *dopts)
 {
     memset(dopts, 0, sizeof *dopts);
     dopts->frame = index;
@@ -109,15 +110,17 @@ static void s_still_opts(const fw_vmodel_t *vm, long index, int enlarged, fw_vhe
     fw_vheader_make(header, vm, index, f && f->final ? "end of run" : "replay", NULL, 0);
     dopts->header = header;
     dopts->speed = 4;
+    dopts->focus = focus ? fw_vmodel_node_index(vm, focus) : -1;
+    dopts->density = density;
 }
 
 /* Draws frame `index` and writes the image (scaled down by ss) to path. */
-static int s_off_png(s_off_t *o, const fw_vmodel_t *vm, long index, int enlarged, int ss,
-                     const char *path, char *err, size_t err_len)
+static int s_off_png(s_off_t *o, const fw_vmodel_t *vm, long index, int enlarged,
+                     const char *focus, int ss, const char *path, char *err, size_t err_len)
 {
     fw_vdraw_opts_t dopts;
     fw_vheader_t header;
-    s_still_opts(vm, index, enlarged, &header, &dopts);
+    s_still_opts(vm, index, enlarged, focus, ss, &header, &dopts);
     if (fw_vdraw_frame(o->d, vm, &dopts, o->w, o->h, err, err_len) != 0)
         return -1;
     SDL_RenderFlush(o->r);
@@ -154,7 +157,7 @@ int fw_vapp_png(const fw_vmodel_t *vm, const fw_vapp_opts_t *o, long index, cons
     int ss = o->supersample > 1 ? o->supersample : 1;
     if (s_off_open(&off, o->font, o->width * ss, o->height * ss, err, err_len) != 0)
         return -1;
-    int rc = s_off_png(&off, vm, index, o->enlarged, ss, path, err, err_len);
+    int rc = s_off_png(&off, vm, index, o->enlarged, o->focus, ss, path, err, err_len);
     s_off_close(&off);
     return rc;
 }
@@ -174,7 +177,7 @@ int fw_vapp_frames(const fw_vmodel_t *vm, const fw_vapp_opts_t *o, const char *d
     for (size_t i = 0; i < fw_vmodel_n_frames(vm) && !(quit && *quit); i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/tick-%05u.png", dir, fw_vmodel_frame(vm, i)->tick);
-        rc = s_off_png(&off, vm, (long)i, o->enlarged, ss, path, err, err_len);
+        rc = s_off_png(&off, vm, (long)i, o->enlarged, o->focus, ss, path, err, err_len);
         if (rc != 0)
             break;
         (*written)++;
@@ -216,7 +219,7 @@ int fw_vapp_bench(const fw_vmodel_t *vm, const fw_vapp_opts_t *o, fw_vbench_t *o
     for (size_t i = 0; i < n; i++) {
         fw_vdraw_opts_t dopts;
         fw_vheader_t header;
-        s_still_opts(vm, (long)i, o->enlarged, &header, &dopts);
+        s_still_opts(vm, (long)i, o->enlarged, o->focus, 1, &header, &dopts);
         double t0 = s_now_s(), c0 = s_cpu_s();
         if (fw_vdraw_frame(off.d, vm, &dopts, off.w, off.h, err, err_len) != 0) {
             rc = -1;
@@ -253,6 +256,7 @@ typedef struct {
     fw_vdraw_t *d;
     fw_vplay_t play;
     int enlarged, help, dragging, fullscreen;
+    long focus;                    /* the company in focus (node index), -1 */
     int mouse_x, mouse_y;          /* in output pixels, -1 when away */
     char toast[256];
     double toast_until;
@@ -312,6 +316,24 @@ static void s_win_close(s_win_t *w)
         SDL_DestroyWindow(w->win);
 }
 
+/* The company after `cur` (dir +1) or before it (-1) among those in the frame on
+ * screen. */
+static long s_focus_step(const fw_vmodel_t *vm, fw_vplay_t *play, long cur, int dir)
+{
+    long idx = fw_vplay_index(play, vm);
+    if (idx < 0)
+        return -1;
+    const fw_vframe_t *f = fw_vmodel_frame(vm, (size_t)idx);
+    int *present = calloc(f->n_nodes ? f->n_nodes : 1, sizeof *present);
+    if (!present)
+        return cur;
+    for (size_t i = 0; i < f->n_nodes; i++)
+        present[i] = f->nodes[i].present;
+    long next = fw_vfocus_step(cur, present, f->n_nodes, dir);
+    free(present);
+    return next;
+}
+
 /* Handles one SDL event. Returns 1 when the user asked to quit. */
 static int s_on_event(s_win_t *w, fw_vmodel_t *vm, const SDL_Event *ev, int *shot)
 {
@@ -339,9 +361,14 @@ static int s_on_event(s_win_t *w, fw_vmodel_t *vm, const SDL_Event *ev, int *sho
     case SDL_MOUSEBUTTONDOWN:
         if (ev->button.button == SDL_BUTTON_LEFT) {
             long i = fw_vdraw_frame_at(w->d, vm, (int)(ev->button.x * sx), (int)(ev->button.y * sy));
+            int bx = (int)(ev->button.x * sx), by = (int)(ev->button.y * sy);
             if (i >= 0) {
                 fw_vplay_seek(&w->play, vm, i);
                 w->dragging = 1;
+            } else if (fw_rect_contains(&fw_vdraw_panels(w->d)->graph, bx, by)) {
+                /* A click on a company focuses it; on the empty graph, clears the focus. */
+                long node = fw_vdraw_node_at(w->d, bx, by);
+                w->focus = node == w->focus ? -1 : node;
             }
         }
         return 0;
@@ -405,6 +432,12 @@ static int s_on_event(s_win_t *w, fw_vmodel_t *vm, const SDL_Event *ev, int *sho
     case SDLK_s:
         *shot = 1;
         break;
+    case SDLK_TAB: /* the next company in focus (Shift: the previous) */
+        w->focus = s_focus_step(vm, &w->play, w->focus, shift ? -1 : 1);
+        break;
+    case SDLK_BACKSPACE:
+        w->focus = -1;
+        break;
     case SDLK_h:
     case SDLK_F1:
         w->help = !w->help;
@@ -430,6 +463,7 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
     int rc = -1;
     memset(&w, 0, sizeof w);
     w.mouse_x = w.mouse_y = -1;
+    w.focus = o->focus ? fw_vmodel_node_index(vm, o->focus) : -1;
     w.enlarged = o->enlarged;
     w.fullscreen = o->fullscreen;
     fw_vplay_init(&w.play, live != NULL, o->start_first || live == NULL);
@@ -534,16 +568,18 @@ int fw_vapp_window(fw_vmodel_t *vm, fw_vlive_t *live, const fw_vapp_opts_t *o,
         if (!dirty && !want_shot && !hook && now - last_draw < 0.5)
             continue;
 
-        int ow, oh;
+        int ow, oh, ww, wh;
         SDL_GetRendererOutputSize(w.r, &ow, &oh);
+        SDL_GetWindowSize(w.win, &ww, &wh);
         fw_vheader_t header;
         fw_vlink_t link;
         if (live)
             link = fw_vlive_link(live);
         fw_vheader_make(&header, vm, idx, fw_vplay_state(&w.play, vm), live ? &link : NULL,
                         fw_clock_ms());
-        fw_vdraw_opts_t dopts = {idx, w.enlarged, w.help, w.mouse_x, w.mouse_y, &header,
-                                 fw_vplay_speed(&w.play), w.toast[0] ? w.toast : NULL, o->source};
+        fw_vdraw_opts_t dopts = {idx,     w.enlarged, w.help, w.mouse_x, w.mouse_y, &header,
+                                 fw_vplay_speed(&w.play), w.toast[0] ? w.toast : NULL, o->source,
+                                 w.focus, ww > 0 && ow / ww > 1 ? ow / ww : 1};
         if (fw_vdraw_frame(w.d, vm, &dopts, ow, oh, err, err_len) != 0)
             goto out;
         fw_log_debug("viewer", "drew tick %u (%zu frames) in %.1f ms%s", w.play.tick,

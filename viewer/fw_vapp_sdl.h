@@ -33,6 +33,7 @@ typedef struct {
     const char *screenshot_path; /* test hook: save the window here after ... */
     int screenshot_after_ms;     /* ... this many ms of showing data, then quit */
     int supersample;             /* PNG files: draw at this multiple, then scale down */
+    const char *focus;           /* company id in focus at start, NULL for none */
 } fw_vapp_opts_t;
 
 /* Opens a window and runs until the user quits (q, Esc, closing the window) or *quit

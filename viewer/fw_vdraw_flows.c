@@ -144,21 +144,28 @@ void vd_purchases(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
     if (k <= 0)
         goto out;
     /* Room for the labels: the widest on each side, at most a third of the panel. */
-    float lw_l = 0, lw_r = 0, bar_w = 12 * s;
+    /* A side whose figures do not fit in a third shows dollars only (the tooltip has
+     * the compute), so that no label is cut at the panel's edge. */
+    float lw_l = 0, lw_r = 0, sw_l = 0, sw_r = 0, bar_w = 12 * s;
     for (size_t i = 0; i < n; i++) {
         if (qn[i] <= 0)
             continue;
         snprintf(buf, sizeof buf, "%s H100-mo, %s", fw_vfmt_count(qn[i], q, sizeof q),
                  fw_vfmt_money(dn[i], m, sizeof m));
-        float tw = fmaxf((float)vd_text_w(d, F_SMALL, buf),
-                         (float)vd_text_w(d, F_BOLD, fw_vmodel_node(vm, i)->label));
-        if (fw_vmodel_node(vm, i)->role == FW_VROLE_CLOUD)
+        float nw = (float)vd_text_w(d, F_BOLD, fw_vmodel_node(vm, i)->label);
+        float tw = fmaxf((float)vd_text_w(d, F_SMALL, buf), nw);
+        float tw_short = fmaxf((float)vd_text_w(d, F_SMALL, m), nw);
+        if (fw_vmodel_node(vm, i)->role == FW_VROLE_CLOUD) {
             lw_l = fmaxf(lw_l, tw);
-        else
+            sw_l = fmaxf(sw_l, tw_short);
+        } else {
             lw_r = fmaxf(lw_r, tw);
+            sw_r = fmaxf(sw_r, tw_short);
+        }
     }
-    lw_l = fminf(lw_l + pad, (float)r->w / 3);
-    lw_r = fminf(lw_r + pad, (float)r->w / 3);
+    int short_l = lw_l + pad > (float)r->w / 3, short_r = lw_r + pad > (float)r->w / 3;
+    lw_l = fminf((short_l ? sw_l : lw_l) + pad, (float)r->w / 3);
+    lw_r = fminf((short_r ? sw_r : lw_r) + pad, (float)r->w / 3);
     float xl = (float)r->x + pad + lw_l, xr = (float)(r->x + r->w) - pad - lw_r - bar_w;
     /* Stack each side top-down in node order, centred vertically. */
     for (int side = 0; side < 2; side++) {
@@ -235,8 +242,11 @@ void vd_purchases(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
         float tx = left ? bx - pad * 0.7f : bx + bar_w + pad * 0.7f;
         int al = left ? AL_RIGHT : AL_LEFT;
         float cy = bar_y[i] + hgt / 2;
-        snprintf(buf, sizeof buf, "%s H100-mo, %s", fw_vfmt_count(qn[i], q, sizeof q),
-                 fw_vfmt_money(dn[i], m, sizeof m));
+        if (left ? short_l : short_r)
+            fw_vfmt_money(dn[i], buf, sizeof buf);
+        else
+            snprintf(buf, sizeof buf, "%s H100-mo, %s", fw_vfmt_count(qn[i], q, sizeof q),
+                     fw_vfmt_money(dn[i], m, sizeof m));
         if (hgt >= 2 * lh) {
             vd_text(d, F_BOLD, nd->label, tx, cy, C_TEXT, al | AL_BOTTOM);
             vd_text(d, F_SMALL, buf, tx, cy, C_MUTED, al | AL_TOP);

@@ -23,30 +23,7 @@ static const char *s_role_name(int role)
     }
 }
 
-typedef struct {
-    float cx, cy, rx, ry; /* unit disc -> panel */
-    float rmin, rmax;     /* node radii */
-} s_gmap_t;
-
-static float s_node_radius(const s_gmap_t *g, const fw_vmodel_t *vm, const fw_vnode_state_t *n)
-{
-    double v = fw_vnode_size_value(n) / fw_vmodel_size_max(vm);
-    return g->rmin + (g->rmax - g->rmin) * (float)sqrt(v < 0 ? 0 : v > 1 ? 1 : v);
-}
-
-static float s_edge_width(const fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vedge_t *e)
-{
-    double v = sqrt(e->dollars / fw_vmodel_edge_max(vm, e->kind));
-    float s = (float)d->p.scale;
-    switch (e->kind) {
-    case FW_EDGE_COMPUTE: return s * (1.2f + 10.0f * (float)v);
-    case FW_EDGE_STAKE: return s * (1.5f + 8.0f * (float)v);
-    case FW_EDGE_CREDIT: return s * (1.5f + 6.0f * (float)v);
-    default: return s * (1.0f + 5.0f * (float)v);
-    }
-}
-
-static SDL_Color s_edge_color(const fw_vedge_t *e)
+static SDL_Color s_edge_color(const fw_vglink_t *e)
 {
     switch (e->kind) {
     case FW_EDGE_STAKE: return C_STAKE;
@@ -136,47 +113,74 @@ static void s_node_tip(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *
     d->tip_has_swatch = 1;
 }
 
-static void s_edge_tip(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vedge_t *e)
+
+/* Tooltip of a link: the total, then each chip family's part. */
+static void s_link_tip(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
+                       const fw_vglink_t *l)
 {
-    const fw_vnode_t *a = fw_vmodel_node(vm, (size_t)e->from), *b = fw_vmodel_node(vm, (size_t)e->to);
+    const fw_vnode_t *a = fw_vmodel_node(vm, (size_t)l->from), *b = fw_vmodel_node(vm, (size_t)l->to);
     char m[48], q[48], pc[32];
-    switch (e->kind) {
+    switch (l->kind) {
     case FW_EDGE_STAKE:
-        vd_tip_add(d, "%s holds %s of %s", a->name, fw_vfmt_percent(e->quantity, pc, sizeof pc),
+        vd_tip_add(d, "%s holds %s of %s", a->name, fw_vfmt_percent(l->quantity, pc, sizeof pc),
                    b->name);
-        vd_tip_add(d, "value %s (paid %s)", fw_vfmt_money(e->dollars, m, sizeof m),
-                   fw_vfmt_money(e->cost, q, sizeof q));
+        vd_tip_add(d, "value %s (paid %s)", fw_vfmt_money(l->dollars, m, sizeof m),
+                   fw_vfmt_money(f->edges[l->first].cost, q, sizeof q));
         break;
     case FW_EDGE_CREDIT:
         vd_tip_add(d, "%s credits held by %s", a->name, b->name);
-        vd_tip_add(d, "%s of compute left to use", fw_vfmt_money(e->dollars, m, sizeof m));
-        break;
-    case FW_EDGE_COMPUTE:
-        vd_tip_add(d, "%s buys compute from %s", a->name, b->name);
-        vd_tip_add(d, "on %s: %s H100-mo, %s this tick",
-                   fw_vmodel_key_label(vm, FW_SHARE_CHIP, (size_t)e->family),
-                   fw_vfmt_count(e->quantity, q, sizeof q), fw_vfmt_money(e->dollars, m, sizeof m));
+        vd_tip_add(d, "%s of compute left to use", fw_vfmt_money(l->dollars, m, sizeof m));
         break;
     default:
-        vd_tip_add(d, "%s buys chips from %s", a->name, b->name);
-        vd_tip_add(d, "%s: %s units, %s this tick",
-                   fw_vmodel_key_label(vm, FW_SHARE_CHIP, (size_t)e->family),
-                   fw_vfmt_count(e->quantity, q, sizeof q), fw_vfmt_money(e->dollars, m, sizeof m));
+        vd_tip_add(d, l->kind == FW_EDGE_COMPUTE ? "%s buys compute from %s"
+                                                 : "%s buys chips from %s", a->name, b->name);
+        vd_tip_add(d, "%s this tick, %s %s", fw_vfmt_money(l->dollars, m, sizeof m),
+                   fw_vfmt_count(l->quantity, q, sizeof q),
+                   l->kind == FW_EDGE_COMPUTE ? "H100-mo" : "chips");
+        for (size_t e = l->first; e < l->first + l->count; e++) {
+            const fw_vedge_t *ed = &f->edges[e];
+            vd_tip_add(d, "  %s: %s", fw_vmodel_key_label(vm, FW_SHARE_CHIP, (size_t)ed->family),
+                       fw_vfmt_money(ed->dollars, m, sizeof m));
+        }
         break;
     }
-    d->tip_swatch = s_edge_color(e);
+    d->tip_swatch = s_edge_color(l);
     d->tip_swatch.a = 255;
     d->tip_has_swatch = 1;
 }
 
-/* The legend in the graph panel's corners, which the rings leave free: roles and
- * sizes bottom-left, edge kinds bottom-right, chip families top-right when the
- * purchases view (which has them too) is hidden. */
-static void s_graph_legend(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_rect_t *r)
+/* --- the side column: events, focus, companies without a label, legend ----------------- */
+
+#define SIDE_LINE 160
+
+/* Draws wrapped text from y in the side column; returns the y below it. */
+static float s_side_text(fw_vdraw_t *d, const fw_vbox_t *side, float y, int font, const char *text,
+                         SDL_Color c, int max_lines)
+{
+    char lines[6][SIDE_LINE];
+    if (max_lines > 6)
+        max_lines = 6;
+    float lh = (float)vd_line_h(d, font);
+    int n = vd_wrap(d, font, text, side->w, &lines[0][0], max_lines, SIDE_LINE);
+    for (int i = 0; i < n; i++, y += lh)
+        vd_text(d, font, lines[i], side->x, y, c, AL_LEFT);
+    return y;
+}
+
+/* Height of the legend (drawn at the bottom of the side column). */
+static float s_legend_h(const fw_vdraw_t *d)
+{
+    float lh = (float)vd_line_h(d, F_SMALL);
+    int families = d->p.purchases.w > 0 ? 0 : 1;
+    return lh * (float)(3 + 1 + 5) + (families ? lh : 0) + (float)d->p.pad;
+}
+
+static void s_legend(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vbox_t *side)
 {
     float pad = (float)d->p.pad, lh = (float)vd_line_h(d, F_SMALL), sw = lh * 0.7f;
-    float s = (float)d->p.scale;
-    float x0 = (float)r->x + 1.5f * pad, y = (float)(r->y + r->h) - pad - 4 * lh;
+    float s = (float)d->p.scale, x0 = side->x;
+    float y = side->y + side->h - s_legend_h(d) + pad;
+    vd_line(d, x0, y - pad / 2, x0 + side->w, y - pad / 2, 1, C_BORDER);
     static const int roles[] = {FW_VROLE_CLOUD, FW_VROLE_LAB, FW_VROLE_VENDOR};
     static const char *names[] = {"cloud", "AI lab", "chip vendor"};
     for (int i = 0; i < 3; i++, y += lh) {
@@ -184,182 +188,276 @@ static void s_graph_legend(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_rect_t
         vd_text(d, F_SMALL, names[i], x0 + sw + pad * 0.6f, y, C_TEXT, AL_LEFT);
     }
     vd_text(d, F_SMALL, "size: valuation (or cash)", x0, y, C_MUTED, AL_LEFT);
-    d->legend_box[0] = (vd_box_t){x0, y - 3 * lh, (float)vd_text_w(d, F_SMALL, "size: valuation (or cash)"),
-                                 4 * lh};
-
+    y += lh;
     struct {
         const char *name;
         SDL_Color c;
         float dash, width;
     } kinds[] = {{"equity stake", C_STAKE, 0, 2.5f},
                  {"compute credits", C_CREDIT, 5, 2.5f},
-                 {"compute bought, lab to cloud", (SDL_Color){0x7b, 0x4c, 0xc9, 200}, 0, 3.5f},
-                 {"chips bought, cloud to vendor", (SDL_Color){0x7b, 0x4c, 0xc9, 130}, 3, 2.0f}};
-    float tw = 0, seg = 2.4f * lh;
-    for (int i = 0; i < 4; i++)
-        tw = fmaxf(tw, (float)vd_text_w(d, F_SMALL, kinds[i].name));
-    float bx = (float)(r->x + r->w) - 1.5f * pad - tw - seg - pad * 0.6f;
-    y = (float)(r->y + r->h) - pad - 5 * lh;
-    d->legend_box[1] = (vd_box_t){bx, y, tw + seg + pad * 0.6f, 5 * lh};
-    d->legend_box[2] = (vd_box_t){0, 0, 0, 0};
-    vd_text(d, F_SMALL, "width: dollars", bx, y, C_MUTED, AL_LEFT);
+                 {"compute: lab to cloud", (SDL_Color){0x7b, 0x4c, 0xc9, 200}, 0, 3.5f},
+                 {"chips: cloud to vendor", (SDL_Color){0x7b, 0x4c, 0xc9, 130}, 3, 2.0f}};
+    float seg = 2.0f * lh;
+    vd_text(d, F_SMALL, "links, width by dollars:", x0, y, C_MUTED, AL_LEFT);
     y += lh;
     for (int i = 0; i < 4; i++, y += lh) {
-        float lx[2] = {bx, bx + seg}, ly[2] = {y + lh / 2, y + lh / 2};
-        vd_polyline(d, lx, ly, 2, kinds[i].width * s, kinds[i].c, kinds[i].dash * s);
-        vd_text(d, F_SMALL, kinds[i].name, bx + seg + pad * 0.6f, y, C_TEXT, AL_LEFT);
+        float lx[2] = {x0, x0 + seg}, ly[2] = {y + lh / 2, y + lh / 2};
+        vd_polyline(d, lx, ly, 2, kinds[i].width * s, vd_flat(kinds[i].c), kinds[i].dash * s);
+        vd_text(d, F_SMALL, kinds[i].name, x0 + seg + pad * 0.6f, y, C_TEXT, AL_LEFT);
     }
     if (d->p.purchases.w > 0)
         return;
-    size_t nk = fw_vmodel_n_keys(vm, FW_SHARE_CHIP);
-    tw = 0;
-    for (size_t k = 0; k < nk; k++)
-        tw = fmaxf(tw, (float)vd_text_w(d, F_SMALL, fw_vmodel_key_label(vm, FW_SHARE_CHIP, k)));
-    bx = (float)(r->x + r->w) - 1.5f * pad - tw - sw - pad * 0.6f;
-    y = (float)r->y + pad;
-    d->legend_box[2] = (vd_box_t){bx, y, tw + sw + pad * 0.6f, (float)(nk + 1) * lh};
-    vd_text(d, F_SMALL, "chip families", bx, y, C_MUTED, AL_LEFT);
-    for (size_t k = 0; k < nk; k++) {
-        y += lh;
-        vd_rect(d, bx, y + lh * 0.2f, sw, lh * 0.6f, vd_rgb(fw_vpalette_family(k), 255));
-        vd_text(d, F_SMALL, fw_vmodel_key_label(vm, FW_SHARE_CHIP, k), bx + sw + pad * 0.6f, y,
-                C_TEXT, AL_LEFT);
+    /* The purchases view, which names the chip families, is hidden: name them here. */
+    float x = x0;
+    for (size_t k = 0; k < fw_vmodel_n_keys(vm, FW_SHARE_CHIP); k++) {
+        const char *name = fw_vmodel_key_label(vm, FW_SHARE_CHIP, k);
+        float w = sw + pad * 0.4f + (float)vd_text_w(d, F_SMALL, name) + pad;
+        if (x + w > side->x + side->w)
+            break;
+        vd_rect(d, x, y + lh * 0.2f, sw, lh * 0.6f, vd_rgb(fw_vpalette_family(k), 255));
+        vd_text(d, F_SMALL, name, x + sw + pad * 0.4f, y, C_TEXT, AL_LEFT);
+        x += w;
     }
 }
 
-static int s_ensure_nodes(fw_vdraw_t *d, size_t n)
+/* Names of the companies linked to `focus` by links of a kind, in one direction. */
+static void s_focus_names(const fw_vmodel_t *vm, long focus, const fw_vglink_t *l, size_t n,
+                          fw_edge_kind_t kind, int outgoing, char *buf, size_t cap)
 {
-    if (n <= d->cap_nodes)
-        return 0;
-    float *x = realloc(d->node_x, n * sizeof *x);
-    if (!x)
-        return -1;
-    d->node_x = x;
-    float *y = realloc(d->node_y, n * sizeof *y);
-    if (!y)
-        return -1;
-    d->node_y = y;
-    float *r = realloc(d->node_r, n * sizeof *r);
-    if (!r)
-        return -1;
-    d->node_r = r;
-    int *ld = realloc(d->label_dir, n * sizeof *ld);
-    if (!ld)
-        return -1;
-    for (size_t i = d->cap_nodes; i < n; i++)
-        ld[i] = -1;
-    d->label_dir = ld;
-    d->cap_nodes = n;
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t k = 0; k < n && o + 1 < cap; k++) {
+        if (l[k].kind != kind || (outgoing ? l[k].from : l[k].to) != focus)
+            continue;
+        const char *name = fw_vmodel_node(vm, (size_t)(outgoing ? l[k].to : l[k].from))->label;
+        int w = snprintf(buf + o, cap - o, "%s%s", o ? ", " : "", name);
+        o = w < 0 ? o : o + (size_t)w >= cap ? cap - 1 : o + (size_t)w;
+    }
+}
+
+/* The focused company's figures and who it deals with; returns the y below. */
+static float s_focus_panel(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
+                           const fw_vbox_t *side, float y)
+{
+    long i = d->focus;
+    const fw_vnode_t *n = fw_vmodel_node(vm, (size_t)i);
+    const fw_vnode_state_t *s = &f->nodes[i];
+    char line[SIDE_LINE], a[48], b[48], names[512];
+    float lh = (float)vd_line_h(d, F_SMALL), sw = lh * 0.8f, pad = (float)d->p.pad;
+    vd_rect(d, side->x, y + lh * 0.15f, sw, sw, vd_rgb(fw_vmodel_node_color(vm, (size_t)i), 255));
+    fw_vbox_t in = {side->x + sw + pad * 0.5f, y, side->w - sw - pad * 0.5f, 0};
+    y = s_side_text(d, &in, y, F_BOLD, n->name, C_TEXT, 2);
+    snprintf(line, sizeof line, "%s; %s %s", s_role_name(n->role),
+             s->valuation > 0 ? "valuation" : "cash",
+             fw_vfmt_money(s->valuation > 0 ? s->valuation : s->cash, a, sizeof a));
+    y = s_side_text(d, side, y, F_SMALL, line, C_TEXT, 2);
+    snprintf(line, sizeof line, "revenue %s, profit %s", fw_vfmt_money(s->revenue, a, sizeof a),
+             fw_vfmt_money(s->profit, b, sizeof b));
+    y = s_side_text(d, side, y, F_SMALL, line, C_TEXT, 2);
+    static const struct {
+        fw_edge_kind_t kind;
+        int out;
+        const char *what;
+    } rel[] = {{FW_EDGE_STAKE, 1, "holds stakes in"},  {FW_EDGE_STAKE, 0, "backed by"},
+               {FW_EDGE_CREDIT, 1, "gives credits to"}, {FW_EDGE_CREDIT, 0, "credits from"},
+               {FW_EDGE_COMPUTE, 1, "buys compute from"}, {FW_EDGE_COMPUTE, 0, "sells compute to"},
+               {FW_EDGE_CHIPS, 1, "buys chips from"},   {FW_EDGE_CHIPS, 0, "sells chips to"}};
+    for (size_t k = 0; k < sizeof rel / sizeof rel[0]; k++) {
+        s_focus_names(vm, i, d->links, d->n_links, rel[k].kind, rel[k].out, names, sizeof names);
+        if (!names[0])
+            continue;
+        snprintf(line, sizeof line, "%s: %s", rel[k].what, names);
+        y = s_side_text(d, side, y, F_SMALL, line, C_MUTED, 4);
+    }
+    return y + pad * 0.5f;
+}
+
+/* Events of the tick (one line per deal), the focus, the companies without a label,
+ * then the legend at the bottom. */
+static void s_side(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f, const fw_vbox_t *side,
+                   const fw_vlabel_out_t *lab)
+{
+    float lh = (float)vd_line_h(d, F_SMALL), pad = (float)d->p.pad;
+    float y = side->y, y_end = side->y + side->h - s_legend_h(d);
+    if (f) {
+        char ev[4][SIDE_LINE];
+        size_t ne = fw_vbanners_make(vm, f, &ev[0][0], 4, SIDE_LINE);
+        for (size_t i = 0; i < ne && y + 2 * lh <= y_end; i++)
+            y = s_side_text(d, side, y, F_SMALL, ev[i], C_RED, 2);
+        if (ne)
+            y += pad * 0.5f;
+        if (d->focus >= 0 && (size_t)d->focus < f->n_nodes)
+            y = s_focus_panel(d, vm, f, side, y);
+        char list[1024];
+        size_t o = 0, missing = 0;
+        list[0] = '\0';
+        for (size_t i = 0; lab && i < f->n_nodes; i++) {
+            if (!f->nodes[i].present || lab[i].shown != FW_VLABEL_NONE)
+                continue;
+            int w = snprintf(list + o, sizeof list - o, "%s%s", missing++ ? ", " : "no room for a label: ",
+                             fw_vmodel_node(vm, i)->label);
+            o = w < 0 ? o : o + (size_t)w >= sizeof list ? sizeof list - 1 : o + (size_t)w;
+        }
+        int room = (int)((y_end - y) / lh);
+        if (missing && room > 0)
+            s_side_text(d, side, y, F_SMALL, list, C_MUTED, room);
+    }
+    s_legend(d, vm, side);
+}
+
+/* --- nodes, links, labels ----------------------------------------------------------- */
+
+static int s_ensure(fw_vdraw_t *d, size_t n, size_t n_edges)
+{
+    if (n > d->cap_nodes) {
+        float *x = realloc(d->node_x, n * sizeof *x);
+        if (!x)
+            return -1;
+        d->node_x = x;
+        float *y = realloc(d->node_y, n * sizeof *y);
+        if (!y)
+            return -1;
+        d->node_y = y;
+        float *r = realloc(d->node_r, n * sizeof *r);
+        if (!r)
+            return -1;
+        d->node_r = r;
+        int *ld = realloc(d->label_dir, n * sizeof *ld);
+        if (!ld)
+            return -1;
+        for (size_t i = d->cap_nodes; i < n; i++)
+            ld[i] = -1;
+        d->label_dir = ld;
+        d->cap_nodes = n;
+    }
+    if (n_edges > d->cap_links) {
+        fw_vglink_t *l = realloc(d->links, n_edges * sizeof *l);
+        if (!l)
+            return -1;
+        d->links = l;
+        vd_edge_hit_t *eh = realloc(d->edge_hits, n_edges * sizeof *eh);
+        if (!eh)
+            return -1;
+        d->edge_hits = eh;
+        d->cap_links = d->cap_edge_hits = n_edges;
+    }
     return 0;
 }
 
-/* --- node labels ---------------------------------------------------------------------- */
-
-static float s_box_overlap(const vd_box_t *a, const vd_box_t *b)
+/* A colour faded toward the panel's white: what is not in focus. */
+static SDL_Color s_dim(SDL_Color c)
 {
-    float w = fminf(a->x + a->w, b->x + b->w) - fmaxf(a->x, b->x);
-    float h = fminf(a->y + a->h, b->y + b->h) - fmaxf(a->y, b->y);
-    return w > 0 && h > 0 ? w * h : 0;
+    return (SDL_Color){(uint8_t)((c.r + 4 * 0xff) / 5), (uint8_t)((c.g + 4 * 0xff) / 5),
+                       (uint8_t)((c.b + 4 * 0xff) / 5), 255};
 }
 
-/* The box of a label of size tw x th next to node i in direction k of 8 (0 = right,
- * counter-clockwise in 45 degree steps), and the alignment that puts it there. */
-static vd_box_t s_label_box(const fw_vdraw_t *d, size_t i, int k, float tw, float th, int *align)
+/* Links, one per (kind, pair): thickness by dollars, style by kind; compute and chips in
+ * the colour of the family with the most dollars. Dimmed when not at the focus. */
+static void s_links(fw_vdraw_t *d, const fw_vmodel_t *vm, size_t n, float crowd)
 {
-    float a = (float)k * (float)VD_PI / 4, ux = cosf(a), uy = -sinf(a);
-    float off = d->node_r[i] + 4 * (float)d->p.scale;
-    float lx = d->node_x[i] + ux * off, ly = d->node_y[i] + uy * off;
-    int h = ux > 0.35f ? AL_LEFT : ux < -0.35f ? AL_RIGHT : AL_CENTER;
-    float bx = h == AL_LEFT ? lx : h == AL_RIGHT ? lx - tw : lx - tw / 2;
-    float by = uy > 0.35f ? ly : uy < -0.35f ? ly - th : ly - th / 2;
-    *align = h;
-    return (vd_box_t){bx, by, tw, th};
+    float s = (float)d->p.scale;
+    d->n_edge_hits = 0;
+    for (int pass = 0; pass < 2; pass++) /* dimmed links first, lit ones over them */
+        for (size_t k = 0; k < d->n_links; k++) {
+            const fw_vglink_t *l = &d->links[k];
+            size_t a = (size_t)l->from, b = (size_t)l->to;
+            if (a >= n || b >= n || d->node_r[a] <= 0 || d->node_r[b] <= 0)
+                continue;
+            int lit = fw_vfocus_link_lit(d->focus, l);
+            if (lit != pass)
+                continue;
+            float wmax = l->kind == FW_EDGE_COMPUTE ? 11.0f : l->kind == FW_EDGE_STAKE ? 9.0f : 7.0f;
+            float width = s * fw_vlink_width(l->dollars, fw_vmodel_edge_max(vm, l->kind), 1.2f, wmax);
+            width *= crowd < 1 ? 0.4f + 0.6f * crowd : 1.0f;
+            if (!lit)
+                width = fminf(width, 2 * s);
+            float arrow = fmaxf(6 * s * fminf(1, crowd * 1.5f), width * 1.5f);
+            float bend = l->kind == FW_EDGE_STAKE ? 0.10f : l->kind == FW_EDGE_CREDIT ? 0.16f : 0.05f;
+            vd_edge_hit_t *h = &d->edge_hits[d->n_edge_hits++];
+            h->link = (int)k;
+            h->width = width;
+            s_edge_curve(h, d->node_x[a], d->node_y[a], d->node_r[a], d->node_x[b], d->node_y[b],
+                         d->node_r[b], bend, arrow);
+            SDL_Color c = vd_flat(s_edge_color(l)); /* opaque: much cheaper in software */
+            if (!lit)
+                c = s_dim(c);
+            float dash = l->kind == FW_EDGE_CREDIT ? 6 * s : l->kind == FW_EDGE_CHIPS ? 3 * s : 0;
+            vd_polyline(d, h->x, h->y, BEZ_N + 1, width, c, dash);
+            s_arrow(d, h, arrow, c);
+        }
 }
 
-/* Places every node's label (and its figure when there is room) where it covers the
- * fewest other labels, nodes and legend boxes: biggest nodes first, each trying its
- * previous place, then outward from the centre, then the other directions. Keeping
- * the previous place when it is still free stops labels flickering between ticks. */
-static void s_graph_labels(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
-                           const fw_rect_t *r, int crowded)
+/* Places and draws every node's label (fw_vlabels_place): name and figure, else the
+ * name, else none (the company is then listed in the side column). */
+static void s_labels(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
+                     const fw_vgraph_geom_t *g, int crowded, fw_vlabel_out_t *out)
 {
     size_t n = f->n_nodes;
-    vd_box_t *placed = calloc(n ? n : 1, sizeof *placed);
-    size_t *order = calloc(n ? n : 1, sizeof *order), np = 0, no = 0;
-    if (!placed || !order)
-        goto out;
-    for (size_t i = 0; i < n; i++)
-        if (d->node_r[i] > 0)
-            order[no++] = i;
-    for (size_t a = 1; a < no; a++) /* insertion sort by radius, largest first */
-        for (size_t b = a; b > 0 && d->node_r[order[b]] > d->node_r[order[b - 1]]; b--) {
-            size_t t = order[b];
-            order[b] = order[b - 1];
-            order[b - 1] = t;
-        }
-    float lh_small = (float)vd_line_h(d, F_SMALL), lh_bold = (float)vd_line_h(d, F_BOLD);
-    vd_box_t panel = {(float)r->x, (float)r->y + lh_bold, (float)r->w, (float)r->h - lh_bold};
-    for (size_t o = 0; o < no; o++) {
-        size_t i = order[o];
+    fw_vlabel_in_t *in = calloc(n ? n : 1, sizeof *in);
+    fw_vseg_t *segs = calloc(d->n_links ? d->n_links : 1, sizeof *segs);
+    if (!in || !segs)
+        goto done;
+    int font = crowded ? F_SMALL : F_BOLD;
+    float lh_name = (float)vd_line_h(d, font), lh_small = (float)vd_line_h(d, F_SMALL);
+    char money[48];
+    for (size_t i = 0; i < n; i++) {
         const fw_vnode_t *nd = fw_vmodel_node(vm, i);
-        const fw_vnode_state_t *ns = &f->nodes[i];
-        char money[48];
-        fw_vfmt_money(fw_vnode_size_value(ns), money, sizeof money);
-        int font = crowded ? F_SMALL : F_BOLD;
-        float tw = (float)vd_text_w(d, font, nd->label), th = crowded ? lh_small : lh_bold;
+        in[i] = (fw_vlabel_in_t){d->node_x[i], d->node_y[i], d->node_r[i], 0, 0, 0, 0, d->label_dir[i]};
+        if (d->node_r[i] <= 0)
+            continue;
+        in[i].w_name = (float)vd_text_w(d, font, nd->label);
+        in[i].h_name = lh_name;
         if (!crowded) {
-            tw = fmaxf(tw, (float)vd_text_w(d, F_SMALL, money));
-            th += lh_small * 0.95f;
+            fw_vfmt_money(fw_vnode_size_value(&f->nodes[i]), money, sizeof money);
+            in[i].w_full = fmaxf(in[i].w_name, (float)vd_text_w(d, F_SMALL, money));
+            in[i].h_full = lh_name + lh_small * 0.95f;
         }
-        /* Outward direction, in 45 degree steps. */
-        double ang = atan2(-(double)ns->y, (double)ns->x);
-        int out = ((int)lround(ang / (VD_PI / 4)) % 8 + 8) % 8;
-        int tries[10], nt = 0;
-        if (d->label_dir[i] >= 0)
-            tries[nt++] = d->label_dir[i];
-        static const int steps[] = {0, 1, -1, 2, -2, 3, -3, 4};
-        for (int k = 0; k < 8; k++)
-            tries[nt++] = ((out + steps[k]) % 8 + 8) % 8;
-        float best_cost = 1e30f;
-        int best = out, best_align = AL_CENTER;
-        vd_box_t best_box = {0, 0, 0, 0};
-        for (int t = 0; t < nt; t++) {
-            int align;
-            vd_box_t b = s_label_box(d, i, tries[t], tw, th, &align);
-            float cost = 0;
-            for (size_t p = 0; p < np; p++)
-                cost += s_box_overlap(&b, &placed[p]);
-            for (size_t j = 0; j < n; j++) {
-                if (d->node_r[j] <= 0)
-                    continue;
-                vd_box_t nb = {d->node_x[j] - d->node_r[j], d->node_y[j] - d->node_r[j],
-                              2 * d->node_r[j], 2 * d->node_r[j]};
-                cost += s_box_overlap(&b, &nb) * (j == i ? 4.0f : 1.0f);
-            }
-            for (int l = 0; l < 3; l++)
-                cost += s_box_overlap(&b, &d->legend_box[l]);
-            cost += b.w * b.h - s_box_overlap(&b, &panel); /* outside the panel */
-            if (cost < best_cost - 0.5f) {
-                best_cost = cost;
-                best = tries[t];
-                best_align = align;
-                best_box = b;
-            }
-            if (cost <= 0.5f)
-                break;
-        }
-        d->label_dir[i] = best;
-        placed[np++] = best_box;
-        float ax = best_align == AL_LEFT ? best_box.x
-                   : best_align == AL_RIGHT ? best_box.x + best_box.w
-                                           : best_box.x + best_box.w / 2;
-        vd_text(d, font, nd->label, ax, best_box.y, C_TEXT, best_align);
-        if (!crowded)
-            vd_text(d, F_SMALL, money, ax, best_box.y + lh_bold * 0.95f, C_MUTED, best_align);
     }
-out:
-    free(placed);
-    free(order);
+    /* Links to keep labels off: in a crowded graph (60 companies, 200 links) every
+     * place crosses some, and counting them costs a third of a millisecond. */
+    size_t ns = 0;
+    for (size_t k = 0; !crowded && k < d->n_links; k++) {
+        size_t a = (size_t)d->links[k].from, b = (size_t)d->links[k].to;
+        if (a < n && b < n && fw_vfocus_link_lit(d->focus, &d->links[k]))
+            segs[ns++] = (fw_vseg_t){d->node_x[a], d->node_y[a], d->node_x[b], d->node_y[b]};
+    }
+    fw_vlabels_place(in, n, NULL, 0, segs, ns, g->area, g->cx, g->cy, 3 * (float)d->p.scale, out);
+    for (size_t i = 0; i < n; i++) {
+        const fw_vlabel_out_t *o = &out[i];
+        if (o->shown == FW_VLABEL_NONE)
+            continue;
+        d->label_dir[i] = o->dir;
+        int lit = fw_vfocus_node_lit(d->focus, i, d->links, d->n_links);
+        if (o->dir >= 8) { /* away from its node: a thin line says whose it is */
+            float qx = fmaxf(o->box.x, fminf(d->node_x[i], o->box.x + o->box.w));
+            float qy = fmaxf(o->box.y, fminf(d->node_y[i], o->box.y + o->box.h));
+            float dx = qx - d->node_x[i], dy = qy - d->node_y[i], len = hypotf(dx, dy);
+            if (len > d->node_r[i] + 2)
+                vd_line(d, d->node_x[i] + dx / len * d->node_r[i], d->node_y[i] + dy / len * d->node_r[i],
+                        qx, qy, 1.2f * (float)d->p.scale, C_MUTED);
+        }
+        /* A white ground under the text: a label reads the same over a link. */
+        vd_rect(d, o->box.x - 1, o->box.y, o->box.w + 2, o->box.h, C_PANEL);
+        int al = o->align == FW_VALIGN_LEFT ? AL_LEFT : o->align == FW_VALIGN_RIGHT ? AL_RIGHT : AL_CENTER;
+        float ax = al == AL_LEFT ? o->box.x : al == AL_RIGHT ? o->box.x + o->box.w : o->box.x + o->box.w / 2;
+        vd_text(d, font, fw_vmodel_node(vm, i)->label, ax, o->box.y, lit ? C_TEXT : C_MUTED, al);
+        if (o->shown == FW_VLABEL_FULL) {
+            fw_vfmt_money(fw_vnode_size_value(&f->nodes[i]), money, sizeof money);
+            vd_text(d, F_SMALL, money, ax, o->box.y + lh_name * 0.95f, C_MUTED, al);
+        }
+    }
+done:
+    free(in);
+    free(segs);
+}
+
+/* The side column's width: the legend's widest line, at least a quarter of the panel. */
+static float s_side_w(fw_vdraw_t *d, const fw_rect_t *r)
+{
+    float lh = (float)vd_line_h(d, F_SMALL);
+    float w = (float)vd_text_w(d, F_SMALL, "chips: cloud to vendor") + 2.0f * lh + (float)d->p.pad;
+    w = fmaxf(w, (float)vd_text_w(d, F_SMALL, "size: valuation (or cash)"));
+    return fmaxf(w, (float)r->w * 0.25f) + 2 * (float)d->p.pad;
 }
 
 void vd_graph(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
@@ -369,99 +467,47 @@ void vd_graph(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
     float pad = (float)d->p.pad, s = (float)d->p.scale;
     char buf[160];
     vd_panel(d, r);
-    snprintf(buf, sizeof buf, "%zu companies, %zu links", f ? f->n_nodes : (size_t)0,
-             f ? f->n_edges : (size_t)0);
+    size_t n = f ? f->n_nodes : 0;
+    d->n_nodes = 0;
+    d->n_links = 0;
+    d->n_edge_hits = 0;
+    if (f && s_ensure(d, n, f->n_edges) == 0)
+        d->n_links = fw_vlinks_aggregate(f, d->links);
+    snprintf(buf, sizeof buf, "%zu companies, %zu links", n, d->n_links);
     float top = vd_panel_title(d, r, "Alliances", buf);
-    s_graph_legend(d, vm, r);
-    if (!f || f->n_nodes == 0 || s_ensure_nodes(d, f->n_nodes) != 0)
-        return;
+    d->focus = f && o->focus >= 0 && (size_t)o->focus < n && f->nodes[o->focus].present ? o->focus : -1;
 
-    /* Events that fired this tick, under the title. */
-    for (size_t i = 0; i < f->n_events && i < 3; i++) {
-        snprintf(buf, sizeof buf, "event: %s", f->events[i]);
-        vd_text(d, F_SMALL, buf, (float)r->x + 1.5f * pad, top + (float)i * (float)vd_line_h(d, F_SMALL),
-                C_RED, AL_LEFT);
+    fw_vbox_t body = {(float)r->x + 1.5f * pad, top, (float)r->w - 3 * pad,
+                      (float)(r->y + r->h) - pad - top};
+    float lh = (float)vd_line_h(d, F_SMALL);
+    fw_vgraph_geom_t g;
+    fw_vgraph_geom(body, s_side_w(d, r), lh * 3.0f, lh * 1.6f, n, s, &g);
+    fw_vbox_t side = g.side;
+    side.x += pad;
+    side.w -= pad;
+    if (!f || n == 0 || d->cap_nodes < n || g.ry < 10 || g.rx < 10) {
+        s_side(d, vm, f, &side, NULL);
+        return;
     }
-
-    /* Unit disc -> the panel, leaving room for the outer labels. */
-    size_t n = f->n_nodes;
-    float area_top = top, area_bottom = (float)(r->y + r->h) - pad;
-    float label_room = (float)vd_line_h(d, F_SMALL) * 2.2f;
-    s_gmap_t g;
-    g.cx = (float)r->x + (float)r->w / 2;
-    g.cy = (area_top + area_bottom) / 2;
-    g.ry = (area_bottom - area_top) / 2 - label_room;
-    g.rx = (float)r->w / 2 - label_room * 3.2f;
-    if (g.rx > g.ry * 1.4f)
-        g.rx = g.ry * 1.4f;
-    if (g.ry < 10 || g.rx < 10)
-        return;
-    /* Fewer, larger nodes for a small market; more, smaller ones for a big one. */
-    float crowd = n > 12 ? sqrtf(12.0f / (float)n) : 1.0f;
-    g.rmin = 5 * s;
-    g.rmax = fmaxf(g.rmin + 4 * s, 34 * s * crowd);
 
     /* Ring guides. */
     static const double rings[] = {FW_VLAYOUT_R_VENDOR, FW_VLAYOUT_R_CLOUD, FW_VLAYOUT_R_LAB};
     for (int i = 0; i < 3; i++)
         vd_ellipse(d, g.cx, g.cy, g.rx * (float)rings[i], g.ry * (float)rings[i], 1.2f * s, C_GRID);
-
     for (size_t i = 0; i < n; i++) {
         const fw_vnode_state_t *ns = &f->nodes[i];
-        d->node_x[i] = g.cx + (float)ns->x * g.rx;
-        d->node_y[i] = g.cy + (float)ns->y * g.ry;
-        d->node_r[i] = ns->present ? s_node_radius(&g, vm, ns) : 0;
+        fw_vgraph_place(&g, ns->x, ns->y, &d->node_x[i], &d->node_y[i]);
+        d->node_r[i] = ns->present ? fw_vgraph_radius(&g, fw_vnode_size_value(ns), fw_vmodel_size_max(vm)) : 0;
     }
+    d->n_nodes = n;
+    float crowd = n > 12 ? sqrtf(12.0f / (float)n) : 1.0f;
+    s_links(d, vm, n, crowd);
 
-    /* Edges: thickness by dollars, style by kind; compute and chips in family colours. */
-    d->n_edge_hits = 0;
-    if (f->n_edges > d->cap_edge_hits) {
-        vd_edge_hit_t *eh = realloc(d->edge_hits, f->n_edges * sizeof *eh);
-        if (!eh)
-            return;
-        d->edge_hits = eh;
-        d->cap_edge_hits = f->n_edges;
-    }
-    for (size_t e = 0; e < f->n_edges; e++) {
-        const fw_vedge_t *ed = &f->edges[e];
-        size_t a = (size_t)ed->from, b = (size_t)ed->to;
-        if (a >= n || b >= n || d->node_r[a] <= 0 || d->node_r[b] <= 0)
-            continue;
-        /* The k-th family between the same pair bends a little further out. */
-        int k = 0;
-        for (size_t e2 = e; e2 > 0; e2--) {
-            const fw_vedge_t *p2 = &f->edges[e2 - 1];
-            if (p2->kind != ed->kind || p2->from != ed->from || p2->to != ed->to)
-                break;
-            k++;
-        }
-        /* A crowded graph gets thinner links, so that the big ones still stand out. */
-        float width = s_edge_width(d, vm, ed) * (crowd < 1 ? 0.4f + 0.6f * crowd : 1.0f);
-        float arrow = fmaxf(6 * s * fminf(1, crowd * 1.5f), width * 1.6f);
-        float bend = ed->kind == FW_EDGE_STAKE ? 0.10f : ed->kind == FW_EDGE_CREDIT ? 0.16f : 0.05f;
-        vd_edge_hit_t *h = &d->edge_hits[d->n_edge_hits++];
-        h->edge = (int)e;
-        h->width = width;
-        s_edge_curve(h, d->node_x[a], d->node_y[a], d->node_r[a], d->node_x[b], d->node_y[b],
-                     d->node_r[b], bend + 0.07f * (float)k, arrow);
-        SDL_Color c = vd_flat(s_edge_color(ed)); /* opaque: much cheaper in software */
-        float dash = ed->kind == FW_EDGE_CREDIT ? 6 * s : ed->kind == FW_EDGE_CHIPS ? 3 * s : 0;
-        vd_polyline(d, h->x, h->y, BEZ_N + 1, width, c, dash);
-        s_arrow(d, h, arrow, c);
-    }
-
-    /* Hover: a node first (they are on top), else the nearest edge. */
+    /* Hover: a node first (they are on top), else the nearest link. */
     long hover_node = -1, hover_edge = -1;
     if (fw_rect_contains(r, o->mouse_x, o->mouse_y)) {
         float mx = (float)o->mouse_x, my = (float)o->mouse_y, best = 1e9f;
-        for (size_t i = 0; i < n; i++) {
-            float dist = hypotf(mx - d->node_x[i], my - d->node_y[i]);
-            if (d->node_r[i] > 0 && dist <= d->node_r[i] + 3 * s && dist < best) {
-                best = dist;
-                hover_node = (long)i;
-            }
-        }
-        best = 1e9f;
+        hover_node = fw_vfocus_hit(d->node_x, d->node_y, d->node_r, n, mx, my, 3 * s);
         for (size_t k = 0; hover_node < 0 && k < d->n_edge_hits; k++) {
             const vd_edge_hit_t *h = &d->edge_hits[k];
             for (int i = 0; i < BEZ_N; i++) {
@@ -476,28 +522,40 @@ void vd_graph(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
     if (hover_edge >= 0) {
         const vd_edge_hit_t *h = &d->edge_hits[hover_edge];
         vd_polyline(d, h->x, h->y, BEZ_N + 1, h->width + 4 * s, (SDL_Color){0xff, 0xd4, 0x3b, 160}, 0);
-        s_edge_tip(d, vm, &f->edges[h->edge]);
+        s_link_tip(d, vm, f, &d->links[h->link]);
     }
 
     /* Nodes: a white rim, a red one when faltering; grey when the agent is silent. */
-    int crowded = n > 24;
     for (size_t i = 0; i < n; i++) {
         if (d->node_r[i] <= 0)
             continue;
         const fw_vnode_state_t *ns = &f->nodes[i];
         float rr = d->node_r[i], x = d->node_x[i], y = d->node_y[i];
-        if ((long)i == hover_node)
-            vd_disc(d, x, y, rr + 5 * s, (SDL_Color){0xff, 0xd4, 0x3b, 255});
+        int lit = fw_vfocus_node_lit(d->focus, i, d->links, d->n_links);
+        if ((long)i == hover_node || (long)i == d->focus)
+            vd_disc(d, x, y, rr + 4 * s, (SDL_Color){0xff, 0xb8, 0x1c, 255});
         if (ns->faltering)
-            vd_disc(d, x, y, rr + 3.5f * s, C_RED);
+            vd_disc(d, x, y, rr + 3 * s, C_RED);
         vd_disc(d, x, y, rr + 1.5f * s, (SDL_Color){255, 255, 255, 255});
         SDL_Color c = vd_rgb(fw_vmodel_node_color(vm, i), 255);
         if (!ns->answered)
             c = (SDL_Color){(uint8_t)((c.r + 3 * 0xc0) / 4), (uint8_t)((c.g + 3 * 0xc0) / 4),
                             (uint8_t)((c.b + 3 * 0xc0) / 4), 255};
-        vd_disc(d, x, y, rr, c);
+        vd_disc(d, x, y, rr, lit ? c : s_dim(c));
     }
-    s_graph_labels(d, vm, f, r, crowded);
+    fw_vlabel_out_t *lab = calloc(n, sizeof *lab);
+    if (lab)
+        s_labels(d, vm, f, &g, n > 24, lab);
+    s_side(d, vm, f, &side, lab);
+    free(lab);
     if (hover_node >= 0)
         s_node_tip(d, vm, f, (size_t)hover_node);
+}
+
+long fw_vdraw_node_at(const fw_vdraw_t *d, int x, int y)
+{
+    if (!fw_rect_contains(&d->p.graph, x, y))
+        return -1;
+    return fw_vfocus_hit(d->node_x, d->node_y, d->node_r, d->n_nodes, (float)x, (float)y,
+                         3 * (float)d->p.scale);
 }

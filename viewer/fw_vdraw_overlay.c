@@ -48,6 +48,8 @@ void vd_help(fw_vdraw_t *d, int w, int h)
         {"scrub bar, charts", "click or drag to move through time"},
         {"+ / -", "faster / slower playback"},
         {"1  2  3", "enlarge alliances / purchases / shares (again: all)"},
+        {"Tab / Shift+Tab", "focus the next / previous company"},
+        {"click a company", "focus it (again, or Backspace: clear)"},
         {"f", "full screen on / off"},
         {"s", "save a screenshot (PNG, current directory)"},
         {"mouse over", "a node, a link, a flow or a chart: its figures"},

@@ -24,8 +24,7 @@ SDL_Color vd_flat(SDL_Color c)
 
 SDL_Color vd_on(SDL_Color bg)
 {
-    double lum = 0.299 * bg.r + 0.587 * bg.g + 0.114 * bg.b;
-    return lum > 150 ? C_TEXT : (SDL_Color){255, 255, 255, 255};
+    return vd_rgb(fw_vtext_on((fw_rgb_t){bg.r, bg.g, bg.b}), 255);
 }
 
 /* --- fonts ------------------------------------------------------------------------- */
@@ -363,6 +362,74 @@ int vd_text_w(fw_vdraw_t *d, int f, const char *text)
         return 0;
     vd_text_t *e = s_text_get(d, f, text, C_TEXT);
     return e ? e->w : 0;
+}
+
+static float s_size_w(fw_vdraw_t *d, int f, const char *text)
+{
+    int w = 0, h = 0;
+    if (TTF_SizeUTF8(d->font[f], text, &w, &h) != 0)
+        return 0;
+    return (float)w;
+}
+
+int vd_wrap(fw_vdraw_t *d, int f, const char *text, float maxw, char *lines, int max, size_t cap)
+{
+    /* Words are measured one at a time and added up (kerning across a space is
+     * nothing), so a long list costs one measure per word, not one per prefix. */
+    float space = s_size_w(d, f, " ");
+    int n = 0;
+    const char *p = text;
+    char word[160];
+    while (*p && n < max) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        char *line = lines + (size_t)n * cap;
+        size_t len = 0;
+        float w = 0;
+        line[0] = '\0';
+        while (*p) {
+            const char *q = p;
+            while (*q == ' ')
+                q++;
+            const char *e = q;
+            while (*e && *e != ' ')
+                e++;
+            size_t wl = (size_t)(e - q);
+            if (wl >= sizeof word)
+                wl = sizeof word - 1;
+            memcpy(word, q, wl);
+            word[wl] = '\0';
+            float ww = s_size_w(d, f, word), add = (len ? space : 0) + ww;
+            if (len && (w + add > maxw || len + 1 + wl >= cap))
+                break;
+            if (!len && wl >= cap)
+                wl = cap - 1;
+            if (len)
+                line[len++] = ' ';
+            memcpy(line + len, word, wl);
+            len += wl;
+            line[len] = '\0';
+            w += add;
+            p = e;
+        }
+        n++;
+        while (*p == ' ')
+            p++;
+        if (n == max && *p) { /* the text goes on: end the last line in "..." */
+            size_t l = strlen(line);
+            while (l > 0) {
+                if (l + 4 <= cap) {
+                    memcpy(line + l, "...", 4);
+                    if (s_size_w(d, f, line) <= maxw)
+                        break;
+                }
+                line[--l] = '\0';
+            }
+        }
+    }
+    return n;
 }
 
 int vd_line_h(const fw_vdraw_t *d, int f) { return TTF_FontLineSkip(d->font[f]); }

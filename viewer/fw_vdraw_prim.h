@@ -19,6 +19,7 @@
 #include <SDL_ttf.h>
 
 #include "fw_vdraw_sdl.h"
+#include "fw_vlayout.h"
 #include "fw_vmodel.h"
 #include "fw_vpanels.h"
 
@@ -59,7 +60,7 @@ typedef struct {
 typedef struct {
     float x[BEZ_N + 1], y[BEZ_N + 1];
     float width;
-    int edge;              /* index into the frame's edges */
+    int link;              /* index into d->links */
 } vd_edge_hit_t;
 
 struct fw_vdraw {
@@ -80,8 +81,10 @@ struct fw_vdraw {
     /* hit-testing of the last frame */
     float *node_x, *node_y, *node_r; /* per node, r = 0 when not drawn */
     int *label_dir;                  /* per node: where its label went last frame, -1 */
-    vd_box_t legend_box[3];          /* legend blocks of the graph, for the labels */
-    size_t cap_nodes;
+    long focus;                      /* the focused company of the last frame, -1 */
+    size_t n_nodes, cap_nodes;       /* nodes drawn in the last frame, room */
+    fw_vglink_t *links;              /* the last frame's links (fw_vlinks_aggregate) */
+    size_t n_links, cap_links;
     vd_edge_hit_t *edge_hits;
     size_t n_edge_hits, cap_edge_hits;
     char tip[MAX_TIP_LINES][160];    /* tooltip lines for this frame */
@@ -149,6 +152,10 @@ void vd_disc(fw_vdraw_t *d, float cx, float cy, float r, SDL_Color c);
 int vd_text(fw_vdraw_t *d, int f, const char *text, float x, float y, SDL_Color c, int align);
 /* Width of text in font f, from the cache. */
 int vd_text_w(fw_vdraw_t *d, int f, const char *text);
+/* Breaks text into at most max lines no wider than maxw in font f (words kept whole
+ * where they fit; the last line ends in "..." when the text does not fit). Writes the
+ * lines into lines (max x cap bytes); returns how many. */
+int vd_wrap(fw_vdraw_t *d, int f, const char *text, float maxw, char *lines, int max, size_t cap);
 /* Line height of font f. */
 int vd_line_h(const fw_vdraw_t *d, int f);
 

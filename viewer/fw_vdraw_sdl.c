@@ -154,6 +154,7 @@ void fw_vdraw_destroy(fw_vdraw_t **pp)
     free(d->node_r);
     free(d->label_dir);
     free(d->edge_hits);
+    free(d->links);
     free(d);
     *pp = NULL;
 }
@@ -165,7 +166,7 @@ const fw_vpanels_t *fw_vdraw_panels(const fw_vdraw_t *d) { return &d->p; }
 int fw_vdraw_frame(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vdraw_opts_t *o, int w, int h,
                    char *err, size_t err_len)
 {
-    fw_vpanels_compute(w, h, o->enlarged, &d->p);
+    fw_vpanels_compute_at(w, h, o->density, o->enlarged, &d->p);
     if (vd_fonts_open(d, &d->p, err, err_len) != 0)
         return -1;
     d->frame_no++;
@@ -182,6 +183,8 @@ int fw_vdraw_frame(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vdraw_opts_t *
     if (!f)
         cur = -1;
     const char *notice = vd_header(d, vm, f, o);
+    if (notice)
+        fw_vpanels_strip(&d->p, (int)ceilf(vd_notice_h(d)));
     if (d->p.graph.w > 0)
         vd_graph(d, vm, f, o);
     if (d->p.purchases.w > 0)

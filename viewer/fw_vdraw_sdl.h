@@ -32,6 +32,10 @@ typedef struct {
     double speed;        /* ticks per second */
     const char *toast;   /* a short message in a corner (screenshot saved), or NULL */
     const char *source;  /* where the data comes from, e.g. the endpoint or the log */
+    long focus;          /* the company in focus (node index): its links lit, the rest
+                          * dimmed, its figures beside the graph; -1 for none */
+    int density;         /* output pixels per pixel seen: the supersampling of a picture,
+                          * a HiDPI window's scale; 0 or 1 for one */
 } fw_vdraw_opts_t;
 
 /* Looks for a TrueType font: $FW_FONT if set (it must then be readable), else the
@@ -55,6 +59,10 @@ int fw_vdraw_frame(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vdraw_opts_t *
 /* The tick under the point (x, y) if it is on the scrub bar or a share chart of the
  * last drawn frame, as a frame index; -1 otherwise. */
 long fw_vdraw_frame_at(const fw_vdraw_t *d, const fw_vmodel_t *vm, int x, int y);
+
+/* The company (node index) under (x, y) in the alliance graph of the last drawn frame,
+ * -1 for none: a click focuses it. */
+long fw_vdraw_node_at(const fw_vdraw_t *d, int x, int y);
 
 /* The panels of the last drawn frame. */
 const fw_vpanels_t *fw_vdraw_panels(const fw_vdraw_t *d);

@@ -7,6 +7,8 @@
 
 #include "fw_vfmt.h"
 
+static const fw_rgb_t C_OTHER = {0xb8, 0xc0, 0xcc}; /* "other": what the keys leave */
+
 static const char *s_share_title(int i)
 {
     static const char *t[] = {"Cloud share of AI compute", "Chip families, compute installed",
@@ -53,8 +55,87 @@ static int s_share_areas(fw_vdraw_t *d, const fw_vmodel_t *vm, int set, const fw
                 i = nf - 1 - stride; /* always draw the newest frame */
         }
     }
+    /* What the keys leave of 100% ("other"): a grey band on top. */
+    float px = 0, plo = 0, phi = 0;
+    int have = 0;
+    for (size_t i = 0; i < nf; i += stride) {
+        const fw_vframe_t *f = fw_vmodel_frame(vm, i);
+        float base = lo[i], top = base + (float)fw_vframe_share_other(f, (fw_share_set_t)set);
+        top = top > 1 ? 1 : top;
+        float x = vd_tick_x(&pl, f->tick, t_end);
+        float yb = (float)(pl.y + pl.h) - base * (float)pl.h;
+        float yt = (float)(pl.y + pl.h) - top * (float)pl.h;
+        if (have && (top > base || phi > plo))
+            vd_quad(d, px - 1, phi, x, yt, x, yb, px - 1, plo, vd_rgb(C_OTHER, 255));
+        px = x;
+        plo = yb;
+        phi = yt;
+        have = 1;
+        if (i + stride >= nf && i != nf - 1)
+            i = nf - 1 - stride;
+    }
     free(lo);
     return any;
+}
+
+static void s_cursor_labels(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f, int set,
+                            const fw_rect_t *pl, uint32_t t_end)
+{
+    float s = (float)d->p.scale, x = vd_tick_x(pl, f->tick, t_end);
+    vd_line(d, x, (float)pl->y - 2 * s, x, (float)(pl->y + pl->h), 2 * s, C_TEXT);
+    size_t nk = fw_vmodel_n_keys(vm, (fw_share_set_t)set), dropped = 0;
+    fw_vshare_label_t *lab = calloc(nk + 1, sizeof *lab);
+    if (!lab)
+        return;
+    float lh = (float)vd_line_h(d, F_SMALL);
+    size_t n = fw_vshare_labels(f, (fw_share_set_t)set, nk, (float)pl->y, (float)(pl->y + pl->h),
+                                lh, lab, &dropped);
+    char (*text)[96] = calloc(n ? n : 1, sizeof *text);
+    if (!text) {
+        free(lab);
+        return;
+    }
+    float lead = 8 * s, pad = 6 * s, widest = 0;
+    for (size_t i = 0; i < n; i++) {
+        char pc[16];
+        fw_vfmt_percent(lab[i].share, pc, sizeof pc);
+        if (lab[i].key == -2)
+            snprintf(text[i], sizeof text[i], "%zu more %s", dropped, pc);
+        else
+            snprintf(text[i], sizeof text[i], "%s %s",
+                     lab[i].key >= 0 ? fw_vmodel_key_label(vm, (fw_share_set_t)set, (size_t)lab[i].key)
+                                     : "other", pc);
+        widest = fmaxf(widest, (float)vd_text_w(d, F_SMALL, text[i]) + pad);
+    }
+    /* The tags go right of the cursor when they fit there, else left of it, else on
+     * the side with more room, their names shortened to fit ("Amazon Web..."). */
+    float room_r = (float)(pl->x + pl->w) - x - lead, room_l = x - lead - (float)pl->x;
+    int right = widest <= room_r || (widest > room_l && room_r >= room_l);
+    float room = right ? room_r : room_l;
+    for (size_t i = 0; i < n; i++) {
+        if (lab[i].key < 0 || (float)vd_text_w(d, F_SMALL, text[i]) + pad <= room)
+            continue;
+        char pc[16], name[72];
+        fw_vfmt_percent(lab[i].share, pc, sizeof pc);
+        float pw = (float)vd_text_w(d, F_SMALL, pc) + (float)vd_text_w(d, F_SMALL, " ");
+        if (vd_wrap(d, F_SMALL, fw_vmodel_key_label(vm, (fw_share_set_t)set, (size_t)lab[i].key),
+                    room - pad - pw, name, 1, sizeof name) == 1)
+            snprintf(text[i], sizeof text[i], "%s %s", name, pc);
+    }
+    for (size_t i = 0; i < n; i++) {
+        fw_rgb_t bg = lab[i].key >= 0 ? fw_vmodel_key_color(vm, (fw_share_set_t)set, (size_t)lab[i].key)
+                                      : C_OTHER;
+        SDL_Color fg = vd_rgb(fw_vtext_on(bg), 255);
+        float tw = (float)vd_text_w(d, F_SMALL, text[i]) + pad;
+        float tx = right ? x + lead : x - lead - tw, ty = lab[i].y - lh / 2;
+        float mid = (lab[i].band_lo + lab[i].band_hi) / 2;
+        if (lab[i].key != -2)
+            vd_line(d, x, mid, right ? tx : tx + tw, lab[i].y, 1.2f * s, C_TEXT);
+        vd_rect(d, tx, ty, tw, lh, vd_rgb(bg, 255));
+        vd_text(d, F_SMALL, text[i], tx + pad / 2, ty, fg, AL_LEFT);
+    }
+    free(text);
+    free(lab);
 }
 
 void vd_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int set,
@@ -62,7 +143,7 @@ void vd_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int set,
 {
     const fw_rect_t *r = &d->p.shares[set];
     fw_rect_t pl = fw_vpanels_share_plot(&d->p, set);
-    float s = (float)d->p.scale, pad = (float)d->p.pad;
+    float pad = (float)d->p.pad;
     size_t nf = fw_vmodel_n_frames(vm), nk = fw_vmodel_n_keys(vm, (fw_share_set_t)set);
     vd_panel(d, r);
     vd_panel_title(d, r, s_share_title(set), NULL);
@@ -133,30 +214,11 @@ void vd_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int set,
         vd_text(d, F_SMALL, "no shares yet", (float)pl.x + (float)pl.w / 2, (float)pl.y + (float)pl.h / 2,
                 C_MUTED, AL_CENTER | AL_MIDDLE);
 
-    /* Cursor, and the shares at the cursor written inside their bands. */
-    if (cur >= 0) {
-        const fw_vframe_t *f = fw_vmodel_frame(vm, (size_t)cur);
-        float x = vd_tick_x(&pl, f->tick, t_end);
-        vd_line(d, x, (float)pl.y - 2 * s, x, (float)(pl.y + pl.h), 2 * s, C_TEXT);
-        float lh = (float)vd_line_h(d, F_SMALL);
-        int right = x < (float)pl.x + (float)pl.w * 0.6f;
-        float acc = 0;
-        for (size_t k = 0; k < nk; k++) {
-            double v = fw_vframe_share(f, (fw_share_set_t)set, k);
-            float base = acc;
-            acc = fminf(1.0f, acc + (float)v);
-            float band = (acc - base) * (float)pl.h;
-            if (band < lh * 0.95f)
-                continue;
-            char lbl[64], pc[16];
-            snprintf(lbl, sizeof lbl, "%s %s", fw_vmodel_key_label(vm, (fw_share_set_t)set, k),
-                     fw_vfmt_percent(v, pc, sizeof pc));
-            float y = (float)(pl.y + pl.h) - (base + acc) / 2 * (float)pl.h;
-            SDL_Color bg = vd_rgb(fw_vmodel_key_color(vm, (fw_share_set_t)set, k), 255);
-            vd_text(d, F_SMALL, lbl, right ? x + 4 * s : x - 4 * s, y, vd_on(bg),
-                    (right ? AL_LEFT : AL_RIGHT) | AL_MIDDLE);
-        }
-    }
+    /* Cursor, and every band's share at the cursor (fw_vshare_labels): each on a tag
+     * of its band's colour, in the text colour that contrasts most with it; a tag
+     * pushed off its band is joined to it by a short line. */
+    if (cur >= 0)
+        s_cursor_labels(d, vm, fw_vmodel_frame(vm, (size_t)cur), set, &pl, t_end);
     /* Hover: every key's share at the tick under the mouse. */
     if (fw_rect_contains(&pl, o->mouse_x, o->mouse_y) && nf > 0) {
         long t = lroundf((float)(o->mouse_x - pl.x) / (float)pl.w * (float)(t_end - 1)) + 1;
@@ -171,6 +233,9 @@ void vd_share_chart(fw_vdraw_t *d, const fw_vmodel_t *vm, long cur, int set,
                     vd_tip_add(d, "%-14s %s", fw_vmodel_key_label(vm, (fw_share_set_t)set, k),
                                fw_vfmt_percent(v, pc, sizeof pc));
             }
+            double other = fw_vframe_share_other(f, (fw_share_set_t)set);
+            if (other > 0)
+                vd_tip_add(d, "%-14s %s", "other", fw_vfmt_percent(other, pc, sizeof pc));
             d->tip_has_swatch = 0;
             vd_line(d, (float)o->mouse_x, (float)pl.y, (float)o->mouse_x, (float)(pl.y + pl.h), 1,
                     (SDL_Color){0x1c, 0x25, 0x33, 90});

@@ -18,8 +18,9 @@
  * did not fit beside the state pill (a narrow window, a long lobby line); else NULL. */
 const char *vd_header(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe_t *f,
                       const fw_vdraw_opts_t *o);
-/* A strip along the header's bottom edge, over the top of the panels: red when the
- * coordinator is gone, else the header's colour. */
+/* A strip along the header's bottom edge, above the panels (fw_vpanels_strip makes
+ * room for it): red when the coordinator is gone, else the header's colour. */
+float vd_notice_h(const fw_vdraw_t *d);
 void vd_notice(fw_vdraw_t *d, const char *text, fw_vtone_t tone);
 
 /* fw_vdraw_graph.c: the alliance graph of frame f (NULL: an empty panel), its legend,

@@ -1,6 +1,7 @@
 /* fw_vheader: what the window's header says. See the header. */
 #include "fw_vheader.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -68,4 +69,52 @@ void fw_vheader_make(fw_vheader_t *h, const fw_vmodel_t *vm, long index, const c
         game.deadline_at_ms = 0;
     }
     fw_vgame_describe(&game, now_ms, h->detail, sizeof h->detail);
+}
+
+/* Lays out the right side from the right edge with the parts kept; returns the left
+ * edge of the pill. */
+static float s_right(const fw_vheader_fit_in_t *in, int help, int speed, int detail,
+                     fw_vheader_fit_t *o)
+{
+    float x = in->w - 2 * in->pad;
+    o->help_x = o->speed_x = o->detail_x = -1;
+    if (help) {
+        x -= in->help_w;
+        o->help_x = x;
+        x -= 2 * in->pad;
+    }
+    if (speed) {
+        x -= in->speed_w;
+        o->speed_x = x;
+        x -= 1.5f * in->pad;
+    }
+    if (detail && in->detail_w > 0) {
+        x -= in->detail_w;
+        o->detail_x = x;
+        x -= 1.5f * in->pad;
+    }
+    o->pill_x = x - in->pill_w;
+    return o->pill_x;
+}
+
+void fw_vheader_fit(const fw_vheader_fit_in_t *in, fw_vheader_fit_t *o)
+{
+    float gap = 2 * in->pad;
+    /* The month ends at the middle, unless the title reaches past that. */
+    o->month_x = fmaxf(in->w / 2 - in->month_w, in->title_end + gap);
+    o->tick_x = o->month_x + in->month_w + 1.5f * in->pad;
+    o->centre_end = in->tick_w > 0 ? o->tick_x + in->tick_w : in->title_end;
+    o->detail_in_strip = 0;
+    /* Keep what fits, dropping the least needed first. */
+    static const int keep[][3] = {{1, 1, 1}, {1, 1, 0}, {0, 1, 0}, {0, 0, 0}};
+    for (size_t k = 0; k < 4; k++) {
+        o->right_start = s_right(in, keep[k][0], keep[k][1], keep[k][2], o);
+        o->detail_in_strip = in->detail_w > 0 && !keep[k][2];
+        if (o->right_start >= o->centre_end + gap)
+            return;
+    }
+    /* Still too narrow: the month and tick right after the title. */
+    o->month_x = in->title_end + gap;
+    o->tick_x = o->month_x + in->month_w + 1.5f * in->pad;
+    o->centre_end = in->tick_w > 0 ? o->tick_x + in->tick_w : in->title_end;
 }

@@ -50,4 +50,25 @@ void fw_vheader_make(fw_vheader_t *h, const fw_vmodel_t *vm, long index, const c
 /* "4 s ago", "3 min ago", "2 h ago": how long ago `since_ms` was at now_ms. */
 void fw_vheader_ago(int64_t since_ms, int64_t now_ms, char *buf, size_t len);
 
+/* Where the parts of the header go in a header w pixels wide, from their widths: the
+ * title on the left (ending at title_end), the month and tick in the middle, and
+ * from the right: the help key, the speed, the detail line, the state pill. Nothing
+ * overlaps: when the right side would reach the tick, the detail goes to the strip
+ * under the header, then the help key and the speed are left out, then the month and
+ * tick move left toward the title. */
+typedef struct {
+    float w, pad, title_end;
+    float month_w, tick_w;   /* 0 when no tick is on screen */
+    float help_w, speed_w, detail_w, pill_w;
+} fw_vheader_fit_in_t;
+
+typedef struct {
+    float month_x, tick_x;   /* left edges */
+    float pill_x, detail_x, speed_x, help_x; /* left edges; < 0 when left out */
+    int detail_in_strip;     /* the detail goes under the header instead */
+    float centre_end, right_start; /* the tick's right edge, the pill's left edge */
+} fw_vheader_fit_t;
+
+void fw_vheader_fit(const fw_vheader_fit_in_t *in, fw_vheader_fit_t *out);
+
 #endif

@@ -763,9 +763,17 @@ int fw_vmodel_apply_at(fw_vmodel_t *vm, const Flywheel__V1__Snapshot *s, int64_t
     }
     if (s_build_edges(vm, f, s) != 0 || s_build_shares(vm, f, s) != 0)
         goto fail;
-    for (size_t e = 0; e < f->n_edges; e++)
-        if (f->edges[e].dollars > vm->edge_max[f->edges[e].kind])
-            vm->edge_max[f->edges[e].kind] = f->edges[e].dollars;
+    /* The graph draws one link per (kind, from, to): the maximum is of their sums. */
+    for (size_t e = 0, first = 0; e < f->n_edges; e++) {
+        const fw_vedge_t *a = &f->edges[first], *b = &f->edges[e];
+        if (a->kind != b->kind || a->from != b->from || a->to != b->to)
+            first = e;
+        double sum = 0;
+        for (size_t k = first; k <= e; k++)
+            sum += f->edges[k].dollars;
+        if (sum > vm->edge_max[b->kind])
+            vm->edge_max[b->kind] = sum;
+    }
     if (s->n_events) {
         f->events = calloc(s->n_events, sizeof *f->events);
         if (!f->events)

@@ -222,7 +222,8 @@ double fw_vnode_size_value(const fw_vnode_state_t *n);
 /* Largest size value of any node in any frame so far (>= 1), so sizes compare across
  * ticks. */
 double fw_vmodel_size_max(const fw_vmodel_t *vm);
-/* Largest dollars of an edge of this kind in any frame so far (>= 1). */
+/* Largest dollars of a link of this kind (the sum of the edges of one kind between the
+ * same two companies, as the graph draws them) in any frame so far (>= 1). */
 double fw_vmodel_edge_max(const fw_vmodel_t *vm, fw_edge_kind_t kind);
 
 /* --- Palette: one colour per role, a shade of it per company, one per family --- */

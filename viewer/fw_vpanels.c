@@ -2,18 +2,27 @@
 #include "fw_vpanels.h"
 
 #include <math.h>
+#include <stddef.h>
 
 static int s_px(double v) { return (int)lround(v); }
 
 void fw_vpanels_compute(int w, int h, int enlarged, fw_vpanels_t *o)
 {
+    fw_vpanels_compute_at(w, h, 1, enlarged, o);
+}
+
+void fw_vpanels_compute_at(int w, int h, int density, int enlarged, fw_vpanels_t *o)
+{
+    double dens = density > 1 ? density : 1;
     double s = fmin((double)w / 1280.0, (double)h / 720.0);
-    if (s < 0.5)
-        s = 0.5;
+    if (s < 0.5 * dens)
+        s = 0.5 * dens;
     o->scale = s;
-    o->font_small = s_px(13 * s);
-    o->font_normal = s_px(16 * s);
-    o->font_large = s_px(24 * s);
+    /* Never below FW_VTEXT_MIN_PX: at 1024x768 the scale alone gives 10 px letters,
+     * too small for the back of a room. */
+    o->font_small = s_px(fmax(13 * s, FW_VTEXT_MIN_PX * dens));
+    o->font_normal = s_px(fmax(16 * s, (FW_VTEXT_MIN_PX + 2) * dens));
+    o->font_large = s_px(fmax(24 * s, (FW_VTEXT_MIN_PX + 6) * dens));
     o->pad = s_px(8 * s);
     int pad = o->pad;
     int header_h = s_px(44 * s), scrub_h = s_px(40 * s);
@@ -52,6 +61,17 @@ void fw_vpanels_compute(int w, int h, int enlarged, fw_vpanels_t *o)
     for (int i = 0; i < 3; i++)
         o->shares[i] = (fw_rect_t){pad + i * (cw + pad), lower_y, i == 2 ? mid_w - 2 * (cw + pad) : cw,
                                    lower_h};
+}
+
+void fw_vpanels_strip(fw_vpanels_t *o, int strip_h)
+{
+    int top = o->header.y + o->header.h + o->pad; /* panels starting under the header */
+    fw_rect_t *rs[] = {&o->graph, &o->purchases, &o->shares[0], &o->shares[1], &o->shares[2]};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+        if (rs[i]->w > 0 && rs[i]->y <= top && rs[i]->h > strip_h) {
+            rs[i]->y += strip_h;
+            rs[i]->h -= strip_h;
+        }
 }
 
 int fw_rect_contains(const fw_rect_t *r, int x, int y)

@@ -23,6 +23,9 @@ typedef struct {
     int x, y, w, h;
 } fw_rect_t;
 
+/* The smallest text drawn, in pixels, whatever the window size. */
+#define FW_VTEXT_MIN_PX 12
+
 enum {
     FW_VIEW_ALL = 0,
     FW_VIEW_GRAPH = 1,
@@ -45,6 +48,16 @@ typedef struct {
 
 /* Fills *out for a w x h window with view `enlarged` (FW_VIEW_*) given the middle. */
 void fw_vpanels_compute(int w, int h, int enlarged, fw_vpanels_t *out);
+
+/* The same for an output drawn at `density` pixels per pixel seen (a picture drawn at
+ * twice its size and scaled down, a HiDPI window): the smallest text is then
+ * FW_VTEXT_MIN_PX seen pixels, FW_VTEXT_MIN_PX x density drawn ones. */
+void fw_vpanels_compute_at(int w, int h, int density, int enlarged, fw_vpanels_t *out);
+
+/* Makes room for a strip of strip_h pixels under the header (a notice, or the game
+ * line that did not fit beside the state): the panels right under the header start
+ * that much lower, so the strip covers none of them. */
+void fw_vpanels_strip(fw_vpanels_t *o, int strip_h);
 
 /* 1 if the point is inside r. */
 int fw_rect_contains(const fw_rect_t *r, int x, int y);

@@ -66,6 +66,9 @@ static void s_usage(FILE *f)
             "                       that admits listed viewers only (default: a new pair)\n"
             "  --history RUN_DIR    with --subscribe: read the ticks published before the\n"
             "                       viewer joined from RUN_DIR/events.log; start at tick 1\n"
+            "  --scenario FILE      with --subscribe: the companies' and chip families' display\n"
+            "                       names from the run's scenario file, for a coordinator whose\n"
+            "                       snapshots do not carry them (current ones do)\n"
             "  --png FILE           draw one frame to FILE without a window, then exit\n"
             "  --tick N             the tick to draw (--png; default the last) or to open at\n"
             "  --frames DIR         draw every tick to DIR/tick-NNNNN.png without a window\n"
@@ -73,6 +76,9 @@ static void s_usage(FILE *f)
             "                       frame times (software renderer)\n"
             "  --size WxH           window or image size (default 1280x720)\n"
             "  --view N             start with view N enlarged: 1 alliances, 2 purchases, 3 shares\n"
+            "  --focus ID           start with company ID in focus (its links lit, its figures\n"
+            "                       beside the graph); in the window Tab / Shift+Tab or a click\n"
+            "                       on a company moves the focus, Backspace clears it\n"
             "  --speed T            playback speed in ticks per second (default 4)\n"
             "  --fullscreen         start full screen (key f toggles)\n"
             "  --supersample N      PNG files: draw N times larger and scale down (default 2)\n"
@@ -82,8 +88,8 @@ static void s_usage(FILE *f)
             "  -h, --help           this text;  -V, --version  the version\n"
             "\n"
             "Keys in the window: Space pause, Left/Right step, +/- speed, 1/2/3 enlarge a view,\n"
-            "f full screen, s screenshot, h help, q or Esc quit. The font is DejaVu Sans from\n"
-            "fonts-dejavu-core, or the .ttf named by FW_FONT.\n"
+            "Tab focus a company, f full screen, s screenshot, h help, q or Esc quit. The font\n"
+            "is DejaVu Sans from fonts-dejavu-core, or the .ttf named by FW_FONT.\n"
             "\n"
             "Exit status: 0 done, 1 failed (no display, unreadable log, cannot write),\n"
             "2 usage error, 130 interrupted.\n");
@@ -92,6 +98,8 @@ static void s_usage(FILE *f)
 typedef struct {
     const char *subscribe, *history, *replay, *png, *frames, *screenshot, *log_level;
     const char *server_key, *curve_secret; /* CURVE with --subscribe (NULL: plaintext) */
+    const char *focus;    /* company id in focus, NULL for none */
+    const char *scenario; /* with --subscribe: display names from this scenario file */
     long tick;            /* -1 = not given */
     int bench, fullscreen, view, width, height, supersample, screenshot_after;
     double speed;
@@ -127,7 +135,7 @@ static int s_parse_long(const char *s, long min, long max, long *out)
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
     enum { O_SUB = 256, O_HIST, O_REPLAY, O_PNG, O_TICK, O_FRAMES, O_BENCH, O_SIZE, O_VIEW,
-           O_SPEED, O_FULL, O_SS, O_SHOT, O_SHOT_AFTER, O_LOG, O_SKEY, O_CSEC };
+           O_SPEED, O_FULL, O_SS, O_SHOT, O_SHOT_AFTER, O_LOG, O_SKEY, O_CSEC, O_FOCUS, O_SCEN };
     static const struct option longopts[] = {
         {"subscribe", required_argument, NULL, O_SUB},
         {"server-key", required_argument, NULL, O_SKEY},
@@ -146,6 +154,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         {"screenshot", required_argument, NULL, O_SHOT},
         {"screenshot-after", required_argument, NULL, O_SHOT_AFTER},
         {"log-level", required_argument, NULL, O_LOG},
+        {"focus", required_argument, NULL, O_FOCUS},
+        {"scenario", required_argument, NULL, O_SCEN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -171,6 +181,8 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         case O_BENCH: o->bench = 1; break;
         case O_FULL: o->fullscreen = 1; break;
         case O_SHOT: o->screenshot = optarg; break;
+        case O_FOCUS: o->focus = optarg; break;
+        case O_SCEN: o->scenario = optarg; break;
         case O_TICK:
             if (s_parse_long(optarg, 1, UINT32_MAX, &v) != 0) {
                 fprintf(stderr, "flywheel-viewer: --tick wants a tick >= 1, not '%s'\n", optarg);
@@ -268,6 +280,11 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         fprintf(stderr, "flywheel-viewer: --history goes with --subscribe\n");
         return EXIT_USAGE;
     }
+    if (o->scenario && !o->subscribe) {
+        fprintf(stderr, "flywheel-viewer: --scenario goes with --subscribe (a replay has the "
+                        "names in its log)\n");
+        return EXIT_USAGE;
+    }
     if (o->screenshot && outputs) {
         fprintf(stderr, "flywheel-viewer: --screenshot is for the window; use --png for a file\n");
         return EXIT_USAGE;
@@ -293,7 +310,7 @@ static int s_run(const s_opts_t *o)
     }
     fw_vapp_opts_t ao = {font, o->width, o->height, o->fullscreen, o->view, o->speed, 0,
                          o->subscribe ? o->subscribe : o->replay, o->screenshot,
-                         o->screenshot_after, o->supersample};
+                         o->screenshot_after, o->supersample, o->focus};
     if (o->replay) {
         if (fw_vsource_log_path(o->replay, log_path, sizeof log_path) != 0) {
             fprintf(stderr, "flywheel-viewer: path too long: %s\n", o->replay);
@@ -307,6 +324,12 @@ static int s_run(const s_opts_t *o)
         }
         if (n == 0) {
             fprintf(stderr, "flywheel-viewer: %s has no ticks yet\n", log_path);
+            goto out;
+        }
+        if (o->focus && fw_vmodel_node_index(vm, o->focus) < 0) {
+            fprintf(stderr, "flywheel-viewer: --focus %s: no company with that id in %s\n",
+                    o->focus, log_path);
+            rc = EXIT_USAGE;
             goto out;
         }
     } else {
@@ -323,6 +346,10 @@ static int s_run(const s_opts_t *o)
                             sizeof err);
         if (!live) {
             fprintf(stderr, "flywheel-viewer: %s\n", err);
+            goto out;
+        }
+        if (o->scenario && fw_vlive_names(live, o->scenario, vm, err, sizeof err) != 0) {
+            fprintf(stderr, "flywheel-viewer: --scenario: %s\n", err);
             goto out;
         }
     }

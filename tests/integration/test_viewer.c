@@ -165,13 +165,13 @@ Test(viewer, draws_the_baseline_at_a_fixed_tick_with_role_colours_and_ordered_sh
     for (int r = 0; r < 3; r++)
         cr_assert_geq(s_count(&im, fw_vpalette_role(roles[r])), 10, "role %d colour missing", roles[r]);
     /* The share charts: areas stacked in key order, away from the cursor (tick 40)
-     * whose labels cover part of the column. */
+     * and its share tags, which sit right of it in their bands' colours. */
     fw_vpanels_t p;
     fw_vpanels_compute(1280, 720, FW_VIEW_ALL, &p);
     const fw_vframe_t *last = fw_vmodel_frame(vm, fw_vmodel_n_frames(vm) - 1);
     for (int set = 0; set < FW_SHARE_SETS; set++) {
         fw_rect_t plot = fw_vpanels_share_plot(&p, set);
-        int x = plot.x + (int)lround((double)plot.w * (70 - 1) / (double)(last->ticks - 1));
+        int x = plot.x + (int)lround((double)plot.w * (12 - 1) / (double)(last->ticks - 1));
         s_assert_stack_order(&im, vm, (fw_share_set_t)set, &plot, x, 2);
     }
     free(im.px);
