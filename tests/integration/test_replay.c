@@ -18,15 +18,8 @@ static char s_dir[64], s_run[1024];
 /* Runs `flywheel ARGS...` to its end; returns its exit code (output in `log`). */
 static int s_flywheel(char *const args[], const char *log)
 {
-    char bin[1024];
-    char *argv[16];
-    int n = 0;
-    fw_test_build_path(bin, sizeof bin, "flywheel");
-    argv[n++] = bin;
-    for (int i = 0; args[i] && n < 15; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    int p = fw_procs_start(&s_procs, argv, log);
+    int p = fw_procs_start_program(&s_procs, "flywheel", args, log);
+    cr_assert_geq(p, 0);
     return fw_procs_wait(&s_procs, p, 120000);
 }
 

@@ -19,15 +19,7 @@ FW_TEST_PROCS_SUITE(synth_command, 60);
 /* Runs `flywheel ARGS...` with stdout and stderr to `log`; returns its exit code. */
 static int s_flywheel(char *const args[], const char *log)
 {
-    char bin[1024];
-    char *argv[24];
-    int n = 0;
-    fw_test_build_path(bin, sizeof bin, "flywheel");
-    argv[n++] = bin;
-    for (int i = 0; args[i] && n < 23; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    int p = fw_procs_start(&s_procs, argv, log);
+    int p = fw_procs_start_program(&s_procs, "flywheel", args, log);
     cr_assert_geq(p, 0);
     return fw_procs_wait(&s_procs, p, 45000);
 }

@@ -24,15 +24,7 @@ FW_TEST_PROCS_SUITE(sweep, 120);
 /* Starts `flywheel ARGS...` with its output to `log`; returns the process index. */
 static int s_start(char *const args[], const char *log)
 {
-    char bin[1024];
-    char *argv[32];
-    int n = 0;
-    fw_test_build_path(bin, sizeof bin, "flywheel");
-    argv[n++] = bin;
-    for (int i = 0; args[i] && n < 31; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    int p = fw_procs_start(&s_procs, argv, log);
+    int p = fw_procs_start_program(&s_procs, "flywheel", args, log);
     cr_assert_geq(p, 0);
     return p;
 }

@@ -44,6 +44,23 @@ int fw_procs_start(fw_procs_t *p, char *const argv[], const char *log_path)
     return (int)p->n++;
 }
 
+int fw_procs_start_program(fw_procs_t *p, const char *program, char *const args[],
+                           const char *log_path)
+{
+    char bin[1024];
+    char *argv[FW_PROCS_MAX_ARGS + 2];
+    size_t n = 0;
+    fw_test_build_path(bin, sizeof bin, program);
+    argv[n++] = bin;
+    for (size_t i = 0; args[i]; i++) {
+        if (n > FW_PROCS_MAX_ARGS)
+            return -1; /* a test's mistake: say so rather than drop arguments */
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    return fw_procs_start(p, argv, log_path);
+}
+
 static int s_code(int status)
 {
     if (WIFEXITED(status))

@@ -23,6 +23,13 @@ typedef struct {
  * Returns the index in procs, or -1. */
 int fw_procs_start(fw_procs_t *p, char *const argv[], const char *log_path);
 
+/* Starts the build tree's `program` ("flywheel", ...) with the NULL-terminated `args`
+ * after its name (at most FW_PROCS_MAX_ARGS of them), output to `log_path`. Returns
+ * the index in procs, or -1. */
+#define FW_PROCS_MAX_ARGS 48
+int fw_procs_start_program(fw_procs_t *p, const char *program, char *const args[],
+                           const char *log_path);
+
 /* Waits up to timeout_ms for process i to exit. Returns its exit code, 128+signal if
  * killed, or -1 on timeout. */
 int fw_procs_wait(fw_procs_t *p, int i, int timeout_ms);
