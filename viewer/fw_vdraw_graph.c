@@ -266,8 +266,9 @@ static float s_focus_panel(fw_vdraw_t *d, const fw_vmodel_t *vm, const fw_vframe
         s_focus_names(vm, i, d->links, d->n_links, rel[k].kind, rel[k].out, names, sizeof names);
         if (!names[0])
             continue;
-        snprintf(line, sizeof line, "%s: %s", rel[k].what, names);
-        y = s_side_text(d, side, y, F_SMALL, line, C_MUTED, 4);
+        char partners[sizeof names + 32]; /* wrapped to 4 lines by s_side_text */
+        snprintf(partners, sizeof partners, "%s: %s", rel[k].what, names);
+        y = s_side_text(d, side, y, F_SMALL, partners, C_MUTED, 4);
     }
     return y + pad * 0.5f;
 }
