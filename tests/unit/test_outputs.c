@@ -46,17 +46,25 @@ Test(fw_outputs, metrics_csv_has_a_header_and_exact_numbers)
     fw_test_rmtree(dir);
 }
 
-Test(fw_outputs, summary_json_reports_companies_and_final_metrics)
+/* A vendor and a lab over three months: the smallest market with every output. */
+static fw_scenario_t *s_tiny(void)
 {
-    static const char *yaml =
+    static const char yaml[] =
         "run: {name: tiny, start: 2024-01, ticks: 3}\n"
         "families: [{id: gpu, vendor: v, perf: 1, unit_cost: 1, price: 2, capacity: 5}]\n"
         "seats:\n"
         "  - {id: v, role: vendor, cash: 10}\n"
         "  - {id: lab, role: lab, cash: 20, demand: 1, revenue_per_compute: 1}\n";
-    char err[256], dir[64], path[128];
+    char err[256];
     fw_scenario_t *sc = fw_scenario_parse("tiny.yaml", yaml, strlen(yaml), err, sizeof err);
     cr_assert_not_null(sc, "%s", err);
+    return sc;
+}
+
+Test(fw_outputs, summary_json_reports_companies_and_final_metrics)
+{
+    char dir[64], path[128];
+    fw_scenario_t *sc = s_tiny();
     fw_market_t *m = fw_market_new(sc, 0);
     cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/summary.json", dir);
@@ -113,15 +121,8 @@ Test(fw_outputs, units_sidecar_names_every_column)
  * summed, shares averaged over the run and over its last 12 months. */
 Test(fw_outputs, summary_json_has_the_runs_totals_and_means)
 {
-    static const char yaml[] =
-        "run: {name: tiny, start: 2024-01, ticks: 3}\n"
-        "families: [{id: gpu, vendor: v, perf: 1, unit_cost: 1, price: 2, capacity: 5}]\n"
-        "seats:\n"
-        "  - {id: v, role: vendor, cash: 10}\n"
-        "  - {id: lab, role: lab, cash: 20, demand: 1, revenue_per_compute: 1}\n";
-    char err[256], dir[64], path[128];
-    fw_scenario_t *sc = fw_scenario_parse("tiny.yaml", yaml, strlen(yaml), err, sizeof err);
-    cr_assert_not_null(sc, "%s", err);
+    char dir[64], path[128];
+    fw_scenario_t *sc = s_tiny();
     fw_market_t *m = fw_market_new(sc, 0);
     cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
