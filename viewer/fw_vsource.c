@@ -27,20 +27,6 @@ int fw_vsource_log_path(const char *arg, char *buf, size_t len)
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* The scenario's name, its seats in seat order with roles and display names, and its
- * chip families' display names. */
-static void s_apply_scenario(fw_vmodel_t *vm, const fw_scenario_t *sc)
-{
-    fw_vmodel_set_scenario(vm, sc->name);
-    for (size_t i = 0; i < sc->n_seats; i++) {
-        if (fw_vmodel_add_node(vm, sc->seats[i].id, (int)sc->seats[i].role) < 0)
-            break;
-        fw_vmodel_set_name(vm, sc->seats[i].id, sc->seats[i].name, 0);
-    }
-    for (size_t f = 0; f < sc->n_families; f++)
-        fw_vmodel_set_name(vm, sc->families[f].id, sc->families[f].name, 1);
-}
-
 /* Seats in seat order, with roles and names from the scenario text when it parses
  * (a log written by another version may carry keys this loader does not know: then
  * the seats keep their ids as names, and roles come from the snapshots). */
@@ -64,8 +50,16 @@ static int s_apply_header(fw_vmodel_t *vm, const Flywheel__V1__RunHeader *h)
             return -1;
         }
     }
-    if (sc)
-        s_apply_scenario(vm, sc);
+    if (sc) {
+        fw_vmodel_set_scenario(vm, sc->name);
+        for (size_t i = 0; i < sc->n_seats; i++) {
+            if (fw_vmodel_add_node(vm, sc->seats[i].id, (int)sc->seats[i].role) < 0)
+                break;
+            fw_vmodel_set_name(vm, sc->seats[i].id, sc->seats[i].name, 0);
+        }
+        for (size_t f = 0; f < sc->n_families; f++)
+            fw_vmodel_set_name(vm, sc->families[f].id, sc->families[f].name, 1);
+    }
     fw_scenario_destroy(&sc);
     return 0;
 }
@@ -140,9 +134,6 @@ struct fw_vlive {
     fw_watch_t *watch;          /* the SUB socket's connection */
     char *endpoint;             /* the coordinator's address */
     char *history;              /* events.log to fill gaps from, or NULL */
-    fw_scenario_t *names;       /* display names for every run (fw_vlive_names), or NULL */
-    int history_read;           /* the log was read for this run: its header named the
-                                 * seats and chip families */
     unsigned long received;     /* snapshots received on the socket */
     long long last_fill_ms;     /* last time the log was read, to read it at most 2x/s */
     fw_watch_state_t logged;    /* the connection state last logged */
@@ -211,21 +202,8 @@ void fw_vlive_destroy(fw_vlive_t **p)
         zmq_ctx_term(l->ctx);
     free(l->endpoint);
     free(l->history);
-    fw_scenario_destroy(&l->names);
     free(l);
     *p = NULL;
-}
-
-int fw_vlive_names(fw_vlive_t *l, const char *scenario_path, fw_vmodel_t *vm, char *err,
-                   size_t err_len)
-{
-    fw_scenario_t *sc = fw_scenario_load(scenario_path, err, err_len);
-    if (!sc)
-        return -1;
-    fw_scenario_destroy(&l->names);
-    l->names = sc;
-    s_apply_scenario(vm, sc);
-    return 0;
 }
 
 unsigned long fw_vlive_received(const fw_vlive_t *l) { return l->received; }
@@ -292,10 +270,7 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
                 /* A new coordinator on the same address: its tick 2 is not the old
                  * run's tick 2. The model starts over; the history is read again. */
                 fw_log_info("viewer", "a new run (%s) started: starting over", env->run_id);
-                if (l->names)
-                    s_apply_scenario(vm, l->names);
                 l->last_fill_ms = -1000000;
-                l->history_read = 0;
                 added = 0;
             }
             int a = fw_vmodel_apply_at(vm, env->snapshot, fw_clock_ms());
@@ -306,18 +281,12 @@ int fw_vlive_poll(fw_vlive_t *l, fw_vmodel_t *vm, int timeout_ms, char *err, siz
         }
         fw_proto_free(&env);
     }
-    /* The log is read once even without a gap: its header has the chip families'
-     * display names, which snapshots do not carry (a viewer that joined at tick 1
-     * would otherwise show "gpu" where a replay shows "Standard GPU"). */
-    if (l->history && (s_has_gap(vm) || (!l->history_read && fw_vmodel_n_frames(vm) > 0)) &&
-        fw_clock_ms() - l->last_fill_ms >= 500) {
+    if (l->history && s_has_gap(vm) && fw_clock_ms() - l->last_fill_ms >= 500) {
         char why[512];
         int before = (int)fw_vmodel_n_frames(vm);
         l->last_fill_ms = fw_clock_ms();
         if (fw_vsource_read_log(l->history, vm, 1, why, sizeof why) < 0)
             fw_log_debug("viewer", "history not read (yet): %s", why);
-        else
-            l->history_read = 1;
         added += (int)fw_vmodel_n_frames(vm) - before;
     }
     s_log_link(l, vm, fw_watch_poll(l->watch, fw_clock_ms()));

@@ -54,13 +54,6 @@ fw_vlive_t *fw_vlive_new(const char *endpoint, const char *history_log,
                          const char *server_key_file, const char *secret_file, char *err,
                          size_t err_len);
 
-/* Names from a scenario file, for a viewer with no log to read them from (a projector
- * on another machine): the seats' and chip families' display names, the same as a
- * replay shows ("Standard GPU", not "gpu"). Applied to vm now and again whenever a new
- * run starts over. Returns 0, or -1 with err set (file:line:col for a bad scenario). */
-int fw_vlive_names(fw_vlive_t *l, const char *scenario_path, fw_vmodel_t *vm, char *err,
-                   size_t err_len);
-
 /* Applies every snapshot waiting on the socket to vm, waiting at most timeout_ms for
  * the first one, then reads the connection's state. A snapshot of a new run starts vm
  * over first (logged: "a new run (ID) started: starting over"); a change of the

@@ -66,9 +66,6 @@ static void s_usage(FILE *f)
             "                       that admits listed viewers only (default: a new pair)\n"
             "  --history RUN_DIR    with --subscribe: read the ticks published before the\n"
             "                       viewer joined from RUN_DIR/events.log; start at tick 1\n"
-            "  --scenario FILE      with --subscribe: the companies' and chip families' display\n"
-            "                       names from the run's scenario file, for a coordinator whose\n"
-            "                       snapshots do not carry them (current ones do)\n"
             "  --png FILE           draw one frame to FILE without a window, then exit\n"
             "  --tick N             the tick to draw (--png; default the last) or to open at\n"
             "  --frames DIR         draw every tick to DIR/tick-NNNNN.png without a window\n"
@@ -99,7 +96,6 @@ typedef struct {
     const char *subscribe, *history, *replay, *png, *frames, *screenshot, *log_level;
     const char *server_key, *curve_secret; /* CURVE with --subscribe (NULL: plaintext) */
     const char *focus;    /* company id in focus, NULL for none */
-    const char *scenario; /* with --subscribe: display names from this scenario file */
     long tick;            /* -1 = not given */
     int bench, fullscreen, view, width, height, supersample, screenshot_after;
     double speed;
@@ -135,7 +131,7 @@ static int s_parse_long(const char *s, long min, long max, long *out)
 static int s_parse(int argc, char **argv, s_opts_t *o)
 {
     enum { O_SUB = 256, O_HIST, O_REPLAY, O_PNG, O_TICK, O_FRAMES, O_BENCH, O_SIZE, O_VIEW,
-           O_SPEED, O_FULL, O_SS, O_SHOT, O_SHOT_AFTER, O_LOG, O_SKEY, O_CSEC, O_FOCUS, O_SCEN };
+           O_SPEED, O_FULL, O_SS, O_SHOT, O_SHOT_AFTER, O_LOG, O_SKEY, O_CSEC, O_FOCUS };
     static const struct option longopts[] = {
         {"subscribe", required_argument, NULL, O_SUB},
         {"server-key", required_argument, NULL, O_SKEY},
@@ -155,7 +151,6 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         {"screenshot-after", required_argument, NULL, O_SHOT_AFTER},
         {"log-level", required_argument, NULL, O_LOG},
         {"focus", required_argument, NULL, O_FOCUS},
-        {"scenario", required_argument, NULL, O_SCEN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -182,7 +177,6 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         case O_FULL: o->fullscreen = 1; break;
         case O_SHOT: o->screenshot = optarg; break;
         case O_FOCUS: o->focus = optarg; break;
-        case O_SCEN: o->scenario = optarg; break;
         case O_TICK:
             if (s_parse_long(optarg, 1, UINT32_MAX, &v) != 0) {
                 fprintf(stderr, "flywheel-viewer: --tick wants a tick >= 1, not '%s'\n", optarg);
@@ -280,11 +274,6 @@ static int s_parse(int argc, char **argv, s_opts_t *o)
         fprintf(stderr, "flywheel-viewer: --history goes with --subscribe\n");
         return EXIT_USAGE;
     }
-    if (o->scenario && !o->subscribe) {
-        fprintf(stderr, "flywheel-viewer: --scenario goes with --subscribe (a replay has the "
-                        "names in its log)\n");
-        return EXIT_USAGE;
-    }
     if (o->screenshot && outputs) {
         fprintf(stderr, "flywheel-viewer: --screenshot is for the window; use --png for a file\n");
         return EXIT_USAGE;
@@ -346,10 +335,6 @@ static int s_run(const s_opts_t *o)
                             sizeof err);
         if (!live) {
             fprintf(stderr, "flywheel-viewer: %s\n", err);
-            goto out;
-        }
-        if (o->scenario && fw_vlive_names(live, o->scenario, vm, err, sizeof err) != 0) {
-            fprintf(stderr, "flywheel-viewer: --scenario: %s\n", err);
             goto out;
         }
     }
