@@ -32,6 +32,10 @@
 #include "fw_zap.h"
 
 #define S_STATUS_EVERY_MS 1000 /* lobby, pause, long ticks: a status Snapshot this often */
+/* The connections' events are read this often at most: reading them costs a system
+ * call, and a tick's actions arrive microseconds apart. A drop is still seen within
+ * this, far inside any heartbeat or tick timeout. */
+#define S_WATCH_EVERY_MS 10
 /* Liveness of the agents' connections (ZMTP heartbeats on the ROUTER): a PING each
  * second; a connection silent for 6 s is dropped (a stopped or unplugged agent: long
  * enough for a laptop's Wi-Fi hiccup or a busy machine); peers are told to wait 10 s
@@ -88,12 +92,19 @@ typedef struct {
     int64_t deadline_ms;     /* the same on the monotonic clock (0: none): what the wire's
                               * deadline_in_ms counts from */
     int64_t next_status_ms;  /* monotonic time of the next status snapshot */
+    int64_t next_watch_ms;   /* monotonic time the connections' events are read next */
     uint32_t resumed;        /* --resume: the last sealed tick in the log (0: a new run) */
     size_t resume_players;   /* --resume with house bots: seats players held then */
     int house_made;          /* the house bots exist (s_make_house_bots ran) */
     int log_failed;          /* a tick could not be written: stopped, agents kept waiting */
     int tokens_dirty;        /* lobby: seats.tokens is behind the seat table */
     int64_t tokens_due;      /* lobby: when it is written at the latest (monotonic ms) */
+    /* The last tick's TickResults, not sent yet (NULL: none). Each goes out just before
+     * the seat's next TickStart, so that an agent wakes once a tick for the two (a third
+     * of a tick's messages woke agents only to be read); they go out at once when no
+     * next tick opens straight away (pause, stop, the last tick). They live in the
+     * cleared tick's arena, which the next tick's does not reset. */
+    Flywheel__V1__TickResult **pending_results;
     fw_tick_cost_t cost;     /* CPU time of the ticks run, by phase (summary.json) */
     uint32_t cost_ticks;     /* ticks it covers */
 } fw_coord_t;
@@ -191,6 +202,28 @@ static void s_send_seat(fw_coord_t *c, uint32_t seat, fw_envelope_t *env)
         fw_log_debug("seats", "send %s to %s failed: %s", fw_proto_body_name(env),
                      c->sc->seats[seat].id, fw_proto_strerror(rc));
     }
+}
+
+/* Seat `s`'s TickResult of the last tick cleared, if it is still to go out. House bots
+ * need none: the next TickStart tells them their cash. */
+static void s_send_result(fw_coord_t *c, uint32_t s)
+{
+    fw_envelope_t env;
+    if (!c->pending_results || !c->pending_results[s] || !fw_seats_connected(c->seats, s))
+        return;
+    s_envelope(c, &env, s);
+    env.tick = c->pending_results[s]->tick;
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
+    env.tick_result = c->pending_results[s];
+    s_send_seat(c, s, &env);
+}
+
+/* Every TickResult still to go out, now. */
+static void s_flush_results(fw_coord_t *c)
+{
+    for (uint32_t s = 0; c->pending_results && s < c->sc->n_seats; s++)
+        s_send_result(c, s);
+    c->pending_results = NULL;
 }
 
 /* Refuses a message from `identity` (seat index or -1 if it holds none). */
@@ -717,7 +750,11 @@ static void s_check_dropped(fw_coord_t *c, Flywheel__V1__Phase phase)
     int fd;
     if (!c->router_watch)
         return;
-    fw_watch_poll(c->router_watch, fw_clock_ms());
+    int64_t now = fw_clock_ms();
+    if (now < c->next_watch_ms)
+        return;
+    c->next_watch_ms = now + S_WATCH_EVERY_MS;
+    fw_watch_poll(c->router_watch, now);
     while (fw_watch_take_gone(c->router_watch, &fd)) {
         int seat = fw_seats_find_fd(c->seats, fd);
         if (seat < 0)
@@ -843,6 +880,7 @@ static int s_hold_if_paused(fw_coord_t *c)
     const fw_coord_config_t *cfg = c->cfg;
     if (!cfg->pause || !*cfg->pause)
         return FW_COORD_OK;
+    s_flush_results(c); /* players read their results while the game stands still */
     if (c->tick > 1) /* c->tick is the next tick, not yet opened */
         fw_log_info("coordinator", "paused after tick %u", c->tick - 1);
     else
@@ -886,6 +924,7 @@ static void s_open_tick(fw_coord_t *c)
         fw_envelope_t env;
         Flywheel__V1__TickStart ts;
         fw_seat_status_t st;
+        s_send_result(c, s); /* may find the player gone, like the TickStart */
         if (fw_seats_connected(c->seats, s)) {
             s_build_tick_start(c, s, c->arena, &env, &ts);
             s_send_seat(c, s, &env); /* may find the player gone: the bot takes over */
@@ -894,6 +933,7 @@ static void s_open_tick(fw_coord_t *c)
         if (st.holder == FW_HOLDER_HOUSE)
             s_house_turn(c, s); /* nothing if it has played already */
     }
+    c->pending_results = NULL;
 }
 
 /* Waits until every player that is not silent has acted, or the tick's time is up
@@ -988,23 +1028,9 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
     return FW_COORD_OK;
 }
 
-/* Each connected player gets its TickResult. House bots need none: the next
- * TickStart tells them their cash. */
-static void s_send_results(fw_coord_t *c, Flywheel__V1__TickResult **results)
-{
-    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-        fw_envelope_t env;
-        if (!fw_seats_connected(c->seats, s))
-            continue;
-        s_envelope(c, &env, s);
-        env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT;
-        env.tick_result = results[s];
-        s_send_seat(c, s, &env);
-    }
-}
-
-/* Clears the tick collected: step (the market on the inbox's actions), send (each
- * player its result), publish (the snapshot to observers), record (the run's files). */
+/* Clears the tick collected: step (the market on the inbox's actions), record (the
+ * run's files), publish (the snapshot to observers); each player's result waits for
+ * its next TickStart (pending_results). */
 static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t *arena)
 {
     const fw_scenario_t *sc = c->sc;
@@ -1036,7 +1062,7 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
     c->cost.log += t2 - t1;
     if (rc != FW_COORD_OK)
         return rc;
-    s_send_results(c, results);
+    c->pending_results = results; /* sent with the next TickStarts (s_open_tick) */
     s_publish(c, snap, c->tick);
     c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
     c->cost.publish += fw_clock_thread_cpu_ns() - t2;
@@ -1552,8 +1578,10 @@ int fw_coord_run(const fw_coord_config_t *cfg)
         fw_log_info("coordinator", "run complete: %u ticks in %.2f s", c->ticks,
                     (double)(fw_clock_ms() - started) / 1000.0);
 finish:
-    if (!c->log_failed)
+    if (!c->log_failed) {
+        s_flush_results(c); /* the last tick's, or the one before an interruption */
         s_goodbye(c, stopped ? stopped : "run complete");
+    }
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,

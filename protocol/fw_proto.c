@@ -525,6 +525,21 @@ static int s_recv_first(void *socket, int timeout_ms, zmq_msg_t *msg)
 {
     int64_t deadline_ms = timeout_ms >= 0 ? fw_clock_ms() + timeout_ms : 0;
     zmq_msg_init(msg);
+    /* A message already queued is taken without a poll: a busy socket (the
+     * coordinator's ROUTER while a tick's actions come in) then costs no system call
+     * per message. A receive that does not wait reads the socket's pending commands
+     * first (libzmq), so its EAGAIN is as good as a poll's "nothing". */
+    if (zmq_msg_recv(msg, socket, ZMQ_DONTWAIT) >= 0)
+        return FW_PROTO_OK;
+    if (zmq_errno() != EAGAIN) {
+        int err = zmq_errno();
+        zmq_msg_close(msg);
+        return s_errno_code(err);
+    }
+    if (timeout_ms == 0) {
+        zmq_msg_close(msg);
+        return FW_PROTO_ETIMEDOUT;
+    }
     for (;;) {
         int rc = s_wait_readable(socket, deadline_ms, timeout_ms);
         if (rc != FW_PROTO_OK) {
