@@ -1041,6 +1041,7 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
     int64_t t0 = fw_clock_thread_cpu_ns();
     c->collecting = 0;
     fw_inbox_actions(c->inbox, actions);
+    c->cost.actions += (int64_t)fw_inbox_entries(c->inbox);
     if (fw_market_step(c->market, actions, arena, results, snap, err, sizeof err) !=
         FW_MARKET_OK) {
         fw_log_error("market", "tick %u could not be cleared: %s", c->tick, err);

@@ -170,6 +170,31 @@ size_t fw_inbox_count(const fw_inbox_t *in)
     return in->count;
 }
 
+/* The entries of one message's lists (its top level: Actions' lists hold entries
+ * whose own lists are bounded by the validator), read from its descriptor so that a
+ * list added to Actions is counted too. */
+static size_t s_list_entries(const ProtobufCMessage *m)
+{
+    size_t n = 0;
+    const ProtobufCMessageDescriptor *d = m->descriptor;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        if (f->label == PROTOBUF_C_LABEL_REPEATED)
+            n += *(const size_t *)((const char *)m + f->quantifier_offset);
+    }
+    return n;
+}
+
+size_t fw_inbox_entries(const fw_inbox_t *in)
+{
+    size_t n = 0;
+    for (uint32_t s = 0; s < in->n_seats; s++)
+        if (in->slot[s] && in->slot[s]->body_case == FLYWHEEL__V1__ENVELOPE__BODY_ACTIONS &&
+            in->slot[s]->actions)
+            n += s_list_entries(&in->slot[s]->actions->base);
+    return n;
+}
+
 int fw_inbox_has(const fw_inbox_t *in, uint32_t seat)
 {
     return seat < in->n_seats && in->slot[seat] != NULL;

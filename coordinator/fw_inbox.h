@@ -49,6 +49,11 @@ size_t fw_inbox_count(const fw_inbox_t *in);
 /* 1 if `seat` has actions in this tick. */
 int fw_inbox_has(const fw_inbox_t *in, uint32_t seat);
 
+/* The entries of every Actions held: the sum over seats of each list's length (offers,
+ * orders, bids, answers...). What a tick's clearing is proportional to, beside the
+ * seats (summary.json's actions_per_tick). */
+size_t fw_inbox_entries(const fw_inbox_t *in);
+
 /* The accepted envelope of `seat`, or NULL (borrowed, valid until the next open). */
 const fw_envelope_t *fw_inbox_envelope(const fw_inbox_t *in, uint32_t seat);
 

@@ -250,6 +250,9 @@ int fw_summary_write(const char *path, const fw_scenario_t *sc, const fw_market_
             "{s:f, s:f, s:f, s:f, s:f}", "send", (double)info->cost->send / per,
             "receive", (double)info->cost->receive / per, "clear", (double)info->cost->clear / per,
             "log", (double)info->cost->log / per, "publish", (double)info->cost->publish / per));
+        /* What that cost is paid for: the seats, and the entries of their actions. */
+        json_object_set_new(root, "actions_per_tick",
+                            json_real((double)info->cost->actions / info->cost_ticks));
     }
     json_object_set_new(root, "companies", s_companies(sc, m));
     if (info->last)

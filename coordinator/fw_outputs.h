@@ -42,11 +42,13 @@ int fw_metrics_csv_close(fw_metrics_csv_t **p);
 /* The coordinator's CPU time over the ticks run, by phase of the tick (nanoseconds of
  * its thread's CPU clock: waiting for agents costs nothing). */
 typedef struct {
-    int64_t send;     /* TickStarts: the tick's view built, each seat's packed and sent */
+    int64_t send;     /* TickStarts: the tick's view built, each seat's packed and sent,
+                       * with the last tick's TickResult before it */
     int64_t receive;  /* actions: received, unpacked, checked, filed in the inbox */
     int64_t clear;    /* the market stepped on them */
     int64_t log;      /* events.log and metrics.csv written */
-    int64_t publish;  /* TickResults packed and sent, the Snapshot published */
+    int64_t publish;  /* the Snapshot published */
+    int64_t actions;  /* entries of the Actions cleared (fw_inbox_entries), not time */
 } fw_tick_cost_t;
 
 /* What summary.json reports besides the market's own figures. */

@@ -12,6 +12,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,27 +342,54 @@ static uint8_t *s_put_varint(uint8_t *p, size_t v)
     return p;
 }
 
+/* The packed view and the messages holding it: ZeroMQ frees a zero-copy frame from
+ * its I/O thread, hence the atomic count. */
+struct fw_proto_shared {
+    atomic_uint refs;
+    size_t cap;
+    uint8_t bytes[];
+};
+
+static void s_shared_unref(fw_proto_shared_t *sh)
+{
+    if (sh && atomic_fetch_sub(&sh->refs, 1) == 1)
+        free(sh);
+}
+
+/* zmq_free_fn of a view frame. */
+static void s_shared_free(void *data, void *hint)
+{
+    (void)data;
+    s_shared_unref(hint);
+}
+
 int fw_proto_view_pack(fw_proto_view_t *v, const Flywheel__V1__MarketView *view)
 {
     assert(v && view);
     size_t size = flywheel__v1__market_view__get_packed_size(view);
     if (size > FW_PROTO_MAX_FRAME)
         return FW_PROTO_ETOOBIG;
-    if (size > v->cap || !v->bytes) {
-        uint8_t *b = realloc(v->bytes, size ? size : 1);
-        if (!b)
+    /* Last tick's bytes may still be on their way to a slow seat: packed over only
+     * when no message holds them. */
+    if (!v->shared || v->shared->cap < size || atomic_load(&v->shared->refs) != 1) {
+        size_t cap = size ? size : 1;
+        fw_proto_shared_t *sh = malloc(sizeof *sh + cap);
+        if (!sh)
             return FW_PROTO_EIO;
-        v->bytes = b;
-        v->cap = size ? size : 1;
+        atomic_init(&sh->refs, 1);
+        sh->cap = cap;
+        fw_proto_view_clear(v);
+        v->shared = sh;
     }
-    v->len = flywheel__v1__market_view__pack(view, v->bytes);
+    v->len = flywheel__v1__market_view__pack(view, v->shared->bytes);
+    v->bytes = v->shared->bytes;
     v->view = view;
     return FW_PROTO_OK;
 }
 
 void fw_proto_view_clear(fw_proto_view_t *v)
 {
-    free(v->bytes);
+    s_shared_unref(v->shared);
     *v = (fw_proto_view_t){0};
 }
 
@@ -399,16 +427,29 @@ static bool s_splice(const fw_envelope_t *env, const fw_proto_view_t *v, s_splic
     return true;
 }
 
-/* Writes the spliced envelope into out (sp->total bytes). */
-static void s_splice_write(const s_spliced_t *sp, const fw_proto_view_t *v, uint8_t *out)
+/* The bytes before the view: the envelope's fields, the TickStart's tag and length,
+ * its fields before the market, the market's tag and length. */
+static size_t s_splice_head_len(const s_spliced_t *sp, const fw_proto_view_t *v)
 {
-    uint8_t *p = out;
+    return sp->head_len + 1 + s_varint_len(sp->ts_len) + sp->before_len + 1 +
+           s_varint_len(v->len);
+}
+
+static uint8_t *s_splice_write_head(const s_spliced_t *sp, const fw_proto_view_t *v,
+                                    uint8_t *p)
+{
     p += flywheel__v1__envelope__pack(&sp->head, p);
     *p++ = S_TAG_LEN(FLYWHEEL__V1__ENVELOPE__BODY_TICK_START);
     p = s_put_varint(p, sp->ts_len);
     p += flywheel__v1__tick_start__pack(&sp->before, p);
     *p++ = S_TAG_LEN(4); /* TickStart.market */
-    p = s_put_varint(p, v->len);
+    return s_put_varint(p, v->len);
+}
+
+/* Writes the spliced envelope into out (sp->total bytes). */
+static void s_splice_write(const s_spliced_t *sp, const fw_proto_view_t *v, uint8_t *out)
+{
+    uint8_t *p = s_splice_write_head(sp, v, out);
     memcpy(p, v->bytes, v->len);
     p += v->len;
     p += flywheel__v1__tick_start__pack(&sp->after, p);
@@ -453,25 +494,37 @@ int fw_proto_send(void *socket, const fw_envelope_t *env)
     return s_send_msg(socket, &msg, 0);
 }
 
-/* Packs env into a new message: spliced with v when it is v's TickStart. */
-static int s_msg_from_tick_start(zmq_msg_t *msg, const fw_envelope_t *env,
-                                 const fw_proto_view_t *v)
-{
-    s_spliced_t sp;
-    if (!s_splice(env, v, &sp))
-        return s_msg_from_envelope(msg, env);
-    if (sp.total > FW_PROTO_MAX_FRAME)
-        return FW_PROTO_ETOOBIG;
-    if (zmq_msg_init_size(msg, sp.total) != 0)
-        return FW_PROTO_EIO;
-    s_splice_write(&sp, v, zmq_msg_data(msg));
-    return FW_PROTO_OK;
-}
-
 int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
                      const fw_envelope_t *env)
 {
     return fw_proto_send_tick_start_to(socket, identity, identity_len, env, NULL);
+}
+
+/* The three frames of a spliced TickStart (see fw_proto_send_tick_start_to), made
+ * before any is sent, so that a failure never leaves part of a message queued. */
+static int s_msgs_from_tick_start(zmq_msg_t parts[3], const s_spliced_t *sp,
+                                  const fw_proto_view_t *v)
+{
+    size_t head = s_splice_head_len(sp, v);
+    if (zmq_msg_init_size(&parts[0], head) != 0)
+        return FW_PROTO_EIO;
+    if (zmq_msg_init_size(&parts[2], sp->after_len) != 0) {
+        zmq_msg_close(&parts[0]);
+        return FW_PROTO_EIO;
+    }
+    atomic_fetch_add(&v->shared->refs, 1);
+    if (zmq_msg_init_data(&parts[1], (void *)v->bytes, v->len, s_shared_free, v->shared) !=
+        0) {
+        s_shared_unref(v->shared);
+        zmq_msg_close(&parts[0]);
+        zmq_msg_close(&parts[2]);
+        return FW_PROTO_EIO;
+    }
+    uint8_t *end = s_splice_write_head(sp, v, zmq_msg_data(&parts[0]));
+    assert((size_t)(end - (uint8_t *)zmq_msg_data(&parts[0])) == head);
+    (void)end;
+    flywheel__v1__tick_start__pack(&sp->after, zmq_msg_data(&parts[2]));
+    return FW_PROTO_OK;
 }
 
 int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t identity_len,
@@ -482,24 +535,40 @@ int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t id
         return FW_PROTO_EFRAMING;
     /* Pack before the identity frame goes out, so a failure never leaves half a
      * multipart message queued on the socket. */
-    zmq_msg_t body;
-    int rc = s_msg_from_tick_start(&body, env, v);
+    zmq_msg_t body[3];
+    size_t n_body = 1;
+    s_spliced_t sp;
+    int rc;
+    if (!s_splice(env, v, &sp)) {
+        rc = s_msg_from_envelope(&body[0], env);
+    } else if (sp.total > FW_PROTO_MAX_FRAME) {
+        rc = FW_PROTO_ETOOBIG;
+    } else {
+        rc = s_msgs_from_tick_start(body, &sp, v);
+        n_body = 3;
+    }
     if (rc != FW_PROTO_OK)
         return rc;
     zmq_msg_t id;
     if (zmq_msg_init_size(&id, identity_len) != 0) {
-        zmq_msg_close(&body);
+        for (size_t i = 0; i < n_body; i++)
+            zmq_msg_close(&body[i]);
         return FW_PROTO_EIO;
     }
     memcpy(zmq_msg_data(&id), identity, identity_len);
     /* Never block: a ROUTER serves many peers, and one that stopped reading (its
-     * queue at the high-water mark) must not stall the others. It gets EIO/EAGAIN. */
+     * queue at the high-water mark) must not stall the others. It gets EIO/EAGAIN.
+     * Once the first frame is queued, the others are too (ZeroMQ queues a message's
+     * frames together). */
     rc = s_send_msg(socket, &id, ZMQ_SNDMORE | ZMQ_DONTWAIT);
-    if (rc != FW_PROTO_OK) {
-        zmq_msg_close(&body);
-        return rc;
+    for (size_t i = 0; i < n_body; i++) {
+        if (rc == FW_PROTO_OK)
+            rc = s_send_msg(socket, &body[i],
+                            (i + 1 < n_body ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+        else
+            zmq_msg_close(&body[i]);
     }
-    return s_send_msg(socket, &body, ZMQ_DONTWAIT);
+    return rc;
 }
 
 /* Waits until `socket` has a message or timeout_ms passes (-1 = forever). */
@@ -596,20 +665,44 @@ static int s_unpack_msg(zmq_msg_t *msg, bool logged, fw_envelope_t **out)
     return rc;
 }
 
-/* Receives a message that must be one frame (a DEALER's or SUB's envelope) into
- * `msg`; a message of several frames is drained and refused (FW_PROTO_EFRAMING). On
- * failure `msg` is closed. */
+/* Receives a message from the coordinator (a DEALER's or SUB's envelope) into `msg`:
+ * one frame, or up to FW_PROTO_MAX_PARTS frames joined into one (a TickStart sent with
+ * its view apart). More frames are drained and refused (FW_PROTO_EFRAMING); a join
+ * over FW_PROTO_MAX_FRAME is refused (FW_PROTO_ETOOBIG). On failure `msg` is closed. */
 static int s_recv_single(void *socket, int timeout_ms, zmq_msg_t *msg)
 {
     int rc = s_recv_first(socket, timeout_ms, msg);
-    if (rc != FW_PROTO_OK)
+    if (rc != FW_PROTO_OK || !zmq_msg_more(msg))
         return rc;
-    if (zmq_msg_more(msg)) {
-        zmq_msg_close(msg);
-        s_drain(socket, true);
-        return FW_PROTO_EFRAMING;
+    zmq_msg_t parts[FW_PROTO_MAX_PARTS];
+    size_t n = 1, total = zmq_msg_size(msg);
+    bool more = true;
+    zmq_msg_init(&parts[0]);
+    zmq_msg_move(&parts[0], msg);
+    zmq_msg_close(msg); /* empty now; made again below for the joined envelope */
+    while (more && n < FW_PROTO_MAX_PARTS) {
+        if ((rc = s_recv_more(socket, &parts[n])) != FW_PROTO_OK)
+            break;
+        more = zmq_msg_more(&parts[n]);
+        total += zmq_msg_size(&parts[n++]);
     }
-    return FW_PROTO_OK;
+    if (rc == FW_PROTO_OK && more) {
+        s_drain(socket, true);
+        rc = FW_PROTO_EFRAMING;
+    } else if (rc == FW_PROTO_OK && total > FW_PROTO_MAX_FRAME) {
+        rc = FW_PROTO_ETOOBIG;
+    } else if (rc == FW_PROTO_OK && zmq_msg_init_size(msg, total) != 0) {
+        rc = FW_PROTO_EIO;
+    } else if (rc == FW_PROTO_OK) {
+        uint8_t *at = zmq_msg_data(msg);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(at, zmq_msg_data(&parts[i]), zmq_msg_size(&parts[i]));
+            at += zmq_msg_size(&parts[i]);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        zmq_msg_close(&parts[i]);
+    return rc;
 }
 
 int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)

@@ -25,6 +25,8 @@
 #define FW_PROTO_MAX_FRAME (4u * 1024u * 1024u)
 /* Most memory one envelope may take once unpacked, whatever its size on the wire. */
 #define FW_PROTO_MAX_UNPACKED (8u * FW_PROTO_MAX_FRAME)
+/* The most frames one envelope from the coordinator comes in (a TickStart: 3). */
+#define FW_PROTO_MAX_PARTS 3u
 /* Largest ZeroMQ routing identity accepted. */
 #define FW_PROTO_MAX_IDENTITY 255u
 
@@ -89,25 +91,31 @@ int fw_proto_send_to(void *socket, const uint8_t *identity, size_t identity_len,
                      const fw_envelope_t *env);
 
 /* A TickStart's market view packed once, to go into every seat's TickStart of a tick
- * (fw_proto_send_tick_start_to). `view` is the message the bytes were packed from. */
+ * (fw_proto_send_tick_start_to). `view` is the message the bytes were packed from. The
+ * bytes are shared with the messages ZeroMQ has not sent yet (reference counted): a
+ * view still being sent is never packed over. */
+typedef struct fw_proto_shared fw_proto_shared_t;
 typedef struct {
     const Flywheel__V1__MarketView *view;
-    uint8_t *bytes;    /* owned; NULL until packed */
-    size_t len, cap;
+    fw_proto_shared_t *shared; /* owns the bytes; NULL until packed */
+    const uint8_t *bytes;      /* the packed view, in `shared` */
+    size_t len;
 } fw_proto_view_t;
 
-/* Packs `view` into v (reusing its buffer). Returns 0, FW_PROTO_ETOOBIG or
- * FW_PROTO_EIO (out of memory). */
+/* Packs `view` into v (reusing its buffer when no message still holds it). Returns 0,
+ * FW_PROTO_ETOOBIG or FW_PROTO_EIO (out of memory). */
 int fw_proto_view_pack(fw_proto_view_t *v, const Flywheel__V1__MarketView *view);
 
-/* Frees v's buffer; v may be packed again. */
+/* Lets go of v's buffer (freed once no message holds it); v may be packed again. */
 void fw_proto_view_clear(fw_proto_view_t *v);
 
 /* As fw_proto_send_to for a TickStart whose market is v->view: the same bytes, but the
- * market view is copied from v instead of packed again, so that a tick's N TickStarts
- * cost the market's packing once (it is O(seats) bytes: packing it for every seat made
- * the coordinator's tick O(seats^2)). Any other envelope is packed as by
- * fw_proto_send_to. */
+ * market view is not packed again, nor copied: the message goes out as three frames,
+ * [the envelope up to the view][the view][the rest], the middle one sent from v's
+ * bytes (ZeroMQ zero copy). A seat's view is O(seats) bytes, so packing or copying it
+ * for every seat made the coordinator's tick O(seats^2). The receiver joins the
+ * frames (fw_proto_recv): the envelope's bytes are those of fw_proto_pack. Any other
+ * envelope is one frame, packed as by fw_proto_send_to. */
 int fw_proto_send_tick_start_to(void *socket, const uint8_t *identity, size_t identity_len,
                                 const fw_envelope_t *env, const fw_proto_view_t *v);
 
@@ -116,8 +124,11 @@ int fw_proto_pack_tick_start(const fw_envelope_t *env, const fw_proto_view_t *v,
                              size_t *out_len);
 
 /* Receives one message from a DEALER or SUB socket, waiting at most timeout_ms
- * (-1 = forever, 0 = poll). Returns 0 with *out owned by the caller, or a negative
- * code; on FW_PROTO_EVERSION *out is set as in fw_proto_unpack. */
+ * (-1 = forever, 0 = poll). A message of up to FW_PROTO_MAX_PARTS frames is one
+ * envelope split (fw_proto_send_tick_start_to) and is joined; more frames are drained
+ * and refused (FW_PROTO_EFRAMING), as is a join over FW_PROTO_MAX_FRAME
+ * (FW_PROTO_ETOOBIG). Returns 0 with *out owned by the caller, or a negative code; on
+ * FW_PROTO_EVERSION *out is set as in fw_proto_unpack. */
 int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out);
 
 /* The market view of the TickStarts a process's seats receive, unpacked once: every

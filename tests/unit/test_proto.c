@@ -1059,15 +1059,37 @@ Test(fw_proto, router_refuses_a_three_frame_message)
     check_same(&fx, got);
     fw_proto_free(&got);
 
-    /* A DEALER given two frames refuses them the same way. */
+    /* A DEALER joins up to FW_PROTO_MAX_PARTS frames into one envelope (a TickStart
+     * comes with its view apart): an envelope cut in three arrives whole. */
+    size_t cut1 = len / 3, cut2 = 2 * len / 3;
     cr_assert_eq(zmq_send(p.router, id, id_len, ZMQ_SNDMORE), (int)id_len);
-    cr_assert_eq(zmq_send(p.router, buf, len, ZMQ_SNDMORE), (int)len);
+    cr_assert_eq(zmq_send(p.router, buf, cut1, ZMQ_SNDMORE), (int)cut1);
+    cr_assert_eq(zmq_send(p.router, buf + cut1, cut2 - cut1, ZMQ_SNDMORE), (int)(cut2 - cut1));
+    cr_assert_eq(zmq_send(p.router, buf + cut2, len - cut2, 0), (int)(len - cut2));
+    cr_assert_eq(fw_proto_recv(p.dealer, 2000, &got), FW_PROTO_OK);
+    check_same(&fx, got);
+    fw_proto_free(&got);
+    /* One frame more is refused, and drained: the next message is read whole. */
+    cr_assert_eq(zmq_send(p.router, id, id_len, ZMQ_SNDMORE), (int)id_len);
+    for (unsigned i = 0; i < FW_PROTO_MAX_PARTS; i++)
+        cr_assert_eq(zmq_send(p.router, buf, len, ZMQ_SNDMORE), (int)len);
     cr_assert_eq(zmq_send(p.router, buf, len, 0), (int)len);
     cr_assert_eq(fw_proto_send_to(p.router, id, id_len, &fx.env), FW_PROTO_OK);
     cr_assert_eq(fw_proto_recv(p.dealer, 2000, &got), FW_PROTO_EFRAMING);
     cr_assert_null(got);
     cr_assert_eq(fw_proto_recv(p.dealer, 2000, &got), FW_PROTO_OK);
+    check_same(&fx, got);
     fw_proto_free(&got);
+    /* Frames that join to more than the cap are refused before they are joined. */
+    size_t big_len = FW_PROTO_MAX_FRAME / 2 + 1;
+    uint8_t *big = calloc(1, big_len);
+    cr_assert_not_null(big);
+    cr_assert_eq(zmq_send(p.router, id, id_len, ZMQ_SNDMORE), (int)id_len);
+    cr_assert_eq(zmq_send(p.router, big, big_len, ZMQ_SNDMORE), (int)big_len);
+    cr_assert_eq(zmq_send(p.router, big, big_len, 0), (int)big_len);
+    free(big);
+    cr_assert_eq(fw_proto_recv(p.dealer, 2000, &got), FW_PROTO_ETOOBIG);
+    cr_assert_null(got);
 
     /* Garbage in a well-framed message: malformed, sender known. */
     cr_assert_eq(zmq_send(p.dealer, "\xff\xff", 2, 0), 2);
@@ -1228,6 +1250,49 @@ Test(fw_proto, sends_a_tick_start_with_its_view_packed_once_as_the_same_bytes)
     cr_assert_eq(got->tick_start->market->compute_quotes[N_QUOTES - 1]->price,
                  1000 + N_QUOTES - 1);
     fw_proto_free(&got);
+
+    /* On the wire it is three frames, [the envelope up to the view][the view][the
+     * rest], and joined they are the bytes of the envelope packed whole. */
+    uint8_t *whole = NULL;
+    size_t whole_len = 0, joined = 0;
+    cr_assert_eq(fw_proto_pack(&fx.env, &whole, &whole_len), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_send_tick_start_to(p.router, id, id_len, &fx.env, &v), FW_PROTO_OK);
+    for (int part = 0; part < 3; part++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        cr_assert_geq(zmq_msg_recv(&m, p.dealer, 0), 0);
+        cr_assert_eq(zmq_msg_more(&m), part < 2, "frame %d", part);
+        if (part == 1)
+            cr_assert_eq(zmq_msg_size(&m), v.len, "the middle frame is the view");
+        cr_assert_leq(joined + zmq_msg_size(&m), whole_len);
+        cr_assert_eq(memcmp(whole + joined, zmq_msg_data(&m), zmq_msg_size(&m)), 0);
+        joined += zmq_msg_size(&m);
+        zmq_msg_close(&m);
+    }
+    cr_assert_eq(joined, whole_len);
+    free(whole);
+
+    /* The view's bytes are sent from where they were packed, so a message still queued
+     * keeps them: packing the next view, then letting go of it, leaves the queued
+     * TickStarts as they were sent (the sanitizer build sees any use after free). */
+    cr_assert_eq(fw_proto_send_tick_start_to(p.router, id, id_len, &fx.env, &v), FW_PROTO_OK);
+    cr_assert_eq(fw_proto_send_tick_start_to(p.router, id, id_len, &fx.env, &v), FW_PROTO_OK);
+    const uint8_t *sent_from = v.bytes;
+    cr_assert_eq(fw_proto_view_pack(&v, &other), FW_PROTO_OK);
+    cr_assert_neq(v.bytes, sent_from, "a view still queued was packed over");
+    fw_proto_view_clear(&v);
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(fw_proto_recv(p.dealer, 2000, &got), FW_PROTO_OK);
+        cr_assert_eq(got->tick_start->market->n_compute_quotes, N_QUOTES);
+        cr_assert_eq(got->tick_start->market->compute_quotes[N_QUOTES - 1]->price,
+                     1000 + N_QUOTES - 1);
+        fw_proto_free(&got);
+    }
+    /* Once nothing holds them, the same bytes are packed over (no allocation a tick). */
+    cr_assert_eq(fw_proto_view_pack(&v, &fx.market), FW_PROTO_OK);
+    sent_from = v.bytes;
+    cr_assert_eq(fw_proto_view_pack(&v, &fx.market), FW_PROTO_OK);
+    cr_assert_eq(v.bytes, sent_from);
     pair_close(&p);
     fw_proto_view_clear(&v);
 }

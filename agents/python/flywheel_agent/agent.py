@@ -117,7 +117,9 @@ def main():
             print(f"{args.seat}: no message from the coordinator for {args.idle_timeout} s",
                   file=sys.stderr)
             return 5  # lost the coordinator, as flywheel-agent
-        env = pb.Envelope.FromString(sock.recv())
+        # A TickStart comes in three frames (its market view apart): joined, they are
+        # the Envelope's bytes.
+        env = pb.Envelope.FromString(b"".join(sock.recv_multipart()))
         kind = env.WhichOneof("body")
         if kind == "welcome":
             state["run_id"], state["role"] = env.run_id, env.welcome.role
