@@ -78,6 +78,9 @@ typedef struct {
     Flywheel__V1__MarketView view; /* what every seat sees this tick, built once (in
                                     * view_arena) and shared by every TickStart */
     fw_proto_view_t view_packed;   /* the same, packed once: each TickStart sent copies it */
+    /* A cleared tick's Snapshot packed once, then the log record and the published
+     * message around it (they differ only in the envelope's seq). */
+    fw_proto_buf_t snap_packed, record_packed, publish_packed;
     /* Two tick arenas and snapshots, alternating by tick parity, so that the last
      * tick's snapshot stays valid (for status snapshots) while the next is collected. */
     fw_arena_t *tick_arena[2];
@@ -105,6 +108,9 @@ typedef struct {
      * next tick opens straight away (pause, stop, the last tick). They live in the
      * cleared tick's arena, which the next tick's does not reset. */
     Flywheel__V1__TickResult **pending_results;
+    /* The last tick's snapshot while its metrics.csv row is still to be written
+     * (s_write_row); it lives in the tick's snapshot slot, kept through the next. */
+    const Flywheel__V1__Snapshot *pending_row;
     fw_tick_cost_t cost;     /* CPU time of the ticks run, by phase (summary.json) */
     uint32_t cost_ticks;     /* ticks it covers */
 } fw_coord_t;
@@ -153,6 +159,7 @@ static void s_publish_status(fw_coord_t *c, Flywheel__V1__Phase phase);
 static void s_house_turn(fw_coord_t *c, uint32_t seat);
 static void s_save_tokens(fw_coord_t *c);
 static void s_flush_tokens(fw_coord_t *c);
+static int s_write_row(fw_coord_t *c);
 
 /* Milliseconds left until the deadline, now, on the monotonic clock (0: no deadline;
  * at least 1 while there is one, so "none" and "now" differ on the wire). */
@@ -296,6 +303,24 @@ static void s_fill_status(fw_coord_t *c, Flywheel__V1__Snapshot *snap,
     snap->players_wanted = c->cfg->players && c->cfg->players < c->sc->n_seats
                                ? c->cfg->players
                                : (uint32_t)c->sc->n_seats;
+}
+
+/* Publishes the tick just cleared, from its Snapshot packed for the log (s_record). */
+static void s_publish_cleared(fw_coord_t *c)
+{
+    fw_envelope_t pub = FLYWHEEL__V1__ENVELOPE__INIT;
+    pub.protocol_version = FW_PROTOCOL_VERSION;
+    pub.run_id = c->run_id;
+    pub.tick = c->tick;
+    pub.seq = ++c->pub_seq;
+    pub.seat = "";
+    pub.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    int rc = fw_proto_pack_with_body(&c->publish_packed, &pub, &c->snap_packed);
+    if (rc == FW_PROTO_OK)
+        rc = fw_proto_send_bytes(c->pub, c->publish_packed.bytes, c->publish_packed.len);
+    if (rc != FW_PROTO_OK)
+        fw_log_warn("observers", "snapshot of tick %u not published: %s", c->tick,
+                    fw_proto_strerror(rc));
 }
 
 static void s_publish(fw_coord_t *c, const Flywheel__V1__Snapshot *snap, uint32_t tick)
@@ -881,6 +906,8 @@ static int s_hold_if_paused(fw_coord_t *c)
     if (!cfg->pause || !*cfg->pause)
         return FW_COORD_OK;
     s_flush_results(c); /* players read their results while the game stands still */
+    if (s_write_row(c) != FW_COORD_OK)
+        return FW_COORD_EFAIL;
     if (c->tick > 1) /* c->tick is the next tick, not yet opened */
         fw_log_info("coordinator", "paused after tick %u", c->tick - 1);
     else
@@ -989,8 +1016,8 @@ static int s_log_failed(fw_coord_t *c)
 }
 
 /* One record of the tick, in the run directory: the actions the market used, in the
- * order it used them, then the snapshot, in events.log; the metrics row in
- * metrics.csv; both flushed, so a crash later loses nothing of this tick. */
+ * order it used them, then the snapshot, in events.log, flushed, so a crash later
+ * loses nothing of this tick. Its metrics.csv row follows (s_write_row). */
 static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
 {
     int rc;
@@ -1009,8 +1036,11 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
     rec.seq = c->pub_seq;
     rec.seat = "";
     rec.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
-    rec.snapshot = snap;
-    rc = fw_eventlog_append(c->log, &rec);
+    rc = fw_proto_pack_snapshot(&c->snap_packed, snap);
+    if (rc == FW_PROTO_OK)
+        rc = fw_proto_pack_with_body(&c->record_packed, &rec, &c->snap_packed);
+    if (rc == FW_PROTO_OK)
+        rc = fw_eventlog_append_bytes(c->log, c->record_packed.bytes, c->record_packed.len);
     if (rc == FW_PROTO_OK)
         rc = fw_eventlog_flush(c->log);
     if (rc != FW_PROTO_OK) {
@@ -1019,9 +1049,26 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
                      rc == FW_PROTO_EIO ? strerror(errno) : fw_proto_strerror(rc));
         return s_log_failed(c);
     }
-    rc = fw_metrics_csv_append(c->csv, snap);
+    c->pending_row = snap; /* s_write_row, once the next tick is under way */
+    return FW_COORD_OK;
+}
+
+/* The metrics.csv row of the last tick cleared, if it is still to be written. It is
+ * written once the next tick's TickStarts are out, while the agents decide, rather
+ * than between the clearing and the TickStarts, where nothing else of the tick can
+ * run: the log is what a restarted coordinator replays, and it rebuilds metrics.csv
+ * from it. Written at once when no tick follows (pause, stop, the end). */
+static int s_write_row(fw_coord_t *c)
+{
+    if (!c->pending_row)
+        return FW_COORD_OK;
+    int64_t t0 = fw_clock_thread_cpu_ns();
+    int rc = fw_metrics_csv_append(c->csv, c->pending_row);
+    uint32_t tick = c->pending_row->tick;
+    c->pending_row = NULL;
+    c->cost.row += fw_clock_thread_cpu_ns() - t0;
     if (rc != 0) {
-        fw_log_error("outputs", "cannot write metrics.csv: %s",
+        fw_log_error("outputs", "cannot write tick %u's row of metrics.csv: %s", tick,
                      rc == -2 ? "metric columns changed" : strerror(errno));
         return s_log_failed(c);
     }
@@ -1064,7 +1111,7 @@ static int s_clear_tick(fw_coord_t *c, Flywheel__V1__Snapshot *snap, fw_arena_t 
     if (rc != FW_COORD_OK)
         return rc;
     c->pending_results = results; /* sent with the next TickStarts (s_open_tick) */
-    s_publish(c, snap, c->tick);
+    s_publish_cleared(c);
     c->next_status_ms = fw_clock_ms() + S_STATUS_EVERY_MS;
     c->cost.publish += fw_clock_thread_cpu_ns() - t2;
     return FW_COORD_OK;
@@ -1555,9 +1602,12 @@ int fw_coord_run(const fw_coord_config_t *cfg)
             flywheel__v1__snapshot__init(snap);
             s_open_tick(c);
             int64_t t1 = fw_clock_thread_cpu_ns();
-            rc = s_collect(c);
             c->cost.send += t1 - t0;
-            c->cost.receive += fw_clock_thread_cpu_ns() - t1;
+            rc = s_write_row(c); /* last tick's, while the agents decide */
+            int64_t t2 = fw_clock_thread_cpu_ns();
+            if (rc == FW_COORD_OK)
+                rc = s_collect(c);
+            c->cost.receive += fw_clock_thread_cpu_ns() - t2;
         }
         if (rc == FW_COORD_OK)
             rc = s_clear_tick(c, snap, arena);
@@ -1581,8 +1631,13 @@ int fw_coord_run(const fw_coord_config_t *cfg)
 finish:
     if (!c->log_failed) {
         s_flush_results(c); /* the last tick's, or the one before an interruption */
-        s_goodbye(c, stopped ? stopped : "run complete");
+        if (s_write_row(c) != FW_COORD_OK) {
+            rc = FW_COORD_EFAIL;
+            stopped = "metrics.csv could not be written";
+        }
     }
+    if (!c->log_failed)
+        s_goodbye(c, stopped ? stopped : "run complete");
     {
         fw_summary_info_t info = {c->run_id, cfg->seed, c->ticks,
                                   (double)(fw_clock_ms() - started) / 1000.0, books_ok, stopped,
@@ -1612,6 +1667,9 @@ out:
     fw_arena_destroy(&c->house_arena);
     fw_arena_destroy(&c->view_arena);
     fw_proto_view_clear(&c->view_packed);
+    fw_proto_buf_clear(&c->snap_packed);
+    fw_proto_buf_clear(&c->record_packed);
+    fw_proto_buf_clear(&c->publish_packed);
     fw_inbox_destroy(&c->inbox);
     fw_market_destroy(&c->market);
     free(c->lobby_cs_ptrs);

@@ -141,6 +141,11 @@ int fw_eventlog_append(fw_eventlog_t *log, const fw_envelope_t *env)
     return fw_proto_write_delimited(log->file, env);
 }
 
+int fw_eventlog_append_bytes(fw_eventlog_t *log, const uint8_t *bytes, size_t len)
+{
+    return fw_proto_write_delimited_bytes(log->file, bytes, len);
+}
+
 int fw_eventlog_flush(fw_eventlog_t *log)
 {
     return fflush(log->file) == 0 ? FW_PROTO_OK : FW_PROTO_EIO;

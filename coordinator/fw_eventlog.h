@@ -55,6 +55,9 @@ int fw_eventlog_recover(const char *path, fw_envelope_t **header, fw_eventlog_ti
 /* Appends one record. Returns 0 or a negative fw_proto code. */
 int fw_eventlog_append(fw_eventlog_t *log, const fw_envelope_t *env);
 
+/* Appends one record already packed (fw_proto_pack_with_body), unflushed. */
+int fw_eventlog_append_bytes(fw_eventlog_t *log, const uint8_t *bytes, size_t len);
+
 /* Flushes buffered records to the file. Returns 0 or FW_PROTO_EIO. */
 int fw_eventlog_flush(fw_eventlog_t *log);
 

@@ -247,9 +247,10 @@ int fw_summary_write(const char *path, const fw_scenario_t *sc, const fw_market_
         /* Microseconds of the coordinator thread's CPU per tick, by phase. */
         double per = 1000.0 * info->cost_ticks;
         json_object_set_new(root, "coordinator_cpu_us_per_tick", json_pack(
-            "{s:f, s:f, s:f, s:f, s:f}", "send", (double)info->cost->send / per,
+            "{s:f, s:f, s:f, s:f, s:f, s:f}", "send", (double)info->cost->send / per,
             "receive", (double)info->cost->receive / per, "clear", (double)info->cost->clear / per,
-            "log", (double)info->cost->log / per, "publish", (double)info->cost->publish / per));
+            "log", (double)info->cost->log / per, "publish", (double)info->cost->publish / per,
+            "row", (double)info->cost->row / per));
         /* What that cost is paid for: the seats, and the entries of their actions. */
         json_object_set_new(root, "actions_per_tick",
                             json_real((double)info->cost->actions / info->cost_ticks));

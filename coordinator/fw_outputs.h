@@ -46,8 +46,9 @@ typedef struct {
                        * with the last tick's TickResult before it */
     int64_t receive;  /* actions: received, unpacked, checked, filed in the inbox */
     int64_t clear;    /* the market stepped on them */
-    int64_t log;      /* events.log and metrics.csv written */
+    int64_t log;      /* events.log written (before anyone hears of the tick) */
     int64_t publish;  /* the Snapshot published */
+    int64_t row;      /* the metrics.csv row written (while the next tick is played) */
     int64_t actions;  /* entries of the Actions cleared (fw_inbox_entries), not time */
 } fw_tick_cost_t;
 

@@ -342,6 +342,62 @@ static uint8_t *s_put_varint(uint8_t *p, size_t v)
     return p;
 }
 
+void fw_proto_buf_clear(fw_proto_buf_t *b)
+{
+    free(b->bytes);
+    *b = (fw_proto_buf_t){0};
+}
+
+/* Makes room for `size` bytes in b (its contents are not kept). */
+static int s_buf_reserve(fw_proto_buf_t *b, size_t size)
+{
+    if (size > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (b->bytes && b->cap >= size)
+        return FW_PROTO_OK;
+    uint8_t *bytes = realloc(b->bytes, size ? size : 1);
+    if (!bytes)
+        return FW_PROTO_EIO;
+    b->bytes = bytes;
+    b->cap = size ? size : 1;
+    return FW_PROTO_OK;
+}
+
+int fw_proto_pack_snapshot(fw_proto_buf_t *b, const Flywheel__V1__Snapshot *snap)
+{
+    assert(b && snap);
+    size_t size = flywheel__v1__snapshot__get_packed_size(snap);
+    int rc = s_buf_reserve(b, size);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    b->len = flywheel__v1__snapshot__pack(snap, b->bytes);
+    return FW_PROTO_OK;
+}
+
+int fw_proto_pack_with_body(fw_proto_buf_t *out, const fw_envelope_t *env,
+                            const fw_proto_buf_t *body)
+{
+    assert(out && env && body && env->body_case != FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET);
+    /* The envelope's own fields (1-5) come before any body (10 and up) in protobuf-c's
+     * field order, so the bytes are the head's, then the body as a length-delimited
+     * field (a oneof member is written even when empty: it names the message). */
+    fw_envelope_t head = *env;
+    head.body_case = FLYWHEEL__V1__ENVELOPE__BODY__NOT_SET;
+    size_t head_len = flywheel__v1__envelope__get_packed_size(&head);
+    size_t tag = ((size_t)env->body_case << 3) | 2; /* wire type 2: length-delimited */
+    size_t size = head_len + s_varint_len(tag) + s_varint_len(body->len) + body->len;
+    int rc = s_buf_reserve(out, size);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    uint8_t *p = out->bytes;
+    p += flywheel__v1__envelope__pack(&head, p);
+    p = s_put_varint(p, tag);
+    p = s_put_varint(p, body->len);
+    memcpy(p, body->bytes, body->len);
+    out->len = size;
+    return FW_PROTO_OK;
+}
+
 /* The packed view and the messages holding it: ZeroMQ frees a zero-copy frame from
  * its I/O thread, hence the atomic count. */
 struct fw_proto_shared {
@@ -482,6 +538,19 @@ static int s_send_msg(void *socket, zmq_msg_t *msg, int flags)
     int err = zmq_errno();
     zmq_msg_close(msg);
     return s_errno_code(err);
+}
+
+int fw_proto_send_bytes(void *socket, const uint8_t *bytes, size_t len)
+{
+    assert(socket && (bytes || len == 0));
+    zmq_msg_t msg;
+    if (len > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    if (zmq_msg_init_size(&msg, len) != 0)
+        return FW_PROTO_EIO;
+    if (len)
+        memcpy(zmq_msg_data(&msg), bytes, len);
+    return s_send_msg(socket, &msg, 0);
 }
 
 int fw_proto_send(void *socket, const fw_envelope_t *env)
@@ -987,25 +1056,26 @@ bool fw_proto_same_actions(const fw_envelope_t *a, const fw_envelope_t *b)
 
 /* --- delimited records ---------------------------------------------------- */
 
+int fw_proto_write_delimited_bytes(FILE *f, const uint8_t *bytes, size_t len)
+{
+    assert(f && (bytes || len == 0));
+    if (len > FW_PROTO_MAX_FRAME)
+        return FW_PROTO_ETOOBIG;
+    uint8_t varint[S_VARINT_MAX];
+    size_t n = (size_t)(s_put_varint(varint, len) - varint);
+    if (fwrite(varint, 1, n, f) != n || (len > 0 && fwrite(bytes, 1, len, f) != len))
+        return FW_PROTO_EIO;
+    return FW_PROTO_OK;
+}
+
 int fw_proto_write_delimited(FILE *f, const fw_envelope_t *env)
 {
     assert(f && env);
     uint8_t *buf = NULL;
     size_t len = 0;
     int rc = fw_proto_pack(env, &buf, &len);
-    if (rc != FW_PROTO_OK)
-        goto out;
-    uint8_t varint[S_VARINT_MAX];
-    size_t n = 0;
-    uint64_t v = len;
-    do {
-        uint8_t b = v & 0x7f;
-        v >>= 7;
-        varint[n++] = v ? (uint8_t)(b | 0x80) : b;
-    } while (v);
-    if (fwrite(varint, 1, n, f) != n || (len > 0 && fwrite(buf, 1, len, f) != len))
-        rc = FW_PROTO_EIO;
-out:
+    if (rc == FW_PROTO_OK)
+        rc = fw_proto_write_delimited_bytes(f, buf, len);
     free(buf);
     return rc;
 }

@@ -57,6 +57,27 @@ const char *fw_proto_schema_hash(void);
  * Returns 0, or FW_PROTO_ETOOBIG if the packed size exceeds the cap. */
 int fw_proto_pack(const fw_envelope_t *env, uint8_t **out, size_t *out_len);
 
+/* A growable byte buffer, kept between uses (fw_proto_pack_body_once and friends). */
+typedef struct {
+    uint8_t *bytes; /* owned; NULL until used */
+    size_t len, cap;
+} fw_proto_buf_t;
+
+/* Frees b's bytes; b may be used again. */
+void fw_proto_buf_clear(fw_proto_buf_t *b);
+
+/* Packs a Snapshot into `b` (its bytes reused): the body that the run's log record and
+ * its published message share, so that it is packed once a tick. Returns 0,
+ * FW_PROTO_ETOOBIG or FW_PROTO_EIO (out of memory). */
+int fw_proto_pack_snapshot(fw_proto_buf_t *b, const Flywheel__V1__Snapshot *snap);
+
+/* Packs into `out` the envelope `env` would pack to, with its body (the case env names;
+ * its pointer is not read) taken already packed from `body`: the same bytes as
+ * fw_proto_pack, for a body packed once and sent or logged under several envelopes.
+ * Returns 0, FW_PROTO_ETOOBIG or FW_PROTO_EIO. */
+int fw_proto_pack_with_body(fw_proto_buf_t *out, const fw_envelope_t *env,
+                            const fw_proto_buf_t *body);
+
 /* Unpacks `len` bytes. The size cap is checked before protobuf-c allocates anything,
  * and protobuf-c allocates within fw_proto_unpack_budget(len) bytes; bytes that are
  * not what fw_proto_pack writes are accepted only if the envelope, packed again as
@@ -83,6 +104,10 @@ void fw_proto_free(fw_envelope_t **p);
 
 /* Sends `env` on a DEALER or PUB socket. Returns 0 or a negative code. */
 int fw_proto_send(void *socket, const fw_envelope_t *env);
+
+/* Sends an envelope already packed (fw_proto_pack_with_body) on a DEALER or PUB
+ * socket, as one frame. Returns 0 or a negative code. */
+int fw_proto_send_bytes(void *socket, const uint8_t *bytes, size_t len);
 
 /* Sends `env` to the peer `identity` on a ROUTER socket, never blocking: a peer whose
  * queue is full gives FW_PROTO_ETIMEDOUT, a peer that is gone FW_PROTO_EIO (with
@@ -182,6 +207,9 @@ bool fw_proto_same_actions(const fw_envelope_t *a, const fw_envelope_t *b);
 
 /* Appends one record. Returns 0 or FW_PROTO_EIO/FW_PROTO_ETOOBIG. */
 int fw_proto_write_delimited(FILE *f, const fw_envelope_t *env);
+
+/* Appends one record of an envelope already packed (fw_proto_pack_with_body). */
+int fw_proto_write_delimited_bytes(FILE *f, const uint8_t *bytes, size_t len);
 
 /* Reads the next record. Returns 0 with *out owned by the caller, FW_PROTO_EOF at a
  * clean end, FW_PROTO_ETRUNCATED, FW_PROTO_ETOOBIG or FW_PROTO_EMALFORMED. */

@@ -68,7 +68,7 @@ Test(fw_outputs, summary_json_reports_companies_and_final_metrics)
     fw_market_t *m = fw_market_new(sc, 0);
     cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
     snprintf(path, sizeof path, "%s/summary.json", dir);
-    fw_tick_cost_t cost = {3000000, 6000, 9000, 12000, 15000, 21};
+    fw_tick_cost_t cost = {3000000, 6000, 9000, 12000, 15000, 18000, 21};
     fw_summary_info_t info = {"abc", 9, 3, 0.5, 1, NULL,
                               s_snap(3, "2024-03", "cash.v", 10, "share.x", 0.5), NULL,
                               &cost, 3};
@@ -81,6 +81,7 @@ Test(fw_outputs, summary_json_reports_companies_and_final_metrics)
     json_t *cpu = json_object_get(j, "coordinator_cpu_us_per_tick");
     cr_assert_float_eq(json_real_value(json_object_get(cpu, "send")), 1000.0, 1e-9);
     cr_assert_float_eq(json_real_value(json_object_get(cpu, "publish")), 5.0, 1e-9);
+    cr_assert_float_eq(json_real_value(json_object_get(cpu, "row")), 6.0, 1e-9);
     cr_assert_float_eq(json_real_value(json_object_get(j, "actions_per_tick")), 7.0, 1e-9);
     cr_assert(json_is_true(json_object_get(j, "books_balanced")));
     json_t *lab = json_array_get(json_object_get(j, "companies"), 1);
