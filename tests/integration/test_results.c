@@ -134,18 +134,25 @@ static void s_expect(s_player_t *p, Flywheel__V1__Envelope__BodyCase kind, uint3
     fw_proto_free(&in);
 }
 
+/* Plays ticks `from` to the last: each TickStart answered, its TickResult before the
+ * next; then the Bye, and the coordinator's exit. */
+static void s_play_to_the_end(s_player_t *p, uint32_t from)
+{
+    for (uint32_t t = from; t <= S_TICKS; t++) {
+        s_expect(p, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START, t, "a tick opens");
+        s_act(p, t);
+        s_expect(p, FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT, t, "the tick was cleared");
+    }
+    s_expect(p, FLYWHEEL__V1__ENVELOPE__BODY_BYE, 0, "the run is over");
+    cr_assert_eq(fw_procs_wait(&s_procs, p->coord, 60000), 0, "the coordinator exits 0");
+    s_stop(p);
+}
+
 Test(results, each_comes_before_the_next_tick_start_and_the_last_before_the_bye)
 {
     s_player_t p;
     s_start(&p);
-    for (uint32_t t = 1; t <= S_TICKS; t++) {
-        s_expect(&p, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START, t, "a tick opens");
-        s_act(&p, t);
-        s_expect(&p, FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT, t, "the tick was cleared");
-    }
-    s_expect(&p, FLYWHEEL__V1__ENVELOPE__BODY_BYE, 0, "the run is over");
-    cr_assert_eq(fw_procs_wait(&s_procs, p.coord, 60000), 0, "the coordinator exits 0");
-    s_stop(&p);
+    s_play_to_the_end(&p, 1);
 }
 
 Test(results, a_game_paused_after_a_tick_delivers_its_result_while_it_stands_still)
@@ -164,12 +171,5 @@ Test(results, a_game_paused_after_a_tick_delivers_its_result_while_it_stands_sti
     cr_assert_geq(fw_test_wait_text(p.log, "paused after tick 2", 0, 30000), 0,
                   "the coordinator says it paused after tick 2");
     cr_assert_eq(kill(s_procs.pid[p.coord], SIGUSR2), 0);
-    for (uint32_t t = 3; t <= S_TICKS; t++) {
-        s_expect(&p, FLYWHEEL__V1__ENVELOPE__BODY_TICK_START, t, "resumed");
-        s_act(&p, t);
-        s_expect(&p, FLYWHEEL__V1__ENVELOPE__BODY_TICK_RESULT, t, "the tick was cleared");
-    }
-    s_expect(&p, FLYWHEEL__V1__ENVELOPE__BODY_BYE, 0, "the run is over");
-    cr_assert_eq(fw_procs_wait(&s_procs, p.coord, 60000), 0, "the coordinator exits 0");
-    s_stop(&p);
+    s_play_to_the_end(&p, 3);
 }
