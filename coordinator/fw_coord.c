@@ -1310,28 +1310,12 @@ static fw_eventlog_t *s_open_log(fw_coord_t *c, const char *path)
  * Rewritten whole (through a temporary file and a rename) whenever a seat is given. */
 static void s_save_tokens(fw_coord_t *c)
 {
-    char path[4096], tmp[4200];
+    char path[4096];
     if (s_path(path, sizeof path, c->cfg->out_dir, "seats.tokens") != 0)
         return;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
+    if (fw_seats_save(c->seats, path) != 0)
         fw_log_warn("outputs", "cannot write %s: %s (a restarted coordinator would not know "
-                    "its players)", tmp, strerror(errno));
-        return;
-    }
-    for (uint32_t s = 0; s < c->sc->n_seats; s++) {
-        fw_seat_status_t st;
-        fw_seats_status(c->seats, s, &st);
-        if (st.token[0])
-            fprintf(f, "%s\t%s\t%s\t%s\n", c->sc->seats[s].id, st.token,
-                    fw_seats_user(c->seats, s), st.player);
-    }
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        fw_log_warn("outputs", "cannot write %s: %s", path, strerror(errno));
+                    "its players)", path, strerror(errno));
 }
 
 /* Writes seats.tokens if the lobby left it behind. */
@@ -1346,27 +1330,12 @@ static void s_flush_tokens(fw_coord_t *c)
 /* Gives each seat back the token it had (s_save_tokens), for its player to return. */
 static void s_load_tokens(fw_coord_t *c)
 {
-    char path[4096], line[512];
+    char path[4096];
     if (s_path(path, sizeof path, c->cfg->out_dir, "seats.tokens") != 0)
         return;
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return; /* nobody had joined: every seat is claimed afresh */
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        char *fields[4] = {line, "", "", ""};
-        for (int i = 1; i < 4; i++) {
-            char *tab = strchr(fields[i - 1], '\t');
-            if (!tab)
-                break;
-            *tab = '\0';
-            fields[i] = tab + 1;
-        }
-        int seat = fw_scenario_seat(c->sc, fields[0]);
-        if (seat >= 0 && fields[1][0])
-            fw_seats_restore(c->seats, (uint32_t)seat, fields[1], fields[3], fields[2]);
-    }
-    fclose(f);
+    if (fw_seats_load(c->seats, path) < 0)
+        fw_log_warn("resume", "cannot read %s: %s (its players join as newcomers)", path,
+                    strerror(errno));
 }
 
 /* One sealed tick of the log, cleared again (fw_eventlog_recover's callback): the

@@ -1,6 +1,8 @@
 /* fw_seats: see fw_seats.h. */
 #include "fw_seats.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,4 +537,62 @@ size_t fw_seats_count(const fw_seats_t *s, fw_holder_t holder)
     for (uint32_t i = 0; i < s->sc->n_seats; i++)
         n += s->seat[i].holder == holder;
     return n;
+}
+
+/* ---- seats.tokens -------------------------------------------------------------- */
+
+int fw_seats_save(const fw_seats_t *s, const char *path)
+{
+    char tmp[4200];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    /* 0600: a token takes a seat back. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = saved;
+        return -1;
+    }
+    for (uint32_t i = 0; i < s->sc->n_seats; i++) {
+        fw_seat_status_t st;
+        fw_seats_status(s, i, &st);
+        if (st.token[0])
+            fprintf(f, "%s\t%s\t%s\t%s\n", s->sc->seats[i].id, st.token,
+                    fw_seats_user(s, i), st.player);
+    }
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return -1;
+    return 0;
+}
+
+int fw_seats_load(fw_seats_t *s, const char *path)
+{
+    char line[512];
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    int restored = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *fields[4] = {line, "", "", ""};
+        for (int i = 1; i < 4; i++) {
+            char *tab = strchr(fields[i - 1], '\t');
+            if (!tab)
+                break;
+            *tab = '\0';
+            fields[i] = tab + 1;
+        }
+        int seat = fw_scenario_seat(s->sc, fields[0]);
+        if (seat >= 0 && fields[1][0]) {
+            fw_seats_restore(s, (uint32_t)seat, fields[1], fields[3], fields[2]);
+            restored++;
+        }
+    }
+    fclose(f);
+    return restored;
 }

@@ -106,6 +106,17 @@ fw_claim_result_t fw_seats_claim(fw_seats_t *s, const uint8_t *id, size_t id_len
 void fw_seats_restore(fw_seats_t *s, uint32_t seat, const char *token, const char *player,
                       const char *user);
 
+/* seats.tokens, what a restarted coordinator needs of the table: a line per seat ever
+ * claimed, "seat<TAB>token<TAB>key<TAB>player". Written to path.tmp, then renamed over
+ * `path`, so that a reader finds the old file or the new one. Returns 0, or -1 with
+ * errno set. */
+int fw_seats_save(const fw_seats_t *s, const char *path);
+
+/* Restores (fw_seats_restore) each seat named in a file fw_seats_save wrote; lines
+ * naming no seat of the scenario are skipped. Returns the seats restored, 0 when
+ * there is no such file (nobody had joined), or -1 with errno set. */
+int fw_seats_load(fw_seats_t *s, const char *path);
+
 /* Keeps `seat` for the key named after it (CURVE, with that key on the allow list):
  * no other key takes it, by name or by role. */
 void fw_seats_reserve(fw_seats_t *s, uint32_t seat);

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fw_seats.h"
 #include "fw_testproc.h"
@@ -386,4 +387,41 @@ Test(fw_seats, a_seat_with_its_own_key_is_kept_for_it)
     cr_assert_eq(s_claim_as(s, 3, "openai", "", FW_ROLE_LAB, "", 0, &c), FW_CLAIM_GRANTED);
     cr_assert_eq(c.seat, OPENAI);
     fw_seats_destroy(&s);
+}
+
+/* seats.tokens: a table restarted from it (--resume) keeps each seat for the player
+ * who held it, who takes it back with the token; a newcomer does not get it. */
+Test(fw_seats, the_tokens_file_gives_a_restarted_table_its_players_back)
+{
+    char dir[64], path[128], token[FW_SEATS_TOKEN_LEN + 1];
+    cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
+    snprintf(path, sizeof path, "%s/seats.tokens", dir);
+    fw_seats_t *s = s_table(1, 0, 0);
+    fw_claim_t c;
+    cr_assert_eq(fw_seats_load(s, path), 0, "no file: nobody had joined");
+    cr_assert_eq(s_claim(s, 1, "openai", FW_ROLE_LAB, "", "alice", 0, &c), FW_CLAIM_GRANTED);
+    cr_assert_eq(s_claim_as(s, 2, "bobkey", "aws", FW_ROLE_HYPERSCALER, "", 0, &c),
+                 FW_CLAIM_GRANTED);
+    snprintf(token, sizeof token, "%s", s_status(s, OPENAI).token);
+    cr_assert_eq(fw_seats_save(s, path), 0);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600, "a token takes a seat: the file is the owner's");
+    char *text = fw_test_read_file(path, NULL);
+    char line[128];
+    snprintf(line, sizeof line, "aws\t%s\tbobkey\tplayer\n", s_status(s, AWS).token);
+    cr_assert_not_null(strstr(text, line), "%s", text);
+    free(text);
+    fw_seats_destroy(&s);
+
+    s = s_table(1, 0, 0);
+    cr_assert_eq(fw_seats_load(s, path), 2);
+    cr_assert_str_eq(s_status(s, OPENAI).token, token);
+    cr_assert_str_eq(s_status(s, OPENAI).player, "alice");
+    cr_assert_str_eq(fw_seats_user(s, AWS), "bobkey");
+    cr_assert_eq(s_claim(s, 3, "openai", FW_ROLE_LAB, "", "mallory", 0, &c), FW_CLAIM_SEAT_TAKEN,
+                 "the seat waits for its player");
+    cr_assert_eq(s_claim(s, 4, "openai", FW_ROLE_LAB, token, "alice", 0, &c), FW_CLAIM_GRANTED);
+    fw_seats_destroy(&s);
+    fw_test_rmtree(dir);
 }
