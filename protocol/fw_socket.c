@@ -10,6 +10,12 @@
 
 #include "fw_proto.h"
 
+/* Connections a bound socket lets wait to be accepted (listen(2)'s backlog; the kernel
+ * caps it at net.core.somaxconn). libzmq's default is 100: a run of 256 seats, whose
+ * agents all connect at once, overflowed it, and the connections refused were retried
+ * only a reconnect interval (a second) later: about one start-up in two. */
+#define S_BACKLOG 4096
+
 /* Sets an int option unless it is left at ZeroMQ's default. */
 static int s_set_int(void *sock, int option, int value)
 {
@@ -27,7 +33,8 @@ static int s_set_options(void *sock, const fw_socket_opts_t *o)
         zmq_setsockopt(sock, ZMQ_LINGER, &o->linger_ms, sizeof o->linger_ms) != 0 ||
         s_set_int(sock, ZMQ_SNDHWM, o->send_hwm) != 0 ||
         s_set_int(sock, ZMQ_SNDTIMEO, o->send_timeout_ms) != 0 ||
-        s_set_int(sock, ZMQ_RECONNECT_IVL, o->reconnect_ms) != 0)
+        s_set_int(sock, ZMQ_RECONNECT_IVL, o->reconnect_ms) != 0 ||
+        (o->bind && s_set_int(sock, ZMQ_BACKLOG, S_BACKLOG) != 0))
         return -1;
     /* A ROUTER's routing ids are not identity: a second connection that asks for a
      * routing id already in use never takes over the first (HANDOVER stays off; the

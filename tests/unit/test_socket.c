@@ -4,10 +4,12 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <zmq.h>
 
 #include "fw_clock.h"
 #include "fw_socket.h"
+#include "fw_testproc.h"
 
 static void *s_ctx;
 
@@ -144,4 +146,53 @@ Test(fw_socket, an_option_the_socket_type_refuses_is_a_setup_error)
     cr_expect_null(sock);
     cr_expect(strstr(err, "cannot set up a socket: ") == err, "%s", err);
     cr_expect_str_eq(fw_socket_strerror(FW_SOCKET_ESETUP), "cannot set up the socket");
+}
+
+/* A bound socket lets many connections wait to be accepted: all of a large run's
+ * agents connect at once. Here 300 DEALERs that never retry a refused connection
+ * (ZMQ_RECONNECT_IVL -1) each say hello over ipc://, and every hello arrives. With
+ * libzmq's backlog of 100, the connections past it were refused and, in a run, came
+ * in only a reconnect interval later. */
+Test(fw_socket, a_bound_socket_takes_hundreds_of_connections_at_once)
+{
+    enum { N = 300 };
+    char dir[64], url[128], err[256] = "";
+    /* Two descriptors a connection here (and an eventfd a socket): past a soft limit
+     * of 1024, taken up to the hard limit. */
+    struct rlimit nofile;
+    cr_assert_eq(getrlimit(RLIMIT_NOFILE, &nofile), 0);
+    nofile.rlim_cur = nofile.rlim_max;
+    cr_assert_eq(setrlimit(RLIMIT_NOFILE, &nofile), 0);
+    cr_assert_geq(nofile.rlim_cur, (rlim_t)(4 * N), "too few file descriptors for the test");
+    cr_assert_not_null(fw_test_tmpdir(dir, sizeof dir));
+    snprintf(url, sizeof url, "ipc://%s/many", dir);
+    fw_socket_opts_t o = FW_SOCKET_OPTS_INIT;
+    o.bind = url;
+    void *router;
+    cr_assert_eq(fw_socket_open(s_ctx, ZMQ_ROUTER, &o, &router, err, sizeof err), FW_SOCKET_OK,
+                 "%s", err);
+    cr_expect_geq(s_int_option(router, ZMQ_BACKLOG), 1024);
+    static void *dealers[N];
+    for (int i = 0; i < N; i++) {
+        int never = -1, linger = 0;
+        dealers[i] = zmq_socket(s_ctx, ZMQ_DEALER);
+        cr_assert_not_null(dealers[i]);
+        zmq_setsockopt(dealers[i], ZMQ_RECONNECT_IVL, &never, sizeof never);
+        zmq_setsockopt(dealers[i], ZMQ_LINGER, &linger, sizeof linger);
+        cr_assert_eq(zmq_connect(dealers[i], url), 0);
+    }
+    for (int i = 0; i < N; i++)
+        cr_assert_eq(zmq_send(dealers[i], "hi", 2, ZMQ_DONTWAIT), 2);
+    int timeout = 30000;
+    zmq_setsockopt(router, ZMQ_RCVTIMEO, &timeout, sizeof timeout);
+    char buf[64];
+    for (int got = 0; got < N; got++) {
+        cr_assert_gt(zmq_recv(router, buf, sizeof buf, 0), 0,
+                     "%d of %d connections came in; the rest were refused", got, N);
+        cr_assert_eq(zmq_recv(router, buf, sizeof buf, 0), 2);
+    }
+    for (int i = 0; i < N; i++)
+        zmq_close(dealers[i]);
+    zmq_close(router);
+    fw_test_rmtree(dir);
 }
