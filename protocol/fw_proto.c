@@ -193,22 +193,41 @@ size_t fw_proto_unpack_budget(size_t len)
     return budget < FW_PROTO_MAX_UNPACKED ? budget : FW_PROTO_MAX_UNPACKED;
 }
 
-/* Unpacks into a region with the budget of `len`; 0, FW_PROTO_EBUDGET or
+/* Unpacks a message of `desc` from `len` bytes into a new region with the budget of
+ * `len` (*region, to destroy with the message). Returns 0, FW_PROTO_EBUDGET or
  * FW_PROTO_EMALFORMED. */
-static int s_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
+static int s_unpack_in_region(const ProtobufCMessageDescriptor *desc, const uint8_t *data,
+                              size_t len, s_region_t **region, ProtobufCMessage **msg)
 {
     s_region_t *r = s_region_new(fw_proto_unpack_budget(len));
-    *out = NULL;
+    *region = NULL;
+    *msg = NULL;
     if (!r)
         return FW_PROTO_EBUDGET; /* not even a first chunk: no memory at all */
     ProtobufCAllocator alloc = {.alloc = s_region_alloc, .free = s_region_free,
                                 .allocator_data = r};
-    fw_envelope_t *env = flywheel__v1__envelope__unpack(&alloc, len, data);
-    if (!env) {
+    ProtobufCMessage *m = protobuf_c_message_unpack(desc, &alloc, len, data);
+    if (!m) {
         int rc = r->spent ? FW_PROTO_EBUDGET : FW_PROTO_EMALFORMED;
         s_region_destroy(r);
         return rc;
     }
+    *region = r;
+    *msg = m;
+    return FW_PROTO_OK;
+}
+
+/* Unpacks an envelope into a region with the budget of `len`; 0, FW_PROTO_EBUDGET or
+ * FW_PROTO_EMALFORMED. */
+static int s_unpack(const uint8_t *data, size_t len, fw_envelope_t **out)
+{
+    s_region_t *r;
+    ProtobufCMessage *m;
+    *out = NULL;
+    int rc = s_unpack_in_region(&flywheel__v1__envelope__descriptor, data, len, &r, &m);
+    if (rc != FW_PROTO_OK)
+        return rc;
+    fw_envelope_t *env = (fw_envelope_t *)m;
     /* What fw_proto_free relies on: the envelope right after the region's head. */
     assert((void *)env == r->first &&
            (unsigned char *)env == (unsigned char *)r + S_REGION_HEAD);
@@ -788,8 +807,7 @@ int fw_proto_recv(void *socket, int timeout_ms, fw_envelope_t **out)
 /* --- the market view unpacked once for many seats ------------------------- */
 
 struct fw_proto_view_cache {
-    uint8_t *bytes;                   /* the view's packed bytes */
-    size_t len, cap;
+    fw_proto_buf_t packed;            /* the view's packed bytes */
     s_region_t *region;               /* where `view` was unpacked; NULL = none yet */
     Flywheel__V1__MarketView *view;
 };
@@ -805,7 +823,7 @@ static void s_cache_drop(fw_proto_view_cache_t *c)
         s_region_destroy(c->region);
     c->region = NULL;
     c->view = NULL;
-    c->len = 0;
+    c->packed.len = 0;
 }
 
 void fw_proto_view_cache_destroy(fw_proto_view_cache_t **p)
@@ -813,7 +831,7 @@ void fw_proto_view_cache_destroy(fw_proto_view_cache_t **p)
     if (!p || !*p)
         return;
     s_cache_drop(*p);
-    free((*p)->bytes);
+    fw_proto_buf_clear(&(*p)->packed);
     free(*p);
     *p = NULL;
 }
@@ -885,31 +903,20 @@ static int s_find_field(const uint8_t *data, size_t len, uint32_t field, const u
 /* Makes the cache hold the view packed in [bytes, bytes + len). Returns 0 or a code. */
 static int s_cache_fill(fw_proto_view_cache_t *c, const uint8_t *bytes, size_t len)
 {
-    if (c->view && c->len == len && memcmp(c->bytes, bytes, len) == 0)
+    if (c->view && c->packed.len == len && memcmp(c->packed.bytes, bytes, len) == 0)
         return FW_PROTO_OK;
     s_cache_drop(c);
-    if (len > c->cap || !c->bytes) {
-        uint8_t *b = realloc(c->bytes, len ? len : 1);
-        if (!b)
-            return FW_PROTO_EBUDGET;
-        c->bytes = b;
-        c->cap = len ? len : 1;
-    }
-    s_region_t *r = s_region_new(fw_proto_unpack_budget(len));
-    if (!r)
-        return FW_PROTO_EBUDGET;
-    ProtobufCAllocator alloc = {.alloc = s_region_alloc, .free = s_region_free,
-                                .allocator_data = r};
-    Flywheel__V1__MarketView *view = flywheel__v1__market_view__unpack(&alloc, len, bytes);
-    if (!view) {
-        int rc = r->spent ? FW_PROTO_EBUDGET : FW_PROTO_EMALFORMED;
-        s_region_destroy(r);
+    int rc = s_buf_reserve(&c->packed, len);
+    if (rc != FW_PROTO_OK)
+        return rc == FW_PROTO_EIO ? FW_PROTO_EBUDGET : rc;
+    ProtobufCMessage *view;
+    rc = s_unpack_in_region(&flywheel__v1__market_view__descriptor, bytes, len, &c->region,
+                            &view);
+    if (rc != FW_PROTO_OK)
         return rc;
-    }
-    memcpy(c->bytes, bytes, len);
-    c->len = len;
-    c->region = r;
-    c->view = view;
+    memcpy(c->packed.bytes, bytes, len);
+    c->packed.len = len;
+    c->view = (Flywheel__V1__MarketView *)view;
     return FW_PROTO_OK;
 }
 
