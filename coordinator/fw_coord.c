@@ -77,7 +77,8 @@ typedef struct {
     fw_arena_t *view_arena;  /* the tick's common view: reset when a tick opens */
     Flywheel__V1__MarketView view; /* what every seat sees this tick, built once (in
                                     * view_arena) and shared by every TickStart */
-    fw_proto_view_t view_packed;   /* the same, packed once: each TickStart sent copies it */
+    fw_proto_view_t view_packed;   /* the same, packed once: each TickStart sends these
+                                    * bytes as its middle frame, uncopied */
     /* A cleared tick's Snapshot packed once, then the log record and the published
      * message around it (they differ only in the envelope's seq). */
     fw_proto_buf_t snap_packed, record_packed, publish_packed;
@@ -305,38 +306,43 @@ static void s_fill_status(fw_coord_t *c, Flywheel__V1__Snapshot *snap,
                                : (uint32_t)c->sc->n_seats;
 }
 
+/* The envelope of a Snapshot, for observers and for the log: no seat, the publisher's
+ * `seq`; `snap` NULL when the body goes in packed (fw_proto_pack_with_body). */
+static fw_envelope_t s_snapshot_envelope(const fw_coord_t *c, uint32_t tick, uint64_t seq,
+                                         const Flywheel__V1__Snapshot *snap)
+{
+    fw_envelope_t env = FLYWHEEL__V1__ENVELOPE__INIT;
+    env.protocol_version = FW_PROTOCOL_VERSION;
+    env.run_id = (char *)c->run_id;
+    env.tick = tick;
+    env.seq = seq;
+    env.seat = "";
+    env.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    env.snapshot = (Flywheel__V1__Snapshot *)snap;
+    return env;
+}
+
+static void s_published(uint32_t tick, int rc)
+{
+    if (rc != FW_PROTO_OK)
+        fw_log_warn("observers", "snapshot of tick %u not published: %s", tick,
+                    fw_proto_strerror(rc));
+}
+
 /* Publishes the tick just cleared, from its Snapshot packed for the log (s_record). */
 static void s_publish_cleared(fw_coord_t *c)
 {
-    fw_envelope_t pub = FLYWHEEL__V1__ENVELOPE__INIT;
-    pub.protocol_version = FW_PROTOCOL_VERSION;
-    pub.run_id = c->run_id;
-    pub.tick = c->tick;
-    pub.seq = ++c->pub_seq;
-    pub.seat = "";
-    pub.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    fw_envelope_t pub = s_snapshot_envelope(c, c->tick, ++c->pub_seq, NULL);
     int rc = fw_proto_pack_with_body(&c->publish_packed, &pub, &c->snap_packed);
     if (rc == FW_PROTO_OK)
         rc = fw_proto_send_bytes(c->pub, c->publish_packed.bytes, c->publish_packed.len);
-    if (rc != FW_PROTO_OK)
-        fw_log_warn("observers", "snapshot of tick %u not published: %s", c->tick,
-                    fw_proto_strerror(rc));
+    s_published(c->tick, rc);
 }
 
 static void s_publish(fw_coord_t *c, const Flywheel__V1__Snapshot *snap, uint32_t tick)
 {
-    fw_envelope_t pub = FLYWHEEL__V1__ENVELOPE__INIT;
-    pub.protocol_version = FW_PROTOCOL_VERSION;
-    pub.run_id = c->run_id;
-    pub.tick = tick;
-    pub.seq = ++c->pub_seq;
-    pub.seat = "";
-    pub.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
-    pub.snapshot = (Flywheel__V1__Snapshot *)snap;
-    int rc = fw_proto_send(c->pub, &pub);
-    if (rc != FW_PROTO_OK)
-        fw_log_warn("observers", "snapshot of tick %u not published: %s", tick,
-                    fw_proto_strerror(rc));
+    fw_envelope_t pub = s_snapshot_envelope(c, tick, ++c->pub_seq, snap);
+    s_published(tick, fw_proto_send(c->pub, &pub));
 }
 
 /* Tells every connected player the game around its seat (network play): the phase,
@@ -1029,13 +1035,7 @@ static int s_record(fw_coord_t *c, Flywheel__V1__Snapshot *snap)
             return s_log_failed(c);
         }
     }
-    fw_envelope_t rec = FLYWHEEL__V1__ENVELOPE__INIT;
-    rec.protocol_version = FW_PROTOCOL_VERSION;
-    rec.run_id = c->run_id;
-    rec.tick = c->tick;
-    rec.seq = c->pub_seq;
-    rec.seat = "";
-    rec.body_case = FLYWHEEL__V1__ENVELOPE__BODY_SNAPSHOT;
+    fw_envelope_t rec = s_snapshot_envelope(c, c->tick, c->pub_seq, NULL);
     rc = fw_proto_pack_snapshot(&c->snap_packed, snap);
     if (rc == FW_PROTO_OK)
         rc = fw_proto_pack_with_body(&c->record_packed, &rec, &c->snap_packed);

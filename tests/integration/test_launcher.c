@@ -113,6 +113,26 @@ Test(launcher, ctrl_c_stops_every_process_it_started)
     free(text);
 }
 
+/* Waits (at most 30 s, looking every 10 ms) until the file at `path` has `want` lines;
+ * returns the lines it has. */
+static int s_wait_lines(const char *path, int want)
+{
+    int lines = 0;
+    for (int tries = 0; tries < 3000; tries++) {
+        size_t len = 0;
+        char *text = fw_test_read_file(path, &len);
+        lines = 0;
+        for (size_t i = 0; text && i < len; i++)
+            lines += text[i] == '\n';
+        free(text);
+        if (lines >= want)
+            break;
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    return lines;
+}
+
 /* Ctrl-C typed at the terminal: the kernel sends SIGINT to the whole foreground group
  * (the launcher, the coordinator and every agent), not only to the launcher. The run
  * still ends with the table of the months run, the last one's compute shares in it,
@@ -130,18 +150,7 @@ Test(launcher, ctrl_c_at_a_terminal_prints_the_table_so_far)
     fw_pty_t *tty = fw_pty_start(&s_procs, argv, log, 200, 50, &p);
     cr_assert_not_null(tty);
     /* A header and two rows: the run is past its first ticks. */
-    int rows = 0;
-    for (int tries = 0; tries < 3000 && rows < 3; tries++) {
-        size_t len = 0;
-        char *text = fw_test_read_file(metrics, &len);
-        rows = 0;
-        for (size_t i = 0; text && i < len; i++)
-            rows += text[i] == '\n';
-        free(text);
-        struct timespec nap = {0, 10 * 1000 * 1000};
-        nanosleep(&nap, NULL);
-    }
-    cr_assert_geq(rows, 3, "the run never cleared a tick");
+    cr_assert_geq(s_wait_lines(metrics, 3), 3, "the run never cleared a tick");
     cr_assert_eq(fw_pty_keys(tty, "\x03"), 0);
     int rc = fw_procs_wait(&s_procs, p, 60000);
     fw_pty_screen(tty, screen, sizeof screen);
@@ -176,20 +185,7 @@ Test(launcher, ctrl_c_writes_the_summary_every_time, .timeout = 300)
         char *argv[] = {bin, "run", sc, "--out", out, "--ticks", "100000", "--quiet", NULL};
         int p = fw_procs_start(&s_procs, argv, log);
         /* A header and one row: the run is past its first tick. */
-        int rows = 0;
-        for (int tries = 0; tries < 3000 && rows < 2; tries++) {
-            size_t len = 0;
-            char *text = fw_test_read_file(metrics, &len);
-            rows = 0;
-            for (size_t i = 0; text && i < len; i++)
-                rows += text[i] == '\n';
-            free(text);
-            if (rows < 2) {
-                struct timespec nap = {0, 10 * 1000 * 1000};
-                nanosleep(&nap, NULL);
-            }
-        }
-        cr_assert_geq(rows, 2, "run %d never cleared a tick", run);
+        cr_assert_geq(s_wait_lines(metrics, 2), 2, "run %d never cleared a tick", run);
         kill(s_procs.pid[p], SIGINT);
         cr_assert_eq(fw_procs_wait(&s_procs, p, 60000), 130, "run %d: interrupted runs exit 130",
                      run);
